@@ -1,0 +1,824 @@
+//! Spec transformations applied in memory before progenitor sees the spec.
+//!
+//! `openapi.yaml` is OpenAPI 3.1 and stays the source of truth. progenitor 0.15
+//! reads OpenAPI 3.0 only and has a few more limits, so [`prepare`] runs, in
+//! order:
+//!
+//! 1. [`downconvert`]: 3.1 → 3.0 (type arrays with `"null"` → `nullable`,
+//!    `const` → one-value `enum`, schema `examples` → `example`, numeric
+//!    `exclusiveMinimum`/`exclusiveMaximum` → boolean form, 3.1-only keys
+//!    dropped).
+//! 2. [`set_aside_multipart`]: progenitor cannot send `multipart/form-data`;
+//!    multipart-only operations are removed (gen-sdk writes them by hand),
+//!    operations that also accept JSON keep only their JSON body.
+//! 3. [`unify_responses`]: progenitor panics when one operation has differing
+//!    success (or error) schemas; success codes collapse into one `2XX`
+//!    response and error codes into `4XX`/`5XX` responses sharing one schema.
+//!    A range also means a server answering 200 where we documented 201 still
+//!    decodes.
+//! 4. [`phase_tags`]: `x-phase` becomes the operation's only tag, so
+//!    `TagStyle::Separate` yields one extension trait per phase.
+//! 5. [`open_response_enums`]: string enums reachable from a response become
+//!    plain strings (known values listed in the docs) so a status value the
+//!    server adds tomorrow does not fail decoding of the whole response.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// HTTP methods an OpenAPI path item can hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The five steps of the GEN journey, the only valid `x-phase` values.
+pub const PHASES: [&str; 5] = ["setup", "ideas", "vidsheet", "edit", "publish"];
+
+/// An operation progenitor cannot generate (or can generate only in part).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// The operation's `operationId`.
+    pub operation_id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The operation's x-phase.
+    pub phase: String,
+    /// The media types removed from the request body.
+    pub removed: Vec<String>,
+    /// True when the operation stays in the generated client with its other
+    /// (JSON) body; false when it is removed entirely.
+    pub kept: bool,
+}
+
+/// The result of [`prepare`].
+#[derive(Debug)]
+pub struct Prepared {
+    /// The OpenAPI 3.0 document progenitor consumes.
+    pub spec: Value,
+    /// Operations (or bodies) set aside for gen-sdk.
+    pub set_aside: Vec<SetAside>,
+    /// Schema names whose enums were opened, with their known values.
+    pub opened_enums: BTreeMap<String, Vec<String>>,
+}
+
+/// Run every transformation, in order.
+pub fn prepare(mut doc: Value) -> Result<Prepared> {
+    check_is_openapi(&doc)?;
+    downconvert(&mut doc);
+    let set_aside = set_aside_multipart(&mut doc)?;
+    unify_responses(&mut doc)?;
+    phase_tags(&mut doc)?;
+    let opened_enums = open_response_enums(&mut doc);
+    Ok(Prepared {
+        spec: doc,
+        set_aside,
+        opened_enums,
+    })
+}
+
+/// Fail unless `doc` looks like an OpenAPI 3.x document.
+pub fn check_is_openapi(doc: &Value) -> Result<()> {
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .context("not an OpenAPI document: no top-level `openapi` version string")?;
+    if !version.starts_with("3.") {
+        bail!("not an OpenAPI 3.x document: openapi is {version:?}");
+    }
+    if !doc.get("paths").is_some_and(Value::is_object) {
+        bail!("not an OpenAPI document: no `paths` object");
+    }
+    Ok(())
+}
+
+/// Iterate over `(path, method, operation)` of a document, mutably.
+fn for_each_operation(
+    doc: &mut Value,
+    mut f: impl FnMut(&str, &str, &mut Map<String, Value>) -> Result<()>,
+) -> Result<()> {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in METHODS {
+            if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                f(path, method, op)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn op_id(op: &Map<String, Value>, path: &str, method: &str) -> Result<String> {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("{} {path} has no operationId", method.to_uppercase()))
+}
+
+// ---------------------------------------------------------------------------
+// 1. 3.1 → 3.0
+// ---------------------------------------------------------------------------
+
+/// Down-convert an OpenAPI 3.1 document to 3.0.3, in place.
+pub fn downconvert(doc: &mut Value) {
+    if let Some(v) = doc.get_mut("openapi") {
+        *v = json!("3.0.3");
+    }
+    if let Some(obj) = doc.as_object_mut() {
+        obj.remove("jsonSchemaDialect");
+        obj.remove("webhooks");
+        if let Some(info) = obj.get_mut("info").and_then(Value::as_object_mut) {
+            info.remove("summary");
+            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut) {
+                lic.remove("identifier");
+            }
+        }
+    }
+    walk(doc, false);
+}
+
+/// Recursively rewrite every schema-like object. `in_schema` is true inside a
+/// JSON Schema (where `examples` is an array, not an Example map).
+fn walk(v: &mut Value, in_schema: bool) {
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, in_schema)),
+        Value::Object(obj) => {
+            if in_schema {
+                convert_schema_object(obj);
+            }
+            for (key, child) in obj.iter_mut() {
+                let child_is_schema = in_schema_child(key, in_schema);
+                let is_schema_map = match key.as_str() {
+                    "schemas" => !in_schema,
+                    "properties" | "patternProperties" | "$defs" => in_schema,
+                    _ => false,
+                };
+                match key.as_str() {
+                    _ if is_schema_map => {
+                        if let Value::Object(map) = child {
+                            map.values_mut().for_each(|s| walk(s, true));
+                        }
+                    }
+                    // literal data: never rewritten
+                    "example" | "examples" | "default" | "enum" | "const" | "x-examples" => {}
+                    _ => walk(child, child_is_schema),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a child under `key` holds a schema (or list of schemas).
+fn in_schema_child(key: &str, parent_in_schema: bool) -> bool {
+    match key {
+        "schema" => true,
+        "items" | "additionalProperties" | "not" | "allOf" | "anyOf" | "oneOf" | "prefixItems"
+        | "contains" | "if" | "then" | "else" => parent_in_schema,
+        _ => false,
+    }
+}
+
+fn convert_schema_object(obj: &mut Map<String, Value>) {
+    // type: [X, "null"] → type: X, nullable: true
+    if let Some(Value::Array(types)) = obj.get("type").cloned() {
+        let non_null: Vec<Value> = types
+            .iter()
+            .filter(|t| t.as_str() != Some("null"))
+            .cloned()
+            .collect();
+        if non_null.len() != types.len() {
+            obj.insert("nullable".into(), json!(true));
+        }
+        match non_null.len() {
+            0 => {
+                obj.remove("type");
+            }
+            1 => {
+                obj.insert("type".into(), non_null[0].clone());
+            }
+            _ => {
+                obj.remove("type");
+                let alts: Vec<Value> = non_null.into_iter().map(|t| json!({ "type": t })).collect();
+                obj.insert("anyOf".into(), Value::Array(alts));
+            }
+        }
+    }
+    // oneOf/anyOf: [X, {type: "null"}] → X made nullable
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(alts)) = obj.get(key).cloned() {
+            let is_null = |a: &Value| a.get("type").and_then(Value::as_str) == Some("null");
+            if alts.iter().any(is_null) {
+                let rest: Vec<Value> = alts.into_iter().filter(|a| !is_null(a)).collect();
+                obj.insert("nullable".into(), json!(true));
+                if rest.len() == 1 && rest[0].get("$ref").is_some() {
+                    obj.remove(key);
+                    obj.insert("allOf".into(), Value::Array(rest));
+                } else if rest.len() == 1 {
+                    obj.remove(key);
+                    if let Value::Object(inner) = &rest[0] {
+                        for (k, v) in inner {
+                            obj.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                } else {
+                    obj.insert(key.into(), Value::Array(rest));
+                }
+            }
+        }
+    }
+    // const: v → enum: [v]
+    if let Some(c) = obj.remove("const") {
+        obj.insert("enum".into(), json!([c]));
+    }
+    // examples: [a, ...] → example: a
+    if let Some(ex) = obj.remove("examples") {
+        match ex {
+            Value::Array(mut items) if !items.is_empty() => {
+                obj.entry("example").or_insert_with(|| items.swap_remove(0));
+            }
+            Value::Array(_) => {}
+            other => {
+                obj.insert("examples".into(), other);
+            }
+        }
+    }
+    // numeric exclusiveMinimum/Maximum → minimum + exclusiveMinimum: true
+    for (excl, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(n) = obj.get(excl).filter(|v| v.is_number()).cloned() {
+            obj.insert(bound.into(), n);
+            obj.insert(excl.into(), json!(true));
+        }
+    }
+    // contentEncoding/contentMediaType → 3.0 formats
+    if obj.remove("contentEncoding").is_some_and(|e| e == "base64") {
+        obj.insert("format".into(), json!("byte"));
+    }
+    if obj.remove("contentMediaType").is_some() && !obj.contains_key("format") {
+        obj.insert("format".into(), json!("binary"));
+    }
+    for key in ["$schema", "$id", "$comment", "unevaluatedProperties", "dependentRequired"] {
+        obj.remove(key);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. multipart set-aside
+// ---------------------------------------------------------------------------
+
+const UNSUPPORTED_BODIES: [&str; 1] = ["multipart/form-data"];
+
+/// Remove multipart request bodies progenitor cannot generate.
+pub fn set_aside_multipart(doc: &mut Value) -> Result<Vec<SetAside>> {
+    let mut out = Vec::new();
+    let mut removed_ops: Vec<(String, String)> = Vec::new();
+    for_each_operation(doc, |path, method, op| {
+        let Some(content) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        else {
+            return Ok(());
+        };
+        let removed: Vec<String> = content
+            .keys()
+            .filter(|k| UNSUPPORTED_BODIES.iter().any(|u| k.starts_with(u)))
+            .cloned()
+            .collect();
+        if removed.is_empty() {
+            return Ok(());
+        }
+        removed.iter().for_each(|k| {
+            content.remove(k);
+        });
+        let kept = !content.is_empty();
+        if !kept {
+            removed_ops.push((path.to_owned(), method.to_owned()));
+        }
+        out.push(SetAside {
+            operation_id: op_id(op, path, method)?,
+            method: method.to_uppercase(),
+            path: path.to_owned(),
+            phase: op
+                .get("x-phase")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            removed,
+            kept,
+        });
+        Ok(())
+    })?;
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, method) in removed_ops {
+            if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
+                item.remove(&method);
+                if !METHODS.iter().any(|m| item.contains_key(*m)) {
+                    paths.remove(&path);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// 3. one success schema, one error schema
+// ---------------------------------------------------------------------------
+
+/// Resolve `#/components/responses/X` references to their objects.
+fn resolve_response(doc: &Value, resp: &Value) -> Value {
+    if let Some(r) = resp.get("$ref").and_then(Value::as_str) {
+        if let Some(name) = r.strip_prefix("#/components/responses/") {
+            if let Some(found) = doc.pointer(&format!("/components/responses/{name}")) {
+                return found.clone();
+            }
+        }
+    }
+    resp.clone()
+}
+
+/// The comparable "shape" of a response: its JSON schema, if any, else the
+/// list of content types.
+fn response_shape(resp: &Value) -> Value {
+    match resp.get("content").and_then(Value::as_object) {
+        None => Value::Null,
+        Some(c) if c.is_empty() => Value::Null,
+        Some(c) => match c.get("application/json") {
+            Some(mt) => mt.get("schema").cloned().unwrap_or(Value::Null),
+            None => json!({ "raw": c.keys().collect::<Vec<_>>() }),
+        },
+    }
+}
+
+/// Collapse every operation's success codes into one `2XX` response and its
+/// error codes into `4XX`/`5XX` responses; fail when an operation declares
+/// differing schemas within one set (progenitor would panic).
+pub fn unify_responses(doc: &mut Value) -> Result<()> {
+    let snapshot = doc.clone();
+    for_each_operation(doc, |path, method, op| {
+        let id = op_id(op, path, method)?;
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            bail!("{id}: no responses");
+        };
+        let mut success: Vec<(String, Value)> = Vec::new();
+        let mut errors: Vec<(String, Value)> = Vec::new();
+        for (code, resp) in responses.iter() {
+            let resolved = resolve_response(&snapshot, resp);
+            match code.chars().next() {
+                Some('2') => success.push((code.clone(), resolved)),
+                Some('4') | Some('5') | Some('d') => errors.push((code.clone(), resolved)),
+                _ => {}
+            }
+        }
+        let mut out = Map::new();
+        if let Some(first) = merge_set(&id, "success", &success)? {
+            out.insert("2XX".into(), first);
+        }
+        if let Some(first) = merge_set(&id, "error", &errors)? {
+            out.insert("4XX".into(), first.clone());
+            out.insert("5XX".into(), first);
+        }
+        *responses = out;
+        Ok(())
+    })
+}
+
+fn merge_set(id: &str, what: &str, set: &[(String, Value)]) -> Result<Option<Value>> {
+    let Some((first_code, first)) = set.first() else {
+        return Ok(None);
+    };
+    let shape = response_shape(first);
+    for (code, resp) in &set[1..] {
+        if response_shape(resp) != shape {
+            bail!(
+                "{id}: {what} responses {first_code} and {code} have different schemas; \
+                 progenitor needs one schema per {what} set — give them the same $ref"
+            );
+        }
+    }
+    let mut merged = first.clone();
+    if set.len() > 1 {
+        let codes: Vec<&str> = set.iter().map(|(c, _)| c.as_str()).collect();
+        let desc = merged
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        merged["description"] = json!(format!("{desc} (status {})", codes.join(", ")));
+    }
+    Ok(Some(merged))
+}
+
+// ---------------------------------------------------------------------------
+// 4. x-phase → one tag
+// ---------------------------------------------------------------------------
+
+/// Replace each operation's tags with exactly its `x-phase`.
+pub fn phase_tags(doc: &mut Value) -> Result<()> {
+    for_each_operation(doc, |path, method, op| {
+        let id = op_id(op, path, method)?;
+        let phase = op
+            .get("x-phase")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{id}: no x-phase"))?
+            .to_owned();
+        if !PHASES.contains(&phase.as_str()) {
+            bail!("{id}: x-phase {phase:?} is not one of {PHASES:?}");
+        }
+        op.insert("tags".into(), json!([phase]));
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------
+// 5. forward-compatible response enums
+// ---------------------------------------------------------------------------
+
+fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+                if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                    out.insert(name.to_owned());
+                }
+            }
+            obj.values().for_each(|c| collect_refs(c, out));
+        }
+        Value::Array(items) => items.iter().for_each(|c| collect_refs(c, out)),
+        _ => {}
+    }
+}
+
+/// Open every enum reachable from a response: the `enum` constraint is
+/// removed (the known values move into the description). Returns the schema
+/// names opened with their known values. Inline enums inside reachable
+/// schemas are opened too.
+pub fn open_response_enums(doc: &mut Value) -> BTreeMap<String, Vec<String>> {
+    // Roots: every response schema.
+    let mut roots = BTreeSet::new();
+    if let Some(paths) = doc.get("paths") {
+        for item in paths.as_object().into_iter().flat_map(|p| p.values()) {
+            for m in METHODS {
+                if let Some(resps) = item.get(m).and_then(|o| o.get("responses")) {
+                    collect_refs(resps, &mut roots);
+                }
+            }
+        }
+    }
+    if let Some(resps) = doc.pointer("/components/responses") {
+        collect_refs(resps, &mut roots);
+    }
+    // Transitive closure over component schemas.
+    let mut reachable = BTreeSet::new();
+    let mut todo: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = todo.pop() {
+        if !reachable.insert(name.clone()) {
+            continue;
+        }
+        if let Some(s) = doc.pointer(&format!("/components/schemas/{name}")) {
+            let mut next = BTreeSet::new();
+            collect_refs(s, &mut next);
+            todo.extend(next.into_iter().filter(|n| !reachable.contains(n)));
+        }
+    }
+    let mut opened = BTreeMap::new();
+    // Inline response schemas (not behind a $ref) are opened in place too.
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for m in METHODS {
+                if let Some(resps) = item.get_mut(m).and_then(|o| o.get_mut("responses")) {
+                    open_enums_in(resps, &mut Vec::new());
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for name in &reachable {
+            if let Some(s) = schemas.get_mut(name) {
+                let mut values = Vec::new();
+                open_enums_in(s, &mut values);
+                if !values.is_empty() {
+                    opened.insert(name.clone(), values);
+                }
+            }
+        }
+    }
+    opened
+}
+
+/// Open enums inside one schema tree (not following `$ref`s). Enums that are
+/// a `oneOf`/`anyOf` discriminator value (one single value) are kept: they
+/// select a variant, they are not an open set.
+fn open_enums_in(v: &mut Value, values: &mut Vec<String>) {
+    match v {
+        Value::Object(obj) => {
+            let is_open_candidate = obj
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.len() > 1);
+            if is_open_candidate {
+                let Some(Value::Array(known)) = obj.remove("enum") else {
+                    unreachable!("checked above");
+                };
+                let known: Vec<String> = known
+                    .iter()
+                    .map(|k| match k {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                let note = format!(
+                    "Known values: {}. Other values may appear; clients must accept them.",
+                    known.join(", ")
+                );
+                let desc = match obj.get("description").and_then(Value::as_str) {
+                    Some(d) if !d.is_empty() => format!("{d}\n\n{note}"),
+                    _ => note,
+                };
+                obj.insert("description".into(), json!(desc));
+                values.extend(known);
+            }
+            for (k, child) in obj.iter_mut() {
+                if k != "example" && k != "default" {
+                    open_enums_in(child, values);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| open_enums_in(i, values)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn schema_doc(schema: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1", "summary": "s", "license": {"name": "MIT", "identifier": "MIT"}},
+            "paths": {},
+            "components": {"schemas": {"S": schema}}
+        })
+    }
+
+    fn converted(schema: Value) -> Value {
+        let mut doc = schema_doc(schema);
+        downconvert(&mut doc);
+        doc["components"]["schemas"]["S"].clone()
+    }
+
+    #[test]
+    fn type_array_with_null_becomes_nullable() {
+        assert_eq!(
+            converted(json!({"type": ["string", "null"], "description": "d"})),
+            json!({"type": "string", "nullable": true, "description": "d"})
+        );
+    }
+
+    #[test]
+    fn nested_property_type_arrays_are_converted() {
+        assert_eq!(
+            converted(json!({"type": "object", "properties": {
+                "a": {"type": ["integer", "null"]},
+                "b": {"type": "array", "items": {"type": ["number", "null"]}}
+            }})),
+            json!({"type": "object", "properties": {
+                "a": {"type": "integer", "nullable": true},
+                "b": {"type": "array", "items": {"type": "number", "nullable": true}}
+            }})
+        );
+    }
+
+    #[test]
+    fn multi_type_array_becomes_any_of() {
+        assert_eq!(
+            converted(json!({"type": ["string", "integer"]})),
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+    }
+
+    #[test]
+    fn nullable_ref_via_one_of_becomes_all_of() {
+        assert_eq!(
+            converted(json!({"oneOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]})),
+            json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn const_becomes_single_enum() {
+        assert_eq!(
+            converted(json!({"type": "string", "const": "text"})),
+            json!({"type": "string", "enum": ["text"]})
+        );
+    }
+
+    #[test]
+    fn schema_examples_become_example() {
+        assert_eq!(
+            converted(json!({"type": "object", "examples": [{"id": 1}, {"id": 2}]})),
+            json!({"type": "object", "example": {"id": 1}})
+        );
+    }
+
+    #[test]
+    fn example_values_are_not_rewritten() {
+        // a property literally named "type" inside an example must stay
+        assert_eq!(
+            converted(json!({"type": "object", "examples": [{"type": ["a", "null"], "const": 1}]})),
+            json!({"type": "object", "example": {"type": ["a", "null"], "const": 1}})
+        );
+    }
+
+    #[test]
+    fn media_type_examples_map_is_kept() {
+        let mut doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": ["string", "null"]},
+                "examples": {"one": {"value": "x"}}
+            }}}}
+        }}}});
+        downconvert(&mut doc);
+        let mt = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(mt["examples"], json!({"one": {"value": "x"}}));
+        assert_eq!(mt["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn numeric_exclusive_minimum_becomes_boolean() {
+        assert_eq!(
+            converted(json!({"type": "number", "exclusiveMinimum": 0, "maximum": 55})),
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 55})
+        );
+    }
+
+    #[test]
+    fn version_and_31_only_keys() {
+        let mut doc = schema_doc(json!({"type": "string"}));
+        doc["jsonSchemaDialect"] = json!("x");
+        doc["webhooks"] = json!({});
+        downconvert(&mut doc);
+        assert_eq!(doc["openapi"], json!("3.0.3"));
+        assert!(doc.get("jsonSchemaDialect").is_none());
+        assert!(doc.get("webhooks").is_none());
+        assert!(doc["info"].get("summary").is_none());
+        assert!(doc["info"]["license"].get("identifier").is_none());
+    }
+
+    #[test]
+    fn binary_content_media_type_becomes_format_binary() {
+        assert_eq!(
+            converted(json!({"type": "string", "contentMediaType": "application/octet-stream"})),
+            json!({"type": "string", "format": "binary"})
+        );
+    }
+
+    fn op(id: &str, body: Value) -> Value {
+        json!({"operationId": id, "x-phase": "edit", "requestBody": {"content": body},
+               "responses": {"200": {"description": "ok"}}})
+    }
+
+    #[test]
+    fn multipart_only_operation_is_removed_and_listed() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {
+            "/v1/x/import": {"post": op("import_x", json!({"multipart/form-data": {"schema": {"type": "object"}}}))},
+            "/v1/y": {
+                "post": op("create_y", json!({
+                    "multipart/form-data": {"schema": {"type": "object"}},
+                    "application/json": {"schema": {"type": "object"}}
+                })),
+                "get": {"operationId": "get_y", "responses": {}}
+            }
+        }});
+        let aside = set_aside_multipart(&mut doc).unwrap();
+        assert_eq!(
+            aside,
+            vec![
+                SetAside {
+                    operation_id: "create_y".into(),
+                    method: "POST".into(),
+                    path: "/v1/y".into(),
+                    phase: "edit".into(),
+                    removed: vec!["multipart/form-data".into()],
+                    kept: true
+                },
+                SetAside {
+                    operation_id: "import_x".into(),
+                    method: "POST".into(),
+                    path: "/v1/x/import".into(),
+                    phase: "edit".into(),
+                    removed: vec!["multipart/form-data".into()],
+                    kept: false
+                },
+            ]
+        );
+        assert!(doc["paths"].get("/v1/x/import").is_none(), "empty path item dropped");
+        assert_eq!(
+            doc["paths"]["/v1/y"]["post"]["requestBody"]["content"],
+            json!({"application/json": {"schema": {"type": "object"}}})
+        );
+        assert!(doc["paths"]["/v1/y"].get("get").is_some());
+    }
+
+    fn responses_doc(responses: Value) -> Value {
+        json!({"openapi": "3.0.3", "paths": {"/a": {"patch": {"operationId": "a", "x-phase": "setup", "responses": responses}}},
+               "components": {"responses": {"Err": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}})
+    }
+
+    #[test]
+    fn success_and_error_sets_collapse_to_ranges() {
+        let ok = json!({"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/R"}}}});
+        let mut doc = responses_doc(json!({
+            "200": ok.clone(), "207": ok,
+            "401": {"$ref": "#/components/responses/Err"},
+            "422": {"$ref": "#/components/responses/Err"}
+        }));
+        unify_responses(&mut doc).unwrap();
+        let r = &doc["paths"]["/a"]["patch"]["responses"];
+        assert_eq!(
+            r.as_object().unwrap().keys().collect::<Vec<_>>(),
+            vec!["2XX", "4XX", "5XX"]
+        );
+        assert_eq!(r["2XX"]["description"], json!("ok (status 200, 207)"));
+        assert_eq!(
+            r["4XX"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/Error"})
+        );
+        assert_eq!(r["4XX"], r["5XX"]);
+    }
+
+    #[test]
+    fn differing_success_schemas_are_an_error_not_a_panic() {
+        let mut doc = responses_doc(json!({
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}},
+            "207": {"description": "partial", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}}
+        }));
+        let err = unify_responses(&mut doc).unwrap_err().to_string();
+        assert!(err.contains("a: success responses 200 and 207 have different schemas"), "{err}");
+    }
+
+    #[test]
+    fn tags_are_replaced_by_phase() {
+        let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "x-phase": "ideas", "tags": ["x", "y"], "responses": {}}}}});
+        phase_tags(&mut doc).unwrap();
+        assert_eq!(doc["paths"]["/a"]["get"]["tags"], json!(["ideas"]));
+    }
+
+    #[test]
+    fn missing_or_invalid_phase_is_an_error() {
+        let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "x-phase": "render", "responses": {}}}}});
+        assert!(phase_tags(&mut doc).unwrap_err().to_string().contains("\"render\""));
+        let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "responses": {}}}}});
+        assert_eq!(phase_tags(&mut doc).unwrap_err().to_string(), "a: no x-phase");
+    }
+
+    #[test]
+    fn response_enums_open_request_enums_stay() {
+        let mut doc = json!({"paths": {"/g": {
+            "get": {"operationId": "g", "responses": {"2XX": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gen"}}}}}},
+            "post": {"operationId": "p", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}, "responses": {}}
+        }}, "components": {"schemas": {
+            "Gen": {"type": "object", "properties": {"status": {"$ref": "#/components/schemas/Status"}, "kind": {"type": "string", "enum": ["a", "b"]}}},
+            "Status": {"type": "string", "enum": ["pending", "completed"], "description": "Status."},
+            "Req": {"type": "object", "properties": {"model": {"$ref": "#/components/schemas/Model"}, "t": {"type": "string", "enum": ["text"]}}},
+            "Model": {"type": "string", "enum": ["veo_3", "sora_2"]}
+        }}});
+        let opened = open_response_enums(&mut doc);
+        let s = &doc["components"]["schemas"];
+        assert!(s["Status"].get("enum").is_none());
+        assert_eq!(
+            s["Status"]["description"],
+            json!("Status.\n\nKnown values: pending, completed. Other values may appear; clients must accept them.")
+        );
+        assert!(s["Gen"]["properties"]["kind"].get("enum").is_none());
+        assert_eq!(s["Model"]["enum"], json!(["veo_3", "sora_2"]), "request-only enum kept");
+        assert_eq!(s["Req"]["properties"]["t"]["enum"], json!(["text"]));
+        assert_eq!(
+            opened.keys().collect::<Vec<_>>(),
+            vec!["Gen", "Status"]
+        );
+    }
+
+    #[test]
+    fn not_openapi_is_rejected() {
+        assert!(check_is_openapi(&json!({"swagger": "2.0"})).unwrap_err().to_string().contains("not an OpenAPI document"));
+        assert!(check_is_openapi(&json!({"openapi": "2.0", "paths": {}})).is_err());
+        assert!(check_is_openapi(&json!({"openapi": "3.1.0", "paths": {}})).is_ok());
+    }
+}
