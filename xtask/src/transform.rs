@@ -179,8 +179,17 @@ fn walk(v: &mut Value, in_schema: bool) {
 fn in_schema_child(key: &str, parent_in_schema: bool) -> bool {
     match key {
         "schema" => true,
-        "items" | "additionalProperties" | "not" | "allOf" | "anyOf" | "oneOf" | "prefixItems"
-        | "contains" | "if" | "then" | "else" => parent_in_schema,
+        "items"
+        | "additionalProperties"
+        | "not"
+        | "allOf"
+        | "anyOf"
+        | "oneOf"
+        | "prefixItems"
+        | "contains"
+        | "if"
+        | "then"
+        | "else" => parent_in_schema,
         _ => false,
     }
 }
@@ -266,7 +275,13 @@ fn convert_schema_object(obj: &mut Map<String, Value>) {
     if obj.remove("contentMediaType").is_some() && !obj.contains_key("format") {
         obj.insert("format".into(), json!("binary"));
     }
-    for key in ["$schema", "$id", "$comment", "unevaluatedProperties", "dependentRequired"] {
+    for key in [
+        "$schema",
+        "$id",
+        "$comment",
+        "unevaluatedProperties",
+        "dependentRequired",
+    ] {
         obj.remove(key);
     }
 }
@@ -338,14 +353,12 @@ pub fn set_aside_multipart(doc: &mut Value) -> Result<Vec<SetAside>> {
 
 /// Resolve `#/components/responses/X` references to their objects.
 fn resolve_response(doc: &Value, resp: &Value) -> Value {
-    if let Some(r) = resp.get("$ref").and_then(Value::as_str) {
-        if let Some(name) = r.strip_prefix("#/components/responses/") {
-            if let Some(found) = doc.pointer(&format!("/components/responses/{name}")) {
-                return found.clone();
-            }
-        }
-    }
-    resp.clone()
+    resp.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/responses/"))
+        .and_then(|name| doc.pointer(&format!("/components/responses/{name}")))
+        .unwrap_or(resp)
+        .clone()
 }
 
 /// The comparable "shape" of a response: its JSON schema, if any, else the
@@ -448,10 +461,12 @@ pub fn phase_tags(doc: &mut Value) -> Result<()> {
 fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(obj) => {
-            if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-                if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                    out.insert(name.to_owned());
-                }
+            if let Some(name) = obj
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.insert(name.to_owned());
             }
             obj.values().for_each(|c| collect_refs(c, out));
         }
@@ -728,7 +743,10 @@ mod tests {
                 },
             ]
         );
-        assert!(doc["paths"].get("/v1/x/import").is_none(), "empty path item dropped");
+        assert!(
+            doc["paths"].get("/v1/x/import").is_none(),
+            "empty path item dropped"
+        );
         assert_eq!(
             doc["paths"]["/v1/y"]["post"]["requestBody"]["content"],
             json!({"application/json": {"schema": {"type": "object"}}})
@@ -770,7 +788,10 @@ mod tests {
             "207": {"description": "partial", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}}
         }));
         let err = unify_responses(&mut doc).unwrap_err().to_string();
-        assert!(err.contains("a: success responses 200 and 207 have different schemas"), "{err}");
+        assert!(
+            err.contains("a: success responses 200 and 207 have different schemas"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -783,9 +804,17 @@ mod tests {
     #[test]
     fn missing_or_invalid_phase_is_an_error() {
         let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "x-phase": "render", "responses": {}}}}});
-        assert!(phase_tags(&mut doc).unwrap_err().to_string().contains("\"render\""));
+        assert!(
+            phase_tags(&mut doc)
+                .unwrap_err()
+                .to_string()
+                .contains("\"render\"")
+        );
         let mut doc = json!({"paths": {"/a": {"get": {"operationId": "a", "responses": {}}}}});
-        assert_eq!(phase_tags(&mut doc).unwrap_err().to_string(), "a: no x-phase");
+        assert_eq!(
+            phase_tags(&mut doc).unwrap_err().to_string(),
+            "a: no x-phase"
+        );
     }
 
     #[test]
@@ -804,20 +833,28 @@ mod tests {
         assert!(s["Status"].get("enum").is_none());
         assert_eq!(
             s["Status"]["description"],
-            json!("Status.\n\nKnown values: pending, completed. Other values may appear; clients must accept them.")
+            json!(
+                "Status.\n\nKnown values: pending, completed. Other values may appear; clients must accept them."
+            )
         );
         assert!(s["Gen"]["properties"]["kind"].get("enum").is_none());
-        assert_eq!(s["Model"]["enum"], json!(["veo_3", "sora_2"]), "request-only enum kept");
-        assert_eq!(s["Req"]["properties"]["t"]["enum"], json!(["text"]));
         assert_eq!(
-            opened.keys().collect::<Vec<_>>(),
-            vec!["Gen", "Status"]
+            s["Model"]["enum"],
+            json!(["veo_3", "sora_2"]),
+            "request-only enum kept"
         );
+        assert_eq!(s["Req"]["properties"]["t"]["enum"], json!(["text"]));
+        assert_eq!(opened.keys().collect::<Vec<_>>(), vec!["Gen", "Status"]);
     }
 
     #[test]
     fn not_openapi_is_rejected() {
-        assert!(check_is_openapi(&json!({"swagger": "2.0"})).unwrap_err().to_string().contains("not an OpenAPI document"));
+        assert!(
+            check_is_openapi(&json!({"swagger": "2.0"}))
+                .unwrap_err()
+                .to_string()
+                .contains("not an OpenAPI document")
+        );
         assert!(check_is_openapi(&json!({"openapi": "2.0", "paths": {}})).is_err());
         assert!(check_is_openapi(&json!({"openapi": "3.1.0", "paths": {}})).is_ok());
     }
