@@ -50,6 +50,15 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
     let ast: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable tokens")?;
     let client = rustfmt(&format!("{HEADER}\n{}", prettyplease::unparse(&ast)))?;
 
+    // A typed httpmock extension (as oxide.rs ships one): `server.get_generation(|when, then| ...)`.
+    let mut mock_gen = Generator::new(&settings);
+    let mock_tokens = mock_gen
+        .httpmock(&spec, "gen_api")
+        .map_err(|e| anyhow::anyhow!("progenitor httpmock generation failed: {e}"))?;
+    let mock_ast: syn::File =
+        syn::parse2(mock_tokens).context("progenitor emitted unparsable httpmock tokens")?;
+    let mocks = rustfmt(&format!("{HEADER}\n{}", prettyplease::unparse(&mock_ast)))?;
+
     let mut aside = String::new();
     aside.push_str(HEADER);
     aside.push_str(
@@ -94,6 +103,10 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         Output {
             path: "crates/gen-api/src/set_aside.rs".into(),
             contents: aside,
+        },
+        Output {
+            path: "crates/gen-api-httpmock/src/generated.rs".into(),
+            contents: mocks,
         },
     ])
 }
