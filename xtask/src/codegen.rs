@@ -48,7 +48,10 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor failed: {e}"))?;
     let ast: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable tokens")?;
-    let client = rustfmt(&format!("{HEADER}\n{}", prettyplease::unparse(&ast)))?;
+    let client = rustfmt(&block_docs_to_line_docs(&format!(
+        "{HEADER}\n{}",
+        prettyplease::unparse(&ast)
+    )))?;
 
     // A typed httpmock extension (as oxide.rs ships one): `server.get_generation(|when, then| ...)`.
     let mut mock_gen = Generator::new(&settings);
@@ -57,7 +60,10 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         .map_err(|e| anyhow::anyhow!("progenitor httpmock generation failed: {e}"))?;
     let mock_ast: syn::File =
         syn::parse2(mock_tokens).context("progenitor emitted unparsable httpmock tokens")?;
-    let mocks = rustfmt(&format!("{HEADER}\n{}", prettyplease::unparse(&mock_ast)))?;
+    let mocks = rustfmt(&block_docs_to_line_docs(&format!(
+        "{HEADER}\n{}",
+        prettyplease::unparse(&mock_ast)
+    )))?;
 
     let mut aside = String::new();
     aside.push_str(HEADER);
@@ -109,6 +115,49 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
             contents: mocks,
         },
     ])
+}
+
+/// prettyplease prints multi-line `#[doc]` strings as `/** */` blocks, and
+/// rustfmt re-indents their continuation lines to the item's depth; rustdoc
+/// then reads those indented lines (argument lists, examples, link
+/// definitions) as code blocks. Rewrite every block doc comment as `///`
+/// (or `//!`) lines holding exactly the original text, which both rustfmt and
+/// rustdoc leave alone.
+pub fn block_docs_to_line_docs(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    // (indent, marker) of the open block
+    let mut open: Option<(usize, &str)> = None;
+    for line in src.lines() {
+        let (indent, marker, body) = match open {
+            Some((indent, marker)) => {
+                let ws = line.len() - line.trim_start_matches(' ').len();
+                (indent, marker, &line[ws.min(indent)..])
+            }
+            None => {
+                let t = line.trim_start_matches(' ');
+                let indent = line.len() - t.len();
+                match (t.strip_prefix("/**"), t.strip_prefix("/*!")) {
+                    (Some(rest), _) if !rest.starts_with('*') => (indent, "///", rest),
+                    (_, Some(rest)) => (indent, "//!", rest),
+                    _ => {
+                        out.push_str(line);
+                        out.push('\n');
+                        continue;
+                    }
+                }
+            }
+        };
+        let (text, closed) = match body.strip_suffix("*/") {
+            Some(text) => (text, true),
+            None => (body, false),
+        };
+        out.push_str(&" ".repeat(indent));
+        out.push_str(marker);
+        out.push_str(text);
+        out.push('\n');
+        open = if closed { None } else { Some((indent, marker)) };
+    }
+    out
 }
 
 /// Format Rust source with the toolchain's rustfmt (edition 2024), so the
@@ -174,4 +223,18 @@ pub fn stale(root: &Path, outputs: &[Output]) -> Vec<String> {
         }
     }
     diffs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_docs_to_line_docs;
+
+    #[test]
+    fn block_docs_become_line_docs_without_the_item_indent() {
+        let src = "mod m {\n    /**Get it\n\n    Arguments:\n    - `id`: x\n      ```ignore\n    ```*/\n    fn f();\n    /**One line*/\n    fn g();\n}\n";
+        assert_eq!(
+            block_docs_to_line_docs(src),
+            "mod m {\n    ///Get it\n    ///\n    ///Arguments:\n    ///- `id`: x\n    ///  ```ignore\n    ///```\n    fn f();\n    ///One line\n    fn g();\n}\n"
+        );
+    }
 }

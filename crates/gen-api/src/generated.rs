@@ -414,9 +414,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**Status of an agent run. `pending_approval`: the run waits for `POST /v1/agent/runs/{run_id}/approve`. Terminal: `completed`, `failed`, `cancelled`.
-
-    Known values: running, completed, failed, pending_approval, cancelled. Other values may appear; clients must accept them.*/
+    ///Status of an agent run. `pending_approval`: the run waits for `POST /v1/agent/runs/{run_id}/approve`. Terminal: `completed`, `failed`, `cancelled`.
+    ///
+    ///Known values: running, completed, failed, pending_approval, cancelled. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -887,9 +887,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**`ingredient` columns are user-editable; the others are system-managed (read-only). Only ingredient columns can be created / updated / deleted.
-
-    Known values: ingredient, video, final_video, stats, global_variable_name, global_variable_value. Other values may appear; clients must accept them.*/
+    ///`ingredient` columns are user-editable; the others are system-managed (read-only). Only ingredient columns can be created / updated / deleted.
+    ///
+    ///Known values: ingredient, video, final_video, stats, global_variable_name, global_variable_value. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -922,9 +922,9 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    /**Content type of a column.
-
-    Known values: text, image, video, audio. Other values may appear; clients must accept them.*/
+    ///Content type of a column.
+    ///
+    ///Known values: text, image, video, audio. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1287,16 +1287,16 @@ pub mod types {
             Default::default()
         }
     }
-    /**Machine-readable error code. Documented codes and their HTTP statuses:
-    - `unauthorized` (401): missing or invalid API key
-    - `forbidden` (403): no permission for this resource
-    - `not_found` (404): resource doesn't exist
-    - `usable_gen_credit_required` (422): workspace has no active credits
-    - `agent_not_found` (422): invalid `agent_id`
-    - `insufficient_credits_for_job` (422): not enough credits for this generation
-    - `validation_error` (422): invalid request body (also: a generation cannot be stopped/continued in its current state)
-
-    Known values: unauthorized, forbidden, not_found, usable_gen_credit_required, agent_not_found, insufficient_credits_for_job, validation_error. Other values may appear; clients must accept them.*/
+    ///Machine-readable error code. Documented codes and their HTTP statuses:
+    ///- `unauthorized` (401): missing or invalid API key
+    ///- `forbidden` (403): no permission for this resource
+    ///- `not_found` (404): resource doesn't exist
+    ///- `usable_gen_credit_required` (422): workspace has no active credits
+    ///- `agent_not_found` (422): invalid `agent_id`
+    ///- `insufficient_credits_for_job` (422): not enough credits for this generation
+    ///- `validation_error` (422): invalid request body (also: a generation cannot be stopped/continued in its current state)
+    ///
+    ///Known values: unauthorized, forbidden, not_found, usable_gen_credit_required, agent_not_found, insufficient_credits_for_job, validation_error. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1432,9 +1432,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**`pending` (queued) → `processing` → `completed` | `failed` | `stopped`. Terminal: `completed`, `failed`, `stopped` (manually cancelled; credits refunded).
-
-    Known values: pending, processing, completed, failed, stopped. Other values may appear; clients must accept them.*/
+    ///`pending` (queued) → `processing` → `completed` | `failed` | `stopped`. Terminal: `completed`, `failed`, `stopped` (manually cancelled; credits refunded).
+    ///
+    ///Known values: pending, processing, completed, failed, stopped. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1467,9 +1467,9 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    /**Canonical creation card (generation) type. Render is not a card type: it has its own endpoint.
-
-    Known values: text, media, image_from_text, video_from_text, video_from_image, video_from_ingredients, speech_from_text, lipsync, captions. Other values may appear; clients must accept them.*/
+    ///Canonical creation card (generation) type. Render is not a card type: it has its own endpoint.
+    ///
+    ///Known values: text, media, image_from_text, video_from_text, video_from_image, video_from_ingredients, speech_from_text, lipsync, captions. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1565,9 +1565,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**Idea status. Main flow: `generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted` (`POST /v1/agent/ideas/{id}/status` cycles to the next one). Edit/rejection statuses, set explicitly with `PUT /v1/agent/ideas/{id}/status/{status}`: `change_idea`, `change_video`, `rejected`.
-
-    Known values: generated, approve_to_create, ready_for_review, approved_to_post, posted, change_idea, change_video, rejected. Other values may appear; clients must accept them.*/
+    ///Idea status. Main flow: `generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted` (`POST /v1/agent/ideas/{id}/status` cycles to the next one). Edit/rejection statuses, set explicitly with `PUT /v1/agent/ideas/{id}/status/{status}`: `change_idea`, `change_video`, `rejected`.
+    ///
+    ///Known values: generated, approve_to_create, ready_for_review, approved_to_post, posted, change_idea, change_video, rejected. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -2095,9 +2095,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**What a monitored inspiration source is.
-
-    Known values: account, hashtag, keyword. Other values may appear; clients must accept them.*/
+    ///What a monitored inspiration source is.
+    ///
+    ///Known values: account, hashtag, keyword. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -3137,9 +3137,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**`pending` → `processing` → `completed` | `failed`.
-
-    Known values: pending, processing, completed, failed. Other values may appear; clients must accept them.*/
+    ///`pending` → `processing` → `completed` | `failed`.
+    ///
+    ///Known values: pending, processing, completed, failed. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -3780,9 +3780,9 @@ pub mod types {
             value.parse()
         }
     }
-    /**Video type of an idea; templates are tagged with the same types (match them in step 3).
-
-    Known values: talking_avatar, green_screen, montage, text_driven, pov_object, narrated_vo, split_screen, skit, any. Other values may appear; clients must accept them.*/
+    ///Video type of an idea; templates are tagged with the same types (match them in step 3).
+    ///
+    ///Known values: talking_avatar, green_screen, montage, text_driven, pov_object, narrated_vo, split_screen, skit, any. Other values may appear; clients must accept them.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -13742,52 +13742,52 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for GEN Auto Content Engine API
-
-GEN is an autonomous social media agent platform. One API surface takes a raw idea all the way to a
-published video: agent setup, idea generation with real trending data, vidsheet production, layer composition,
-render, and publish.
-
-Every operation carries `x-phase` (and the tag of the same name): the step of the 5-step journey it belongs to.
-
-1. `setup`: Set Up Your Agent
-2. `ideas`: Generate Content Ideas
-3. `vidsheet`: Convert Idea to Vidsheet
-4. `edit`: Edit & Generate
-5. `publish`: Export & Publish
-
-Two hosts: `https://api.gen.pro` (agent setup, vidsheets, generations, renders, publishing, content monitoring) and
-`https://agent.gen.pro` (content ideas, research, conversations, chat). Paths include the `/v1` prefix; agent-host
-paths override `servers`.
-
-Auth: `X-API-Key: <key>` (recommended) or `Authorization: Bearer <key>`. Create a key in the GEN dashboard
-(select agent > API > Create API Key) or with `POST /v1/persisted_tokens`.
-
-Errors: every error body is `{"error": "Human-readable message", "error_code": "machine_code"}` (`Error`).
-
-## Choices where the documentation is silent or contradicts itself
-
-- **Veo duration.** `video_from_text` duration is documented as "5 or 10" and the API page's own example sends `veo_3` with `duration: 10`, while the creation cards page says Veo 3 goes up to 8 s. `VideoDuration` keeps [5, 10] at the schema level; Veo 3 family models (`veo_*`) accept at most 8 s, so the SDK rejects `veo_*` with 10 before sending. Examples here use 5 with Veo.
-- **Generation type names.** The generations page's examples send `text_generation` / `audio_generation`; the API page says to use canonical names. `GenerateRequest` lists the nine canonical names only.
-- **Text card models.** The creation cards page's trigger example sends a text card with `"model": "gemini"`; the API page lists canonical text models (`gemini_2_0_flash` ... `claude_sonnet_4`). `TextModel` lists the canonical ones; `gemini`/`openai` are only the `AiText` models.
-- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration`.
-- **`POST /v1/user_jobs`** appears in step 2 (train_social, multipart form) and step 5 (publish_content, JSON): one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring" but every example calls `api.gen.pro`: it is on the api host.
-- **`PUT /v1/user_jobs/{id}`** (update monitoring job) is listed in step 2: `x-phase: ideas`. Its body is not documented; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
-- **Automation config** endpoints are listed under step 4: `x-phase: edit`.
-- **Render status code** is not documented: 201 with `{generation_id, status}`, like generate.
-- **Other success codes.** Only generate documents 201. Every other create/trigger endpoint uses 200; every DELETE returns 204 with no body. `PATCH /v1/agents/{agent_id}/core` returns 200 or 207 with the same `AgentCoreUpdateResult`, whose `failed_sections` structure is this spec's own.
-- **Error responses.** Every operation lists 401, and 404 / 422 where meaningful, all with the one `Error` body; 403 only where the documentation names a permission (deleting a workspace is owner-only). `stop`/`continue` in a wrong state, and `wait=true` combined with `include=progress`, answer 422 `validation_error`.
-- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` are adopted from sync.so's Get Generation; its terminal statuses COMPLETED/FAILED/REJECTED map to `completed`/`failed`/`stopped`. A server without support ignores them, so clients still loop until a terminal status.
-- **List shapes.** Templates return a bare array (documented); content resources return `{content_resources, meta}` (documented). Other lists, undocumented, are bare arrays; the asset library mirrors the content resources page (`{asset_folders, content_resources, meta}`) and takes `page` like it.
-- **`agent_id` types.** Query and path `agent_id` are integers. In agent-host JSON bodies (`/v1/agent/run`, `/v1/research`) it is a string, as the documentation quotes it. The template clone body (api host) is also quoted in the documentation's curl; this spec types it as an integer.
-- **`workspace_id`** on `GET /v1/agents` is required (the documentation always shows it). `agent_id` is required on every engine, content resource, asset and user job call, except `GET /v1/autocontentengine/global_variables_template`, which the documentation lists without it.
-- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys, conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset folders, automation config, template detail) follow the documented field names where there are any and Rails conventions (`{spreadsheet_row: ...}`, `{layer: ...}`) elsewhere; fields not documented are optional.
-- **Voice preview status** reuses `UserJobStatus`.
-- **`video_type_id`** 7 is not assigned by the documentation; the range is 0..9.
-- **License** is not stated anywhere; `info.license` says proprietary and points at the homepage.
-
-
-Version: 1.0.0*/
+///Client for GEN Auto Content Engine API
+///
+///GEN is an autonomous social media agent platform. One API surface takes a raw idea all the way to a
+///published video: agent setup, idea generation with real trending data, vidsheet production, layer composition,
+///render, and publish.
+///
+///Every operation carries `x-phase` (and the tag of the same name): the step of the 5-step journey it belongs to.
+///
+///1. `setup`: Set Up Your Agent
+///2. `ideas`: Generate Content Ideas
+///3. `vidsheet`: Convert Idea to Vidsheet
+///4. `edit`: Edit & Generate
+///5. `publish`: Export & Publish
+///
+///Two hosts: `https://api.gen.pro` (agent setup, vidsheets, generations, renders, publishing, content monitoring) and
+///`https://agent.gen.pro` (content ideas, research, conversations, chat). Paths include the `/v1` prefix; agent-host
+///paths override `servers`.
+///
+///Auth: `X-API-Key: <key>` (recommended) or `Authorization: Bearer <key>`. Create a key in the GEN dashboard
+///(select agent > API > Create API Key) or with `POST /v1/persisted_tokens`.
+///
+///Errors: every error body is `{"error": "Human-readable message", "error_code": "machine_code"}` (`Error`).
+///
+///## Choices where the documentation is silent or contradicts itself
+///
+///- **Veo duration.** `video_from_text` duration is documented as "5 or 10" and the API page's own example sends `veo_3` with `duration: 10`, while the creation cards page says Veo 3 goes up to 8 s. `VideoDuration` keeps [5, 10] at the schema level; Veo 3 family models (`veo_*`) accept at most 8 s, so the SDK rejects `veo_*` with 10 before sending. Examples here use 5 with Veo.
+///- **Generation type names.** The generations page's examples send `text_generation` / `audio_generation`; the API page says to use canonical names. `GenerateRequest` lists the nine canonical names only.
+///- **Text card models.** The creation cards page's trigger example sends a text card with `"model": "gemini"`; the API page lists canonical text models (`gemini_2_0_flash` ... `claude_sonnet_4`). `TextModel` lists the canonical ones; `gemini`/`openai` are only the `AiText` models.
+///- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration`.
+///- **`POST /v1/user_jobs`** appears in step 2 (train_social, multipart form) and step 5 (publish_content, JSON): one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring" but every example calls `api.gen.pro`: it is on the api host.
+///- **`PUT /v1/user_jobs/{id}`** (update monitoring job) is listed in step 2: `x-phase: ideas`. Its body is not documented; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
+///- **Automation config** endpoints are listed under step 4: `x-phase: edit`.
+///- **Render status code** is not documented: 201 with `{generation_id, status}`, like generate.
+///- **Other success codes.** Only generate documents 201. Every other create/trigger endpoint uses 200; every DELETE returns 204 with no body. `PATCH /v1/agents/{agent_id}/core` returns 200 or 207 with the same `AgentCoreUpdateResult`, whose `failed_sections` structure is this spec's own.
+///- **Error responses.** Every operation lists 401, and 404 / 422 where meaningful, all with the one `Error` body; 403 only where the documentation names a permission (deleting a workspace is owner-only). `stop`/`continue` in a wrong state, and `wait=true` combined with `include=progress`, answer 422 `validation_error`.
+///- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` are adopted from sync.so's Get Generation; its terminal statuses COMPLETED/FAILED/REJECTED map to `completed`/`failed`/`stopped`. A server without support ignores them, so clients still loop until a terminal status.
+///- **List shapes.** Templates return a bare array (documented); content resources return `{content_resources, meta}` (documented). Other lists, undocumented, are bare arrays; the asset library mirrors the content resources page (`{asset_folders, content_resources, meta}`) and takes `page` like it.
+///- **`agent_id` types.** Query and path `agent_id` are integers. In agent-host JSON bodies (`/v1/agent/run`, `/v1/research`) it is a string, as the documentation quotes it. The template clone body (api host) is also quoted in the documentation's curl; this spec types it as an integer.
+///- **`workspace_id`** on `GET /v1/agents` is required (the documentation always shows it). `agent_id` is required on every engine, content resource, asset and user job call, except `GET /v1/autocontentengine/global_variables_template`, which the documentation lists without it.
+///- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys, conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset folders, automation config, template detail) follow the documented field names where there are any and Rails conventions (`{spreadsheet_row: ...}`, `{layer: ...}`) elsewhere; fields not documented are optional.
+///- **Voice preview status** reuses `UserJobStatus`.
+///- **`video_type_id`** 7 is not assigned by the documentation; the range is 0..9.
+///- **License** is not stated anywhere; `info.license` says proprietary and points at the homepage.
+///
+///
+///Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -13840,722 +13840,722 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 ///Step 4 — Edit & Generate: fill cells, configure creation cards and layers, trigger generations and poll them; uploads, variables, automation.
 pub trait ClientEditExt {
-    /**Get the automation config
-
-    Sends a `GET` request to `/v1/agents/{agent_id}/automation_config`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    ```ignore
-    let response = client.get_automation_config()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Get the automation config
+    ///
+    ///Sends a `GET` request to `/v1/agents/{agent_id}/automation_config`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///```ignore
+    ///let response = client.get_automation_config()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_automation_config(&self) -> builder::GetAutomationConfig<'_>;
-    /**Update the automation config
-
-    Sends a `PATCH` request to `/v1/agents/{agent_id}/automation_config`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.update_automation_config()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update the automation config
+    ///
+    ///Sends a `PATCH` request to `/v1/agents/{agent_id}/automation_config`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_automation_config()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_automation_config(&self) -> builder::UpdateAutomationConfig<'_>;
-    /**Send a test delivery to the callback URL
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/automation_config/test_callback`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    ```ignore
-    let response = client.test_automation_callback()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Send a test delivery to the callback URL
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/automation_config/test_callback`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///```ignore
+    ///let response = client.test_automation_callback()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn test_automation_callback(&self) -> builder::TestAutomationCallback<'_>;
-    /**Send a test delivery to the webhook URL
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/automation_config/test_webhook`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    ```ignore
-    let response = client.test_automation_webhook()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Send a test delivery to the webhook URL
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/automation_config/test_webhook`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///```ignore
+    ///let response = client.test_automation_webhook()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn test_automation_webhook(&self) -> builder::TestAutomationWebhook<'_>;
-    /**Create an asset folder
-
-    Sends a `POST` request to `/v1/asset_folders`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_asset_folder()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create an asset folder
+    ///
+    ///Sends a `POST` request to `/v1/asset_folders`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_asset_folder()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_asset_folder(&self) -> builder::CreateAssetFolder<'_>;
-    /**Delete an asset folder
-
-    Sends a `DELETE` request to `/v1/asset_folders/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.delete_asset_folder()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Delete an asset folder
+    ///
+    ///Sends a `DELETE` request to `/v1/asset_folders/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.delete_asset_folder()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_asset_folder(&self) -> builder::DeleteAssetFolder<'_>;
-    /**Update an asset folder
-
-    Sends a `PATCH` request to `/v1/asset_folders/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_asset_folder()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update an asset folder
+    ///
+    ///Sends a `PATCH` request to `/v1/asset_folders/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_asset_folder()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_asset_folder(&self) -> builder::UpdateAssetFolder<'_>;
-    /**Browse the asset library
-
-    Sends a `GET` request to `/v1/asset_libraries`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `asset_type`: Only assets of this type, e.g. `video`.
-    - `folder_id`: Only this folder's content.
-    - `page`: Page number (1-based).
-    - `search`: Search text.
-    ```ignore
-    let response = client.list_asset_libraries()
-        .agent_id(agent_id)
-        .asset_type(asset_type)
-        .folder_id(folder_id)
-        .page(page)
-        .search(search)
-        .send()
-        .await;
-    ```*/
+    ///Browse the asset library
+    ///
+    ///Sends a `GET` request to `/v1/asset_libraries`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `asset_type`: Only assets of this type, e.g. `video`.
+    ///- `folder_id`: Only this folder's content.
+    ///- `page`: Page number (1-based).
+    ///- `search`: Search text.
+    ///```ignore
+    ///let response = client.list_asset_libraries()
+    ///.agent_id(agent_id)
+    ///.asset_type(asset_type)
+    ///.folder_id(folder_id)
+    ///.page(page)
+    ///.search(search)
+    ///.send()
+    ///.await;
+    ///```
     fn list_asset_libraries(&self) -> builder::ListAssetLibraries<'_>;
-    /**Download the global variables XLSX template
-
-    Sends a `GET` request to `/v1/autocontentengine/global_variables_template`
-
-    ```ignore
-    let response = client.get_global_variables_template()
-        .send()
-        .await;
-    ```*/
+    ///Download the global variables XLSX template
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/global_variables_template`
+    ///
+    ///```ignore
+    ///let response = client.get_global_variables_template()
+    ///.send()
+    ///.await;
+    ///```
     fn get_global_variables_template(&self) -> builder::GetGlobalVariablesTemplate<'_>;
-    /**Update many cells
-
-    There is no single endpoint that regenerates N cells: mass-update the cards, then trigger each cell's generate.
-
-    Sends a `PUT` request to `/v1/autocontentengine/{id}/cells/mass_update`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.mass_update_cells()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update many cells
+    ///
+    ///There is no single endpoint that regenerates N cells: mass-update the cards, then trigger each cell's generate.
+    ///
+    ///Sends a `PUT` request to `/v1/autocontentengine/{id}/cells/mass_update`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.mass_update_cells()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn mass_update_cells(&self) -> builder::MassUpdateCells<'_>;
-    /**Get a cell
-
-    `user_job_id` is the generation currently displayed; the engine's `user_jobs` hold the full history.
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/cells/{cell_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_cell()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Get a cell
+    ///
+    ///`user_job_id` is the generation currently displayed; the engine's `user_jobs` hold the full history.
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/cells/{cell_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_cell()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_cell(&self) -> builder::GetCell<'_>;
-    /**Update a cell's value or creation card
-
-    Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_cell()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update a cell's value or creation card
+    ///
+    ///Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_cell()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_cell(&self) -> builder::UpdateCell<'_>;
-    /**Trigger a generation on a cell
-
-    Credits are pre-charged on creation (reconciled on completion, refunded on failure or stop). Each new generation is charged independently; the previous one stays in the cell's history. Poll `GET /v1/generations/{generation_id}`.
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/generate`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.generate_on_cell()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Trigger a generation on a cell
+    ///
+    ///Credits are pre-charged on creation (reconciled on completion, refunded on failure or stop). Each new generation is charged independently; the previous one stays in the cell's history. Poll `GET /v1/generations/{generation_id}`.
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/generate`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.generate_on_cell()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn generate_on_cell(&self) -> builder::GenerateOnCell<'_>;
-    /**Create a layer
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create a layer
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_layer(&self) -> builder::CreateLayer<'_>;
-    /**Reorder layers
-
-    Sends a `PUT` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/update_positions`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_layer_positions()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Reorder layers
+    ///
+    ///Sends a `PUT` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/update_positions`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_layer_positions()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_layer_positions(&self) -> builder::UpdateLayerPositions<'_>;
-    /**Get a layer
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `layer_id`: The layer id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .layer_id(layer_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Get a layer
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `layer_id`: The layer id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.layer_id(layer_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_layer(&self) -> builder::GetLayer<'_>;
-    /**Delete a layer
-
-    Sends a `DELETE` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `layer_id`: The layer id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.delete_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .layer_id(layer_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Delete a layer
+    ///
+    ///Sends a `DELETE` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `layer_id`: The layer id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.delete_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.layer_id(layer_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_layer(&self) -> builder::DeleteLayer<'_>;
-    /**Update a layer
-
-    Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `layer_id`: The layer id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .layer_id(layer_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update a layer
+    ///
+    ///Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `layer_id`: The layer id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.layer_id(layer_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_layer(&self) -> builder::UpdateLayer<'_>;
-    /**Duplicate a layer
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}/duplicate`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `layer_id`: The layer id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.duplicate_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .layer_id(layer_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Duplicate a layer
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}/duplicate`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `layer_id`: The layer id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.duplicate_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.layer_id(layer_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn duplicate_layer(&self) -> builder::DuplicateLayer<'_>;
-    /**Trigger a generation on a layer
-
-    Same body and behaviour as generating on a cell.
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}/generate`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `layer_id`: The layer id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.generate_on_layer()
-        .id(id)
-        .cell_id(cell_id)
-        .layer_id(layer_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Trigger a generation on a layer
+    ///
+    ///Same body and behaviour as generating on a cell.
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/layers/{layer_id}/generate`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `layer_id`: The layer id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.generate_on_layer()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.layer_id(layer_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn generate_on_layer(&self) -> builder::GenerateOnLayer<'_>;
-    /**Choose which generation a cell displays
-
-    Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}/set_default_user_job`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.set_cell_default_user_job()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Choose which generation a cell displays
+    ///
+    ///Sends a `PATCH` request to `/v1/autocontentengine/{id}/cells/{cell_id}/set_default_user_job`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.set_cell_default_user_job()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn set_cell_default_user_job(&self) -> builder::SetCellDefaultUserJob<'_>;
-    /**List columns
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/columns`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.list_columns()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///List columns
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/columns`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.list_columns()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_columns(&self) -> builder::ListColumns<'_>;
-    /**Create an ingredient column
-
-    Only `ingredient` role columns can be created; system roles are read-only.
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/columns`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_column()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create an ingredient column
+    ///
+    ///Only `ingredient` role columns can be created; system roles are read-only.
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/columns`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_column()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_column(&self) -> builder::CreateColumn<'_>;
-    /**Update many ingredient columns
-
-    Sends a `PUT` request to `/v1/autocontentengine/{id}/columns/mass_update`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.mass_update_columns()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update many ingredient columns
+    ///
+    ///Sends a `PUT` request to `/v1/autocontentengine/{id}/columns/mass_update`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.mass_update_columns()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn mass_update_columns(&self) -> builder::MassUpdateColumns<'_>;
-    /**Reorder columns
-
-    Sends a `PATCH` request to `/v1/autocontentengine/{id}/columns/update_positions`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_column_positions()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Reorder columns
+    ///
+    ///Sends a `PATCH` request to `/v1/autocontentengine/{id}/columns/update_positions`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_column_positions()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_column_positions(&self) -> builder::UpdateColumnPositions<'_>;
-    /**Duplicate a column
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/columns/{col_id}/duplicate`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `col_id`: The column id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.duplicate_column()
-        .id(id)
-        .col_id(col_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Duplicate a column
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/columns/{col_id}/duplicate`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `col_id`: The column id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.duplicate_column()
+    ///.id(id)
+    ///.col_id(col_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn duplicate_column(&self) -> builder::DuplicateColumn<'_>;
-    /**List global variables
-
-    Sheet-level variables substituted into `{{name}}` placeholders at generation time.
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/global_variables`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.list_global_variables()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///List global variables
+    ///
+    ///Sheet-level variables substituted into `{{name}}` placeholders at generation time.
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/global_variables`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.list_global_variables()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_global_variables(&self) -> builder::ListGlobalVariables<'_>;
-    /**List rows
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/rows`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.list_rows()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///List rows
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/rows`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.list_rows()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_rows(&self) -> builder::ListRows<'_>;
-    /**Create a row
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/rows`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_row()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create a row
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/rows`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_row()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_row(&self) -> builder::CreateRow<'_>;
-    /**Update many rows
-
-    Sends a `PUT` request to `/v1/autocontentengine/{id}/rows/mass_update`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.mass_update_rows()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update many rows
+    ///
+    ///Sends a `PUT` request to `/v1/autocontentengine/{id}/rows/mass_update`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.mass_update_rows()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn mass_update_rows(&self) -> builder::MassUpdateRows<'_>;
-    /**Reorder rows
-
-    Sends a `PUT` request to `/v1/autocontentengine/{id}/rows/update_positions`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_row_positions()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Reorder rows
+    ///
+    ///Sends a `PUT` request to `/v1/autocontentengine/{id}/rows/update_positions`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_row_positions()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_row_positions(&self) -> builder::UpdateRowPositions<'_>;
-    /**Get a row
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}/rows/{row_id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `row_id`: The row id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_row()
-        .id(id)
-        .row_id(row_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Get a row
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}/rows/{row_id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `row_id`: The row id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_row()
+    ///.id(id)
+    ///.row_id(row_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_row(&self) -> builder::GetRow<'_>;
-    /**Duplicate a row
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/rows/{row_id}/duplicate`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `row_id`: The row id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.duplicate_row()
-        .id(id)
-        .row_id(row_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Duplicate a row
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/rows/{row_id}/duplicate`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `row_id`: The row id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.duplicate_row()
+    ///.id(id)
+    ///.row_id(row_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn duplicate_row(&self) -> builder::DuplicateRow<'_>;
-    /**List content resources
-
-    Sends a `GET` request to `/v1/content_resources`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `page`: Page number (1-based).
-    - `type_`: Only resources of this type, e.g. `video`.
-    ```ignore
-    let response = client.list_content_resources()
-        .agent_id(agent_id)
-        .page(page)
-        .type_(type_)
-        .send()
-        .await;
-    ```*/
+    ///List content resources
+    ///
+    ///Sends a `GET` request to `/v1/content_resources`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `page`: Page number (1-based).
+    ///- `type_`: Only resources of this type, e.g. `video`.
+    ///```ignore
+    ///let response = client.list_content_resources()
+    ///.agent_id(agent_id)
+    ///.page(page)
+    ///.type_(type_)
+    ///.send()
+    ///.await;
+    ///```
     fn list_content_resources(&self) -> builder::ListContentResources<'_>;
-    /**Upload a content resource
-
-    Small files: `multipart/form-data` with `content_resource[file]`. Large files (> 50 MB, up to 1 GB): 1. `POST /v1/direct_upload`; 2. PUT the file to `direct_upload.url`; 3. this call with JSON `{content_resource: {file: <signed_id>}}`.
-
-    Sends a `POST` request to `/v1/content_resources`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_content_resource()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Upload a content resource
+    ///
+    ///Small files: `multipart/form-data` with `content_resource[file]`. Large files (> 50 MB, up to 1 GB): 1. `POST /v1/direct_upload`; 2. PUT the file to `direct_upload.url`; 3. this call with JSON `{content_resource: {file: <signed_id>}}`.
+    ///
+    ///Sends a `POST` request to `/v1/content_resources`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_content_resource()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_content_resource(&self) -> builder::CreateContentResource<'_>;
-    /**Get a content resource
-
-    Sends a `GET` request to `/v1/content_resources/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_content_resource()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Get a content resource
+    ///
+    ///Sends a `GET` request to `/v1/content_resources/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_content_resource()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_content_resource(&self) -> builder::GetContentResource<'_>;
-    /**Delete a content resource
-
-    Sends a `DELETE` request to `/v1/content_resources/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.delete_content_resource()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Delete a content resource
+    ///
+    ///Sends a `DELETE` request to `/v1/content_resources/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.delete_content_resource()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_content_resource(&self) -> builder::DeleteContentResource<'_>;
-    /**Update a content resource
-
-    Sends a `PATCH` request to `/v1/content_resources/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_content_resource()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update a content resource
+    ///
+    ///Sends a `PATCH` request to `/v1/content_resources/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_content_resource()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_content_resource(&self) -> builder::UpdateContentResource<'_>;
-    /**Get a pre-signed upload URL (large files)
-
-    Rails ActiveStorage direct upload for files over 50 MB (max 1 GB). Checksum = `openssl md5 -binary FILE | base64`.
-
-    Sends a `POST` request to `/v1/direct_upload`
-
-    ```ignore
-    let response = client.create_direct_upload()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Get a pre-signed upload URL (large files)
+    ///
+    ///Rails ActiveStorage direct upload for files over 50 MB (max 1 GB). Checksum = `openssl md5 -binary FILE | base64`.
+    ///
+    ///Sends a `POST` request to `/v1/direct_upload`
+    ///
+    ///```ignore
+    ///let response = client.create_direct_upload()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_direct_upload(&self) -> builder::CreateDirectUpload<'_>;
-    /**Get a generation (optionally long-poll)
-
-    Returns the generation. Status flow: `pending` → `processing` → `completed` | `failed` | `stopped`. On `completed`, text is in `result` and media URLs in `output_resources`.
-
-    Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` cannot be combined with `include=progress` (422 `validation_error`). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
-
-    Sends a `GET` request to `/v1/generations/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `include`: Comma-separated extra fields; `progress` adds `progress_percent` (fetched live).
-    - `timeout`: Max seconds to hold a `wait=true` request open (default 30, max 55).
-    - `wait`: Long-poll until a terminal status or `timeout`. Cannot be combined with `include=progress`.
-    ```ignore
-    let response = client.get_generation()
-        .id(id)
-        .include(include)
-        .timeout(timeout)
-        .wait(wait)
-        .send()
-        .await;
-    ```*/
+    ///Get a generation (optionally long-poll)
+    ///
+    ///Returns the generation. Status flow: `pending` → `processing` → `completed` | `failed` | `stopped`. On `completed`, text is in `result` and media URLs in `output_resources`.
+    ///
+    ///Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` cannot be combined with `include=progress` (422 `validation_error`). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
+    ///
+    ///Sends a `GET` request to `/v1/generations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `include`: Comma-separated extra fields; `progress` adds `progress_percent` (fetched live).
+    ///- `timeout`: Max seconds to hold a `wait=true` request open (default 30, max 55).
+    ///- `wait`: Long-poll until a terminal status or `timeout`. Cannot be combined with `include=progress`.
+    ///```ignore
+    ///let response = client.get_generation()
+    ///.id(id)
+    ///.include(include)
+    ///.timeout(timeout)
+    ///.wait(wait)
+    ///.send()
+    ///.await;
+    ///```
     fn get_generation(&self) -> builder::GetGeneration<'_>;
-    /**Continue a stopped generation (credits re-charged)
-
-    Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state.
-
-    Sends a `POST` request to `/v1/generations/{id}/continue`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.continue_generation()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Continue a stopped generation (credits re-charged)
+    ///
+    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state.
+    ///
+    ///Sends a `POST` request to `/v1/generations/{id}/continue`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.continue_generation()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn continue_generation(&self) -> builder::ContinueGeneration<'_>;
-    /**Stop a generation (credits refunded)
-
-    Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state.
-
-    Sends a `POST` request to `/v1/generations/{id}/stop`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.stop_generation()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Stop a generation (credits refunded)
+    ///
+    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state.
+    ///
+    ///Sends a `POST` request to `/v1/generations/{id}/stop`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.stop_generation()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn stop_generation(&self) -> builder::StopGeneration<'_>;
 }
 impl ClientEditExt for Client {
@@ -14688,209 +14688,209 @@ impl ClientEditExt for Client {
 }
 ///Step 2 — Generate Content Ideas: data-driven video proposals from trending data on 10+ platforms, refinement, preferences, research and trend scraping.
 pub trait ClientIdeasExt {
-    /**List conversations
-
-    Sends a `GET` request to `/v1/agent/conversations`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.list_conversations()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///List conversations
+    ///
+    ///Sends a `GET` request to `/v1/agent/conversations`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.list_conversations()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_conversations(&self) -> builder::ListConversations<'_>;
-    /**Get a conversation
-
-    Sends a `GET` request to `/v1/agent/conversations/{id}`
-
-    Arguments:
-    - `id`: The conversation id, e.g. `conv_xyz`.
-    ```ignore
-    let response = client.get_conversation()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Get a conversation
+    ///
+    ///Sends a `GET` request to `/v1/agent/conversations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: The conversation id, e.g. `conv_xyz`.
+    ///```ignore
+    ///let response = client.get_conversation()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_conversation(&self) -> builder::GetConversation<'_>;
-    /**Delete a conversation
-
-    Sends a `DELETE` request to `/v1/agent/conversations/{id}`
-
-    Arguments:
-    - `id`: The conversation id, e.g. `conv_xyz`.
-    ```ignore
-    let response = client.delete_conversation()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Delete a conversation
+    ///
+    ///Sends a `DELETE` request to `/v1/agent/conversations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: The conversation id, e.g. `conv_xyz`.
+    ///```ignore
+    ///let response = client.delete_conversation()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_conversation(&self) -> builder::DeleteConversation<'_>;
-    /**Rename or pin a conversation
-
-    Sends a `PATCH` request to `/v1/agent/conversations/{id}`
-
-    Arguments:
-    - `id`: The conversation id, e.g. `conv_xyz`.
-    - `body`
-    ```ignore
-    let response = client.update_conversation()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Rename or pin a conversation
+    ///
+    ///Sends a `PATCH` request to `/v1/agent/conversations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: The conversation id, e.g. `conv_xyz`.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_conversation()
+    ///.id(id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_conversation(&self) -> builder::UpdateConversation<'_>;
-    /**List the messages of a conversation
-
-    Assistant messages of idea runs carry the `ideas`.
-
-    Sends a `GET` request to `/v1/agent/conversations/{id}/messages`
-
-    Arguments:
-    - `id`: The conversation id, e.g. `conv_xyz`.
-    ```ignore
-    let response = client.list_conversation_messages()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///List the messages of a conversation
+    ///
+    ///Assistant messages of idea runs carry the `ideas`.
+    ///
+    ///Sends a `GET` request to `/v1/agent/conversations/{id}/messages`
+    ///
+    ///Arguments:
+    ///- `id`: The conversation id, e.g. `conv_xyz`.
+    ///```ignore
+    ///let response = client.list_conversation_messages()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_conversation_messages(&self) -> builder::ListConversationMessages<'_>;
-    /**List the runs of a conversation
-
-    Sends a `GET` request to `/v1/agent/conversations/{id}/runs`
-
-    Arguments:
-    - `id`: The conversation id, e.g. `conv_xyz`.
-    ```ignore
-    let response = client.list_conversation_runs()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///List the runs of a conversation
+    ///
+    ///Sends a `GET` request to `/v1/agent/conversations/{id}/runs`
+    ///
+    ///Arguments:
+    ///- `id`: The conversation id, e.g. `conv_xyz`.
+    ///```ignore
+    ///let response = client.list_conversation_runs()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_conversation_runs(&self) -> builder::ListConversationRuns<'_>;
-    /**List ideas
-
-    Sends a `GET` request to `/v1/agent/ideas`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `status`: Only ideas in this status.
-    ```ignore
-    let response = client.list_ideas()
-        .agent_id(agent_id)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    ///List ideas
+    ///
+    ///Sends a `GET` request to `/v1/agent/ideas`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `status`: Only ideas in this status.
+    ///```ignore
+    ///let response = client.list_ideas()
+    ///.agent_id(agent_id)
+    ///.status(status)
+    ///.send()
+    ///.await;
+    ///```
     fn list_ideas(&self) -> builder::ListIdeas<'_>;
-    /**Cycle an idea to its next status
-
-    `generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted`.
-
-    Sends a `POST` request to `/v1/agent/ideas/{id}/status`
-
-    Arguments:
-    - `id`: The idea id.
-    ```ignore
-    let response = client.advance_idea_status()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Cycle an idea to its next status
+    ///
+    ///`generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted`.
+    ///
+    ///Sends a `POST` request to `/v1/agent/ideas/{id}/status`
+    ///
+    ///Arguments:
+    ///- `id`: The idea id.
+    ///```ignore
+    ///let response = client.advance_idea_status()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn advance_idea_status(&self) -> builder::AdvanceIdeaStatus<'_>;
-    /**Set an idea's status explicitly
-
-    Sends a `PUT` request to `/v1/agent/ideas/{id}/status/{status}`
-
-    Arguments:
-    - `id`: The idea id.
-    - `status`: The status to set.
-    ```ignore
-    let response = client.set_idea_status()
-        .id(id)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    ///Set an idea's status explicitly
+    ///
+    ///Sends a `PUT` request to `/v1/agent/ideas/{id}/status/{status}`
+    ///
+    ///Arguments:
+    ///- `id`: The idea id.
+    ///- `status`: The status to set.
+    ///```ignore
+    ///let response = client.set_idea_status()
+    ///.id(id)
+    ///.status(status)
+    ///.send()
+    ///.await;
+    ///```
     fn set_idea_status(&self) -> builder::SetIdeaStatus<'_>;
-    /**Trigger an agent run (ideas, refinement, preferences, chat)
-
-    Async. POST a natural-language message, get back a `run_id` and `conversation_id`, poll `GET /v1/agent/runs/{run_id}` (every ~5 s) until `completed`, then read the ideas from `GET /v1/agent/conversations/{id}/messages`. Refine ideas by sending another message with the same `conversation_id`; a message starting with `remember:` sets long-term preferences for all future runs. `agent_id` is a string in this body.
-
-    Sends a `POST` request to `/v1/agent/run`
-
-    ```ignore
-    let response = client.create_agent_run()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Trigger an agent run (ideas, refinement, preferences, chat)
+    ///
+    ///Async. POST a natural-language message, get back a `run_id` and `conversation_id`, poll `GET /v1/agent/runs/{run_id}` (every ~5 s) until `completed`, then read the ideas from `GET /v1/agent/conversations/{id}/messages`. Refine ideas by sending another message with the same `conversation_id`; a message starting with `remember:` sets long-term preferences for all future runs. `agent_id` is a string in this body.
+    ///
+    ///Sends a `POST` request to `/v1/agent/run`
+    ///
+    ///```ignore
+    ///let response = client.create_agent_run()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_agent_run(&self) -> builder::CreateAgentRun<'_>;
-    /**Poll an agent run
-
-    Research runs carry the structured `findings` and `summary` once `completed`.
-
-    Sends a `GET` request to `/v1/agent/runs/{run_id}`
-
-    Arguments:
-    - `run_id`: The agent run id, e.g. `run_abc`.
-    ```ignore
-    let response = client.get_agent_run()
-        .run_id(run_id)
-        .send()
-        .await;
-    ```*/
+    ///Poll an agent run
+    ///
+    ///Research runs carry the structured `findings` and `summary` once `completed`.
+    ///
+    ///Sends a `GET` request to `/v1/agent/runs/{run_id}`
+    ///
+    ///Arguments:
+    ///- `run_id`: The agent run id, e.g. `run_abc`.
+    ///```ignore
+    ///let response = client.get_agent_run()
+    ///.run_id(run_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_agent_run(&self) -> builder::GetAgentRun<'_>;
-    /**Approve or reject a pending action
-
-    For a run in `pending_approval`.
-
-    Sends a `POST` request to `/v1/agent/runs/{run_id}/approve`
-
-    Arguments:
-    - `run_id`: The agent run id, e.g. `run_abc`.
-    - `body`
-    ```ignore
-    let response = client.approve_agent_run()
-        .run_id(run_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Approve or reject a pending action
+    ///
+    ///For a run in `pending_approval`.
+    ///
+    ///Sends a `POST` request to `/v1/agent/runs/{run_id}/approve`
+    ///
+    ///Arguments:
+    ///- `run_id`: The agent run id, e.g. `run_abc`.
+    ///- `body`
+    ///```ignore
+    ///let response = client.approve_agent_run()
+    ///.run_id(run_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn approve_agent_run(&self) -> builder::ApproveAgentRun<'_>;
-    /**Run standalone research
-
-    Research a topic without generating ideas. Returns a `run_id`; poll `GET /v1/agent/runs/{run_id}` until `completed` to read the structured research findings and summary. Depths: `quick`, `default`, `deep`.
-
-    Sends a `POST` request to `/v1/research`
-
-    ```ignore
-    let response = client.create_research()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Run standalone research
+    ///
+    ///Research a topic without generating ideas. Returns a `run_id`; poll `GET /v1/agent/runs/{run_id}` until `completed` to read the structured research findings and summary. Depths: `quick`, `default`, `deep`.
+    ///
+    ///Sends a `POST` request to `/v1/research`
+    ///
+    ///```ignore
+    ///let response = client.create_research()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_research(&self) -> builder::CreateResearch<'_>;
-    /**Update a monitoring job
-
-    Updates a `train_social` monitoring job (e.g. stop monitoring). The documentation names the endpoint but not its body; this spec mirrors the create call: `data` is a JSON-encoded string.
-
-    Sends a `PUT` request to `/v1/user_jobs/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.update_user_job()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update a monitoring job
+    ///
+    ///Updates a `train_social` monitoring job (e.g. stop monitoring). The documentation names the endpoint but not its body; this spec mirrors the create call: `data` is a JSON-encoded string.
+    ///
+    ///Sends a `PUT` request to `/v1/user_jobs/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_user_job()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_user_job(&self) -> builder::UpdateUserJob<'_>;
 }
 impl ClientIdeasExt for Client {
@@ -14939,63 +14939,63 @@ impl ClientIdeasExt for Client {
 }
 ///Step 5 — Export & Publish: render the final video, download it, publish it to social.
 pub trait ClientPublishExt {
-    /**Render the final video
-
-    Composites all layers of the `final_video` cell into one MP4. Async like any generation: no body, poll `GET /v1/generations/{generation_id}`; on `completed` `output_resources[0].url` is a public CDN URL. The documentation does not give this endpoint's status code: this spec uses 201, like generate.
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/render`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `cell_id`: The cell id.
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.render_cell()
-        .id(id)
-        .cell_id(cell_id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Render the final video
+    ///
+    ///Composites all layers of the `final_video` cell into one MP4. Async like any generation: no body, poll `GET /v1/generations/{generation_id}`; on `completed` `output_resources[0].url` is a public CDN URL. The documentation does not give this endpoint's status code: this spec uses 201, like generate.
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/cells/{cell_id}/render`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `cell_id`: The cell id.
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.render_cell()
+    ///.id(id)
+    ///.cell_id(cell_id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn render_cell(&self) -> builder::RenderCell<'_>;
-    /**Start a background job (publish content or scrape trending data)
-
-    Two forms:
-
-    - **Publish** (`application/json`, `UserJobCreate`): `user_job_type: publish_content` and `data` = a STRING containing JSON (`PublishContentData`). Publish now (`schedule_type: now`) or later (`scheduled` + `scheduled_time`). Requires a connected TikTok account; `media_url` must be public at post time.
-    - **Scrape trending data** (`multipart/form-data`, `UserJobTrainSocialForm`): `user_job[user_job_type]=train_social` and `user_job[data]` = JSON string of `TrainSocialData`. Scraped content is indexed into the agent.
-
-    Poll `GET /v1/user_jobs/{id}`.
-
-    Sends a `POST` request to `/v1/user_jobs`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_user_job()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Start a background job (publish content or scrape trending data)
+    ///
+    ///Two forms:
+    ///
+    ///- **Publish** (`application/json`, `UserJobCreate`): `user_job_type: publish_content` and `data` = a STRING containing JSON (`PublishContentData`). Publish now (`schedule_type: now`) or later (`scheduled` + `scheduled_time`). Requires a connected TikTok account; `media_url` must be public at post time.
+    ///- **Scrape trending data** (`multipart/form-data`, `UserJobTrainSocialForm`): `user_job[user_job_type]=train_social` and `user_job[data]` = JSON string of `TrainSocialData`. Scraped content is indexed into the agent.
+    ///
+    ///Poll `GET /v1/user_jobs/{id}`.
+    ///
+    ///Sends a `POST` request to `/v1/user_jobs`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_user_job()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_user_job(&self) -> builder::CreateUserJob<'_>;
-    /**Poll a background job
-
-    `pending` → `processing` → `completed` | `failed`. For a completed publish job `result.post_id` is the TikTok post id.
-
-    Sends a `GET` request to `/v1/user_jobs/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_user_job()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Poll a background job
+    ///
+    ///`pending` → `processing` → `completed` | `failed`. For a completed publish job `result.post_id` is the TikTok post id.
+    ///
+    ///Sends a `GET` request to `/v1/user_jobs/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_user_job()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_user_job(&self) -> builder::GetUserJob<'_>;
 }
 impl ClientPublishExt for Client {
@@ -15011,414 +15011,414 @@ impl ClientPublishExt for Client {
 }
 ///Step 1 — Set Up Your Agent: configure identity, personality, voice, inspiration sources, and the social accounts the agent posts from.
 pub trait ClientSetupExt {
-    /**List agents of a workspace
-
-    Sends a `GET` request to `/v1/agents`
-
-    Arguments:
-    - `workspace_id`: Workspace (organization) whose agents to list.
-    ```ignore
-    let response = client.list_agents()
-        .workspace_id(workspace_id)
-        .send()
-        .await;
-    ```*/
+    ///List agents of a workspace
+    ///
+    ///Sends a `GET` request to `/v1/agents`
+    ///
+    ///Arguments:
+    ///- `workspace_id`: Workspace (organization) whose agents to list.
+    ///```ignore
+    ///let response = client.list_agents()
+    ///.workspace_id(workspace_id)
+    ///.send()
+    ///.await;
+    ///```
     fn list_agents(&self) -> builder::ListAgents<'_>;
-    /**Create an agent
-
-    Sends a `POST` request to `/v1/agents`
-
-    ```ignore
-    let response = client.create_agent()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create an agent
+    ///
+    ///Sends a `POST` request to `/v1/agents`
+    ///
+    ///```ignore
+    ///let response = client.create_agent()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_agent(&self) -> builder::CreateAgent<'_>;
-    /**Read the flat agent setup (Agent Core)
-
-    Identity, personality, voice, inspiration sources and linked accounts in one flat record.
-
-    Sends a `GET` request to `/v1/agents/{agent_id}/core`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    ```ignore
-    let response = client.get_agent_core()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Read the flat agent setup (Agent Core)
+    ///
+    ///Identity, personality, voice, inspiration sources and linked accounts in one flat record.
+    ///
+    ///Sends a `GET` request to `/v1/agents/{agent_id}/core`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///```ignore
+    ///let response = client.get_agent_core()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_agent_core(&self) -> builder::GetAgentCore<'_>;
-    /**Write any subset of the agent setup
-
-    The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail (both with `AgentCoreUpdateResult`; `failed_sections` lists the failures). `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
-
-    Sends a `PATCH` request to `/v1/agents/{agent_id}/core`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.update_agent_core()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Write any subset of the agent setup
+    ///
+    ///The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail (both with `AgentCoreUpdateResult`; `failed_sections` lists the failures). `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
+    ///
+    ///Sends a `PATCH` request to `/v1/agents/{agent_id}/core`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_agent_core()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_agent_core(&self) -> builder::UpdateAgentCore<'_>;
-    /**Voice design step 4: finalize and save
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/design`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.create_designed_voice()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Voice design step 4: finalize and save
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/design`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_designed_voice()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_designed_voice(&self) -> builder::CreateDesignedVoice<'_>;
-    /**Voice design step 2: style description
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-description`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.generate_voice_design_description()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Voice design step 2: style description
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-description`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.generate_voice_design_description()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn generate_voice_design_description(&self) -> builder::GenerateVoiceDesignDescription<'_>;
-    /**Voice design step 3: three candidate voices
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-samples`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.generate_voice_design_samples()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Voice design step 3: three candidate voices
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-samples`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.generate_voice_design_samples()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn generate_voice_design_samples(&self) -> builder::GenerateVoiceDesignSamples<'_>;
-    /**Voice design step 1: prompt to script
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-script`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.generate_voice_design_script()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Voice design step 1: prompt to script
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/design/generate-script`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.generate_voice_design_script()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn generate_voice_design_script(&self) -> builder::GenerateVoiceDesignScript<'_>;
-    /**Connect the user's ElevenLabs key
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.connect_elevenlabs()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Connect the user's ElevenLabs key
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.connect_elevenlabs()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn connect_elevenlabs(&self) -> builder::ConnectElevenlabs<'_>;
-    /**Disconnect ElevenLabs
-
-    Sends a `DELETE` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    ```ignore
-    let response = client.disconnect_elevenlabs()
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Disconnect ElevenLabs
+    ///
+    ///Sends a `DELETE` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///```ignore
+    ///let response = client.disconnect_elevenlabs()
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn disconnect_elevenlabs(&self) -> builder::DisconnectElevenlabs<'_>;
-    /**Validate an ElevenLabs key without saving it
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs/test`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `body`
-    ```ignore
-    let response = client.test_elevenlabs()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Validate an ElevenLabs key without saving it
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/integrations/elevenlabs/test`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `body`
+    ///```ignore
+    ///let response = client.test_elevenlabs()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn test_elevenlabs(&self) -> builder::TestElevenlabs<'_>;
-    /**List the agent's voice library
-
-    Sends a `GET` request to `/v1/agents/{agent_id}/voice/library`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `source`: Only voices from this source, e.g. `public`.
-    ```ignore
-    let response = client.list_voices()
-        .agent_id(agent_id)
-        .source(source)
-        .send()
-        .await;
-    ```*/
+    ///List the agent's voice library
+    ///
+    ///Sends a `GET` request to `/v1/agents/{agent_id}/voice/library`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `source`: Only voices from this source, e.g. `public`.
+    ///```ignore
+    ///let response = client.list_voices()
+    ///.agent_id(agent_id)
+    ///.source(source)
+    ///.send()
+    ///.await;
+    ///```
     fn list_voices(&self) -> builder::ListVoices<'_>;
-    /**Poll a voice preview
-
-    Sends a `GET` request to `/v1/agents/{agent_id}/voice/preview/{job_id}`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `job_id`: The voice preview job id.
-    ```ignore
-    let response = client.get_voice_preview()
-        .agent_id(agent_id)
-        .job_id(job_id)
-        .send()
-        .await;
-    ```*/
+    ///Poll a voice preview
+    ///
+    ///Sends a `GET` request to `/v1/agents/{agent_id}/voice/preview/{job_id}`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `job_id`: The voice preview job id.
+    ///```ignore
+    ///let response = client.get_voice_preview()
+    ///.agent_id(agent_id)
+    ///.job_id(job_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_voice_preview(&self) -> builder::GetVoicePreview<'_>;
-    /**Delete a user-owned voice
-
-    Sends a `DELETE` request to `/v1/agents/{agent_id}/voice/{voice_id}`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `voice_id`: The voice id, e.g. `21m00Tcm4TlvDq8ikWAM`.
-    ```ignore
-    let response = client.delete_voice()
-        .agent_id(agent_id)
-        .voice_id(voice_id)
-        .send()
-        .await;
-    ```*/
+    ///Delete a user-owned voice
+    ///
+    ///Sends a `DELETE` request to `/v1/agents/{agent_id}/voice/{voice_id}`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `voice_id`: The voice id, e.g. `21m00Tcm4TlvDq8ikWAM`.
+    ///```ignore
+    ///let response = client.delete_voice()
+    ///.agent_id(agent_id)
+    ///.voice_id(voice_id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_voice(&self) -> builder::DeleteVoice<'_>;
-    /**Start an async TTS preview of a voice
-
-    Poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` until `audio_url` is set.
-
-    Sends a `POST` request to `/v1/agents/{agent_id}/voice/{voice_id}/preview`
-
-    Arguments:
-    - `agent_id`: The agent id.
-    - `voice_id`: The voice id, e.g. `21m00Tcm4TlvDq8ikWAM`.
-    - `body`
-    ```ignore
-    let response = client.create_voice_preview()
-        .agent_id(agent_id)
-        .voice_id(voice_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Start an async TTS preview of a voice
+    ///
+    ///Poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` until `audio_url` is set.
+    ///
+    ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/{voice_id}/preview`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent id.
+    ///- `voice_id`: The voice id, e.g. `21m00Tcm4TlvDq8ikWAM`.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_voice_preview()
+    ///.agent_id(agent_id)
+    ///.voice_id(voice_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_voice_preview(&self) -> builder::CreateVoicePreview<'_>;
-    /**Get an agent
-
-    Sends a `GET` request to `/v1/agents/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.get_agent()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Get an agent
+    ///
+    ///Sends a `GET` request to `/v1/agents/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.get_agent()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_agent(&self) -> builder::GetAgent<'_>;
-    /**Delete an agent
-
-    Sends a `DELETE` request to `/v1/agents/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.delete_agent()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Delete an agent
+    ///
+    ///Sends a `DELETE` request to `/v1/agents/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.delete_agent()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_agent(&self) -> builder::DeleteAgent<'_>;
-    /**Update an agent
-
-    Sends a `PATCH` request to `/v1/agents/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `body`
-    ```ignore
-    let response = client.update_agent()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update an agent
+    ///
+    ///Sends a `PATCH` request to `/v1/agents/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_agent()
+    ///.id(id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_agent(&self) -> builder::UpdateAgent<'_>;
-    /**Get the current user
-
-    Sends a `GET` request to `/v1/me`
-
-    ```ignore
-    let response = client.get_me()
-        .send()
-        .await;
-    ```*/
+    ///Get the current user
+    ///
+    ///Sends a `GET` request to `/v1/me`
+    ///
+    ///```ignore
+    ///let response = client.get_me()
+    ///.send()
+    ///.await;
+    ///```
     fn get_me(&self) -> builder::GetMe<'_>;
-    /**List workspaces (organizations)
-
-    Sends a `GET` request to `/v1/organizations`
-
-    ```ignore
-    let response = client.list_organizations()
-        .send()
-        .await;
-    ```*/
+    ///List workspaces (organizations)
+    ///
+    ///Sends a `GET` request to `/v1/organizations`
+    ///
+    ///```ignore
+    ///let response = client.list_organizations()
+    ///.send()
+    ///.await;
+    ///```
     fn list_organizations(&self) -> builder::ListOrganizations<'_>;
-    /**Create a workspace
-
-    Sends a `POST` request to `/v1/organizations`
-
-    ```ignore
-    let response = client.create_organization()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create a workspace
+    ///
+    ///Sends a `POST` request to `/v1/organizations`
+    ///
+    ///```ignore
+    ///let response = client.create_organization()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_organization(&self) -> builder::CreateOrganization<'_>;
-    /**Get a workspace, including its credit balance
-
-    Includes `available_credit: {generic, aura}`. Check `generic` before a batch of generations: a 422 `insufficient_credits_for_job` mid-batch is painful.
-
-    Sends a `GET` request to `/v1/organizations/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.get_organization()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Get a workspace, including its credit balance
+    ///
+    ///Includes `available_credit: {generic, aura}`. Check `generic` before a batch of generations: a 422 `insufficient_credits_for_job` mid-batch is painful.
+    ///
+    ///Sends a `GET` request to `/v1/organizations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.get_organization()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_organization(&self) -> builder::GetOrganization<'_>;
-    /**Delete a workspace (owner only)
-
-    Sends a `DELETE` request to `/v1/organizations/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.delete_organization()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Delete a workspace (owner only)
+    ///
+    ///Sends a `DELETE` request to `/v1/organizations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.delete_organization()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn delete_organization(&self) -> builder::DeleteOrganization<'_>;
-    /**Update a workspace
-
-    Sends a `PATCH` request to `/v1/organizations/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `body`
-    ```ignore
-    let response = client.update_organization()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Update a workspace
+    ///
+    ///Sends a `PATCH` request to `/v1/organizations/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_organization()
+    ///.id(id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn update_organization(&self) -> builder::UpdateOrganization<'_>;
-    /**List API keys
-
-    Sends a `GET` request to `/v1/persisted_tokens`
-
-    ```ignore
-    let response = client.list_persisted_tokens()
-        .send()
-        .await;
-    ```*/
+    ///List API keys
+    ///
+    ///Sends a `GET` request to `/v1/persisted_tokens`
+    ///
+    ///```ignore
+    ///let response = client.list_persisted_tokens()
+    ///.send()
+    ///.await;
+    ///```
     fn list_persisted_tokens(&self) -> builder::ListPersistedTokens<'_>;
-    /**Create an API key
-
-    The token is shown once, in this response only.
-
-    Sends a `POST` request to `/v1/persisted_tokens`
-
-    ```ignore
-    let response = client.create_persisted_token()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create an API key
+    ///
+    ///The token is shown once, in this response only.
+    ///
+    ///Sends a `POST` request to `/v1/persisted_tokens`
+    ///
+    ///```ignore
+    ///let response = client.create_persisted_token()
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_persisted_token(&self) -> builder::CreatePersistedToken<'_>;
-    /**Revoke all API keys
-
-    Sends a `DELETE` request to `/v1/persisted_tokens/revoke_all`
-
-    ```ignore
-    let response = client.revoke_all_persisted_tokens()
-        .send()
-        .await;
-    ```*/
+    ///Revoke all API keys
+    ///
+    ///Sends a `DELETE` request to `/v1/persisted_tokens/revoke_all`
+    ///
+    ///```ignore
+    ///let response = client.revoke_all_persisted_tokens()
+    ///.send()
+    ///.await;
+    ///```
     fn revoke_all_persisted_tokens(&self) -> builder::RevokeAllPersistedTokens<'_>;
-    /**Rename an API key
-
-    Sends a `PATCH` request to `/v1/persisted_tokens/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `body`
-    ```ignore
-    let response = client.rename_persisted_token()
-        .id(id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Rename an API key
+    ///
+    ///Sends a `PATCH` request to `/v1/persisted_tokens/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `body`
+    ///```ignore
+    ///let response = client.rename_persisted_token()
+    ///.id(id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn rename_persisted_token(&self) -> builder::RenamePersistedToken<'_>;
-    /**Revoke an API key
-
-    Sends a `DELETE` request to `/v1/persisted_tokens/{id}/revoke`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ```ignore
-    let response = client.revoke_persisted_token()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+    ///Revoke an API key
+    ///
+    ///Sends a `DELETE` request to `/v1/persisted_tokens/{id}/revoke`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///```ignore
+    ///let response = client.revoke_persisted_token()
+    ///.id(id)
+    ///.send()
+    ///.await;
+    ///```
     fn revoke_persisted_token(&self) -> builder::RevokePersistedToken<'_>;
-    /**List workspaces
-
-    Sends a `GET` request to `/v1/workspaces`
-
-    ```ignore
-    let response = client.list_workspaces()
-        .send()
-        .await;
-    ```*/
+    ///List workspaces
+    ///
+    ///Sends a `GET` request to `/v1/workspaces`
+    ///
+    ///```ignore
+    ///let response = client.list_workspaces()
+    ///.send()
+    ///.await;
+    ///```
     fn list_workspaces(&self) -> builder::ListWorkspaces<'_>;
 }
 impl ClientSetupExt for Client {
@@ -15515,103 +15515,103 @@ impl ClientSetupExt for Client {
 }
 ///Step 3 — Convert Idea to Vidsheet: turn an idea into an Auto Content Engine (vidsheet), usually by cloning a template.
 pub trait ClientVidsheetExt {
-    /**Create a blank engine
-
-    Rarely needed: custom engines take 15-25 more calls than cloning a template.
-
-    Sends a `POST` request to `/v1/autocontentengine`
-
-    Arguments:
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.create_engine()
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Create a blank engine
+    ///
+    ///Rarely needed: custom engines take 15-25 more calls than cloning a template.
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine`
+    ///
+    ///Arguments:
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.create_engine()
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn create_engine(&self) -> builder::CreateEngine<'_>;
-    /**Read an engine with all nested data
-
-    Includes `spreadsheet_columns`, `spreadsheet_rows`, `spreadsheet_cells`, `layers` and the generations (`user_jobs`).
-
-    Sends a `GET` request to `/v1/autocontentengine/{id}`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    ```ignore
-    let response = client.get_engine()
-        .id(id)
-        .agent_id(agent_id)
-        .send()
-        .await;
-    ```*/
+    ///Read an engine with all nested data
+    ///
+    ///Includes `spreadsheet_columns`, `spreadsheet_rows`, `spreadsheet_cells`, `layers` and the generations (`user_jobs`).
+    ///
+    ///Sends a `GET` request to `/v1/autocontentengine/{id}`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///```ignore
+    ///let response = client.get_engine()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.send()
+    ///.await;
+    ///```
     fn get_engine(&self) -> builder::GetEngine<'_>;
-    /**Clone an engine (same or different agent)
-
-    Sends a `POST` request to `/v1/autocontentengine/{id}/clone`
-
-    Arguments:
-    - `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    - `agent_id`: The agent the resource belongs to.
-    - `body`
-    ```ignore
-    let response = client.clone_engine()
-        .id(id)
-        .agent_id(agent_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Clone an engine (same or different agent)
+    ///
+    ///Sends a `POST` request to `/v1/autocontentengine/{id}/clone`
+    ///
+    ///Arguments:
+    ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
+    ///- `agent_id`: The agent the resource belongs to.
+    ///- `body`
+    ///```ignore
+    ///let response = client.clone_engine()
+    ///.id(id)
+    ///.agent_id(agent_id)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn clone_engine(&self) -> builder::CloneEngine<'_>;
-    /**List templates
-
-    Returns a bare JSON array. Match an idea's `video_type` to a template's tags.
-
-    Sends a `GET` request to `/v1/templates/projects`
-
-    Arguments:
-    - `page`: Page number (1-based).
-    - `per_page`: Page size.
-    ```ignore
-    let response = client.list_templates()
-        .page(page)
-        .per_page(per_page)
-        .send()
-        .await;
-    ```*/
+    ///List templates
+    ///
+    ///Returns a bare JSON array. Match an idea's `video_type` to a template's tags.
+    ///
+    ///Sends a `GET` request to `/v1/templates/projects`
+    ///
+    ///Arguments:
+    ///- `page`: Page number (1-based).
+    ///- `per_page`: Page size.
+    ///```ignore
+    ///let response = client.list_templates()
+    ///.page(page)
+    ///.per_page(per_page)
+    ///.send()
+    ///.await;
+    ///```
     fn list_templates(&self) -> builder::ListTemplates<'_>;
-    /**Preview a template
-
-    Sends a `GET` request to `/v1/templates/projects/{slug}`
-
-    Arguments:
-    - `slug`: Template slug, e.g. `tiktok-talking-avatar`.
-    ```ignore
-    let response = client.get_template()
-        .slug(slug)
-        .send()
-        .await;
-    ```*/
+    ///Preview a template
+    ///
+    ///Sends a `GET` request to `/v1/templates/projects/{slug}`
+    ///
+    ///Arguments:
+    ///- `slug`: Template slug, e.g. `tiktok-talking-avatar`.
+    ///```ignore
+    ///let response = client.get_template()
+    ///.slug(slug)
+    ///.send()
+    ///.await;
+    ///```
     fn get_template(&self) -> builder::GetTemplate<'_>;
-    /**Clone a template into an agent
-
-    The 80% path from an idea to a fully configured engine (columns, rows, cells, layer stack) in one call. Free: no credits consumed.
-
-    Sends a `POST` request to `/v1/templates/spreadsheets/{slug}/clone`
-
-    Arguments:
-    - `slug`: Template slug, e.g. `tiktok-talking-avatar`.
-    - `body`
-    ```ignore
-    let response = client.clone_template()
-        .slug(slug)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Clone a template into an agent
+    ///
+    ///The 80% path from an idea to a fully configured engine (columns, rows, cells, layer stack) in one call. Free: no credits consumed.
+    ///
+    ///Sends a `POST` request to `/v1/templates/spreadsheets/{slug}/clone`
+    ///
+    ///Arguments:
+    ///- `slug`: Template slug, e.g. `tiktok-talking-avatar`.
+    ///- `body`
+    ///```ignore
+    ///let response = client.clone_template()
+    ///.slug(slug)
+    ///.body(body)
+    ///.send()
+    ///.await;
+    ///```
     fn clone_template(&self) -> builder::CloneTemplate<'_>;
 }
 impl ClientVidsheetExt for Client {
@@ -15643,9 +15643,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`ClientIdeasExt::list_conversations`]
-
-    [`ClientIdeasExt::list_conversations`]: super::ClientIdeasExt::list_conversations*/
+    ///Builder for [`ClientIdeasExt::list_conversations`]
+    ///
+    ///[`ClientIdeasExt::list_conversations`]: super::ClientIdeasExt::list_conversations
     #[derive(Debug, Clone)]
     pub struct ListConversations<'a> {
         client: &'a super::Client,
@@ -15710,9 +15710,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::get_conversation`]
-
-    [`ClientIdeasExt::get_conversation`]: super::ClientIdeasExt::get_conversation*/
+    ///Builder for [`ClientIdeasExt::get_conversation`]
+    ///
+    ///[`ClientIdeasExt::get_conversation`]: super::ClientIdeasExt::get_conversation
     #[derive(Debug, Clone)]
     pub struct GetConversation<'a> {
         client: &'a super::Client,
@@ -15777,9 +15777,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::delete_conversation`]
-
-    [`ClientIdeasExt::delete_conversation`]: super::ClientIdeasExt::delete_conversation*/
+    ///Builder for [`ClientIdeasExt::delete_conversation`]
+    ///
+    ///[`ClientIdeasExt::delete_conversation`]: super::ClientIdeasExt::delete_conversation
     #[derive(Debug, Clone)]
     pub struct DeleteConversation<'a> {
         client: &'a super::Client,
@@ -15844,9 +15844,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::update_conversation`]
-
-    [`ClientIdeasExt::update_conversation`]: super::ClientIdeasExt::update_conversation*/
+    ///Builder for [`ClientIdeasExt::update_conversation`]
+    ///
+    ///[`ClientIdeasExt::update_conversation`]: super::ClientIdeasExt::update_conversation
     #[derive(Debug, Clone)]
     pub struct UpdateConversation<'a> {
         client: &'a super::Client,
@@ -15937,9 +15937,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::list_conversation_messages`]
-
-    [`ClientIdeasExt::list_conversation_messages`]: super::ClientIdeasExt::list_conversation_messages*/
+    ///Builder for [`ClientIdeasExt::list_conversation_messages`]
+    ///
+    ///[`ClientIdeasExt::list_conversation_messages`]: super::ClientIdeasExt::list_conversation_messages
     #[derive(Debug, Clone)]
     pub struct ListConversationMessages<'a> {
         client: &'a super::Client,
@@ -16006,9 +16006,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::list_conversation_runs`]
-
-    [`ClientIdeasExt::list_conversation_runs`]: super::ClientIdeasExt::list_conversation_runs*/
+    ///Builder for [`ClientIdeasExt::list_conversation_runs`]
+    ///
+    ///[`ClientIdeasExt::list_conversation_runs`]: super::ClientIdeasExt::list_conversation_runs
     #[derive(Debug, Clone)]
     pub struct ListConversationRuns<'a> {
         client: &'a super::Client,
@@ -16075,9 +16075,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::list_ideas`]
-
-    [`ClientIdeasExt::list_ideas`]: super::ClientIdeasExt::list_ideas*/
+    ///Builder for [`ClientIdeasExt::list_ideas`]
+    ///
+    ///[`ClientIdeasExt::list_ideas`]: super::ClientIdeasExt::list_ideas
     #[derive(Debug, Clone)]
     pub struct ListIdeas<'a> {
         client: &'a super::Client,
@@ -16159,9 +16159,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::advance_idea_status`]
-
-    [`ClientIdeasExt::advance_idea_status`]: super::ClientIdeasExt::advance_idea_status*/
+    ///Builder for [`ClientIdeasExt::advance_idea_status`]
+    ///
+    ///[`ClientIdeasExt::advance_idea_status`]: super::ClientIdeasExt::advance_idea_status
     #[derive(Debug, Clone)]
     pub struct AdvanceIdeaStatus<'a> {
         client: &'a super::Client,
@@ -16226,9 +16226,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::set_idea_status`]
-
-    [`ClientIdeasExt::set_idea_status`]: super::ClientIdeasExt::set_idea_status*/
+    ///Builder for [`ClientIdeasExt::set_idea_status`]
+    ///
+    ///[`ClientIdeasExt::set_idea_status`]: super::ClientIdeasExt::set_idea_status
     #[derive(Debug, Clone)]
     pub struct SetIdeaStatus<'a> {
         client: &'a super::Client,
@@ -16306,9 +16306,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::create_agent_run`]
-
-    [`ClientIdeasExt::create_agent_run`]: super::ClientIdeasExt::create_agent_run*/
+    ///Builder for [`ClientIdeasExt::create_agent_run`]
+    ///
+    ///[`ClientIdeasExt::create_agent_run`]: super::ClientIdeasExt::create_agent_run
     #[derive(Debug, Clone)]
     pub struct CreateAgentRun<'a> {
         client: &'a super::Client,
@@ -16383,9 +16383,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::get_agent_run`]
-
-    [`ClientIdeasExt::get_agent_run`]: super::ClientIdeasExt::get_agent_run*/
+    ///Builder for [`ClientIdeasExt::get_agent_run`]
+    ///
+    ///[`ClientIdeasExt::get_agent_run`]: super::ClientIdeasExt::get_agent_run
     #[derive(Debug, Clone)]
     pub struct GetAgentRun<'a> {
         client: &'a super::Client,
@@ -16450,9 +16450,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::approve_agent_run`]
-
-    [`ClientIdeasExt::approve_agent_run`]: super::ClientIdeasExt::approve_agent_run*/
+    ///Builder for [`ClientIdeasExt::approve_agent_run`]
+    ///
+    ///[`ClientIdeasExt::approve_agent_run`]: super::ClientIdeasExt::approve_agent_run
     #[derive(Debug, Clone)]
     pub struct ApproveAgentRun<'a> {
         client: &'a super::Client,
@@ -16545,9 +16545,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::list_agents`]
-
-    [`ClientSetupExt::list_agents`]: super::ClientSetupExt::list_agents*/
+    ///Builder for [`ClientSetupExt::list_agents`]
+    ///
+    ///[`ClientSetupExt::list_agents`]: super::ClientSetupExt::list_agents
     #[derive(Debug, Clone)]
     pub struct ListAgents<'a> {
         client: &'a super::Client,
@@ -16617,9 +16617,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::create_agent`]
-
-    [`ClientSetupExt::create_agent`]: super::ClientSetupExt::create_agent*/
+    ///Builder for [`ClientSetupExt::create_agent`]
+    ///
+    ///[`ClientSetupExt::create_agent`]: super::ClientSetupExt::create_agent
     #[derive(Debug, Clone)]
     pub struct CreateAgent<'a> {
         client: &'a super::Client,
@@ -16692,9 +16692,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_automation_config`]
-
-    [`ClientEditExt::get_automation_config`]: super::ClientEditExt::get_automation_config*/
+    ///Builder for [`ClientEditExt::get_automation_config`]
+    ///
+    ///[`ClientEditExt::get_automation_config`]: super::ClientEditExt::get_automation_config
     #[derive(Debug, Clone)]
     pub struct GetAutomationConfig<'a> {
         client: &'a super::Client,
@@ -16761,9 +16761,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_automation_config`]
-
-    [`ClientEditExt::update_automation_config`]: super::ClientEditExt::update_automation_config*/
+    ///Builder for [`ClientEditExt::update_automation_config`]
+    ///
+    ///[`ClientEditExt::update_automation_config`]: super::ClientEditExt::update_automation_config
     #[derive(Debug, Clone)]
     pub struct UpdateAutomationConfig<'a> {
         client: &'a super::Client,
@@ -16862,9 +16862,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::test_automation_callback`]
-
-    [`ClientEditExt::test_automation_callback`]: super::ClientEditExt::test_automation_callback*/
+    ///Builder for [`ClientEditExt::test_automation_callback`]
+    ///
+    ///[`ClientEditExt::test_automation_callback`]: super::ClientEditExt::test_automation_callback
     #[derive(Debug, Clone)]
     pub struct TestAutomationCallback<'a> {
         client: &'a super::Client,
@@ -16931,9 +16931,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::test_automation_webhook`]
-
-    [`ClientEditExt::test_automation_webhook`]: super::ClientEditExt::test_automation_webhook*/
+    ///Builder for [`ClientEditExt::test_automation_webhook`]
+    ///
+    ///[`ClientEditExt::test_automation_webhook`]: super::ClientEditExt::test_automation_webhook
     #[derive(Debug, Clone)]
     pub struct TestAutomationWebhook<'a> {
         client: &'a super::Client,
@@ -17000,9 +17000,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::get_agent_core`]
-
-    [`ClientSetupExt::get_agent_core`]: super::ClientSetupExt::get_agent_core*/
+    ///Builder for [`ClientSetupExt::get_agent_core`]
+    ///
+    ///[`ClientSetupExt::get_agent_core`]: super::ClientSetupExt::get_agent_core
     #[derive(Debug, Clone)]
     pub struct GetAgentCore<'a> {
         client: &'a super::Client,
@@ -17067,9 +17067,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::update_agent_core`]
-
-    [`ClientSetupExt::update_agent_core`]: super::ClientSetupExt::update_agent_core*/
+    ///Builder for [`ClientSetupExt::update_agent_core`]
+    ///
+    ///[`ClientSetupExt::update_agent_core`]: super::ClientSetupExt::update_agent_core
     #[derive(Debug, Clone)]
     pub struct UpdateAgentCore<'a> {
         client: &'a super::Client,
@@ -17164,9 +17164,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::create_designed_voice`]
-
-    [`ClientSetupExt::create_designed_voice`]: super::ClientSetupExt::create_designed_voice*/
+    ///Builder for [`ClientSetupExt::create_designed_voice`]
+    ///
+    ///[`ClientSetupExt::create_designed_voice`]: super::ClientSetupExt::create_designed_voice
     #[derive(Debug, Clone)]
     pub struct CreateDesignedVoice<'a> {
         client: &'a super::Client,
@@ -17265,9 +17265,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::generate_voice_design_description`]
-
-    [`ClientSetupExt::generate_voice_design_description`]: super::ClientSetupExt::generate_voice_design_description*/
+    ///Builder for [`ClientSetupExt::generate_voice_design_description`]
+    ///
+    ///[`ClientSetupExt::generate_voice_design_description`]: super::ClientSetupExt::generate_voice_design_description
     #[derive(Debug, Clone)]
     pub struct GenerateVoiceDesignDescription<'a> {
         client: &'a super::Client,
@@ -17370,9 +17370,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::generate_voice_design_samples`]
-
-    [`ClientSetupExt::generate_voice_design_samples`]: super::ClientSetupExt::generate_voice_design_samples*/
+    ///Builder for [`ClientSetupExt::generate_voice_design_samples`]
+    ///
+    ///[`ClientSetupExt::generate_voice_design_samples`]: super::ClientSetupExt::generate_voice_design_samples
     #[derive(Debug, Clone)]
     pub struct GenerateVoiceDesignSamples<'a> {
         client: &'a super::Client,
@@ -17474,9 +17474,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::generate_voice_design_script`]
-
-    [`ClientSetupExt::generate_voice_design_script`]: super::ClientSetupExt::generate_voice_design_script*/
+    ///Builder for [`ClientSetupExt::generate_voice_design_script`]
+    ///
+    ///[`ClientSetupExt::generate_voice_design_script`]: super::ClientSetupExt::generate_voice_design_script
     #[derive(Debug, Clone)]
     pub struct GenerateVoiceDesignScript<'a> {
         client: &'a super::Client,
@@ -17577,9 +17577,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::connect_elevenlabs`]
-
-    [`ClientSetupExt::connect_elevenlabs`]: super::ClientSetupExt::connect_elevenlabs*/
+    ///Builder for [`ClientSetupExt::connect_elevenlabs`]
+    ///
+    ///[`ClientSetupExt::connect_elevenlabs`]: super::ClientSetupExt::connect_elevenlabs
     #[derive(Debug, Clone)]
     pub struct ConnectElevenlabs<'a> {
         client: &'a super::Client,
@@ -17682,9 +17682,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::disconnect_elevenlabs`]
-
-    [`ClientSetupExt::disconnect_elevenlabs`]: super::ClientSetupExt::disconnect_elevenlabs*/
+    ///Builder for [`ClientSetupExt::disconnect_elevenlabs`]
+    ///
+    ///[`ClientSetupExt::disconnect_elevenlabs`]: super::ClientSetupExt::disconnect_elevenlabs
     #[derive(Debug, Clone)]
     pub struct DisconnectElevenlabs<'a> {
         client: &'a super::Client,
@@ -17749,9 +17749,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::test_elevenlabs`]
-
-    [`ClientSetupExt::test_elevenlabs`]: super::ClientSetupExt::test_elevenlabs*/
+    ///Builder for [`ClientSetupExt::test_elevenlabs`]
+    ///
+    ///[`ClientSetupExt::test_elevenlabs`]: super::ClientSetupExt::test_elevenlabs
     #[derive(Debug, Clone)]
     pub struct TestElevenlabs<'a> {
         client: &'a super::Client,
@@ -17854,9 +17854,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::list_voices`]
-
-    [`ClientSetupExt::list_voices`]: super::ClientSetupExt::list_voices*/
+    ///Builder for [`ClientSetupExt::list_voices`]
+    ///
+    ///[`ClientSetupExt::list_voices`]: super::ClientSetupExt::list_voices
     #[derive(Debug, Clone)]
     pub struct ListVoices<'a> {
         client: &'a super::Client,
@@ -17938,9 +17938,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::get_voice_preview`]
-
-    [`ClientSetupExt::get_voice_preview`]: super::ClientSetupExt::get_voice_preview*/
+    ///Builder for [`ClientSetupExt::get_voice_preview`]
+    ///
+    ///[`ClientSetupExt::get_voice_preview`]: super::ClientSetupExt::get_voice_preview
     #[derive(Debug, Clone)]
     pub struct GetVoicePreview<'a> {
         client: &'a super::Client,
@@ -18024,9 +18024,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::delete_voice`]
-
-    [`ClientSetupExt::delete_voice`]: super::ClientSetupExt::delete_voice*/
+    ///Builder for [`ClientSetupExt::delete_voice`]
+    ///
+    ///[`ClientSetupExt::delete_voice`]: super::ClientSetupExt::delete_voice
     #[derive(Debug, Clone)]
     pub struct DeleteVoice<'a> {
         client: &'a super::Client,
@@ -18108,9 +18108,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::create_voice_preview`]
-
-    [`ClientSetupExt::create_voice_preview`]: super::ClientSetupExt::create_voice_preview*/
+    ///Builder for [`ClientSetupExt::create_voice_preview`]
+    ///
+    ///[`ClientSetupExt::create_voice_preview`]: super::ClientSetupExt::create_voice_preview
     #[derive(Debug, Clone)]
     pub struct CreateVoicePreview<'a> {
         client: &'a super::Client,
@@ -18221,9 +18221,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::get_agent`]
-
-    [`ClientSetupExt::get_agent`]: super::ClientSetupExt::get_agent*/
+    ///Builder for [`ClientSetupExt::get_agent`]
+    ///
+    ///[`ClientSetupExt::get_agent`]: super::ClientSetupExt::get_agent
     #[derive(Debug, Clone)]
     pub struct GetAgent<'a> {
         client: &'a super::Client,
@@ -18288,9 +18288,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::delete_agent`]
-
-    [`ClientSetupExt::delete_agent`]: super::ClientSetupExt::delete_agent*/
+    ///Builder for [`ClientSetupExt::delete_agent`]
+    ///
+    ///[`ClientSetupExt::delete_agent`]: super::ClientSetupExt::delete_agent
     #[derive(Debug, Clone)]
     pub struct DeleteAgent<'a> {
         client: &'a super::Client,
@@ -18355,9 +18355,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::update_agent`]
-
-    [`ClientSetupExt::update_agent`]: super::ClientSetupExt::update_agent*/
+    ///Builder for [`ClientSetupExt::update_agent`]
+    ///
+    ///[`ClientSetupExt::update_agent`]: super::ClientSetupExt::update_agent
     #[derive(Debug, Clone)]
     pub struct UpdateAgent<'a> {
         client: &'a super::Client,
@@ -18446,9 +18446,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_asset_folder`]
-
-    [`ClientEditExt::create_asset_folder`]: super::ClientEditExt::create_asset_folder*/
+    ///Builder for [`ClientEditExt::create_asset_folder`]
+    ///
+    ///[`ClientEditExt::create_asset_folder`]: super::ClientEditExt::create_asset_folder
     #[derive(Debug, Clone)]
     pub struct CreateAssetFolder<'a> {
         client: &'a super::Client,
@@ -18540,9 +18540,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::delete_asset_folder`]
-
-    [`ClientEditExt::delete_asset_folder`]: super::ClientEditExt::delete_asset_folder*/
+    ///Builder for [`ClientEditExt::delete_asset_folder`]
+    ///
+    ///[`ClientEditExt::delete_asset_folder`]: super::ClientEditExt::delete_asset_folder
     #[derive(Debug, Clone)]
     pub struct DeleteAssetFolder<'a> {
         client: &'a super::Client,
@@ -18624,9 +18624,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_asset_folder`]
-
-    [`ClientEditExt::update_asset_folder`]: super::ClientEditExt::update_asset_folder*/
+    ///Builder for [`ClientEditExt::update_asset_folder`]
+    ///
+    ///[`ClientEditExt::update_asset_folder`]: super::ClientEditExt::update_asset_folder
     #[derive(Debug, Clone)]
     pub struct UpdateAssetFolder<'a> {
         client: &'a super::Client,
@@ -18735,9 +18735,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::list_asset_libraries`]
-
-    [`ClientEditExt::list_asset_libraries`]: super::ClientEditExt::list_asset_libraries*/
+    ///Builder for [`ClientEditExt::list_asset_libraries`]
+    ///
+    ///[`ClientEditExt::list_asset_libraries`]: super::ClientEditExt::list_asset_libraries
     #[derive(Debug, Clone)]
     pub struct ListAssetLibraries<'a> {
         client: &'a super::Client,
@@ -18864,9 +18864,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::create_engine`]
-
-    [`ClientVidsheetExt::create_engine`]: super::ClientVidsheetExt::create_engine*/
+    ///Builder for [`ClientVidsheetExt::create_engine`]
+    ///
+    ///[`ClientVidsheetExt::create_engine`]: super::ClientVidsheetExt::create_engine
     #[derive(Debug, Clone)]
     pub struct CreateEngine<'a> {
         client: &'a super::Client,
@@ -18956,9 +18956,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_global_variables_template`]
-
-    [`ClientEditExt::get_global_variables_template`]: super::ClientEditExt::get_global_variables_template*/
+    ///Builder for [`ClientEditExt::get_global_variables_template`]
+    ///
+    ///[`ClientEditExt::get_global_variables_template`]: super::ClientEditExt::get_global_variables_template
     #[derive(Debug, Clone)]
     pub struct GetGlobalVariablesTemplate<'a> {
         client: &'a super::Client,
@@ -19000,9 +19000,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::get_engine`]
-
-    [`ClientVidsheetExt::get_engine`]: super::ClientVidsheetExt::get_engine*/
+    ///Builder for [`ClientVidsheetExt::get_engine`]
+    ///
+    ///[`ClientVidsheetExt::get_engine`]: super::ClientVidsheetExt::get_engine
     #[derive(Debug, Clone)]
     pub struct GetEngine<'a> {
         client: &'a super::Client,
@@ -19084,9 +19084,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::mass_update_cells`]
-
-    [`ClientEditExt::mass_update_cells`]: super::ClientEditExt::mass_update_cells*/
+    ///Builder for [`ClientEditExt::mass_update_cells`]
+    ///
+    ///[`ClientEditExt::mass_update_cells`]: super::ClientEditExt::mass_update_cells
     #[derive(Debug, Clone)]
     pub struct MassUpdateCells<'a> {
         client: &'a super::Client,
@@ -19195,9 +19195,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_cell`]
-
-    [`ClientEditExt::get_cell`]: super::ClientEditExt::get_cell*/
+    ///Builder for [`ClientEditExt::get_cell`]
+    ///
+    ///[`ClientEditExt::get_cell`]: super::ClientEditExt::get_cell
     #[derive(Debug, Clone)]
     pub struct GetCell<'a> {
         client: &'a super::Client,
@@ -19293,9 +19293,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_cell`]
-
-    [`ClientEditExt::update_cell`]: super::ClientEditExt::update_cell*/
+    ///Builder for [`ClientEditExt::update_cell`]
+    ///
+    ///[`ClientEditExt::update_cell`]: super::ClientEditExt::update_cell
     #[derive(Debug, Clone)]
     pub struct UpdateCell<'a> {
         client: &'a super::Client,
@@ -19416,9 +19416,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::generate_on_cell`]
-
-    [`ClientEditExt::generate_on_cell`]: super::ClientEditExt::generate_on_cell*/
+    ///Builder for [`ClientEditExt::generate_on_cell`]
+    ///
+    ///[`ClientEditExt::generate_on_cell`]: super::ClientEditExt::generate_on_cell
     #[derive(Debug, Clone)]
     pub struct GenerateOnCell<'a> {
         client: &'a super::Client,
@@ -19530,9 +19530,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_layer`]
-
-    [`ClientEditExt::create_layer`]: super::ClientEditExt::create_layer*/
+    ///Builder for [`ClientEditExt::create_layer`]
+    ///
+    ///[`ClientEditExt::create_layer`]: super::ClientEditExt::create_layer
     #[derive(Debug, Clone)]
     pub struct CreateLayer<'a> {
         client: &'a super::Client,
@@ -19653,9 +19653,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_layer_positions`]
-
-    [`ClientEditExt::update_layer_positions`]: super::ClientEditExt::update_layer_positions*/
+    ///Builder for [`ClientEditExt::update_layer_positions`]
+    ///
+    ///[`ClientEditExt::update_layer_positions`]: super::ClientEditExt::update_layer_positions
     #[derive(Debug, Clone)]
     pub struct UpdateLayerPositions<'a> {
         client: &'a super::Client,
@@ -19778,9 +19778,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_layer`]
-
-    [`ClientEditExt::get_layer`]: super::ClientEditExt::get_layer*/
+    ///Builder for [`ClientEditExt::get_layer`]
+    ///
+    ///[`ClientEditExt::get_layer`]: super::ClientEditExt::get_layer
     #[derive(Debug, Clone)]
     pub struct GetLayer<'a> {
         client: &'a super::Client,
@@ -19890,9 +19890,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::delete_layer`]
-
-    [`ClientEditExt::delete_layer`]: super::ClientEditExt::delete_layer*/
+    ///Builder for [`ClientEditExt::delete_layer`]
+    ///
+    ///[`ClientEditExt::delete_layer`]: super::ClientEditExt::delete_layer
     #[derive(Debug, Clone)]
     pub struct DeleteLayer<'a> {
         client: &'a super::Client,
@@ -20002,9 +20002,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_layer`]
-
-    [`ClientEditExt::update_layer`]: super::ClientEditExt::update_layer*/
+    ///Builder for [`ClientEditExt::update_layer`]
+    ///
+    ///[`ClientEditExt::update_layer`]: super::ClientEditExt::update_layer
     #[derive(Debug, Clone)]
     pub struct UpdateLayer<'a> {
         client: &'a super::Client,
@@ -20139,9 +20139,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::duplicate_layer`]
-
-    [`ClientEditExt::duplicate_layer`]: super::ClientEditExt::duplicate_layer*/
+    ///Builder for [`ClientEditExt::duplicate_layer`]
+    ///
+    ///[`ClientEditExt::duplicate_layer`]: super::ClientEditExt::duplicate_layer
     #[derive(Debug, Clone)]
     pub struct DuplicateLayer<'a> {
         client: &'a super::Client,
@@ -20251,9 +20251,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::generate_on_layer`]
-
-    [`ClientEditExt::generate_on_layer`]: super::ClientEditExt::generate_on_layer*/
+    ///Builder for [`ClientEditExt::generate_on_layer`]
+    ///
+    ///[`ClientEditExt::generate_on_layer`]: super::ClientEditExt::generate_on_layer
     #[derive(Debug, Clone)]
     pub struct GenerateOnLayer<'a> {
         client: &'a super::Client,
@@ -20379,9 +20379,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPublishExt::render_cell`]
-
-    [`ClientPublishExt::render_cell`]: super::ClientPublishExt::render_cell*/
+    ///Builder for [`ClientPublishExt::render_cell`]
+    ///
+    ///[`ClientPublishExt::render_cell`]: super::ClientPublishExt::render_cell
     #[derive(Debug, Clone)]
     pub struct RenderCell<'a> {
         client: &'a super::Client,
@@ -20479,9 +20479,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::set_cell_default_user_job`]
-
-    [`ClientEditExt::set_cell_default_user_job`]: super::ClientEditExt::set_cell_default_user_job*/
+    ///Builder for [`ClientEditExt::set_cell_default_user_job`]
+    ///
+    ///[`ClientEditExt::set_cell_default_user_job`]: super::ClientEditExt::set_cell_default_user_job
     #[derive(Debug, Clone)]
     pub struct SetCellDefaultUserJob<'a> {
         client: &'a super::Client,
@@ -20608,9 +20608,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::clone_engine`]
-
-    [`ClientVidsheetExt::clone_engine`]: super::ClientVidsheetExt::clone_engine*/
+    ///Builder for [`ClientVidsheetExt::clone_engine`]
+    ///
+    ///[`ClientVidsheetExt::clone_engine`]: super::ClientVidsheetExt::clone_engine
     #[derive(Debug, Clone)]
     pub struct CloneEngine<'a> {
         client: &'a super::Client,
@@ -20719,9 +20719,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::list_columns`]
-
-    [`ClientEditExt::list_columns`]: super::ClientEditExt::list_columns*/
+    ///Builder for [`ClientEditExt::list_columns`]
+    ///
+    ///[`ClientEditExt::list_columns`]: super::ClientEditExt::list_columns
     #[derive(Debug, Clone)]
     pub struct ListColumns<'a> {
         client: &'a super::Client,
@@ -20805,9 +20805,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_column`]
-
-    [`ClientEditExt::create_column`]: super::ClientEditExt::create_column*/
+    ///Builder for [`ClientEditExt::create_column`]
+    ///
+    ///[`ClientEditExt::create_column`]: super::ClientEditExt::create_column
     #[derive(Debug, Clone)]
     pub struct CreateColumn<'a> {
         client: &'a super::Client,
@@ -20914,9 +20914,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::mass_update_columns`]
-
-    [`ClientEditExt::mass_update_columns`]: super::ClientEditExt::mass_update_columns*/
+    ///Builder for [`ClientEditExt::mass_update_columns`]
+    ///
+    ///[`ClientEditExt::mass_update_columns`]: super::ClientEditExt::mass_update_columns
     #[derive(Debug, Clone)]
     pub struct MassUpdateColumns<'a> {
         client: &'a super::Client,
@@ -21027,9 +21027,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_column_positions`]
-
-    [`ClientEditExt::update_column_positions`]: super::ClientEditExt::update_column_positions*/
+    ///Builder for [`ClientEditExt::update_column_positions`]
+    ///
+    ///[`ClientEditExt::update_column_positions`]: super::ClientEditExt::update_column_positions
     #[derive(Debug, Clone)]
     pub struct UpdateColumnPositions<'a> {
         client: &'a super::Client,
@@ -21138,9 +21138,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::duplicate_column`]
-
-    [`ClientEditExt::duplicate_column`]: super::ClientEditExt::duplicate_column*/
+    ///Builder for [`ClientEditExt::duplicate_column`]
+    ///
+    ///[`ClientEditExt::duplicate_column`]: super::ClientEditExt::duplicate_column
     #[derive(Debug, Clone)]
     pub struct DuplicateColumn<'a> {
         client: &'a super::Client,
@@ -21236,9 +21236,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::list_global_variables`]
-
-    [`ClientEditExt::list_global_variables`]: super::ClientEditExt::list_global_variables*/
+    ///Builder for [`ClientEditExt::list_global_variables`]
+    ///
+    ///[`ClientEditExt::list_global_variables`]: super::ClientEditExt::list_global_variables
     #[derive(Debug, Clone)]
     pub struct ListGlobalVariables<'a> {
         client: &'a super::Client,
@@ -21323,9 +21323,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::list_rows`]
-
-    [`ClientEditExt::list_rows`]: super::ClientEditExt::list_rows*/
+    ///Builder for [`ClientEditExt::list_rows`]
+    ///
+    ///[`ClientEditExt::list_rows`]: super::ClientEditExt::list_rows
     #[derive(Debug, Clone)]
     pub struct ListRows<'a> {
         client: &'a super::Client,
@@ -21409,9 +21409,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_row`]
-
-    [`ClientEditExt::create_row`]: super::ClientEditExt::create_row*/
+    ///Builder for [`ClientEditExt::create_row`]
+    ///
+    ///[`ClientEditExt::create_row`]: super::ClientEditExt::create_row
     #[derive(Debug, Clone)]
     pub struct CreateRow<'a> {
         client: &'a super::Client,
@@ -21518,9 +21518,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::mass_update_rows`]
-
-    [`ClientEditExt::mass_update_rows`]: super::ClientEditExt::mass_update_rows*/
+    ///Builder for [`ClientEditExt::mass_update_rows`]
+    ///
+    ///[`ClientEditExt::mass_update_rows`]: super::ClientEditExt::mass_update_rows
     #[derive(Debug, Clone)]
     pub struct MassUpdateRows<'a> {
         client: &'a super::Client,
@@ -21629,9 +21629,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_row_positions`]
-
-    [`ClientEditExt::update_row_positions`]: super::ClientEditExt::update_row_positions*/
+    ///Builder for [`ClientEditExt::update_row_positions`]
+    ///
+    ///[`ClientEditExt::update_row_positions`]: super::ClientEditExt::update_row_positions
     #[derive(Debug, Clone)]
     pub struct UpdateRowPositions<'a> {
         client: &'a super::Client,
@@ -21740,9 +21740,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_row`]
-
-    [`ClientEditExt::get_row`]: super::ClientEditExt::get_row*/
+    ///Builder for [`ClientEditExt::get_row`]
+    ///
+    ///[`ClientEditExt::get_row`]: super::ClientEditExt::get_row
     #[derive(Debug, Clone)]
     pub struct GetRow<'a> {
         client: &'a super::Client,
@@ -21838,9 +21838,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::duplicate_row`]
-
-    [`ClientEditExt::duplicate_row`]: super::ClientEditExt::duplicate_row*/
+    ///Builder for [`ClientEditExt::duplicate_row`]
+    ///
+    ///[`ClientEditExt::duplicate_row`]: super::ClientEditExt::duplicate_row
     #[derive(Debug, Clone)]
     pub struct DuplicateRow<'a> {
         client: &'a super::Client,
@@ -21936,9 +21936,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::list_content_resources`]
-
-    [`ClientEditExt::list_content_resources`]: super::ClientEditExt::list_content_resources*/
+    ///Builder for [`ClientEditExt::list_content_resources`]
+    ///
+    ///[`ClientEditExt::list_content_resources`]: super::ClientEditExt::list_content_resources
     #[derive(Debug, Clone)]
     pub struct ListContentResources<'a> {
         client: &'a super::Client,
@@ -22033,9 +22033,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_content_resource`]
-
-    [`ClientEditExt::create_content_resource`]: super::ClientEditExt::create_content_resource*/
+    ///Builder for [`ClientEditExt::create_content_resource`]
+    ///
+    ///[`ClientEditExt::create_content_resource`]: super::ClientEditExt::create_content_resource
     #[derive(Debug, Clone)]
     pub struct CreateContentResource<'a> {
         client: &'a super::Client,
@@ -22131,9 +22131,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_content_resource`]
-
-    [`ClientEditExt::get_content_resource`]: super::ClientEditExt::get_content_resource*/
+    ///Builder for [`ClientEditExt::get_content_resource`]
+    ///
+    ///[`ClientEditExt::get_content_resource`]: super::ClientEditExt::get_content_resource
     #[derive(Debug, Clone)]
     pub struct GetContentResource<'a> {
         client: &'a super::Client,
@@ -22217,9 +22217,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::delete_content_resource`]
-
-    [`ClientEditExt::delete_content_resource`]: super::ClientEditExt::delete_content_resource*/
+    ///Builder for [`ClientEditExt::delete_content_resource`]
+    ///
+    ///[`ClientEditExt::delete_content_resource`]: super::ClientEditExt::delete_content_resource
     #[derive(Debug, Clone)]
     pub struct DeleteContentResource<'a> {
         client: &'a super::Client,
@@ -22301,9 +22301,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::update_content_resource`]
-
-    [`ClientEditExt::update_content_resource`]: super::ClientEditExt::update_content_resource*/
+    ///Builder for [`ClientEditExt::update_content_resource`]
+    ///
+    ///[`ClientEditExt::update_content_resource`]: super::ClientEditExt::update_content_resource
     #[derive(Debug, Clone)]
     pub struct UpdateContentResource<'a> {
         client: &'a super::Client,
@@ -22416,9 +22416,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::create_direct_upload`]
-
-    [`ClientEditExt::create_direct_upload`]: super::ClientEditExt::create_direct_upload*/
+    ///Builder for [`ClientEditExt::create_direct_upload`]
+    ///
+    ///[`ClientEditExt::create_direct_upload`]: super::ClientEditExt::create_direct_upload
     #[derive(Debug, Clone)]
     pub struct CreateDirectUpload<'a> {
         client: &'a super::Client,
@@ -22493,9 +22493,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::get_generation`]
-
-    [`ClientEditExt::get_generation`]: super::ClientEditExt::get_generation*/
+    ///Builder for [`ClientEditExt::get_generation`]
+    ///
+    ///[`ClientEditExt::get_generation`]: super::ClientEditExt::get_generation
     #[derive(Debug, Clone)]
     pub struct GetGeneration<'a> {
         client: &'a super::Client,
@@ -22607,9 +22607,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::continue_generation`]
-
-    [`ClientEditExt::continue_generation`]: super::ClientEditExt::continue_generation*/
+    ///Builder for [`ClientEditExt::continue_generation`]
+    ///
+    ///[`ClientEditExt::continue_generation`]: super::ClientEditExt::continue_generation
     #[derive(Debug, Clone)]
     pub struct ContinueGeneration<'a> {
         client: &'a super::Client,
@@ -22674,9 +22674,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientEditExt::stop_generation`]
-
-    [`ClientEditExt::stop_generation`]: super::ClientEditExt::stop_generation*/
+    ///Builder for [`ClientEditExt::stop_generation`]
+    ///
+    ///[`ClientEditExt::stop_generation`]: super::ClientEditExt::stop_generation
     #[derive(Debug, Clone)]
     pub struct StopGeneration<'a> {
         client: &'a super::Client,
@@ -22741,9 +22741,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::get_me`]
-
-    [`ClientSetupExt::get_me`]: super::ClientSetupExt::get_me*/
+    ///Builder for [`ClientSetupExt::get_me`]
+    ///
+    ///[`ClientSetupExt::get_me`]: super::ClientSetupExt::get_me
     #[derive(Debug, Clone)]
     pub struct GetMe<'a> {
         client: &'a super::Client,
@@ -22790,9 +22790,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::list_organizations`]
-
-    [`ClientSetupExt::list_organizations`]: super::ClientSetupExt::list_organizations*/
+    ///Builder for [`ClientSetupExt::list_organizations`]
+    ///
+    ///[`ClientSetupExt::list_organizations`]: super::ClientSetupExt::list_organizations
     #[derive(Debug, Clone)]
     pub struct ListOrganizations<'a> {
         client: &'a super::Client,
@@ -22842,9 +22842,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::create_organization`]
-
-    [`ClientSetupExt::create_organization`]: super::ClientSetupExt::create_organization*/
+    ///Builder for [`ClientSetupExt::create_organization`]
+    ///
+    ///[`ClientSetupExt::create_organization`]: super::ClientSetupExt::create_organization
     #[derive(Debug, Clone)]
     pub struct CreateOrganization<'a> {
         client: &'a super::Client,
@@ -22919,9 +22919,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::get_organization`]
-
-    [`ClientSetupExt::get_organization`]: super::ClientSetupExt::get_organization*/
+    ///Builder for [`ClientSetupExt::get_organization`]
+    ///
+    ///[`ClientSetupExt::get_organization`]: super::ClientSetupExt::get_organization
     #[derive(Debug, Clone)]
     pub struct GetOrganization<'a> {
         client: &'a super::Client,
@@ -22986,9 +22986,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::delete_organization`]
-
-    [`ClientSetupExt::delete_organization`]: super::ClientSetupExt::delete_organization*/
+    ///Builder for [`ClientSetupExt::delete_organization`]
+    ///
+    ///[`ClientSetupExt::delete_organization`]: super::ClientSetupExt::delete_organization
     #[derive(Debug, Clone)]
     pub struct DeleteOrganization<'a> {
         client: &'a super::Client,
@@ -23053,9 +23053,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::update_organization`]
-
-    [`ClientSetupExt::update_organization`]: super::ClientSetupExt::update_organization*/
+    ///Builder for [`ClientSetupExt::update_organization`]
+    ///
+    ///[`ClientSetupExt::update_organization`]: super::ClientSetupExt::update_organization
     #[derive(Debug, Clone)]
     pub struct UpdateOrganization<'a> {
         client: &'a super::Client,
@@ -23146,9 +23146,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::list_persisted_tokens`]
-
-    [`ClientSetupExt::list_persisted_tokens`]: super::ClientSetupExt::list_persisted_tokens*/
+    ///Builder for [`ClientSetupExt::list_persisted_tokens`]
+    ///
+    ///[`ClientSetupExt::list_persisted_tokens`]: super::ClientSetupExt::list_persisted_tokens
     #[derive(Debug, Clone)]
     pub struct ListPersistedTokens<'a> {
         client: &'a super::Client,
@@ -23198,9 +23198,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::create_persisted_token`]
-
-    [`ClientSetupExt::create_persisted_token`]: super::ClientSetupExt::create_persisted_token*/
+    ///Builder for [`ClientSetupExt::create_persisted_token`]
+    ///
+    ///[`ClientSetupExt::create_persisted_token`]: super::ClientSetupExt::create_persisted_token
     #[derive(Debug, Clone)]
     pub struct CreatePersistedToken<'a> {
         client: &'a super::Client,
@@ -23279,9 +23279,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::revoke_all_persisted_tokens`]
-
-    [`ClientSetupExt::revoke_all_persisted_tokens`]: super::ClientSetupExt::revoke_all_persisted_tokens*/
+    ///Builder for [`ClientSetupExt::revoke_all_persisted_tokens`]
+    ///
+    ///[`ClientSetupExt::revoke_all_persisted_tokens`]: super::ClientSetupExt::revoke_all_persisted_tokens
     #[derive(Debug, Clone)]
     pub struct RevokeAllPersistedTokens<'a> {
         client: &'a super::Client,
@@ -23328,9 +23328,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::rename_persisted_token`]
-
-    [`ClientSetupExt::rename_persisted_token`]: super::ClientSetupExt::rename_persisted_token*/
+    ///Builder for [`ClientSetupExt::rename_persisted_token`]
+    ///
+    ///[`ClientSetupExt::rename_persisted_token`]: super::ClientSetupExt::rename_persisted_token
     #[derive(Debug, Clone)]
     pub struct RenamePersistedToken<'a> {
         client: &'a super::Client,
@@ -23425,9 +23425,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::revoke_persisted_token`]
-
-    [`ClientSetupExt::revoke_persisted_token`]: super::ClientSetupExt::revoke_persisted_token*/
+    ///Builder for [`ClientSetupExt::revoke_persisted_token`]
+    ///
+    ///[`ClientSetupExt::revoke_persisted_token`]: super::ClientSetupExt::revoke_persisted_token
     #[derive(Debug, Clone)]
     pub struct RevokePersistedToken<'a> {
         client: &'a super::Client,
@@ -23492,9 +23492,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::create_research`]
-
-    [`ClientIdeasExt::create_research`]: super::ClientIdeasExt::create_research*/
+    ///Builder for [`ClientIdeasExt::create_research`]
+    ///
+    ///[`ClientIdeasExt::create_research`]: super::ClientIdeasExt::create_research
     #[derive(Debug, Clone)]
     pub struct CreateResearch<'a> {
         client: &'a super::Client,
@@ -23569,9 +23569,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::list_templates`]
-
-    [`ClientVidsheetExt::list_templates`]: super::ClientVidsheetExt::list_templates*/
+    ///Builder for [`ClientVidsheetExt::list_templates`]
+    ///
+    ///[`ClientVidsheetExt::list_templates`]: super::ClientVidsheetExt::list_templates
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
@@ -23652,9 +23652,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::get_template`]
-
-    [`ClientVidsheetExt::get_template`]: super::ClientVidsheetExt::get_template*/
+    ///Builder for [`ClientVidsheetExt::get_template`]
+    ///
+    ///[`ClientVidsheetExt::get_template`]: super::ClientVidsheetExt::get_template
     #[derive(Debug, Clone)]
     pub struct GetTemplate<'a> {
         client: &'a super::Client,
@@ -23721,9 +23721,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientVidsheetExt::clone_template`]
-
-    [`ClientVidsheetExt::clone_template`]: super::ClientVidsheetExt::clone_template*/
+    ///Builder for [`ClientVidsheetExt::clone_template`]
+    ///
+    ///[`ClientVidsheetExt::clone_template`]: super::ClientVidsheetExt::clone_template
     #[derive(Debug, Clone)]
     pub struct CloneTemplate<'a> {
         client: &'a super::Client,
@@ -23816,9 +23816,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPublishExt::create_user_job`]
-
-    [`ClientPublishExt::create_user_job`]: super::ClientPublishExt::create_user_job*/
+    ///Builder for [`ClientPublishExt::create_user_job`]
+    ///
+    ///[`ClientPublishExt::create_user_job`]: super::ClientPublishExt::create_user_job
     #[derive(Debug, Clone)]
     pub struct CreateUserJob<'a> {
         client: &'a super::Client,
@@ -23910,9 +23910,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPublishExt::get_user_job`]
-
-    [`ClientPublishExt::get_user_job`]: super::ClientPublishExt::get_user_job*/
+    ///Builder for [`ClientPublishExt::get_user_job`]
+    ///
+    ///[`ClientPublishExt::get_user_job`]: super::ClientPublishExt::get_user_job
     #[derive(Debug, Clone)]
     pub struct GetUserJob<'a> {
         client: &'a super::Client,
@@ -23994,9 +23994,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIdeasExt::update_user_job`]
-
-    [`ClientIdeasExt::update_user_job`]: super::ClientIdeasExt::update_user_job*/
+    ///Builder for [`ClientIdeasExt::update_user_job`]
+    ///
+    ///[`ClientIdeasExt::update_user_job`]: super::ClientIdeasExt::update_user_job
     #[derive(Debug, Clone)]
     pub struct UpdateUserJob<'a> {
         client: &'a super::Client,
@@ -24103,9 +24103,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSetupExt::list_workspaces`]
-
-    [`ClientSetupExt::list_workspaces`]: super::ClientSetupExt::list_workspaces*/
+    ///Builder for [`ClientSetupExt::list_workspaces`]
+    ///
+    ///[`ClientSetupExt::list_workspaces`]: super::ClientSetupExt::list_workspaces
     #[derive(Debug, Clone)]
     pub struct ListWorkspaces<'a> {
         client: &'a super::Client,
