@@ -78,28 +78,11 @@ async fn handle(
         if !cfg.latency.is_zero() {
             tokio::time::sleep(cfg.latency).await;
         }
-        match state.roll_fault() {
-            Some(429) => {
-                let mut resp = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    axum::Json(json!({"error": "Rate limit exceeded (injected by gen-mock)", "error_code": "rate_limited"})),
-                )
-                    .into_response();
-                resp.headers_mut().insert(
-                    "retry-after",
-                    HeaderValue::from_str(&cfg.retry_after_secs.to_string())
-                        .unwrap_or(HeaderValue::from_static("1")),
-                );
-                return resp;
-            }
-            Some(_) => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    axum::Json(json!({"error": "Service unavailable (injected by gen-mock)", "error_code": "service_unavailable"})),
-                )
-                    .into_response();
-            }
-            None => {}
+        if let Some(status) = state.roll_fault() {
+            // Like a real gateway, read the request before answering: a
+            // client still sending its body sees the answer, not a broken pipe.
+            drain(req).await;
+            return fault_response(status, &cfg);
         }
     }
     if !is_public(path) {
@@ -115,4 +98,34 @@ async fn handle(
         }
     }
     next.run(req).await
+}
+
+/// The injected 429 (with `Retry-After`) or 503.
+fn fault_response(status: u16, cfg: &crate::MockConfig) -> Response {
+    if status == 429 {
+        let mut resp = (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(json!({"error": "Rate limit exceeded (injected by gen-mock)", "error_code": "rate_limited"})),
+        )
+            .into_response();
+        resp.headers_mut().insert(
+            "retry-after",
+            HeaderValue::from_str(&cfg.retry_after_secs.to_string())
+                .unwrap_or(HeaderValue::from_static("1")),
+        );
+        resp
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"error": "Service unavailable (injected by gen-mock)", "error_code": "service_unavailable"})),
+        )
+            .into_response()
+    }
+}
+
+/// Read and discard a request's body.
+async fn drain(req: Request) {
+    use futures::StreamExt;
+    let mut body = req.into_body().into_data_stream();
+    while let Some(Ok(_)) = body.next().await {}
 }

@@ -1,0 +1,491 @@
+//! The single-step commands, and the connection they share.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use gen_sdk::GenClient;
+use gen_sdk::cards::Card;
+use gen_sdk::download::DownloadOptions;
+use gen_sdk::phases::{CellRef, PublishPost};
+use gen_sdk::upload::{UploadOptions, UploadSource};
+use gen_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitOptions};
+use indicatif::ProgressBar;
+
+use crate::Global;
+use crate::ui::{self, Progress};
+
+/// A client, and the in-process fake it talks to when no key was given.
+pub struct Connection {
+    /// The SDK client.
+    pub client: GenClient,
+    /// True when talking to the built-in fake.
+    pub offline: bool,
+    mock: Option<gen_mock::MockServer>,
+}
+
+impl Connection {
+    /// Connect with the global options. Without an API key: when
+    /// `allow_offline`, start the built-in fake and say so on stderr;
+    /// otherwise fail with the fix.
+    pub async fn open(global: &Global, allow_offline: bool, progress: &Progress) -> Result<Self> {
+        let key = global.api_key.clone().filter(|k| !k.is_empty());
+        let (key, api_url, agent_url, mock) = match key {
+            Some(key) => (key, global.api_url.clone(), global.agent_url.clone(), None),
+            None if allow_offline => {
+                let server = gen_mock::MockServer::start(gen_mock::MockConfig::default())
+                    .await
+                    .context("starting the built-in offline fake")?;
+                progress.say(format!(
+                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (gen-mock) at {}",
+                    server.base_url()
+                ));
+                (
+                    server.api_key(),
+                    Some(server.api_url()),
+                    Some(server.agent_url()),
+                    Some(server),
+                )
+            }
+            None => bail!(
+                "no API key: set GEN_API_KEY or pass --api-key (create one in the GEN dashboard > API page; or run `gen mock` and point --api-url at it)"
+            ),
+        };
+        let mut builder = GenClient::builder().api_key(key);
+        if let Some(url) = api_url {
+            builder = builder.api_url(url);
+        }
+        if let Some(url) = agent_url {
+            builder = builder.agent_url(url);
+        }
+        let client = builder.build()?;
+        Ok(Self {
+            client,
+            offline: mock.is_some(),
+            mock,
+        })
+    }
+
+    /// Stop the in-process fake, if any.
+    pub async fn close(self) {
+        if let Some(mock) = self.mock {
+            mock.shutdown().await;
+        }
+    }
+}
+
+/// Wait for `job` within `max_wait`, showing its state on `pb`. A job that
+/// ends in any state but completed is an error naming the state, reason and
+/// hint.
+pub async fn wait_job(
+    client: &GenClient,
+    job: JobRef,
+    max_wait: Duration,
+    pb: &ProgressBar,
+) -> Result<JobSnapshot> {
+    let waiter = client
+        .waiter()
+        .with_options(WaitOptions::default().max_wait(max_wait));
+    let (fut, mut rx) = waiter.wait_with_progress(job.clone());
+    let watch_pb = pb.clone();
+    let label = job.to_string();
+    let watcher = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow().clone();
+            let status = p
+                .status
+                .as_ref()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
+            let pct = p
+                .progress_percent
+                .map(|v| format!(" {v:.0}%"))
+                .unwrap_or_default();
+            watch_pb.set_message(format!("{label}: {status}{pct}"));
+        }
+    });
+    let outcome = fut.await;
+    watcher.abort();
+    match outcome? {
+        Outcome::Completed(snap) => Ok(snap),
+        other => {
+            let mut line = format!("{other}");
+            if let Some(hint) = other.hint() {
+                line.push_str(&format!(" — hint: {hint}"));
+            }
+            Err(anyhow!(line))
+        }
+    }
+}
+
+/// Download `url` to `path` with a progress bar (no API key is sent).
+pub async fn download_to(url: &str, path: &Path, progress: &Progress) -> Result<()> {
+    let pb = progress.bytes("download", 0);
+    let bar = pb.clone();
+    let options = DownloadOptions::new()
+        .overwrite(true)
+        .on_progress(move |done, total| {
+            if let Some(total) = total {
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+        });
+    let done = gen_sdk::download::download(url, path, options)
+        .await
+        .with_context(|| format!("downloading {url}"))?;
+    pb.finish_and_clear();
+    progress.say(format!(
+        "downloaded {} bytes to {}",
+        done.bytes,
+        done.path.display()
+    ));
+    Ok(())
+}
+
+/// `gen generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Agent owning the engine.
+    #[arg(long)]
+    pub agent: i64,
+    /// Engine (vidsheet) id.
+    #[arg(long)]
+    pub engine: i64,
+    /// Cell id.
+    #[arg(long)]
+    pub cell: i64,
+    /// Layer id (generate on a layer of the cell).
+    #[arg(long)]
+    pub layer: Option<i64>,
+    /// Creation card type: text, media, image_from_text, video_from_text,
+    /// video_from_image, video_from_ingredients, speech_from_text, lipsync, captions.
+    #[arg(long = "type")]
+    pub card_type: String,
+    /// The card's `data` object as JSON.
+    #[arg(long)]
+    pub data: String,
+    /// Wait for the generation to finish.
+    #[arg(long)]
+    pub wait: bool,
+    /// Longest wait in seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub max_wait: u64,
+}
+
+/// `gen wait`.
+#[derive(Debug, clap::Args)]
+pub struct WaitArgs {
+    /// Generation id.
+    pub generation_id: i64,
+    /// Longest wait in seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub max_wait: u64,
+}
+
+/// A generation id argument.
+#[derive(Debug, clap::Args)]
+pub struct IdArg {
+    /// Generation id.
+    pub generation_id: i64,
+}
+
+/// `gen upload`.
+#[derive(Debug, clap::Args)]
+pub struct UploadArgs {
+    /// The file to upload (up to 1 GiB).
+    pub file: PathBuf,
+    /// Agent to upload for.
+    #[arg(long)]
+    pub agent: i64,
+    /// Content type (default: from the file extension).
+    #[arg(long)]
+    pub content_type: Option<String>,
+}
+
+/// `gen render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Agent owning the engine.
+    #[arg(long)]
+    pub agent: i64,
+    /// Engine (vidsheet) id.
+    #[arg(long)]
+    pub engine: i64,
+    /// The final_video cell id.
+    #[arg(long)]
+    pub cell: i64,
+    /// Wait for the render to finish.
+    #[arg(long)]
+    pub wait: bool,
+    /// Download the video to this path (implies --wait).
+    #[arg(long)]
+    pub download: Option<PathBuf>,
+    /// Longest wait in seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub max_wait: u64,
+}
+
+/// `gen publish`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// Agent to publish from (needs a connected TikTok account).
+    #[arg(long)]
+    pub agent: i64,
+    /// Public URL of the video (a render's output URL works).
+    #[arg(long)]
+    pub media_url: String,
+    /// The post's caption.
+    #[arg(long)]
+    pub description: String,
+    /// Schedule for this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+/// `gen credits`.
+#[derive(Debug, clap::Args)]
+pub struct CreditsArgs {
+    /// Workspace (organization) id.
+    #[arg(long)]
+    pub org: i64,
+}
+
+/// `gen mock`.
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = 4010)]
+    pub port: u16,
+}
+
+fn card_from(card_type: &str, data: &str) -> Result<Card> {
+    let data: serde_json::Value = serde_json::from_str(data).context("--data is not valid JSON")?;
+    serde_json::from_value(serde_json::json!({ "generation_type": card_type, "data": data }))
+        .map_err(|e| {
+            anyhow!("--type {card_type} with this --data is not a valid creation card: {e}")
+        })
+}
+
+/// `gen generate`.
+pub async fn generate(global: &Global, args: GenerateArgs) -> Result<()> {
+    let card = card_from(&args.card_type, &args.data)?;
+    card.validate()?;
+    let progress = Progress::new();
+    let conn = Connection::open(global, false, &progress).await?;
+    let cell = CellRef::new(args.agent, args.engine, args.cell);
+    let created = match args.layer {
+        Some(layer) => {
+            conn.client
+                .edit()
+                .generate_on_layer(cell.layer(layer), &card)
+                .await?
+        }
+        None => conn.client.edit().generate_on_cell(cell, &card).await?,
+    };
+    if args.wait {
+        let pb = progress.step("generate");
+        let snap = wait_job(
+            &conn.client,
+            JobRef::Generation(created.generation_id),
+            Duration::from_secs(args.max_wait),
+            &pb,
+        )
+        .await?;
+        pb.finish_and_clear();
+        print_snapshot(global.json, &snap);
+    } else {
+        ui::output(global.json, &created, || {
+            format!(
+                "generation {} {}",
+                created.generation_id,
+                created.status.as_str()
+            )
+        });
+    }
+    Ok(())
+}
+
+fn print_snapshot(json: bool, snap: &JobSnapshot) {
+    ui::output(json, &snap.body, || {
+        let mut line = format!("{} {}", snap.job, snap.raw_status);
+        if let Some(r) = &snap.result {
+            line.push_str(&format!("\n{r}"));
+        }
+        for o in &snap.output_resources {
+            line.push_str(&format!("\n{}", o.url));
+        }
+        line
+    });
+}
+
+/// `gen wait`.
+pub async fn wait(global: &Global, args: WaitArgs) -> Result<()> {
+    let progress = Progress::new();
+    let conn = Connection::open(global, false, &progress).await?;
+    let pb = progress.step("wait");
+    let snap = wait_job(
+        &conn.client,
+        JobRef::Generation(args.generation_id),
+        Duration::from_secs(args.max_wait),
+        &pb,
+    )
+    .await?;
+    pb.finish_and_clear();
+    print_snapshot(global.json, &snap);
+    Ok(())
+}
+
+/// `gen stop`.
+pub async fn stop(global: &Global, args: IdArg) -> Result<()> {
+    let conn = Connection::open(global, false, &Progress::new()).await?;
+    let g = conn
+        .client
+        .edit()
+        .stop_generation(args.generation_id)
+        .await?;
+    ui::output(global.json, &g, || {
+        format!(
+            "generation {} {} (credits refunded)",
+            g.id,
+            g.status.as_str()
+        )
+    });
+    Ok(())
+}
+
+/// `gen continue`.
+pub async fn continue_(global: &Global, args: IdArg) -> Result<()> {
+    let conn = Connection::open(global, false, &Progress::new()).await?;
+    let g = conn
+        .client
+        .edit()
+        .continue_generation(args.generation_id)
+        .await?;
+    ui::output(global.json, &g, || {
+        format!(
+            "generation {} {} (credits charged again)",
+            g.id,
+            g.status.as_str()
+        )
+    });
+    Ok(())
+}
+
+/// `gen upload`.
+pub async fn upload(global: &Global, args: UploadArgs) -> Result<()> {
+    let progress = Progress::new();
+    let conn = Connection::open(global, false, &progress).await?;
+    let mut source = UploadSource::path(&args.file);
+    if let Some(ct) = &args.content_type {
+        source = source.with_content_type(ct.clone());
+    }
+    let pb = progress.bytes("upload", 0);
+    let bar = pb.clone();
+    let options = UploadOptions::new().on_progress(move |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    let resource = conn
+        .client
+        .edit()
+        .upload(args.agent, source, options)
+        .await
+        .with_context(|| format!("uploading {}", args.file.display()))?;
+    pb.finish_and_clear();
+    ui::output(global.json, &resource, || {
+        format!("content resource {} {}", resource.id, resource.url)
+    });
+    Ok(())
+}
+
+/// `gen render`.
+pub async fn render(global: &Global, args: RenderArgs) -> Result<()> {
+    let progress = Progress::new();
+    let conn = Connection::open(global, false, &progress).await?;
+    let created = conn
+        .client
+        .publish()
+        .render(CellRef::new(args.agent, args.engine, args.cell))
+        .await?;
+    if !args.wait && args.download.is_none() {
+        ui::output(global.json, &created, || {
+            format!(
+                "render {} {}",
+                created.generation_id,
+                created.status.as_str()
+            )
+        });
+        return Ok(());
+    }
+    let pb = progress.step("render");
+    let snap = wait_job(
+        &conn.client,
+        JobRef::Generation(created.generation_id),
+        Duration::from_secs(args.max_wait),
+        &pb,
+    )
+    .await?;
+    pb.finish_and_clear();
+    if let Some(path) = &args.download {
+        let url = snap
+            .output_resources
+            .first()
+            .map(|r| r.url.clone())
+            .ok_or_else(|| anyhow!("the render completed without an output URL"))?;
+        download_to(&url, path, &progress).await?;
+    }
+    print_snapshot(global.json, &snap);
+    Ok(())
+}
+
+/// `gen publish`.
+pub async fn publish(global: &Global, args: PublishArgs) -> Result<()> {
+    let mut post = PublishPost::tiktok(args.media_url, args.description);
+    if let Some(at) = &args.at {
+        let at = chrono::DateTime::parse_from_rfc3339(at).with_context(|| {
+            format!("--at {at:?} is not an RFC 3339 time (e.g. 2026-04-20T15:00:00Z)")
+        })?;
+        post = post.scheduled(at.with_timezone(&chrono::Utc));
+    }
+    post.validate()?;
+    let conn = Connection::open(global, false, &Progress::new()).await?;
+    let job = conn.client.publish().publish(args.agent, &post).await?;
+    ui::output(global.json, &job, || {
+        format!("publish job {} created", job.user_job_id)
+    });
+    Ok(())
+}
+
+/// `gen credits`.
+pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
+    let conn = Connection::open(global, false, &Progress::new()).await?;
+    let org = conn.client.setup().organization(args.org).await?;
+    let credit = org
+        .available_credit
+        .clone()
+        .ok_or_else(|| anyhow!("organization {} did not report available_credit", org.id))?;
+    ui::output(global.json, &credit, || {
+        format!(
+            "{} (workspace {}): {} generic credits, {} aura",
+            org.name, org.id, credit.generic, credit.aura
+        )
+    });
+    Ok(())
+}
+
+/// `gen mock`: serve the fake until Ctrl-C.
+pub async fn mock(args: MockArgs) -> Result<()> {
+    let server = gen_mock::MockServer::start(gen_mock::MockConfig::default().with_port(args.port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+    println!("gen-mock serving the GEN API at {}", server.base_url());
+    println!("API key: {}", server.api_key());
+    println!(
+        "try: GEN_API_URL={url} GEN_AGENT_URL={url} GEN_API_KEY={key} gen credits --org 1",
+        url = server.base_url(),
+        key = server.api_key()
+    );
+    tokio::signal::ctrl_c().await.ok();
+    server.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! `gen journey`: the five steps of seed 001, end to end.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use gen_sdk::agent_core::AgentCorePatch;
+use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
+use gen_sdk::gen_api::types;
+use gen_sdk::phases::{CellRef, PublishPost};
+use serde::Serialize;
+
+use crate::Global;
+use crate::commands::{self, Connection};
+use crate::ui::{self, Progress};
+
+/// Options of `gen journey`.
+#[derive(Debug, clap::Args)]
+pub struct JourneyArgs {
+    /// Agent to work with (default: 42, the fake's agent; required with a real key).
+    #[arg(long, env = "GEN_AGENT_ID")]
+    pub agent: Option<i64>,
+    /// What to ask the Ideas Engine for.
+    #[arg(
+        long,
+        default_value = "Generate 3 content ideas grounded in this week trends"
+    )]
+    pub message: String,
+    /// Also download the rendered video to this path.
+    #[arg(long)]
+    pub download: Option<std::path::PathBuf>,
+    /// Stop after rendering (do not publish).
+    #[arg(long)]
+    pub no_publish: bool,
+    /// Longest wait for any one job, in seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub max_wait: u64,
+}
+
+/// What the journey produced (printed with `--json`).
+#[derive(Debug, Serialize)]
+pub struct JourneyResult {
+    /// The agent used.
+    pub agent_id: i64,
+    /// The idea turned into a video.
+    pub idea_title: String,
+    /// The template cloned.
+    pub template: String,
+    /// The engine (vidsheet) created.
+    pub engine_id: i64,
+    /// The generation run on the video cell.
+    pub generation_id: i64,
+    /// The render generation.
+    pub render_id: i64,
+    /// The final video's public URL.
+    pub video_url: String,
+    /// Where the video was downloaded, if asked.
+    pub downloaded_to: Option<String>,
+    /// The publish job and the platform's post id.
+    pub publish_job_id: Option<i64>,
+    /// The platform's post id.
+    pub post_id: Option<String>,
+    /// True when the run used the built-in offline fake.
+    pub offline: bool,
+}
+
+/// The seed-001 persona used when the journey sets up the agent.
+fn persona() -> AgentCorePatch {
+    AgentCorePatch::new()
+        .brand_name("Santiago")
+        .description("San Antonio street food scout who hunts the best tacos.")
+        .identity_type("character")
+        .goal("growth")
+        .target_platforms(["tiktok", "instagram"])
+        .shortform(true)
+        .keywords(["streetfood", "foodtruck", "tacotok"])
+        .personality("Santiago grew up eating at his tia taco stand in south San Antonio...")
+}
+
+/// Run the journey.
+pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
+    let progress = Progress::new();
+    let conn = Connection::open(global, true, &progress).await?;
+    let client = &conn.client;
+    let agent_id = match (args.agent, conn.offline) {
+        (Some(a), _) => a,
+        (None, true) => 42,
+        (None, false) => {
+            return Err(anyhow!(
+                "--agent ID (or GEN_AGENT_ID) is required with a real API key"
+            ));
+        }
+    };
+    let max_wait = Duration::from_secs(args.max_wait);
+
+    // Step 1 — set up the agent.
+    let pb = progress.step("1/5 setup");
+    pb.set_message("PATCH agent core");
+    let core = client
+        .setup()
+        .update_agent_core(agent_id, &persona())
+        .await
+        .context("step 1 (set up the agent)")?;
+    let failed = core.failed_section_names();
+    pb.finish_with_message(if failed.is_empty() {
+        "agent core saved".to_string()
+    } else {
+        format!("agent core saved; sections failed: {}", failed.join(", "))
+    });
+
+    // Step 2 — generate ideas.
+    let pb = progress.step("2/5 ideas");
+    pb.set_message("starting an agent run");
+    let run = client
+        .ideas()
+        .start_run(agent_id, args.message.clone(), None)
+        .await
+        .context("step 2 (generate ideas)")?;
+    pb.set_message(format!("waiting for run {}", run.run_id));
+    commands::wait_job(
+        client,
+        gen_sdk::wait::JobRef::AgentRun(run.run_id.clone()),
+        max_wait,
+        &pb,
+    )
+    .await
+    .context("step 2 (waiting for the ideas run)")?;
+    let conversation = run
+        .conversation_id
+        .clone()
+        .ok_or_else(|| anyhow!("the agent run has no conversation_id"))?;
+    let messages = client.ideas().messages(&conversation).await?;
+    let idea = messages
+        .iter()
+        .rev()
+        .flat_map(|m| m.ideas.iter())
+        .next()
+        .cloned()
+        .ok_or_else(|| anyhow!("the ideas run finished without ideas"))?;
+    pb.finish_with_message(format!("idea: {}", idea.title));
+
+    // Step 3 — clone the template matching the idea's video type.
+    let pb = progress.step("3/5 vidsheet");
+    let templates = client.vidsheet().templates().await?;
+    let template = pick_template(&templates, &idea);
+    pb.set_message(format!("cloning {template}"));
+    let engine = client
+        .vidsheet()
+        .clone_template(&template, agent_id)
+        .await
+        .context("step 3 (clone a template)")?;
+    pb.finish_with_message(format!("engine {} from {template}", engine.id));
+
+    // Step 4 — edit the script cell, generate the video cell.
+    let pb = progress.step("4/5 edit");
+    let cells = EngineCells::new(&engine);
+    let row = cells
+        .first_row()
+        .ok_or_else(|| anyhow!("engine has no rows"))?;
+    if let Some(script) = cells.cell(row, |c| is_role(c, "ingredient") && is_type(c, "text")) {
+        let text = idea
+            .full_script
+            .clone()
+            .or(idea.hook.clone())
+            .unwrap_or_default();
+        client
+            .edit()
+            .update_cell(CellRef::new(agent_id, engine.id, script), text)
+            .await
+            .context("step 4 (write the script cell)")?;
+    }
+    let video_cell = cells
+        .cell(row, |c| {
+            is_role(c, "video") || is_type(c, "video") && !is_role(c, "final_video")
+        })
+        .ok_or_else(|| anyhow!("engine has no video cell in row {row}"))?;
+    let prompt = idea.hook.clone().unwrap_or_else(|| idea.title.clone());
+    let card = Card::from(
+        VideoFromTextCard::new(prompt, VideoFromTextModel::Kling16)
+            .aspect_ratio(AspectRatio::Ratio9x16)
+            .duration(5),
+    );
+    pb.set_message("generating the video cell");
+    let created = client
+        .edit()
+        .generate_on_cell(CellRef::new(agent_id, engine.id, video_cell), &card)
+        .await
+        .context("step 4 (generate)")?;
+    commands::wait_job(
+        client,
+        gen_sdk::wait::JobRef::Generation(created.generation_id),
+        max_wait,
+        &pb,
+    )
+    .await
+    .context("step 4 (waiting for the generation)")?;
+    pb.finish_with_message(format!("generation {} completed", created.generation_id));
+
+    // Step 5 — render, download, publish.
+    let pb = progress.step("5/5 publish");
+    let final_cell = cells
+        .cell(row, |c| is_role(c, "final_video"))
+        .ok_or_else(|| anyhow!("engine has no final_video cell in row {row}"))?;
+    pb.set_message("rendering");
+    let render = client
+        .publish()
+        .render(CellRef::new(agent_id, engine.id, final_cell))
+        .await
+        .context("step 5 (render)")?;
+    let rendered = commands::wait_job(
+        client,
+        gen_sdk::wait::JobRef::Generation(render.generation_id),
+        max_wait,
+        &pb,
+    )
+    .await
+    .context("step 5 (waiting for the render)")?;
+    let video_url = rendered
+        .output_resources
+        .first()
+        .map(|r| r.url.clone())
+        .ok_or_else(|| anyhow!("the render completed without an output URL"))?;
+    let downloaded_to = match &args.download {
+        Some(path) => {
+            commands::download_to(&video_url, path, &progress).await?;
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
+    let (publish_job_id, post_id) = if args.no_publish {
+        (None, None)
+    } else {
+        pb.set_message("publishing to TikTok");
+        let description = format!("{} #streetfood", idea.title);
+        let job = client
+            .publish()
+            .publish(agent_id, &PublishPost::tiktok(&video_url, description))
+            .await
+            .context("step 5 (publish)")?;
+        let done = commands::wait_job(
+            client,
+            gen_sdk::wait::JobRef::UserJob {
+                id: job.user_job_id,
+                agent_id,
+            },
+            max_wait,
+            &pb,
+        )
+        .await
+        .context("step 5 (waiting for the publish job)")?;
+        let post_id = done.body.pointer("/result/post_id").and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| Some(v.to_string()))
+        });
+        (Some(job.user_job_id), post_id)
+    };
+    pb.finish_with_message("done");
+
+    let result = JourneyResult {
+        agent_id,
+        idea_title: idea.title.clone(),
+        template,
+        engine_id: engine.id,
+        generation_id: created.generation_id,
+        render_id: render.generation_id,
+        video_url: video_url.clone(),
+        downloaded_to,
+        publish_job_id,
+        post_id,
+        offline: conn.offline,
+    };
+    ui::output(global.json, &result, || format!("final video: {video_url}"));
+    conn.close().await;
+    Ok(())
+}
+
+/// The starter template for an idea's video type (seed 001's mapping), or
+/// the first template tagged with it.
+fn pick_template(templates: &[types::Template], idea: &types::Idea) -> String {
+    let video_type = idea
+        .video_type
+        .as_ref()
+        .map(|v| v.as_str().to_owned())
+        .unwrap_or_default();
+    templates
+        .iter()
+        .find(|t| t.tags.contains(&video_type))
+        .map(|t| t.slug.clone())
+        .unwrap_or_else(|| "tiktok-talking-avatar".to_owned())
+}
+
+fn is_role(c: &types::Column, role: &str) -> bool {
+    c.role.as_str().eq_ignore_ascii_case(role)
+}
+
+fn is_type(c: &types::Column, column_type: &str) -> bool {
+    c.column_type.as_str().eq_ignore_ascii_case(column_type)
+}
+
+/// Cells of an engine addressed by (row, column predicate).
+struct EngineCells<'a> {
+    engine: &'a types::Engine,
+}
+
+impl<'a> EngineCells<'a> {
+    fn new(engine: &'a types::Engine) -> Self {
+        Self { engine }
+    }
+
+    fn first_row(&self) -> Option<i64> {
+        self.engine
+            .spreadsheet_rows
+            .iter()
+            .min_by_key(|r| r.position.unwrap_or(i64::MAX))
+            .map(|r| r.id)
+    }
+
+    fn cell(&self, row: i64, column: impl Fn(&types::Column) -> bool) -> Option<i64> {
+        let columns: Vec<i64> = self
+            .engine
+            .spreadsheet_columns
+            .iter()
+            .filter(|c| column(c))
+            .map(|c| c.id)
+            .collect();
+        let nested = self
+            .engine
+            .spreadsheet_rows
+            .iter()
+            .filter(|r| r.id == row)
+            .flat_map(|r| r.spreadsheet_cells.iter());
+        self.engine
+            .spreadsheet_cells
+            .iter()
+            .chain(nested)
+            .find(|c| c.row_id == Some(row) && c.column_id.is_some_and(|id| columns.contains(&id)))
+            .map(|c| c.id)
+    }
+}

@@ -1,0 +1,466 @@
+//! Retries that never spend credits twice.
+//!
+//! gen-sdk wraps every call it makes in a small retry loop (exponential
+//! backoff with full jitter, bounded attempts and total time, `Retry-After`
+//! honoured). What may be retried depends on the operation's
+//! [`Idempotency`]:
+//!
+//! | class | retried on |
+//! |---|---|
+//! | [`Idempotency::Idempotent`] (GET, PUT, PATCH, DELETE, safe POSTs such as `stop`) | connect errors, timeouts, 408, 429, 5xx |
+//! | [`Idempotency::NonIdempotent`] (POSTs that create something free: rows, agents, clones, uploads) | connect errors, 429, 503 (the server did not act on the request) |
+//! | [`Idempotency::PaidPost`] (generate, render, agent run, research, user jobs, voice preview, continue) | connect errors only |
+//!
+//! A paid POST answered 503, or timing out after the request was sent, may
+//! have been charged: it is **never** retried; the error is returned and the
+//! caller decides (e.g. by reading the cell's generations).
+//!
+//! Sleeping and the clock are injected ([`Sleep`], [`Clock`]) so tests run
+//! without waiting; see [`testing`].
+//!
+//! The loop is written here rather than with `backon`: it needs the error's
+//! `Retry-After` (delta-seconds or HTTP-date, read against the injected
+//! clock), a total-time budget and a per-operation classification, which are
+//! a few lines each here but would be adapters around backon.
+
+use std::fmt;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::error::{DisplayStatus, Error};
+
+/// How an operation may be retried; see the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// Repeating the request has the same effect as sending it once.
+    Idempotent,
+    /// Repeating the request may create a duplicate, but costs no credits.
+    /// Retried on connect errors, 429 and 503: a rate-limited or
+    /// unavailable server did not act on the request. Not on 500/502/504,
+    /// after which the request may have been processed.
+    NonIdempotent,
+    /// The request spends credits (or starts a paid job): retried only when
+    /// it provably never reached the server.
+    PaidPost,
+}
+
+impl Idempotency {
+    /// Whether `error` may be retried for an operation of this class.
+    pub fn should_retry(self, error: &Error) -> bool {
+        match self {
+            Self::Idempotent => error.is_retryable(),
+            Self::NonIdempotent => {
+                error.is_connect() || matches!(error.status(), Some(429) | Some(503))
+            }
+            Self::PaidPost => error.is_connect(),
+        }
+    }
+}
+
+/// A `Retry-After` header value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// `Retry-After: <delta-seconds>`.
+    Delay(Duration),
+    /// `Retry-After: <HTTP-date>`.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Parses delta-seconds or an HTTP-date; `None` when it is neither.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Self::Delay(Duration::from_secs(seconds)));
+        }
+        httpdate::parse_http_date(value).ok().map(Self::At)
+    }
+
+    /// How long to wait from `now`; zero for a date in the past.
+    pub fn delay_from(&self, now: SystemTime) -> Duration {
+        match self {
+            Self::Delay(d) => *d,
+            Self::At(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+/// Retry settings. [`RetryPolicy::default`] retries up to 4 attempts with
+/// 0.5 s → 30 s full-jitter backoff within 2 minutes; [`RetryPolicy::none`]
+/// sends every request once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// False disables retries entirely.
+    pub enabled: bool,
+    /// Total attempts including the first (at least 1).
+    pub max_attempts: u32,
+    /// Backoff before the first retry (before jitter).
+    pub initial_backoff: Duration,
+    /// Upper bound of one backoff (before jitter).
+    pub max_backoff: Duration,
+    /// Growth factor of the backoff between retries.
+    pub multiplier: f64,
+    /// Full jitter: wait a uniformly random duration in `[0, backoff]`
+    /// instead of `backoff`. Spreads clients out after an outage.
+    pub jitter: bool,
+    /// No retry starts once this much time has passed since the first
+    /// attempt (sleeping included); `None` for no limit.
+    pub max_elapsed: Option<Duration>,
+    /// Honour `Retry-After` on 429/503 answers (instead of the backoff).
+    pub respect_retry_after: bool,
+    /// A `Retry-After` longer than this is not waited for: the error is
+    /// returned at once.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            multiplier: 2.0,
+            jitter: true,
+            max_elapsed: Some(Duration::from_secs(120)),
+            respect_retry_after: true,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every request is sent exactly once.
+    pub fn none() -> Self {
+        Self {
+            enabled: false,
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`Self::max_attempts`] (clamped to at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets [`Self::initial_backoff`] and [`Self::max_backoff`].
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets [`Self::multiplier`] (values below 1 are treated as 1).
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = multiplier;
+        self
+    }
+
+    /// Sets [`Self::jitter`].
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Sets [`Self::max_elapsed`].
+    pub fn with_max_elapsed(mut self, max_elapsed: Option<Duration>) -> Self {
+        self.max_elapsed = max_elapsed;
+        self
+    }
+
+    /// Sets [`Self::respect_retry_after`] and [`Self::max_retry_after`].
+    pub fn with_retry_after(mut self, respect: bool, max: Duration) -> Self {
+        self.respect_retry_after = respect;
+        self.max_retry_after = max;
+        self
+    }
+
+    /// The backoff before retry number `retry` (0 for the first retry),
+    /// before jitter: `min(max_backoff, initial_backoff * multiplier^retry)`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = self
+            .multiplier
+            .max(1.0)
+            .powi(i32::try_from(retry).unwrap_or(i32::MAX));
+        let secs = self.initial_backoff.as_secs_f64() * factor;
+        if !secs.is_finite() || secs >= self.max_backoff.as_secs_f64() {
+            self.max_backoff
+        } else {
+            Duration::from_secs_f64(secs.max(0.0))
+        }
+    }
+
+    fn attempts(&self) -> u32 {
+        if self.enabled {
+            self.max_attempts.max(1)
+        } else {
+            1
+        }
+    }
+}
+
+/// A boxed, sendable future, as returned by [`Sleep::sleep`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Sleeps between attempts. Inject a fake in tests.
+pub trait Sleep: Send + Sync + fmt::Debug {
+    /// Returns a future completing after `duration`.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+}
+
+/// [`Sleep`] with `tokio::time::sleep` (the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioSleep;
+
+impl Sleep for TokioSleep {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// The wall clock, for `Retry-After` dates and the total-time budget.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// [`Clock`] reading `SystemTime::now()` (the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// Deterministic [`Sleep`] and [`Clock`] for tests.
+pub mod testing {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A manual clock and a sleep that returns at once, advancing the clock
+    /// by the requested duration and recording it. Clone it and pass it as
+    /// both the sleep and the clock.
+    #[derive(Clone, Debug)]
+    pub struct ManualTime {
+        state: Arc<Mutex<(SystemTime, Vec<Duration>)>>,
+    }
+
+    impl Default for ManualTime {
+        fn default() -> Self {
+            Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        }
+    }
+
+    impl ManualTime {
+        /// A manual clock starting at `start`.
+        pub fn new(start: SystemTime) -> Self {
+            Self {
+                state: Arc::new(Mutex::new((start, Vec::new()))),
+            }
+        }
+
+        /// Every duration slept so far, in order.
+        pub fn sleeps(&self) -> Vec<Duration> {
+            self.lock().1.clone()
+        }
+
+        /// Moves the clock forward.
+        pub fn advance(&self, by: Duration) {
+            self.lock().0 += by;
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, (SystemTime, Vec<Duration>)> {
+            self.state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+    }
+
+    impl Sleep for ManualTime {
+        fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+            {
+                let mut state = self.lock();
+                state.0 += duration;
+                state.1.push(duration);
+            }
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    impl Clock for ManualTime {
+        fn now(&self) -> SystemTime {
+            self.lock().0
+        }
+    }
+}
+
+/// A policy with its sleep and clock: everything the retry loop needs.
+#[derive(Clone, Debug)]
+pub struct Retrier {
+    policy: RetryPolicy,
+    sleep: Arc<dyn Sleep>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for Retrier {
+    fn default() -> Self {
+        Self::new(RetryPolicy::default())
+    }
+}
+
+impl Retrier {
+    /// A retrier with tokio sleep and the system clock.
+    pub fn new(policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            sleep: Arc::new(TokioSleep),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Replaces the sleep.
+    pub fn with_sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
+        self.sleep = sleep;
+        self
+    }
+
+    /// Replaces the clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Runs `attempt` (given the 1-based attempt number) until it succeeds,
+    /// fails with an error `idempotency` does not retry, or the policy's
+    /// budget is spent. Returns the last error.
+    pub async fn run<T, F, Fut>(&self, idempotency: Idempotency, mut attempt: F) -> Result<T, Error>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let policy = &self.policy;
+        let max_attempts = policy.attempts();
+        let started = self.clock.now();
+        let mut rng = Rng::new();
+        let mut n = 1;
+        loop {
+            let error = match attempt(n).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            if n >= max_attempts || !idempotency.should_retry(&error) {
+                return Err(error);
+            }
+            let now = self.clock.now();
+            let delay = match error.retry_after() {
+                Some(ra) if policy.respect_retry_after => {
+                    let delay = ra.delay_from(now);
+                    if delay > policy.max_retry_after {
+                        tracing::debug!(
+                            attempt = n,
+                            retry_after_ms = delay.as_millis() as u64,
+                            "Retry-After exceeds max_retry_after; giving up"
+                        );
+                        return Err(error);
+                    }
+                    delay
+                }
+                _ => {
+                    let backoff = policy.backoff(n - 1);
+                    if policy.jitter {
+                        backoff.mul_f64(rng.next_f64())
+                    } else {
+                        backoff
+                    }
+                }
+            };
+            if let Some(budget) = policy.max_elapsed {
+                let elapsed = now.duration_since(started).unwrap_or(Duration::ZERO);
+                if elapsed + delay > budget {
+                    tracing::debug!(attempt = n, "retry budget spent; giving up");
+                    return Err(error);
+                }
+            }
+            tracing::debug!(
+                attempt = n,
+                status = %DisplayStatus(error.status()),
+                delay_ms = delay.as_millis() as u64,
+                error = %error,
+                "retrying GEN API request"
+            );
+            self.sleep.sleep(delay).await;
+            n += 1;
+        }
+    }
+}
+
+/// A small xorshift generator seeded from the standard library's random
+/// hasher keys: enough for jitter, no extra dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Self {
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Self(seed | 1)
+    }
+
+    fn next_f64(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let p = RetryPolicy::default().with_backoff(Duration::from_secs(1), Duration::from_secs(5));
+        assert_eq!(p.backoff(0), Duration::from_secs(1));
+        assert_eq!(p.backoff(1), Duration::from_secs(2));
+        assert_eq!(p.backoff(2), Duration::from_secs(4));
+        assert_eq!(p.backoff(3), Duration::from_secs(5));
+        assert_eq!(p.backoff(400), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn retry_after_parses_both_forms() {
+        assert_eq!(
+            RetryAfter::parse("7"),
+            Some(RetryAfter::Delay(Duration::from_secs(7)))
+        );
+        let at = RetryAfter::parse("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_767);
+        assert_eq!(at.delay_from(now), Duration::from_secs(10));
+        assert_eq!(at.delay_from(now + Duration::from_secs(60)), Duration::ZERO);
+        assert_eq!(RetryAfter::parse("soon"), None);
+    }
+
+    #[test]
+    fn jitter_is_in_unit_interval() {
+        let mut rng = Rng::new();
+        for _ in 0..1000 {
+            let x = rng.next_f64();
+            assert!((0.0..1.0).contains(&x));
+        }
+    }
+}

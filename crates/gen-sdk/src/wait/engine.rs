@@ -1,0 +1,774 @@
+//! The poll loop: long-poll detection, interval backoff, deadlines,
+//! transient errors, progress, stop on cancel.
+
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::client::GenClient;
+use crate::error::{Error, from_reqwest, truncate_body};
+use crate::phases::Host;
+use crate::retry::{BoxFuture, Clock, RetryAfter, Sleep, SystemClock, TokioSleep};
+
+use super::budget::RequestBudget;
+use super::types::{
+    JobKind, JobRef, JobSnapshot, Outcome, PollMode, Progress, WaitError, WaitOptions,
+};
+
+/// The future of one wait ([`Waiter::wait_with_progress`]): `'static` and
+/// `Send`, so it can be spawned. Dropping it stops polling.
+pub type WaitFuture = BoxFuture<'static, Result<Outcome, WaitError>>;
+
+/// Results of [`Waiter::wait_all`], in the order the jobs finish.
+pub type WaitStream = BoxStream<'static, (JobRef, Result<Outcome, WaitError>)>;
+
+/// A "server ignores long-poll" verdict is re-checked after this long.
+const LONG_POLL_REPROBE: Duration = Duration::from_secs(600);
+/// A long-poll answer held at least `min(timeout / 2, this)` proves the
+/// server long-polls.
+const LONG_POLL_MIN_HOLD: Duration = Duration::from_secs(5);
+/// A long-poll shorter than this is not worth it: a plain request is sent.
+const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a wait starting while another wait probes waits for the
+/// probe's verdict before probing itself. A server ignoring long-poll
+/// answers the probe at once, so concurrent waits (e.g.
+/// [`Waiter::wait_all`]) then skip their own probe.
+const PROBE_WAIT: Duration = Duration::from_secs(1);
+/// Extra time given to a long-poll request beyond its `timeout`.
+const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LongPollSupport {
+    Unknown,
+    Honoured,
+    Ignored { since: SystemTime },
+}
+
+struct Shared {
+    sleep: Arc<dyn Sleep>,
+    clock: Arc<dyn Clock>,
+    budget: Option<RequestBudget>,
+    long_poll: watch::Sender<LongPollSupport>,
+    /// True while one wait probes the server; waits starting meanwhile wait
+    /// up to [`PROBE_WAIT`] for its verdict instead of probing too.
+    probing: AtomicBool,
+}
+
+impl Shared {
+    fn new(
+        sleep: Arc<dyn Sleep>,
+        clock: Arc<dyn Clock>,
+        budget: Option<RequestBudget>,
+        long_poll: LongPollSupport,
+    ) -> Self {
+        Self {
+            sleep,
+            clock,
+            budget,
+            long_poll: watch::Sender::new(long_poll),
+            probing: AtomicBool::new(false),
+        }
+    }
+
+    fn long_poll(&self) -> LongPollSupport {
+        *self.long_poll.borrow()
+    }
+
+    fn set_long_poll(&self, support: LongPollSupport) {
+        self.long_poll.send_replace(support);
+    }
+
+    fn elapsed_since(&self, start: SystemTime) -> Duration {
+        self.clock
+            .now()
+            .duration_since(start)
+            .unwrap_or(Duration::ZERO)
+    }
+}
+
+/// Waits for GEN jobs; see the [module documentation](super).
+///
+/// Cheap to clone: clones share the HTTP client, the [`RequestBudget`] and
+/// what was learnt about the server's long-poll support.
+#[derive(Clone)]
+pub struct Waiter {
+    client: GenClient,
+    options: WaitOptions,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("options", &self.options)
+            .field("budget", &self.shared.budget)
+            .field("long_poll", &self.shared.long_poll())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GenClient {
+    /// A [`Waiter`] on this client with [`WaitOptions::default`].
+    pub fn waiter(&self) -> Waiter {
+        Waiter::new(self)
+    }
+
+    /// Waits for `job` with the default options; see [`Waiter::wait`].
+    pub async fn wait_for(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
+        self.waiter().wait(job).await
+    }
+}
+
+impl Waiter {
+    /// A waiter on `client` with [`WaitOptions::default`], tokio's sleep and
+    /// the system clock.
+    pub fn new(client: &GenClient) -> Self {
+        Self {
+            client: client.clone(),
+            options: WaitOptions::default(),
+            shared: Arc::new(Shared::new(
+                Arc::new(TokioSleep),
+                Arc::new(SystemClock),
+                None,
+                LongPollSupport::Unknown,
+            )),
+        }
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: WaitOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Replaces the sleep and clock (e.g. with
+    /// [`crate::retry::testing::ManualTime`] in tests). The clock measures
+    /// the maximum wait and how long a long-poll was held.
+    pub fn with_time(self, sleep: Arc<dyn Sleep>, clock: Arc<dyn Clock>) -> Self {
+        self.rebuild(|shared| {
+            shared.sleep = sleep;
+            shared.clock = clock;
+        })
+    }
+
+    /// Shares `budget` among every request of this waiter (and of any other
+    /// waiter given a clone of it).
+    pub fn with_budget(self, budget: RequestBudget) -> Self {
+        self.rebuild(|shared| shared.budget = Some(budget))
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Shared)) -> Self {
+        let mut shared = Shared::new(
+            self.shared.sleep.clone(),
+            self.shared.clock.clone(),
+            self.shared.budget.clone(),
+            self.shared.long_poll(),
+        );
+        change(&mut shared);
+        Self {
+            shared: Arc::new(shared),
+            ..self
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &WaitOptions {
+        &self.options
+    }
+
+    /// The client.
+    pub fn client(&self) -> &GenClient {
+        &self.client
+    }
+
+    /// What this waiter has learnt: `Some(true)` when the server honours
+    /// long-poll, `Some(false)` when it ignores it, `None` before the first
+    /// probe.
+    pub fn long_poll_support(&self) -> Option<bool> {
+        match self.shared.long_poll() {
+            LongPollSupport::Unknown => None,
+            LongPollSupport::Honoured => Some(true),
+            LongPollSupport::Ignored { .. } => Some(false),
+        }
+    }
+
+    /// Waits until `job` reaches a terminal state, the maximum wait passes
+    /// or a non-transient error occurs.
+    pub async fn wait(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
+        let job = job.into();
+        let (tx, _rx) = watch::channel(initial_progress(&job));
+        self.clone().run(job, tx).await
+    }
+
+    /// Like [`Self::wait`], with a channel receiving every change of
+    /// status, `progress_percent`, poll mode or transient error. The
+    /// returned future is `'static`: spawn it or await it.
+    pub fn wait_with_progress(
+        &self,
+        job: impl Into<JobRef>,
+    ) -> (WaitFuture, watch::Receiver<Progress>) {
+        let job = job.into();
+        let (tx, rx) = watch::channel(initial_progress(&job));
+        (Box::pin(self.clone().run(job, tx)), rx)
+    }
+
+    /// Waits for many jobs, at most `concurrency` at a time (at least 1),
+    /// yielding each result as soon as its job ends. Every request goes
+    /// through the waiter's [`RequestBudget`], if any. Dropping the stream
+    /// stops all waits.
+    pub fn wait_all(
+        &self,
+        jobs: impl IntoIterator<Item = JobRef>,
+        concurrency: usize,
+    ) -> WaitStream {
+        let waiter = self.clone();
+        let jobs: Vec<JobRef> = jobs.into_iter().collect();
+        futures::stream::iter(jobs)
+            .map(move |job| {
+                let waiter = waiter.clone();
+                async move {
+                    let result = waiter.wait(job.clone()).await;
+                    (job, result)
+                }
+            })
+            .buffer_unordered(concurrency.max(1))
+            .boxed()
+    }
+
+    /// One status request (no long-poll), through the budget.
+    pub async fn poll_once(&self, job: impl Into<JobRef>) -> Result<JobSnapshot, Error> {
+        let job = job.into();
+        let progress = self.options.include_progress;
+        self.fetch(&job, None, progress, self.options.request_timeout)
+            .await
+            .map(|(snapshot, _)| snapshot)
+    }
+
+    /// The mode a wait starts in, from what is known of the server:
+    /// `None` when a probe is needed.
+    fn known_mode(&self) -> Option<PollMode> {
+        match self.shared.long_poll() {
+            LongPollSupport::Honoured => Some(PollMode::LongPoll),
+            LongPollSupport::Unknown => None,
+            LongPollSupport::Ignored { since } => {
+                (self.shared.elapsed_since(since) < LONG_POLL_REPROBE).then_some(PollMode::Interval)
+            }
+        }
+    }
+
+    /// The mode a wait starts in, and the probe token when this wait is the
+    /// one probing.
+    async fn initial_mode(&self, job: &JobRef) -> (PollMode, Option<ProbeToken<'_>>) {
+        if job.kind() != JobKind::Generation || !self.options.long_poll {
+            return (PollMode::Interval, None);
+        }
+        if let Some(mode) = self.known_mode() {
+            return (mode, None);
+        }
+        let shared = &*self.shared;
+        if shared
+            .probing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return (PollMode::Probing, Some(ProbeToken(&shared.probing)));
+        }
+        // Another wait is probing: give it a moment to tell.
+        let mut verdict = shared.long_poll.subscribe();
+        verdict.borrow_and_update();
+        tokio::select! {
+            _ = verdict.changed() => {}
+            () = shared.sleep.sleep(PROBE_WAIT) => {}
+        }
+        (self.known_mode().unwrap_or(PollMode::Probing), None)
+    }
+
+    async fn run(
+        self,
+        job: JobRef,
+        progress: watch::Sender<Progress>,
+    ) -> Result<Outcome, WaitError> {
+        let options = &self.options;
+        let shared = &self.shared;
+        let mut guard = StopOnDrop::new(
+            options.stop_on_cancel.then(|| self.client.clone()),
+            job.generation_id(),
+        );
+        let start = shared.clock.now();
+        let (mut mode, mut probe_token) = self.initial_mode(&job).await;
+        let mut rng = Rng::new();
+        let mut last: Option<Box<JobSnapshot>> = None;
+        let mut polls: u32 = 0;
+        let mut interval_polls: u32 = 0;
+        let mut consecutive_errors: u32 = 0;
+        let mut first_progress: Option<(SystemTime, f64)> = None;
+        let mut last_chance = false;
+
+        let publish = |polls: u32,
+                       mode: PollMode,
+                       snapshot: Option<&JobSnapshot>,
+                       error: Option<String>,
+                       finished: bool| {
+            let elapsed = shared.elapsed_since(start);
+            progress.send_if_modified(|p| {
+                let status = snapshot
+                    .map(|s| s.status.clone())
+                    .or_else(|| p.status.clone());
+                let percent = snapshot.map_or(p.progress_percent, |s| s.progress_percent);
+                let changed = p.status != status
+                    || p.progress_percent != percent
+                    || p.mode != mode
+                    || p.last_error != error
+                    || p.finished != finished;
+                p.polls = polls;
+                p.elapsed = elapsed;
+                if changed {
+                    p.status = status;
+                    p.progress_percent = percent;
+                    p.mode = mode;
+                    p.last_error = error;
+                    p.finished = finished;
+                }
+                changed
+            });
+        };
+        publish(0, mode, None, None, false);
+
+        loop {
+            let elapsed = shared.elapsed_since(start);
+            let remaining = options.max_wait.saturating_sub(elapsed);
+            if remaining.is_zero() && !last_chance {
+                guard.disarm();
+                publish(polls, mode, None, None, true);
+                return Err(WaitError::MaxWaitExceeded {
+                    job,
+                    last,
+                    waited: elapsed,
+                    polls,
+                });
+            }
+            let final_poll = remaining.is_zero();
+            last_chance = false;
+
+            let long_poll = match mode {
+                PollMode::Probing | PollMode::LongPoll if !final_poll => {
+                    let timeout = options
+                        .long_poll_timeout
+                        .min(super::MAX_LONG_POLL_TIMEOUT)
+                        .min(remaining);
+                    (timeout >= LONG_POLL_MIN_TIMEOUT).then_some(timeout)
+                }
+                _ => None,
+            };
+            let request_timeout = match long_poll {
+                Some(timeout) => timeout + LONG_POLL_GRACE,
+                None => options.request_timeout,
+            };
+            let include_progress = long_poll.is_none() && options.include_progress;
+            let sent_at = shared.clock.now();
+            let result = self
+                .fetch(&job, long_poll, include_progress, request_timeout)
+                .await;
+            let held = shared.elapsed_since(sent_at);
+            polls = polls.saturating_add(1);
+
+            let delay = match result {
+                Ok((snapshot, retry_after)) => {
+                    consecutive_errors = 0;
+                    let held_long = long_poll
+                        .is_some_and(|timeout| held >= (timeout / 2).min(LONG_POLL_MIN_HOLD));
+                    if held_long {
+                        shared.set_long_poll(LongPollSupport::Honoured);
+                    }
+                    if let Some(outcome) = snapshot.outcome() {
+                        guard.disarm();
+                        publish(polls, mode, Some(&snapshot), None, true);
+                        return Ok(outcome);
+                    }
+                    let now = shared.clock.now();
+                    if long_poll.is_some() {
+                        if held_long {
+                            if mode == PollMode::Probing {
+                                tracing::debug!(job = %job, held_ms = held.as_millis() as u64, "server honours long-poll");
+                            }
+                            mode = PollMode::LongPoll;
+                        } else {
+                            tracing::debug!(job = %job, held_ms = held.as_millis() as u64, "server ignores long-poll; polling at intervals");
+                            mode = PollMode::Interval;
+                            shared.set_long_poll(LongPollSupport::Ignored { since: now });
+                        }
+                    }
+                    if let Some(p) = snapshot.progress_percent {
+                        match first_progress {
+                            Some((_, first)) if p >= first => {}
+                            _ => first_progress = Some((now, p)),
+                        }
+                    }
+                    publish(polls, mode, Some(&snapshot), None, false);
+                    let eta = eta(first_progress, &snapshot, now);
+                    last = Some(Box::new(snapshot));
+                    if final_poll {
+                        continue;
+                    }
+                    match retry_after {
+                        Some(ra) => ra.delay_from(now).min(options.max_retry_after),
+                        None if mode == PollMode::LongPoll => Duration::ZERO,
+                        None => {
+                            let base = options.interval_for(interval_polls);
+                            interval_polls = interval_polls.saturating_add(1);
+                            let mut delay = jittered(base, options, &mut rng);
+                            if let Some(eta) = eta {
+                                delay = delay.min(eta.max(options.initial_interval));
+                            }
+                            delay
+                        }
+                    }
+                }
+                Err(error) => {
+                    let rejected_params = matches!(error.status(), Some(400 | 422));
+                    if long_poll.is_some() && rejected_params {
+                        // The server refuses `wait`/`timeout`: poll plainly.
+                        tracing::debug!(job = %job, error = %error, "long-poll parameters refused; polling at intervals");
+                        mode = PollMode::Interval;
+                        shared.set_long_poll(LongPollSupport::Ignored {
+                            since: shared.clock.now(),
+                        });
+                        continue;
+                    }
+                    consecutive_errors = consecutive_errors.saturating_add(1);
+                    let limit_hit = options
+                        .max_consecutive_errors
+                        .is_some_and(|max| consecutive_errors >= max);
+                    if !error.is_retryable() || limit_hit || final_poll {
+                        guard.disarm();
+                        publish(polls, mode, None, Some(error.to_string()), true);
+                        if final_poll && error.is_retryable() {
+                            return Err(WaitError::MaxWaitExceeded {
+                                job,
+                                last,
+                                waited: shared.elapsed_since(start),
+                                polls,
+                            });
+                        }
+                        return Err(WaitError::Poll {
+                            job,
+                            last,
+                            source: Box::new(error),
+                        });
+                    }
+                    publish(polls, mode, None, Some(error.to_string()), false);
+                    let now = shared.clock.now();
+                    match error.retry_after() {
+                        Some(ra) => ra.delay_from(now).min(options.max_retry_after),
+                        None => {
+                            let base = options
+                                .interval_for(0)
+                                .saturating_mul(1 << consecutive_errors.min(16))
+                                .min(options.max_interval.max(options.initial_interval));
+                            jittered(base, options, &mut rng)
+                        }
+                    }
+                }
+            };
+
+            // The first answer settled the probe (or it failed: others
+            // probe themselves).
+            drop(probe_token.take());
+            if !delay.is_zero() {
+                let remaining = options.max_wait.saturating_sub(shared.elapsed_since(start));
+                if delay >= remaining {
+                    // Sleep until the deadline and look one last time.
+                    shared.sleep.sleep(remaining).await;
+                    last_chance = true;
+                } else {
+                    shared.sleep.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    fn url(
+        &self,
+        job: &JobRef,
+        long_poll: Option<Duration>,
+        progress: bool,
+    ) -> Result<url::Url, Error> {
+        let host = match job.kind() {
+            JobKind::AgentRun => Host::Agent,
+            _ => Host::Api,
+        };
+        let base = self.client.base_url(host);
+        let mut url = url::Url::parse(base).map_err(|e| Error::InvalidRequest {
+            message: format!("bad base URL {base}: {e}"),
+        })?;
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|()| Error::InvalidRequest {
+                    message: format!("base URL {base} cannot have a path"),
+                })?;
+            segments.pop_if_empty();
+            match job {
+                JobRef::Generation(id) => {
+                    segments.extend(["v1", "generations", &id.to_string()]);
+                }
+                JobRef::AgentRun(run_id) => {
+                    segments.extend(["v1", "agent", "runs", run_id]);
+                }
+                JobRef::UserJob { id, .. } => {
+                    segments.extend(["v1", "user_jobs", &id.to_string()]);
+                }
+                JobRef::VoicePreview { agent_id, job_id } => {
+                    segments.extend([
+                        "v1",
+                        "agents",
+                        &agent_id.to_string(),
+                        "voice",
+                        "preview",
+                        job_id,
+                    ]);
+                }
+            }
+        }
+        {
+            let mut query = url.query_pairs_mut();
+            if let JobRef::UserJob { agent_id, .. } = job {
+                query.append_pair("agent_id", &agent_id.to_string());
+            }
+            if let Some(timeout) = long_poll {
+                query.append_pair("wait", "true");
+                query.append_pair("timeout", &format_seconds(timeout));
+            } else if progress && job.kind() == JobKind::Generation {
+                query.append_pair("include", "progress");
+            }
+        }
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        Ok(url)
+    }
+
+    /// One GET of the job's status endpoint.
+    async fn fetch(
+        &self,
+        job: &JobRef,
+        long_poll: Option<Duration>,
+        progress: bool,
+        timeout: Duration,
+    ) -> Result<(JobSnapshot, Option<RetryAfter>), Error> {
+        let url = self.url(job, long_poll, progress)?;
+        let _permit = match &self.shared.budget {
+            Some(budget) => Some(
+                budget
+                    .acquire(&*self.shared.sleep, &*self.shared.clock)
+                    .await,
+            ),
+            None => None,
+        };
+        let result = async {
+            let response = self
+                .client
+                .http()
+                .get(url)
+                .header(
+                    "api-version",
+                    <gen_api::Client as gen_api::ClientInfo<()>>::api_version(),
+                )
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(from_reqwest)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(from_reqwest)?;
+            if !status.is_success() {
+                return Err(Error::from_response_parts(status, &headers, &bytes));
+            }
+            let value: Value = serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+                status: Some(status.as_u16()),
+                body: truncate_body(&String::from_utf8_lossy(&bytes)),
+                source,
+            })?;
+            let retry_after = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(RetryAfter::parse);
+            Ok((JobSnapshot::from_json(job.clone(), value)?, retry_after))
+        }
+        .await;
+        result.map_err(|e| e.redact(self.client.secret()))
+    }
+}
+
+fn initial_progress(job: &JobRef) -> Progress {
+    Progress {
+        job: job.clone(),
+        status: None,
+        progress_percent: None,
+        mode: PollMode::Interval,
+        polls: 0,
+        elapsed: Duration::ZERO,
+        last_error: None,
+        finished: false,
+    }
+}
+
+/// Seconds as GEN's `timeout` wants them: an integer when whole.
+fn format_seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        d.as_secs().to_string()
+    } else {
+        format!("{:.3}", d.as_secs_f64())
+    }
+}
+
+/// Estimated time to completion from the first and latest progress seen.
+fn eta(
+    first: Option<(SystemTime, f64)>,
+    snapshot: &JobSnapshot,
+    now: SystemTime,
+) -> Option<Duration> {
+    let (t0, p0) = first?;
+    let p = snapshot.progress_percent?;
+    if p <= p0 || p >= 100.0 {
+        return None;
+    }
+    let spent = now.duration_since(t0).ok()?.as_secs_f64();
+    let secs = spent * (100.0 - p) / (p - p0);
+    secs.is_finite()
+        .then(|| Duration::from_secs_f64(secs.max(0.0)))
+}
+
+fn jittered(base: Duration, options: &WaitOptions, rng: &mut Rng) -> Duration {
+    if !options.jitter {
+        return base;
+    }
+    let factor = 0.75 + 0.5 * rng.next_f64();
+    base.mul_f64(factor)
+        .min(options.max_interval.max(options.initial_interval))
+}
+
+/// Marks the probe as finished when dropped.
+struct ProbeToken<'a>(&'a AtomicBool);
+
+impl Drop for ProbeToken<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Sends one `POST /v1/generations/{id}/stop` when dropped while armed.
+struct StopOnDrop {
+    client: Option<GenClient>,
+    generation_id: Option<i64>,
+}
+
+impl StopOnDrop {
+    fn new(client: Option<GenClient>, generation_id: Option<i64>) -> Self {
+        Self {
+            client: generation_id.and(client),
+            generation_id,
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.client = None;
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let (Some(client), Some(id)) = (self.client.take(), self.generation_id) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                tracing::debug!(
+                    generation_id = id,
+                    "wait cancelled; stopping the generation"
+                );
+                handle.spawn(async move {
+                    if let Err(error) = client.edit().stop_generation(id).await {
+                        tracing::warn!(generation_id = id, error = %error, "could not stop the generation after the wait was cancelled");
+                    }
+                });
+            }
+            Err(_) => {
+                tracing::warn!(
+                    generation_id = id,
+                    "wait cancelled outside a tokio runtime; the generation was not stopped"
+                );
+            }
+        }
+    }
+}
+
+/// xorshift seeded from the standard library's random hasher keys: enough
+/// for jitter.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Self {
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Self(seed | 1)
+    }
+
+    fn next_f64(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wait::JobStatus;
+
+    #[test]
+    fn eta_extrapolates_linearly() {
+        let t0 = SystemTime::UNIX_EPOCH;
+        let snapshot = JobSnapshot::from_json(
+            JobRef::Generation(1),
+            serde_json::json!({"id": 1, "status": "processing", "progress_percent": 60.0}),
+        )
+        .unwrap();
+        assert_eq!(snapshot.status, JobStatus::Running);
+        // 20 % → 60 % in 8 s: 40 % left takes 8 s more.
+        let eta = eta(Some((t0, 20.0)), &snapshot, t0 + Duration::from_secs(8)).unwrap();
+        assert_eq!(eta, Duration::from_secs(8));
+        assert_eq!(super::eta(Some((t0, 60.0)), &snapshot, t0), None);
+    }
+
+    #[test]
+    fn jitter_stays_within_bounds() {
+        let options = WaitOptions::default();
+        let mut rng = Rng::new();
+        for n in 0..50 {
+            let base = options.interval_for(n);
+            let d = jittered(base, &options, &mut rng);
+            assert!(
+                d >= base.mul_f64(0.75) && d <= options.max_interval,
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn seconds_format() {
+        assert_eq!(format_seconds(Duration::from_secs(50)), "50");
+        assert_eq!(format_seconds(Duration::from_millis(2500)), "2.500");
+    }
+}

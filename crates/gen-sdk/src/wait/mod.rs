@@ -1,0 +1,104 @@
+//! Waiting for async work: generations, renders, agent runs, user jobs and
+//! voice previews, with one mechanism.
+//!
+//! Every GEN workflow is *trigger → wait → read*. The documentation's way to
+//! wait is a hand-written loop polling every 3 s with no limit. A
+//! [`Waiter`] does better:
+//!
+//! - **One mechanism for four job kinds** ([`JobRef`]): generations and
+//!   renders (`GET /v1/generations/{id}`), agent runs (ideas, refinements,
+//!   research: `GET /v1/agent/runs/{run_id}` on the agent host), user jobs
+//!   (publish, `train_social`: `GET /v1/user_jobs/{id}?agent_id=`) and voice
+//!   previews (`GET /v1/agents/{agent_id}/voice/preview/{job_id}`).
+//! - **Long-poll where the server serves it**, detected at run time.
+//!   Generations are first asked with `wait=true&timeout=50`: a server that
+//!   honours it holds the request until the job ends (one request per job).
+//!   If the answer comes back quickly (before `min(timeout / 2, 5 s)`) with
+//!   a non-terminal state, or the server rejects the parameters (400/422),
+//!   the server ignores long-poll: the waiter switches to interval polling
+//!   and remembers the verdict for its other waits (re-probing after 10
+//!   minutes). Waits starting while a probe is in flight wait up to 1 s for
+//!   its verdict instead of probing too, so a batch costs one probe, not
+//!   one per job. The other kinds have no long-poll and are
+//!   interval-polled.
+//! - **Interval polling with jittered exponential backoff**: 1 s, 1.5 s,
+//!   2.25 s ... up to 15 s by default, each interval multiplied by a random
+//!   factor in `[0.75, 1.25)` (never above the maximum) so that many
+//!   waiters spread out. When the server reports `progress_percent`, the
+//!   next poll is brought forward to the estimated completion time (never
+//!   earlier than the initial interval). `Retry-After` is honoured, on
+//!   success answers as on errors.
+//! - **A maximum wait always in force** (default 30 minutes,
+//!   [`WaitOptions::max_wait`]). When the next poll would fall after it, the
+//!   waiter sleeps until the deadline and checks one last time; then it
+//!   returns [`WaitError::MaxWaitExceeded`] with the job and the last state
+//!   seen, so the caller can resume ([`WaitError::resume`]).
+//! - **Transient errors are survived**: connect errors, timeouts, 408, 429
+//!   and 5xx are retried within the wait (backoff, `Retry-After`); other
+//!   errors (401, 404, ...) end the wait at once with [`WaitError::Poll`].
+//! - **Typed outcomes** ([`Outcome`]): completed (text `result` and/or
+//!   `output_resources`), failed (reason, [`ErrorCode`](crate::ErrorCode) with its
+//!   [`hint`](crate::ErrorCode::hint)), rejected, stopped, or waiting for approval.
+//!   Statuses are parsed case-insensitively (`"COMPLETED"` is `completed`);
+//!   statuses this version does not know are non-terminal and shown in
+//!   [`Progress`] ([`JobStatus::Unknown`]).
+//! - **Progress** as a [`tokio::sync::watch`] channel of [`Progress`]
+//!   ([`Waiter::wait_with_progress`]); wrap it in
+//!   `tokio_stream::wrappers::WatchStream` for a `Stream`.
+//!   *Choice:* `include=progress` cannot be combined with `wait=true` (the
+//!   server answers 422), so `progress_percent` is requested only while
+//!   interval polling. In long-poll mode progress reports status changes
+//!   only; set [`WaitOptions::long_poll`] to `false` for live percentages
+//!   (at the cost of more requests).
+//! - **Cancellation**: dropping the wait future stops polling at once. With
+//!   [`WaitOptions::stop_on_cancel`], dropping it before a terminal state
+//!   also sends one `POST /v1/generations/{id}/stop` (credits refunded).
+//! - **Many at once** ([`Waiter::wait_all`]): bounded concurrency, results
+//!   as they finish, and a shared [`RequestBudget`] (requests in flight and
+//!   per second) across every wait of a waiter.
+//! - **Conveniences**: generate-and-wait on a cell or layer, render-and-wait,
+//!   publish-and-wait, stop and continue with the documented 422 cases
+//!   mapped to [`WaitError::InvalidState`], and [`MassRegenerate`] (seed
+//!   "Regenerate workflow", pattern 4): a whole column or a list of cells
+//!   with bounded concurrency, refused up front when the estimated cost
+//!   exceeds the workspace's `available_credit.generic`.
+//!
+//! ```no_run
+//! use gen_sdk::{GenClient, cards::*, phases::CellRef, wait::{Outcome, WaitOptions}};
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GenClient::from_env()?;
+//! let waiter = client.waiter().with_options(
+//!     WaitOptions::default().max_wait(Duration::from_secs(600)).stop_on_cancel(true),
+//! );
+//! let card = Card::from(TextCard::new("Write a 12s hook", TextModel::Gemini25Pro));
+//! match waiter.generate_on_cell(CellRef::new(42, 101, 3000), &card).await? {
+//!     Outcome::Completed(done) => println!("{}", done.result.unwrap_or_default()),
+//!     other => println!("did not complete: {other}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Time is injected ([`Waiter::with_time`], the [`Sleep`](crate::retry::Sleep)
+//! and [`Clock`](crate::retry::Clock) of [`crate::retry`]) so tests run
+//! without waiting.
+
+mod actions;
+mod budget;
+mod engine;
+mod mass;
+mod types;
+
+pub use actions::ControlAction;
+pub use budget::RequestBudget;
+pub use engine::{WaitFuture, WaitStream, Waiter};
+pub use mass::{
+    CellOutcome, CellResult, MassRegenerate, MassRegenerateReport, default_cost_estimate,
+};
+pub use types::{
+    JobKind, JobRef, JobSnapshot, JobStatus, Outcome, PollMode, Progress, WaitError, WaitOptions,
+};
+
+/// The longest `timeout` GEN accepts on a long-poll (`wait=true`) request.
+pub const MAX_LONG_POLL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(55);

@@ -1,0 +1,653 @@
+//! Retries against an httpmock server, counting hits. Sleeping and the clock
+//! are injected (`ManualTime`), so nothing waits for real.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gen_sdk::cards::{Card, TextCard, TextModel};
+use gen_sdk::phases::CellRef;
+use gen_sdk::retry::Clock;
+use gen_sdk::retry::testing::ManualTime;
+use gen_sdk::{Error, ErrorCode, GenClient, GenClientBuilder, RetryPolicy};
+use httpmock::prelude::*;
+use serde_json::json;
+
+const KEY: &str = "sk-gen-test-SECRET-0123456789";
+
+fn policy() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_backoff(Duration::from_millis(100), Duration::from_secs(5))
+        .with_jitter(false)
+}
+
+fn builder(url: &str, policy: RetryPolicy, time: &ManualTime) -> GenClientBuilder {
+    GenClient::builder()
+        .api_key(KEY)
+        .api_url(url)
+        .agent_url(url)
+        .retry_policy(policy)
+        .sleep(Arc::new(time.clone()))
+        .clock(Arc::new(time.clone()))
+}
+
+fn client(server: &MockServer, policy: RetryPolicy, time: &ManualTime) -> GenClient {
+    builder(&server.base_url(), policy, time).build().unwrap()
+}
+
+fn generation() -> serde_json::Value {
+    json!({ "id": 9000, "status": "completed", "output_resources": [] })
+}
+
+fn cell() -> CellRef {
+    CellRef::new(42, 101, 3000)
+}
+
+fn card() -> Card {
+    Card::from(TextCard::new("Write a hook", TextModel::Gemini25Pro))
+}
+
+#[tokio::test]
+async fn get_is_retried_on_503_then_succeeds() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/generations/9000")
+                .header("x-api-key", KEY);
+            then.status(503)
+                .json_body(json!({"error": "busy", "error_code": "service_unavailable"}));
+        })
+        .await;
+    failing.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(200).json_body(generation());
+        })
+        .await;
+
+    let g = client(&server, policy(), &time)
+        .edit()
+        .generation(9000)
+        .await
+        .unwrap();
+    assert_eq!(g.id, 9000);
+    assert_eq!(failing.calls_async().await + ok.calls_async().await, 2);
+    assert_eq!(time.sleeps(), vec![Duration::from_millis(100)]);
+}
+
+#[tokio::test]
+async fn gateway_html_503_keeps_its_status_and_is_retried() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/agent/runs/run_abc");
+            then.status(503)
+                .header("content-type", "text/html")
+                .body("<html><body>503 Service Temporarily Unavailable</body></html>");
+        })
+        .await;
+    failing.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/agent/runs/run_abc");
+            then.status(200)
+                .json_body(json!({"run_id": "run_abc", "status": "completed"}));
+        })
+        .await;
+    let run = client(&server, policy(), &time)
+        .ideas()
+        .run("run_abc")
+        .await
+        .unwrap();
+    assert_eq!(run.status.as_str(), "completed");
+    assert_eq!(failing.calls_async().await, 1);
+    assert_eq!(ok.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn retry_after_seconds_is_honoured() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(429)
+                .header("retry-after", "7")
+                .json_body(json!({"error": "slow down", "error_code": "rate_limited"}));
+        })
+        .await;
+    limited.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(200).json_body(json!({"id": 1}));
+        })
+        .await;
+    let me = client(&server, policy(), &time).setup().me().await.unwrap();
+    assert_eq!(me.id, 1);
+    assert_eq!(limited.calls_async().await + ok.calls_async().await, 2);
+    assert_eq!(time.sleeps(), vec![Duration::from_secs(7)]);
+}
+
+#[tokio::test]
+async fn retry_after_http_date_is_honoured() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let date = httpdate::fmt_http_date(time.now() + Duration::from_secs(12));
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(503)
+                .header("retry-after", date.as_str())
+                .body("");
+        })
+        .await;
+    limited.up_to_n_times_async(1).await;
+    let _ok = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(200).json_body(json!({"id": 1}));
+        })
+        .await;
+    client(&server, policy(), &time).setup().me().await.unwrap();
+    assert_eq!(time.sleeps(), vec![Duration::from_secs(12)]);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_cap_is_not_waited_for() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(429).header("retry-after", "3600").body("");
+        })
+        .await;
+    let err = client(&server, policy(), &time)
+        .setup()
+        .me()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(limited.calls_async().await, 1);
+    assert!(time.sleeps().is_empty());
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(502).body("bad gateway");
+        })
+        .await;
+    let err = client(&server, policy(), &time)
+        .edit()
+        .generation(9000)
+        .await
+        .unwrap_err();
+    assert_eq!(failing.calls_async().await, 3, "max_attempts = 3");
+    assert_eq!(err.status(), Some(502));
+    assert!(err.is_retryable());
+    assert_eq!(
+        time.sleeps(),
+        vec![Duration::from_millis(100), Duration::from_millis(200)]
+    );
+}
+
+#[tokio::test]
+async fn retries_stop_when_the_time_budget_is_spent() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(500).body("");
+        })
+        .await;
+    let policy = policy()
+        .with_max_attempts(10)
+        .with_backoff(Duration::from_secs(1), Duration::from_secs(1))
+        .with_max_elapsed(Some(Duration::from_millis(2500)));
+    client(&server, policy, &time)
+        .edit()
+        .generation(9000)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failing.calls_async().await,
+        3,
+        "1 s + 1 s fit in 2.5 s, a third does not"
+    );
+}
+
+#[tokio::test]
+async fn no_retry_policy_sends_once() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(503).body("");
+        })
+        .await;
+    let err = client(&server, RetryPolicy::none(), &time)
+        .edit()
+        .generation(9000)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(failing.calls_async().await, 1);
+    assert!(time.sleeps().is_empty());
+}
+
+#[tokio::test]
+async fn paid_post_answered_503_is_sent_exactly_once() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let generate = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/autocontentengine/101/cells/3000/generate")
+                .query_param("agent_id", "42")
+                .json_body(json!({
+                    "generation_type": "text",
+                    "data": {"prompt": "Write a hook", "model": "gemini_2_5_pro"}
+                }));
+            then.status(503)
+                .header("x-request-id", "req-503")
+                .json_body(json!({"error": "overloaded", "error_code": "service_unavailable"}));
+        })
+        .await;
+    let err = client(&server, policy(), &time)
+        .edit()
+        .generate_on_cell(cell(), &card())
+        .await
+        .unwrap_err();
+    assert_eq!(generate.calls_async().await, 1);
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.request_id(), Some("req-503"));
+    assert!(time.sleeps().is_empty());
+}
+
+#[tokio::test]
+async fn paid_posts_are_not_retried_on_429_either() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let render = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/autocontentengine/101/cells/3000/render");
+            then.status(429).header("retry-after", "1").body("");
+        })
+        .await;
+    let run = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/agent/run");
+            then.status(500).body("");
+        })
+        .await;
+    let client = client(&server, policy(), &time);
+    client.publish().render(cell()).await.unwrap_err();
+    client
+        .ideas()
+        .start_run(42, "Generate 5 ideas", None)
+        .await
+        .unwrap_err();
+    assert_eq!(render.calls_async().await, 1);
+    assert_eq!(run.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn paid_post_timing_out_is_not_retried() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let slow = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/generations/9000/continue");
+            then.status(200)
+                .delay(Duration::from_millis(1500))
+                .json_body(generation());
+        })
+        .await;
+    let client = builder(&server.base_url(), policy(), &time)
+        .request_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.edit().continue_generation(9000).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { connect: false, .. }),
+        "{err:?}"
+    );
+    assert_eq!(slow.calls_async().await, 1);
+}
+
+/// A port on which nothing listens.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn paid_post_to_a_closed_port_is_retried() {
+    let time = ManualTime::default();
+    let client = builder(&closed_port_url(), policy(), &time)
+        .build()
+        .unwrap();
+    let err = client
+        .edit()
+        .generate_on_cell(cell(), &card())
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { connect: true, .. }),
+        "{err:?}"
+    );
+    // 3 attempts: 2 sleeps between them
+    assert_eq!(time.sleeps().len(), 2);
+    assert!(err.hint().is_some());
+}
+
+#[tokio::test]
+async fn invalid_card_is_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(201)
+                .json_body(json!({"generation_id": 1, "status": "pending"}));
+        })
+        .await;
+    let card = Card::from(
+        gen_sdk::cards::VideoFromTextCard::new("x", gen_sdk::cards::VideoFromTextModel::Veo3)
+            .duration(10),
+    );
+    let err = client(&server, policy(), &time)
+        .edit()
+        .generate_on_cell(cell(), &card)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { ref field, .. } if field == "data.duration"));
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn raw_builder_calls_get_retries_and_error_conversion() {
+    use gen_api::prelude::*;
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(503)
+                .json_body(json!({"error": "busy", "error_code": "service_unavailable"}));
+        })
+        .await;
+    failing.up_to_n_times_async(1).await;
+    let _ok = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(200).json_body(generation());
+        })
+        .await;
+    let missing = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/404");
+            then.status(404)
+                .header("x-request-id", "req-404")
+                .json_body(json!({"error": "Generation not found", "error_code": "not_found"}));
+        })
+        .await;
+    let client = client(&server, policy(), &time);
+    let api = client.edit().raw();
+    let g = client
+        .send("get_generation", || api.get_generation().id(9000).send())
+        .await
+        .unwrap();
+    assert_eq!(g.id, 9000);
+    assert_eq!(time.sleeps().len(), 1);
+
+    let err = client
+        .send("get_generation", || api.get_generation().id(404).send())
+        .await
+        .unwrap_err();
+    assert_eq!(missing.calls_async().await, 1, "404 is not retried");
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.code(), Some(&ErrorCode::NotFound));
+    assert_eq!(err.request_id(), Some("req-404"));
+    assert!(err.hint().unwrap().contains("id"));
+    assert!(err.to_string().contains("Generation not found"), "{err}");
+}
+
+#[tokio::test]
+async fn insufficient_credits_error_has_the_documented_hint() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/autocontentengine/101/cells/3000/generate");
+            then.status(422).json_body(json!({
+                "error": "Not enough credits",
+                "error_code": "insufficient_credits_for_job"
+            }));
+        })
+        .await;
+    let err = client(&server, policy(), &time)
+        .edit()
+        .generate_on_cell(cell(), &card())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::InsufficientCreditsForJob));
+    assert!(!err.is_retryable());
+    assert!(
+        err.hint()
+            .unwrap()
+            .contains("available_credit.generic and top up, or lower the batch")
+    );
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_debug_or_errors() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    // a misbehaving server echoing the key back
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me").header("x-api-key", KEY);
+            then.status(401).json_body(
+                json!({"error": format!("invalid key {KEY}"), "error_code": "unauthorized"}),
+            );
+        })
+        .await;
+    let builder = builder(&server.base_url(), policy(), &time);
+    let client = builder.clone().build().unwrap();
+    let err = client.setup().me().await.unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
+    assert!(err.hint().unwrap().contains("GEN_API_KEY"));
+
+    let connect_err = GenClient::builder()
+        .api_key(KEY)
+        .api_url(closed_port_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .setup()
+        .me()
+        .await
+        .unwrap_err();
+
+    let outputs = [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{:?}", client.config()),
+        format!("{err}"),
+        format!("{err:?}"),
+        format!("{connect_err}"),
+        format!("{connect_err:?}"),
+    ];
+    for text in &outputs {
+        assert!(!text.contains(KEY), "key leaked: {text}");
+        assert!(!text.contains("SECRET"), "key leaked: {text}");
+    }
+    assert!(outputs[1].contains(r#"api_key: "***""#), "{}", outputs[1]);
+
+    let bearer = GenClient::builder()
+        .bearer_token(KEY)
+        .api_url(server.base_url())
+        .build()
+        .unwrap();
+    assert!(!format!("{bearer:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn bearer_token_and_user_agent_are_sent() {
+    let server = MockServer::start_async().await;
+    let me = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/me")
+                .header("authorization", format!("Bearer {KEY}"))
+                .header(
+                    "user-agent",
+                    format!("gen-sdk-rust/{}", env!("CARGO_PKG_VERSION")),
+                );
+            then.status(200).json_body(json!({"id": 7}));
+        })
+        .await;
+    let client = GenClient::builder()
+        .bearer_token(KEY)
+        .api_url(server.base_url())
+        .build()
+        .unwrap();
+    assert_eq!(client.setup().me().await.unwrap().id, 7);
+    assert_eq!(me.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn agent_core_207_reports_failed_sections() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let patch = server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path("/v1/agents/42/core")
+                .json_body(json!({"brand_name": "Santiago", "keywords": ["streetfood"]}));
+            then.status(207).json_body(json!({
+                "core": {"brand_name": "Santiago", "keywords": ["streetfood"]},
+                "failed_sections": [
+                    {"section": "default_user_voice", "error": "voice not found", "error_code": "validation_error"}
+                ]
+            }));
+        })
+        .await;
+    let result = client(&server, policy(), &time)
+        .setup()
+        .update_agent_core(
+            42,
+            &gen_sdk::agent_core::AgentCorePatch::new()
+                .brand_name("Santiago")
+                .keywords(["streetfood"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(patch.calls_async().await, 1);
+    assert_eq!(result.status, 207);
+    assert!(!result.is_complete());
+    assert_eq!(result.failed_section_names(), vec!["default_user_voice"]);
+}
+
+#[tokio::test]
+async fn publish_hides_the_json_string_data() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let publish = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/user_jobs")
+                .query_param("agent_id", "42")
+                .json_body(json!({
+                    "user_job_type": "publish_content",
+                    "data": "{\"platform\":\"tiktok\",\"media_url\":\"https://cdn.gen.pro/outputs/render_xyz.mp4\",\"description\":\"The $2 taco at 2am #streetfood #tacotok\",\"schedule_type\":\"now\",\"media_type\":\"VIDEO\"}"
+                }));
+            then.status(201).json_body(json!({"user_job_id": 138860}));
+        })
+        .await;
+    let post = gen_sdk::phases::PublishPost::tiktok(
+        "https://cdn.gen.pro/outputs/render_xyz.mp4",
+        "The $2 taco at 2am #streetfood #tacotok",
+    );
+    let created = client(&server, policy(), &time)
+        .publish()
+        .publish(42, &post)
+        .await
+        .unwrap();
+    assert_eq!(created.user_job_id, 138860);
+    assert_eq!(publish.calls_async().await, 1);
+
+    let at = chrono::DateTime::parse_from_rfc3339("2026-04-20T15:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let data: serde_json::Value = serde_json::from_str(&post.scheduled(at).data_string()).unwrap();
+    assert_eq!(data["schedule_type"], "scheduled");
+    assert_eq!(data["scheduled_time"], "2026-04-20T15:00:00Z");
+}
+
+#[test]
+fn insecure_urls_are_refused() {
+    let err = GenClient::builder()
+        .api_key(KEY)
+        .api_url("http://api.gen.pro")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(!err.to_string().contains(KEY));
+    GenClient::builder()
+        .api_key(KEY)
+        .api_url("http://api.example.test")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let err = GenClient::builder().build().unwrap_err();
+    assert!(err.to_string().contains("GEN_API_KEY"), "{err}");
+}
+
+#[test]
+fn from_env_reads_key_and_urls() {
+    let env = |name: &str| match name {
+        "GEN_API_KEY" => Some(KEY.to_owned()),
+        "GEN_API_URL" => Some("http://127.0.0.1:9999/".to_owned()),
+        "GEN_AGENT_URL" => Some("".to_owned()),
+        _ => None,
+    };
+    let client = GenClientBuilder::from_env_with(env).build().unwrap();
+    assert_eq!(client.config().api_url(), "http://127.0.0.1:9999");
+    assert_eq!(client.config().agent_url(), "https://agent.gen.pro");
+}
+
+#[test]
+fn free_creates_retry_on_429_and_503_only() {
+    use gen_sdk::Idempotency::NonIdempotent;
+    let err = |status: u16| {
+        gen_sdk::Error::from_response_parts(
+            reqwest::StatusCode::from_u16(status).unwrap(),
+            &Default::default(),
+            b"{}",
+        )
+    };
+    assert!(NonIdempotent.should_retry(&err(429)));
+    assert!(NonIdempotent.should_retry(&err(503)));
+    for status in [500, 502, 504, 422] {
+        assert!(!NonIdempotent.should_retry(&err(status)), "{status}");
+    }
+}
