@@ -3,8 +3,7 @@
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
@@ -36,11 +35,6 @@ const LONG_POLL_REPROBE: Duration = Duration::from_secs(600);
 const LONG_POLL_MIN_HOLD: Duration = Duration::from_secs(5);
 /// A long-poll shorter than this is not worth it: a plain request is sent.
 const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a wait starting while another wait probes waits for the
-/// probe's verdict before probing itself. A server ignoring long-poll
-/// answers the probe at once, so concurrent waits (e.g.
-/// [`Waiter::wait_all`]) then skip their own probe.
-const PROBE_WAIT: Duration = Duration::from_secs(1);
 /// Extra time given to a long-poll request beyond its `timeout`.
 const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
 
@@ -55,10 +49,7 @@ struct Shared {
     sleep: Arc<dyn Sleep>,
     clock: Arc<dyn Clock>,
     budget: Option<RequestBudget>,
-    long_poll: watch::Sender<LongPollSupport>,
-    /// True while one wait probes the server; waits starting meanwhile wait
-    /// up to [`PROBE_WAIT`] for its verdict instead of probing too.
-    probing: AtomicBool,
+    long_poll: Mutex<LongPollSupport>,
 }
 
 impl Shared {
@@ -72,17 +63,22 @@ impl Shared {
             sleep,
             clock,
             budget,
-            long_poll: watch::Sender::new(long_poll),
-            probing: AtomicBool::new(false),
+            long_poll: Mutex::new(long_poll),
         }
     }
 
     fn long_poll(&self) -> LongPollSupport {
-        *self.long_poll.borrow()
+        *self
+            .long_poll
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn set_long_poll(&self, support: LongPollSupport) {
-        self.long_poll.send_replace(support);
+        *self
+            .long_poll
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = support;
     }
 
     fn elapsed_since(&self, start: SystemTime) -> Duration {
@@ -263,31 +259,15 @@ impl Waiter {
         }
     }
 
-    /// The mode a wait starts in, and the probe token when this wait is the
-    /// one probing.
-    async fn initial_mode(&self, job: &JobRef) -> (PollMode, Option<ProbeToken<'_>>) {
+    /// The mode a wait starts in. A probe costs nothing extra: it is the
+    /// wait's first status read (a server ignoring `wait` answers it at
+    /// once), so concurrent waits each probe rather than wait for another's
+    /// verdict (which would delay them on a server that honours it).
+    fn initial_mode(&self, job: &JobRef) -> PollMode {
         if job.kind() != JobKind::Generation || !self.options.long_poll {
-            return (PollMode::Interval, None);
+            return PollMode::Interval;
         }
-        if let Some(mode) = self.known_mode() {
-            return (mode, None);
-        }
-        let shared = &*self.shared;
-        if shared
-            .probing
-            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-        {
-            return (PollMode::Probing, Some(ProbeToken(&shared.probing)));
-        }
-        // Another wait is probing: give it a moment to tell.
-        let mut verdict = shared.long_poll.subscribe();
-        verdict.borrow_and_update();
-        tokio::select! {
-            _ = verdict.changed() => {}
-            () = shared.sleep.sleep(PROBE_WAIT) => {}
-        }
-        (self.known_mode().unwrap_or(PollMode::Probing), None)
+        self.known_mode().unwrap_or(PollMode::Probing)
     }
 
     async fn run(
@@ -302,7 +282,7 @@ impl Waiter {
             job.generation_id(),
         );
         let start = shared.clock.now();
-        let (mut mode, mut probe_token) = self.initial_mode(&job).await;
+        let mut mode = self.initial_mode(&job);
         let mut rng = Rng::new();
         let mut last: Option<Box<JobSnapshot>> = None;
         let mut polls: u32 = 0;
@@ -478,9 +458,6 @@ impl Waiter {
                 }
             };
 
-            // The first answer settled the probe (or it failed: others
-            // probe themselves).
-            drop(probe_token.take());
             if !delay.is_zero() {
                 let remaining = options.max_wait.saturating_sub(shared.elapsed_since(start));
                 if delay >= remaining {
@@ -653,15 +630,6 @@ fn jittered(base: Duration, options: &WaitOptions, rng: &mut Rng) -> Duration {
     let factor = 0.75 + 0.5 * rng.next_f64();
     base.mul_f64(factor)
         .min(options.max_interval.max(options.initial_interval))
-}
-
-/// Marks the probe as finished when dropped.
-struct ProbeToken<'a>(&'a AtomicBool);
-
-impl Drop for ProbeToken<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
 }
 
 /// Sends one `POST /v1/generations/{id}/stop` when dropped while armed.

@@ -17,10 +17,8 @@
 //!   a non-terminal state, or the server rejects the parameters (400/422),
 //!   the server ignores long-poll: the waiter switches to interval polling
 //!   and remembers the verdict for its other waits (re-probing after 10
-//!   minutes). Waits starting while a probe is in flight wait up to 1 s for
-//!   its verdict instead of probing too, so a batch costs one probe, not
-//!   one per job. The other kinds have no long-poll and are
-//!   interval-polled.
+//!   minutes). The probe costs nothing extra: it is the wait's first status
+//!   read. The other kinds have no long-poll and are interval-polled.
 //! - **Interval polling with jittered exponential backoff**: 1 s, 1.5 s,
 //!   2.25 s ... up to 15 s by default, each interval multiplied by a random
 //!   factor in `[0.75, 1.25)` (never above the maximum) so that many
