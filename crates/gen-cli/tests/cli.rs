@@ -58,44 +58,60 @@ async fn mock() -> MockServer {
     .expect("mock")
 }
 
-/// Clone a template through the fake and return (engine id, video cell, final_video cell).
-async fn engine(server: &MockServer) -> (i64, i64, i64) {
-    let client = gen_sdk::GenClient::builder()
+/// An SDK client for `server`.
+fn sdk(server: &MockServer) -> gen_sdk::GenClient {
+    gen_sdk::GenClient::builder()
         .api_key(server.api_key())
         .api_url(server.api_url())
         .agent_url(server.agent_url())
+        .retry_policy(gen_sdk::RetryPolicy::default().with_max_attempts(10))
         .build()
+        .unwrap()
+}
+
+/// The id of the first row's cell in the column with `role`.
+fn cell_of(engine: &gen_sdk::gen_api::types::Engine, role: &str) -> i64 {
+    let column = engine
+        .spreadsheet_columns
+        .iter()
+        .find(|c| c.role.as_str() == role)
+        .map(|c| c.id)
         .unwrap();
-    let engine = client
-        .vidsheet()
-        .clone_template("tiktok-talking-avatar", 42)
-        .await
-        .unwrap();
-    let col = |role: &str| {
-        engine
-            .spreadsheet_columns
-            .iter()
-            .find(|c| c.role.as_str() == role)
-            .map(|c| c.id)
-            .unwrap()
-    };
-    let (video, final_video) = (col("video"), col("final_video"));
     let row = engine.spreadsheet_rows[0].id;
-    let cell = |column: i64| {
-        engine
-            .spreadsheet_cells
-            .iter()
-            .chain(
-                engine
-                    .spreadsheet_rows
-                    .iter()
-                    .flat_map(|r| r.spreadsheet_cells.iter()),
-            )
-            .find(|c| c.row_id == Some(row) && c.column_id == Some(column))
-            .map(|c| c.id)
-            .unwrap()
+    engine
+        .spreadsheet_cells
+        .iter()
+        .chain(
+            engine
+                .spreadsheet_rows
+                .iter()
+                .flat_map(|r| r.spreadsheet_cells.iter()),
+        )
+        .find(|c| c.row_id == Some(row) && c.column_id == Some(column))
+        .map(|c| c.id)
+        .unwrap()
+}
+
+/// Clone a template through the fake and return (engine id, video cell,
+/// final_video cell). clone_template is not retried by the SDK after a 5xx
+/// (it may have reached GEN); the fake's injected faults answer before any
+/// work is done, so trying again here is safe.
+async fn engine(server: &MockServer) -> (i64, i64, i64) {
+    let client = sdk(server);
+    let engine = loop {
+        if let Ok(e) = client
+            .vidsheet()
+            .clone_template("tiktok-talking-avatar", 42)
+            .await
+        {
+            break e;
+        }
     };
-    (engine.id, cell(video), cell(final_video))
+    (
+        engine.id,
+        cell_of(&engine, "video"),
+        cell_of(&engine, "final_video"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -421,43 +437,14 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
     )
     .await
     .unwrap();
-    // Setup through the SDK. clone_template and render are not retried by the
-    // SDK after a 5xx (they may have reached GEN); the fake's injected faults
-    // answer before any work is done, so the test may simply try again.
-    let client = gen_sdk::GenClient::builder()
-        .api_key(server.api_key())
-        .api_url(server.api_url())
-        .agent_url(server.agent_url())
-        .retry_policy(gen_sdk::RetryPolicy::default().with_max_attempts(10))
-        .build()
-        .unwrap();
-    let engine = loop {
-        if let Ok(e) = client.vidsheet().clone_template("tiktok-montage", 42).await {
-            break e;
-        }
-    };
-    let final_col = engine
-        .spreadsheet_columns
-        .iter()
-        .find(|c| c.role.as_str() == "final_video")
-        .unwrap()
-        .id;
-    let cell = engine
-        .spreadsheet_cells
-        .iter()
-        .chain(
-            engine
-                .spreadsheet_rows
-                .iter()
-                .flat_map(|r| r.spreadsheet_cells.iter()),
-        )
-        .find(|c| c.column_id == Some(final_col))
-        .unwrap()
-        .id;
+    let (engine, _, final_video) = engine(&server).await;
+    let client = sdk(&server);
+    // render is a paid POST, never retried by the SDK after a 5xx; the
+    // fake's faults answer before any work is done, so trying again is safe
     let render = loop {
         if let Ok(r) = client
             .publish()
-            .render(gen_sdk::phases::CellRef::new(42, engine.id, cell))
+            .render(gen_sdk::phases::CellRef::new(42, engine, final_video))
             .await
         {
             break r;

@@ -1,7 +1,59 @@
 //! # gen-sdk — the ergonomic Rust client for the GEN Auto Content Engine API
 //!
-//! GEN takes a raw idea to a published short video in five steps; this
-//! crate follows them:
+//! GEN takes a raw idea to a published short video in five steps. In code:
+//!
+//! ```no_run
+//! use gen_sdk::agent_core::AgentCorePatch;
+//! use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
+//! use gen_sdk::phases::{CellRef, PublishPost};
+//! use gen_sdk::wait::JobRef;
+//! use gen_sdk::GenClient;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GenClient::from_env()?; // GEN_API_KEY
+//! let agent = 42;
+//!
+//! // Step 1 — set up the agent: one PATCH, only the fields set are sent.
+//! let core = AgentCorePatch::new()
+//!     .brand_name("Santiago")
+//!     .keywords(["streetfood", "tacotok"]);
+//! let saved = client.setup().update_agent_core(agent, &core).await?; // 200, or 207 + failed sections
+//! assert!(saved.failed_section_names().is_empty());
+//!
+//! // Step 2 — generate ideas: start a run, wait for it (bounded), read the ideas.
+//! let run = client.ideas().start_run(agent, "Generate 5 content ideas", None).await?;
+//! client.wait_for(JobRef::AgentRun(run.run_id.clone())).await?.into_completed()?;
+//! let conversation = run.conversation_id.unwrap_or_default();
+//! let messages = client.ideas().messages(&conversation).await?;
+//! let idea = messages.iter().flat_map(|m| m.ideas.iter()).next().expect("an idea");
+//!
+//! // Step 3 — clone a template into a vidsheet (free).
+//! let engine = client.vidsheet().clone_template("tiktok-talking-avatar", agent).await?;
+//!
+//! // Step 4 — edit a cell, then generate from a typed card (validated before
+//! // sending, never sent twice) and wait (long-poll where GEN serves it).
+//! let script = CellRef::new(agent, engine.id, 3000);
+//! client.edit().update_cell(script, idea.hook.clone().unwrap_or_default()).await?;
+//! let card = Card::from(
+//!     VideoFromTextCard::new("Taco truck at golden hour", VideoFromTextModel::Kling16)
+//!         .aspect_ratio(AspectRatio::Ratio9x16)
+//!         .duration(5),
+//! );
+//! let video = CellRef::new(agent, engine.id, 3001);
+//! client.edit().generate_on_cell_and_wait(video, &card).await?.into_completed()?;
+//!
+//! // Step 5 — render, download (no key sent to the CDN), publish.
+//! let final_video = CellRef::new(agent, engine.id, 3099);
+//! let render = client.publish().render_and_wait(final_video).await?.into_completed()?;
+//! let url = render.output_resources[0].url.clone();
+//! client.publish().download(&url, "final.mp4", Default::default()).await?;
+//! client
+//!     .publish()
+//!     .publish_and_wait(agent, &PublishPost::tiktok(&url, "The $2 taco at 2am #tacotok"))
+//!     .await?
+//!     .into_completed()?;
+//! # Ok(()) }
+//! ```
 //!
 //! | step | handle | host |
 //! |---|---|---|
@@ -23,25 +75,18 @@
 //! - one [`Error`] type with the GEN `error_code`, the request id and the
 //!   documented fix ([`Error::hint`]);
 //! - typed creation cards validated before sending ([`cards`]);
+//! - waiting for generations, renders, agent runs, user jobs and voice
+//!   previews: long-poll detected at run time, bounded waits, progress,
+//!   many at once, mass regenerate with an up-front credit check ([`wait`]);
+//! - uploads up to 1 GiB, streamed and checksummed ([`upload`]), downloads
+//!   ([`download`]) and the multipart operations gen-api cannot generate
+//!   ([`multipart`]);
 //! - typed open enums for response statuses ([`status`]);
 //! - the routing table of all 97 operations ([`phases::OPERATIONS`]): every
 //!   operation stays reachable through each handle's `raw()`.
 //!
-//! ```no_run
-//! use gen_sdk::{GenClient, cards::*, phases::CellRef};
-//!
-//! # async fn run() -> Result<(), gen_sdk::Error> {
-//! let client = GenClient::from_env()?; // GEN_API_KEY
-//! let me = client.setup().me().await?;
-//! let engine = client.vidsheet().clone_template("tiktok-talking-avatar", 42).await?;
-//! let card = Card::from(
-//!     VideoFromTextCard::new("Taco truck at golden hour", VideoFromTextModel::Kling16)
-//!         .aspect_ratio(AspectRatio::Ratio9x16)
-//!         .duration(10),
-//! );
-//! let created = client.edit().generate_on_cell(CellRef::new(42, engine.id, 3000), &card).await?;
-//! # Ok(()) }
-//! ```
+//! Runnable versions of each step, offline against the built-in fake when
+//! `GEN_API_KEY` is unset, are in `examples/`.
 
 #![forbid(unsafe_code)]
 
