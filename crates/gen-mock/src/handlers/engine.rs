@@ -697,16 +697,7 @@ fn apply_cell_input(c: &mut Cell, input: &Map<String, Value>) -> Result<(), ApiE
         Some(Value::String(v)) => c.value = Some(v.clone()),
         Some(_) => return Err(ApiError::validation("`value` must be a string or null")),
     }
-    if let Some(gt) = opt_str(input, "generation_type")? {
-        check_generation_type(&gt)?;
-        c.generation_type = Some(gt);
-    }
-    match input.get("data") {
-        None | Some(Value::Null) => {}
-        Some(v @ Value::Object(_)) => c.data = v.clone(),
-        Some(_) => return Err(ApiError::validation("`data` must be an object")),
-    }
-    Ok(())
+    apply_card(input, &mut c.generation_type, &mut c.data)
 }
 
 /// `PATCH .../cells/{cell_id}` `{spreadsheet_cell: {value?, generation_type?, data?}}`
@@ -815,13 +806,22 @@ fn apply_layer_input(l: &mut Layer, input: &Map<String, Value>) -> Result<(), Ap
     if let Some(pos) = opt_i64(input, "position")? {
         l.position = pos;
     }
+    apply_card(input, &mut l.generation_type, &mut l.data)
+}
+
+/// Apply the `generation_type` and `data` of a cell or layer input.
+fn apply_card(
+    input: &serde_json::Map<String, Value>,
+    generation_type: &mut Option<String>,
+    data: &mut Value,
+) -> Result<(), ApiError> {
     if let Some(gt) = opt_str(input, "generation_type")? {
         check_generation_type(&gt)?;
-        l.generation_type = Some(gt);
+        *generation_type = Some(gt);
     }
     match input.get("data") {
         None | Some(Value::Null) => {}
-        Some(v @ Value::Object(_)) => l.data = v.clone(),
+        Some(v @ Value::Object(_)) => *data = v.clone(),
         Some(_) => return Err(ApiError::validation("`data` must be an object")),
     }
     Ok(())
