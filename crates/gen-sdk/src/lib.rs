@@ -99,6 +99,7 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod multipart;
+pub mod pagination;
 pub mod phases;
 pub mod retry;
 pub mod status;

@@ -1,0 +1,230 @@
+//! Paginated lists as a [`Stream`](futures::Stream) of items.
+//!
+//! Content resources, templates and the asset library are paginated
+//! (`?page=`). These methods fetch lazily, one page at a time and only when
+//! the consumer wants more items, each page through the client's retries and
+//! error conversion. A failed page ends the stream with that error after the
+//! items already fetched.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use gen_sdk::pagination::ContentResourceFilter;
+//!
+//! # async fn run(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+//! let videos: Vec<_> = client
+//!     .edit()
+//!     .content_resources(42, ContentResourceFilter::default().object_type("video"))
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! When a page says how many pages there are (`meta.total_pages`), the
+//! stream stops after the last one; otherwise it stops at the first empty
+//! (or, for templates, short) page.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::num::NonZeroU64;
+
+use futures::stream::{self, BoxStream, StreamExt};
+use gen_api::prelude::*;
+use gen_api::types;
+
+use crate::Error;
+use crate::phases::{Edit, Vidsheet};
+
+/// A stream of items from a paginated list.
+pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
+
+/// Templates asked for per page by [`Vidsheet::templates_stream`].
+pub const TEMPLATES_PER_PAGE: u64 = 50;
+
+/// One fetched page: its items, and whether it is the last.
+struct Page<T> {
+    items: Vec<T>,
+    last: bool,
+}
+
+/// Turns `fetch(page_number)` (1-based) into a lazy stream of items.
+fn paginate<T, F, Fut>(fetch: F) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: FnMut(u64) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send,
+{
+    struct State<T, F> {
+        fetch: F,
+        next: Option<u64>,
+        buffer: VecDeque<T>,
+    }
+    let state = State {
+        fetch,
+        next: Some(1),
+        buffer: VecDeque::new(),
+    };
+    stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(item) = st.buffer.pop_front() {
+                return Some((Ok(item), st));
+            }
+            let page = st.next?;
+            match (st.fetch)(page).await {
+                Ok(p) => {
+                    st.next = (!p.last && !p.items.is_empty()).then_some(page + 1);
+                    st.buffer.extend(p.items);
+                }
+                Err(e) => {
+                    st.next = None;
+                    return Some((Err(e), st));
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+fn nonzero(page: u64) -> NonZeroU64 {
+    NonZeroU64::new(page).unwrap_or(NonZeroU64::MIN)
+}
+
+fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
+    meta.is_some_and(|m| i64::try_from(page).unwrap_or(i64::MAX) >= m.total_pages)
+}
+
+/// Filters of [`Edit::content_resources`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContentResourceFilter {
+    /// Only resources of this `type` (e.g. `video`, `image`, `audio`).
+    pub object_type: Option<String>,
+}
+
+impl ContentResourceFilter {
+    /// Only resources of this type.
+    pub fn object_type(mut self, object_type: impl Into<String>) -> Self {
+        self.object_type = Some(object_type.into());
+        self
+    }
+}
+
+/// Filters of [`Edit::asset_library`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssetFilter {
+    /// Only the content of this folder.
+    pub folder_id: Option<i64>,
+    /// Only assets of this type.
+    pub asset_type: Option<String>,
+    /// A search text.
+    pub search: Option<String>,
+}
+
+/// An entry of the asset library: a folder or a content resource.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AssetItem {
+    /// A folder.
+    Folder(types::AssetFolder),
+    /// A content resource.
+    Resource(types::ContentResource),
+}
+
+impl Edit<'_> {
+    /// `GET /v1/content_resources?agent_id=&type=&page=`, every page, as a
+    /// stream of resources.
+    pub fn content_resources(
+        &self,
+        agent_id: i64,
+        filter: ContentResourceFilter,
+    ) -> ItemStream<types::ContentResource> {
+        let client = self.client().clone();
+        paginate(move |page| {
+            let client = client.clone();
+            let filter = filter.clone();
+            async move {
+                let api = client.api();
+                let list = client
+                    .send("list_content_resources", || {
+                        let mut b = api
+                            .list_content_resources()
+                            .agent_id(agent_id)
+                            .page(nonzero(page));
+                        if let Some(t) = &filter.object_type {
+                            b = b.type_(t.clone());
+                        }
+                        b.send()
+                    })
+                    .await?;
+                Ok(Page {
+                    last: is_last(page, list.meta.as_ref()),
+                    items: list.content_resources,
+                })
+            }
+        })
+    }
+
+    /// `GET /v1/asset_libraries?agent_id=&folder_id=&asset_type=&search=&page=`,
+    /// every page, as a stream of folders and resources (each page's folders
+    /// first).
+    pub fn asset_library(&self, agent_id: i64, filter: AssetFilter) -> ItemStream<AssetItem> {
+        let client = self.client().clone();
+        paginate(move |page| {
+            let client = client.clone();
+            let filter = filter.clone();
+            async move {
+                let api = client.api();
+                let list = client
+                    .send("list_asset_libraries", || {
+                        let mut b = api
+                            .list_asset_libraries()
+                            .agent_id(agent_id)
+                            .page(nonzero(page));
+                        if let Some(f) = filter.folder_id {
+                            b = b.folder_id(f);
+                        }
+                        if let Some(t) = &filter.asset_type {
+                            b = b.asset_type(t.clone());
+                        }
+                        if let Some(s) = &filter.search {
+                            b = b.search(s.clone());
+                        }
+                        b.send()
+                    })
+                    .await?;
+                let last = is_last(page, list.meta.as_ref());
+                let items = list
+                    .asset_folders
+                    .into_iter()
+                    .map(AssetItem::Folder)
+                    .chain(list.content_resources.into_iter().map(AssetItem::Resource))
+                    .collect();
+                Ok(Page { items, last })
+            }
+        })
+    }
+}
+
+impl Vidsheet<'_> {
+    /// `GET /v1/templates/projects?page=&per_page=`, every page, as a stream
+    /// of templates ([`TEMPLATES_PER_PAGE`] a page; the list is a bare
+    /// array, so a short page is the last).
+    pub fn templates_stream(&self) -> ItemStream<types::Template> {
+        let client = self.client().clone();
+        paginate(move |page| {
+            let client = client.clone();
+            async move {
+                let api = client.api();
+                let items = client
+                    .send("list_templates", || {
+                        api.list_templates()
+                            .page(nonzero(page))
+                            .per_page(nonzero(TEMPLATES_PER_PAGE))
+                            .send()
+                    })
+                    .await?;
+                Ok(Page {
+                    last: (items.len() as u64) < TEMPLATES_PER_PAGE,
+                    items,
+                })
+            }
+        })
+    }
+}
