@@ -647,11 +647,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///Captions card.
+    ///Captions card. `model` is required here (the documented example names it; no default is documented).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CaptionsCardData {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<CaptionsModel>,
+        pub model: CaptionsModel,
         ///Audio or video to caption.
         pub source_resource_id: i64,
     }
@@ -1872,12 +1871,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///Lipsync card: sync an audio track to a video.
+    ///Lipsync card: sync an audio track to a video. `model` is required here: every documented example names it and no default is documented, so clients say which model they pay for.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LipsyncCardData {
         pub audio_resource_id: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<LipsyncModel>,
+        pub model: LipsyncModel,
         pub video_resource_id: i64,
     }
     impl LipsyncCardData {
@@ -2814,7 +2812,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Text card models (canonical names).
+    ///Text card models (canonical names, seed 001), plus the family names `gemini` and `openai` that the creation cards page's text example sends (seed 002). Both readings are accepted; prefer canonical names.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2842,6 +2840,10 @@ pub mod types {
         O4Mini,
         #[serde(rename = "claude_sonnet_4")]
         ClaudeSonnet4,
+        #[serde(rename = "gemini")]
+        Gemini,
+        #[serde(rename = "openai")]
+        Openai,
     }
     impl ::std::fmt::Display for TextModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2853,6 +2855,8 @@ pub mod types {
                 Self::O3Mini => f.write_str("o3_mini"),
                 Self::O4Mini => f.write_str("o4_mini"),
                 Self::ClaudeSonnet4 => f.write_str("claude_sonnet_4"),
+                Self::Gemini => f.write_str("gemini"),
+                Self::Openai => f.write_str("openai"),
             }
         }
     }
@@ -2867,6 +2871,8 @@ pub mod types {
                 "o3_mini" => Ok(Self::O3Mini),
                 "o4_mini" => Ok(Self::O4Mini),
                 "claude_sonnet_4" => Ok(Self::ClaudeSonnet4),
+                "gemini" => Ok(Self::Gemini),
+                "openai" => Ok(Self::Openai),
                 _ => Err("invalid value".into()),
             }
         }
@@ -5915,16 +5921,13 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CaptionsCardData {
-            model: ::std::result::Result<
-                ::std::option::Option<super::CaptionsModel>,
-                ::std::string::String,
-            >,
+            model: ::std::result::Result<super::CaptionsModel, ::std::string::String>,
             source_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for CaptionsCardData {
             fn default() -> Self {
                 Self {
-                    model: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
                     source_resource_id: Err("no value supplied for source_resource_id".to_string()),
                 }
             }
@@ -5932,7 +5935,7 @@ pub mod types {
         impl CaptionsCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CaptionsModel>>,
+                T: ::std::convert::TryInto<super::CaptionsModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -9399,17 +9402,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LipsyncCardData {
             audio_resource_id: ::std::result::Result<i64, ::std::string::String>,
-            model: ::std::result::Result<
-                ::std::option::Option<super::LipsyncModel>,
-                ::std::string::String,
-            >,
+            model: ::std::result::Result<super::LipsyncModel, ::std::string::String>,
             video_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for LipsyncCardData {
             fn default() -> Self {
                 Self {
                     audio_resource_id: Err("no value supplied for audio_resource_id".to_string()),
-                    model: Ok(Default::default()),
+                    model: Err("no value supplied for model".to_string()),
                     video_resource_id: Err("no value supplied for video_resource_id".to_string()),
                 }
             }
@@ -9427,7 +9427,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LipsyncModel>>,
+                T: ::std::convert::TryInto<super::LipsyncModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13768,6 +13768,8 @@ pub mod types {
 ///## Choices where the documentation is silent or contradicts itself
 ///
 ///- **Veo duration.** `video_from_text` duration is documented as "5 or 10" and the API page's own example sends `veo_3` with `duration: 10`, while the creation cards page says Veo 3 goes up to 8 s. `VideoDuration` keeps [5, 10] at the schema level; Veo 3 family models (`veo_*`) accept at most 8 s, so the SDK rejects `veo_*` with 10 before sending. Examples here use 5 with Veo.
+///- **Text card model names.** Seed 001 lists canonical text models (`gemini_2_5_pro`, ...); seed 002's text example sends `"model": "gemini"`. `TextModel` accepts both; canonical names are preferred.
+///- **Lipsync and captions `model`.** Every example names the model and no default is documented, so `model` is required on these cards: a client states the model it pays for.
 ///- **Generation type names.** The generations page's examples send `text_generation` / `audio_generation`; the API page says to use canonical names. `GenerateRequest` lists the nine canonical names only.
 ///- **Text card models.** The creation cards page's trigger example sends a text card with `"model": "gemini"`; the API page lists canonical text models (`gemini_2_0_flash` ... `claude_sonnet_4`). `TextModel` lists the canonical ones; `gemini`/`openai` are only the `AiText` models.
 ///- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration`.

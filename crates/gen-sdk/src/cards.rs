@@ -70,7 +70,9 @@ pub const VIDEO_FROM_TEXT_DURATIONS: &[u32] = &[5, 10];
 /// Aspect ratios documented for `image_from_text`.
 pub const IMAGE_FROM_TEXT_ASPECT_RATIOS: &[&str] = &["1:1", "9:16", "16:9", "4:3", "3:4"];
 
-/// Aspect ratios documented for `video_from_text`.
+/// Aspect ratios documented for `video_from_text`; also applied to
+/// `video_from_image` and `video_from_ingredients`, whose pages list none
+/// (openapi.yaml makes the same choice).
 pub const VIDEO_FROM_TEXT_ASPECT_RATIOS: &[&str] = &["1:1", "9:16", "16:9"];
 
 open_enum! {
@@ -229,7 +231,7 @@ open_enum! {
 /// A text field (prompt, script, negative prompt): plain text, or AI text
 /// generated at generation time from `{model, prompt}`. Both may use
 /// `{{variables}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum TextInput {
     /// Literal text.
@@ -288,7 +290,7 @@ impl From<String> for TextInput {
 }
 
 /// `text` card: AI-generated text (scripts, prompts, descriptions).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TextCard {
     /// The instruction; may use `{{variables}}`.
     pub prompt: TextInput,
@@ -323,7 +325,7 @@ impl TextCard {
 }
 
 /// `media` card: attaches an uploaded content resource (no AI).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MediaCard {
     /// The uploaded content resource.
     pub content_resource_id: i64,
@@ -343,7 +345,7 @@ impl MediaCard {
 }
 
 /// `image_from_text` card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImageFromTextCard {
     /// The image description.
     pub prompt: TextInput,
@@ -376,7 +378,7 @@ impl ImageFromTextCard {
 }
 
 /// `video_from_text` card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoFromTextCard {
     /// The video description.
     pub prompt: TextInput,
@@ -429,7 +431,7 @@ impl VideoFromTextCard {
 }
 
 /// `video_from_image` card: animates an uploaded image.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoFromImageCard {
     /// The first-frame image (content resource id).
     pub image_resource_id: i64,
@@ -492,7 +494,7 @@ impl VideoFromImageCard {
 }
 
 /// `video_from_ingredients` card: a prompt combined with assets.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoFromIngredientsCard {
     /// The video description.
     pub prompt: TextInput,
@@ -542,7 +544,7 @@ impl VideoFromIngredientsCard {
 }
 
 /// `speech_from_text` card (ElevenLabs).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechFromTextCard {
     /// The text to speak.
     pub script: TextInput,
@@ -560,8 +562,13 @@ pub struct SpeechFromTextCard {
     /// Speaking speed (1.0 = normal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<f64>,
-    /// Further fields (e.g. the design-voice description), flattened into
-    /// `data`.
+    /// Voice gender, with [`VoiceMethod::DesignVoice`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Voice language, with [`VoiceMethod::DesignVoice`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Further fields, flattened into `data`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -576,7 +583,25 @@ impl SpeechFromTextCard {
             audio_resource_id: None,
             enhance_voice: None,
             speed: None,
+            gender: None,
+            language: None,
             extra: Map::new(),
+        }
+    }
+
+    /// A speech card speaking `script` with a voice designed from a gender
+    /// and language description.
+    pub fn designed(
+        script: impl Into<TextInput>,
+        gender: impl Into<String>,
+        language: impl Into<String>,
+    ) -> Self {
+        Self {
+            voice_method: VoiceMethod::DesignVoice,
+            voice_id: None,
+            gender: Some(gender.into()),
+            language: Some(language.into()),
+            ..Self::with_voice(script, String::new())
         }
     }
 
@@ -605,7 +630,7 @@ impl SpeechFromTextCard {
 }
 
 /// `lipsync` card: syncs an audio track to a video.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LipsyncCard {
     /// The model.
     pub model: LipsyncModel,
@@ -631,7 +656,7 @@ impl LipsyncCard {
 }
 
 /// `captions` card: captions from audio or video.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaptionsCard {
     /// The model.
     pub model: CaptionsModel,
@@ -764,10 +789,14 @@ impl Card {
                 if let Some(prompt) = &c.prompt {
                     prompt.validate("data.prompt")?;
                 }
+                // undocumented for this card: openapi.yaml (and so gen-sdk)
+                // use the video ratios of video_from_text
+                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
                 check_duration(c.duration, c.model.as_str(), None)
             }
             Self::VideoFromIngredients(c) => {
                 c.prompt.validate("data.prompt")?;
+                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
                 if c.asset_resource_ids.is_empty() {
                     return Err(Error::validation(
                         "data.asset_resource_ids",

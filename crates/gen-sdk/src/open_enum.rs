@@ -56,6 +56,21 @@ macro_rules! open_enum {
             }
         }
 
+        /// JSON Schema: a string; the values known to this version are listed
+        /// in `x-known-values` (the enum is open, so any string is accepted).
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "x-known-values": Self::KNOWN,
+                })
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
