@@ -6,7 +6,7 @@ use anyhow::{Context, Result, anyhow};
 use gen_sdk::agent_core::AgentCorePatch;
 use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
 use gen_sdk::gen_api::types;
-use gen_sdk::phases::{CellRef, PublishPost};
+use gen_sdk::phases::{CellRef, PublishPost, first_row_cell};
 use serde::Serialize;
 
 use crate::Global;
@@ -152,11 +152,9 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
 
     // Step 4 — edit the script cell, generate the video cell.
     let pb = progress.step("4/5 edit");
-    let cells = EngineCells::new(&engine);
-    let row = cells
-        .first_row()
-        .ok_or_else(|| anyhow!("engine has no rows"))?;
-    if let Some(script) = cells.cell(row, |c| is_role(c, "ingredient") && is_type(c, "text")) {
+    if let Some(script) =
+        first_row_cell(&engine, |c| is_role(c, "ingredient") && is_type(c, "text"))
+    {
         let text = idea
             .full_script
             .clone()
@@ -168,11 +166,10 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
             .await
             .context("step 4 (write the script cell)")?;
     }
-    let video_cell = cells
-        .cell(row, |c| {
-            is_role(c, "video") || is_type(c, "video") && !is_role(c, "final_video")
-        })
-        .ok_or_else(|| anyhow!("engine has no video cell in row {row}"))?;
+    let video_cell = first_row_cell(&engine, |c| {
+        is_role(c, "video") || is_type(c, "video") && !is_role(c, "final_video")
+    })
+    .ok_or_else(|| anyhow!("engine {} has no video cell", engine.id))?;
     let prompt = idea.hook.clone().unwrap_or_else(|| idea.title.clone());
     let card = Card::from(
         VideoFromTextCard::new(prompt, VideoFromTextModel::Kling16)
@@ -197,9 +194,8 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
 
     // Step 5 — render, download, publish.
     let pb = progress.step("5/5 publish");
-    let final_cell = cells
-        .cell(row, |c| is_role(c, "final_video"))
-        .ok_or_else(|| anyhow!("engine has no final_video cell in row {row}"))?;
+    let final_cell = first_row_cell(&engine, |c| is_role(c, "final_video"))
+        .ok_or_else(|| anyhow!("engine {} has no final_video cell", engine.id))?;
     pb.set_message("rendering");
     let render = client
         .publish()
@@ -295,45 +291,4 @@ fn is_role(c: &types::Column, role: &str) -> bool {
 
 fn is_type(c: &types::Column, column_type: &str) -> bool {
     c.column_type.as_str().eq_ignore_ascii_case(column_type)
-}
-
-/// Cells of an engine addressed by (row, column predicate).
-struct EngineCells<'a> {
-    engine: &'a types::Engine,
-}
-
-impl<'a> EngineCells<'a> {
-    fn new(engine: &'a types::Engine) -> Self {
-        Self { engine }
-    }
-
-    fn first_row(&self) -> Option<i64> {
-        self.engine
-            .spreadsheet_rows
-            .iter()
-            .min_by_key(|r| r.position.unwrap_or(i64::MAX))
-            .map(|r| r.id)
-    }
-
-    fn cell(&self, row: i64, column: impl Fn(&types::Column) -> bool) -> Option<i64> {
-        let columns: Vec<i64> = self
-            .engine
-            .spreadsheet_columns
-            .iter()
-            .filter(|c| column(c))
-            .map(|c| c.id)
-            .collect();
-        let nested = self
-            .engine
-            .spreadsheet_rows
-            .iter()
-            .filter(|r| r.id == row)
-            .flat_map(|r| r.spreadsheet_cells.iter());
-        self.engine
-            .spreadsheet_cells
-            .iter()
-            .chain(nested)
-            .find(|c| c.row_id == Some(row) && c.column_id.is_some_and(|id| columns.contains(&id)))
-            .map(|c| c.id)
-    }
 }

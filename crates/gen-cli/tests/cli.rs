@@ -71,25 +71,7 @@ fn sdk(server: &MockServer) -> gen_sdk::GenClient {
 
 /// The id of the first row's cell in the column with `role`.
 fn cell_of(engine: &gen_sdk::gen_api::types::Engine, role: &str) -> i64 {
-    let column = engine
-        .spreadsheet_columns
-        .iter()
-        .find(|c| c.role.as_str() == role)
-        .map(|c| c.id)
-        .unwrap();
-    let row = engine.spreadsheet_rows[0].id;
-    engine
-        .spreadsheet_cells
-        .iter()
-        .chain(
-            engine
-                .spreadsheet_rows
-                .iter()
-                .flat_map(|r| r.spreadsheet_cells.iter()),
-        )
-        .find(|c| c.row_id == Some(row) && c.column_id == Some(column))
-        .map(|c| c.id)
-        .unwrap()
+    gen_sdk::phases::first_row_cell(engine, |c| c.role.as_str() == role).unwrap()
 }
 
 /// Clone a template through the fake and return (engine id, video cell,

@@ -993,6 +993,45 @@ impl CellRef {
     }
 }
 
+/// The id of the cell in the engine's first row (lowest `position`) whose
+/// column matches `column`, e.g. the `final_video` cell to render:
+///
+/// ```
+/// # fn f(engine: &gen_sdk::gen_api::types::Engine) {
+/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| c.role.as_str() == "final_video");
+/// # }
+/// ```
+///
+/// Cells are looked up in `spreadsheet_cells` and in each row's nested
+/// `spreadsheet_cells` (GEN may send either).
+pub fn first_row_cell(
+    engine: &types::Engine,
+    column: impl Fn(&types::Column) -> bool,
+) -> Option<i64> {
+    let row = engine
+        .spreadsheet_rows
+        .iter()
+        .min_by_key(|r| r.position.unwrap_or(i64::MAX))?
+        .id;
+    let columns: Vec<i64> = engine
+        .spreadsheet_columns
+        .iter()
+        .filter(|c| column(c))
+        .map(|c| c.id)
+        .collect();
+    engine
+        .spreadsheet_cells
+        .iter()
+        .chain(
+            engine
+                .spreadsheet_rows
+                .iter()
+                .flat_map(|r| r.spreadsheet_cells.iter()),
+        )
+        .find(|c| c.row_id == Some(row) && c.column_id.is_some_and(|id| columns.contains(&id)))
+        .map(|c| c.id)
+}
+
 /// Address of a layer of a vidsheet cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LayerRef {

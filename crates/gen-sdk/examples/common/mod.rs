@@ -48,27 +48,7 @@ pub async fn connect() -> Result<Session, Box<dyn std::error::Error>> {
 /// `final_video`, ...), optionally of a column type (`text`, `audio`, ...).
 #[allow(dead_code)]
 pub fn cell_of(engine: &types::Engine, role: &str, column_type: Option<&str>) -> Option<i64> {
-    let column = engine
-        .spreadsheet_columns
-        .iter()
-        .find(|c| {
-            c.role.as_str() == role && column_type.is_none_or(|t| c.column_type.as_str() == t)
-        })?
-        .id;
-    let row = engine
-        .spreadsheet_rows
-        .iter()
-        .min_by_key(|r| r.position.unwrap_or(i64::MAX))?
-        .id;
-    engine
-        .spreadsheet_cells
-        .iter()
-        .chain(
-            engine
-                .spreadsheet_rows
-                .iter()
-                .flat_map(|r| r.spreadsheet_cells.iter()),
-        )
-        .find(|c| c.row_id == Some(row) && c.column_id == Some(column))
-        .map(|c| c.id)
+    gen_sdk::phases::first_row_cell(engine, |c| {
+        c.role.as_str() == role && column_type.is_none_or(|t| c.column_type.as_str() == t)
+    })
 }
