@@ -13771,8 +13771,7 @@ pub mod types {
 ///- **Text card model names.** Seed 001 lists canonical text models (`gemini_2_5_pro`, ...); seed 002's text example sends `"model": "gemini"`. `TextModel` accepts both; canonical names are preferred.
 ///- **Lipsync and captions `model`.** Every example names the model and no default is documented, so `model` is required on these cards: a client states the model it pays for.
 ///- **Generation type names.** The generations page's examples send `text_generation` / `audio_generation`; the API page says to use canonical names. `GenerateRequest` lists the nine canonical names only.
-///- **Text card models.** The creation cards page's trigger example sends a text card with `"model": "gemini"`; the API page lists canonical text models (`gemini_2_0_flash` ... `claude_sonnet_4`). `TextModel` lists the canonical ones; `gemini`/`openai` are only the `AiText` models.
-///- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration`.
+///- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration` (gen-sdk validates both before sending; Veo stays capped at 8 s).
 ///- **`POST /v1/user_jobs`** appears in step 2 (train_social, multipart form) and step 5 (publish_content, JSON): one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring" but every example calls `api.gen.pro`: it is on the api host.
 ///- **`PUT /v1/user_jobs/{id}`** (update monitoring job) is listed in step 2: `x-phase: ideas`. Its body is not documented; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
 ///- **Automation config** endpoints are listed under step 4: `x-phase: edit`.

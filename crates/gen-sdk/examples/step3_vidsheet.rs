@@ -1,23 +1,41 @@
-//! Step 3 — convert an idea to a vidsheet: pick the template tagged with the
-//! idea's video type and clone it (free of credits).
+//! Step 3 — convert an idea to a vidsheet: take an idea's video type, pick
+//! the template tagged with it and clone it (free of credits).
 //!
-//! `cargo run -p gen-sdk --example step3_vidsheet` (offline without `GEN_API_KEY`).
+//! `cargo run -p gen-sdk --example step3_vidsheet [-- VIDEO_TYPE]` (offline
+//! without `GEN_API_KEY`). The video type is the argument if given, else the
+//! one of the agent's latest idea, else `montage`.
 
 mod common;
+
+use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session = common::connect().await?;
     let client = &session.client;
 
-    let video_type = "montage"; // an idea's `video_type`
-    let templates = client.vidsheet().templates().await?;
+    let from_idea = client
+        .ideas()
+        .ideas(session.agent_id, None)
+        .await?
+        .into_iter()
+        .rev()
+        .find_map(|idea| Some((idea.title, idea.video_type?.to_string())));
+    let (video_type, source) = match (std::env::args().nth(1), from_idea) {
+        (Some(arg), _) => (arg, "the command line".to_owned()),
+        (None, Some((title, video_type))) => (video_type, format!("idea \"{title}\"")),
+        (None, None) => ("montage".to_owned(), "the default (no idea yet)".to_owned()),
+    };
+    println!("video type {video_type} (from {source})");
+
+    // every page of the template list, fetched lazily
+    let templates: Vec<_> = client.vidsheet().templates_stream().try_collect().await?;
     for t in &templates {
         println!("template {} — tags {:?}", t.slug, t.tags);
     }
     let slug = templates
         .iter()
-        .find(|t| t.tags.iter().any(|tag| tag == video_type))
+        .find(|t| t.tags.contains(&video_type))
         .map(|t| t.slug.as_str())
         .unwrap_or("tiktok-talking-avatar");
 

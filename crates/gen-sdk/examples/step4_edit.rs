@@ -53,16 +53,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (done, mut progress) = client
         .waiter()
         .wait_with_progress(JobRef::Generation(created.generation_id));
+    // the channel closes when the wait ends, which ends this task
     let printer = tokio::spawn(async move {
         while progress.changed().await.is_ok() {
-            let p = progress.borrow().clone();
+            let p = progress.borrow_and_update().clone();
             if let Some(status) = &p.status {
-                println!("  … {status} ({:?}, {} requests)", p.mode, p.polls);
+                let percent = p
+                    .progress_percent
+                    .map(|pc| format!(" {pc:.0}%"))
+                    .unwrap_or_default();
+                println!(
+                    "  … {status}{percent} ({:?}, {} requests, {:.1?})",
+                    p.mode, p.polls, p.elapsed
+                );
             }
         }
     });
     let outcome = done.await?;
-    printer.abort();
+    printer.await?;
     let snapshot = outcome.into_completed()?;
     for output in &snapshot.output_resources {
         println!("output: {}", output.url);

@@ -38,12 +38,14 @@
 //!
 //! # Validation ([`Card::validate`])
 //!
-//! Required fields are present and non-empty; aspect ratios are checked where
-//! the documentation lists them per card (`image_from_text`: 1:1, 9:16,
-//! 16:9, 4:3, 3:4; `video_from_text`: 1:1, 9:16, 16:9); durations are checked
-//! per card and model (`video_from_text`: 5 or 10; Kling 1.6: 5 or 10; any
-//! `veo_*` model: at most 8 s, see [`VEO_MAX_DURATION`]). Unknown (`Other`)
-//! models are not rejected: the server decides.
+//! Required fields are present and non-empty; aspect ratios are checked per
+//! card (`image_from_text`: 1:1, 9:16, 16:9, 4:3, 3:4; `video_from_text`:
+//! 1:1, 9:16, 16:9); durations are checked per card and model
+//! (`video_from_text`: 5 or 10; any `veo_*` model: at most 8 s, see
+//! [`VEO_MAX_DURATION`]). Only `video_from_text` documents its ratios and
+//! durations; like openapi.yaml, gen-sdk applies them to `video_from_image`
+//! and `video_from_ingredients` too. Unknown (`Other`) models are not
+//! rejected: the server decides.
 
 use std::collections::BTreeMap;
 
@@ -64,7 +66,8 @@ use crate::open_enum::open_enum;
 /// documented durations are 5 or 10, this leaves 5.
 pub const VEO_MAX_DURATION: u32 = 8;
 
-/// Durations documented for `video_from_text` (and Kling 1.6 everywhere).
+/// Durations documented for `video_from_text`, applied to every video card
+/// (openapi.yaml's `VideoDuration`).
 pub const VIDEO_FROM_TEXT_DURATIONS: &[u32] = &[5, 10];
 
 /// Aspect ratios documented for `image_from_text`.
@@ -446,7 +449,7 @@ pub struct VideoFromImageCard {
     /// The aspect ratio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds (at most 8 for `veo_*`).
+    /// Seconds: 5 or 10 (at most 8 for `veo_*`, so 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
     /// Further fields, flattened into `data`.
@@ -505,7 +508,7 @@ pub struct VideoFromIngredientsCard {
     /// The aspect ratio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds (5 or 10 for Kling 1.6, at most 8 for `veo_*`).
+    /// Seconds: 5 or 10 (at most 8 for `veo_*`, so 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
     /// Further fields, flattened into `data`.
@@ -792,7 +795,11 @@ impl Card {
                 // undocumented for this card: openapi.yaml (and so gen-sdk)
                 // use the video ratios of video_from_text
                 check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
-                check_duration(c.duration, c.model.as_str(), None)
+                check_duration(
+                    c.duration,
+                    c.model.as_str(),
+                    Some(VIDEO_FROM_TEXT_DURATIONS),
+                )
             }
             Self::VideoFromIngredients(c) => {
                 c.prompt.validate("data.prompt")?;
@@ -807,7 +814,11 @@ impl Card {
                 for (i, id) in c.asset_resource_ids.iter().enumerate() {
                     require_id(&format!("data.asset_resource_ids[{i}]"), *id)?;
                 }
-                check_duration(c.duration, c.model.as_str(), None)
+                check_duration(
+                    c.duration,
+                    c.model.as_str(),
+                    Some(VIDEO_FROM_TEXT_DURATIONS),
+                )
             }
             Self::SpeechFromText(c) => {
                 c.script.validate("data.script")?;

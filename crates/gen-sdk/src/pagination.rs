@@ -118,6 +118,26 @@ pub struct AssetFilter {
     pub search: Option<String>,
 }
 
+impl AssetFilter {
+    /// Only the content of this folder.
+    pub fn folder_id(mut self, folder_id: i64) -> Self {
+        self.folder_id = Some(folder_id);
+        self
+    }
+
+    /// Only assets of this type.
+    pub fn asset_type(mut self, asset_type: impl Into<String>) -> Self {
+        self.asset_type = Some(asset_type.into());
+        self
+    }
+
+    /// Only assets matching this search text.
+    pub fn search(mut self, search: impl Into<String>) -> Self {
+        self.search = Some(search.into());
+        self
+    }
+}
+
 /// An entry of the asset library: a folder or a content resource.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AssetItem {

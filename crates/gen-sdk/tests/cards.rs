@@ -245,11 +245,13 @@ fn veo_durations_over_8_seconds_are_refused() {
             Card::from(VideoFromTextCard::new("x", VideoFromTextModel::from(model)).duration(10));
         assert_eq!(validation(&card).0, "data.duration", "{model}");
     }
+    // video_from_image takes the video durations (5 or 10, openapi.yaml's
+    // VideoDuration), so Veo leaves 5
     let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(9));
     let (field, _, allowed) = validation(&card);
     assert_eq!(field, "data.duration");
-    assert_eq!(allowed, strings(&["1", "2", "3", "4", "5", "6", "7", "8"]));
-    Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(8))
+    assert_eq!(allowed, strings(&["5"]));
+    Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(5))
         .validate()
         .unwrap();
 
@@ -272,6 +274,9 @@ fn durations_per_card_and_model() {
     let card = Card::from(
         VideoFromIngredientsCard::new("x", VideoFromIngredientsModel::Kling16, [1]).duration(6),
     );
+    assert_eq!(validation(&card).2, strings(&["5", "10"]));
+
+    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Kling26).duration(7));
     assert_eq!(validation(&card).2, strings(&["5", "10"]));
 
     let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Sora2).duration(0));

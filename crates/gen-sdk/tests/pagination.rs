@@ -58,6 +58,8 @@ async fn three_pages_in_order_with_one_request_each() {
         items.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![1, 2, 3, 4, 5]
     );
+    // one request per page; a fourth (or any other) request would match no
+    // mock, get a 404 and fail the collect above
     for page in [&p1, &p2, &p3] {
         assert_eq!(page.calls_async().await, 1);
     }
@@ -102,6 +104,37 @@ async fn an_error_on_page_two_follows_page_one_and_ends_the_stream() {
     assert_eq!(results[2].as_ref().unwrap_err().status(), Some(404));
     assert_eq!(p2.calls_async().await, 1);
     assert_eq!(p3.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn without_meta_an_empty_page_ends_the_stream() {
+    let server = MockServer::start_async().await;
+    let page = |n: u32, ids: &'static [i64]| {
+        let body =
+            json!({"content_resources": ids.iter().map(|i| resource(*i)).collect::<Vec<_>>()});
+        server.mock_async(move |when, then| {
+            when.path("/v1/content_resources")
+                .query_param("page", n.to_string());
+            then.status(200).json_body(body);
+        })
+    };
+    let p1 = page(1, &[1, 2]).await;
+    let p2 = page(2, &[3]).await;
+    let p3 = page(3, &[]).await;
+    let p4 = page(4, &[4]).await;
+    let items: Vec<_> = client(&server)
+        .edit()
+        .content_resources(42, ContentResourceFilter::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    for (mock, calls) in [(&p1, 1), (&p2, 1), (&p3, 1), (&p4, 0)] {
+        assert_eq!(mock.calls_async().await, calls);
+    }
 }
 
 #[tokio::test]
@@ -158,14 +191,7 @@ async fn asset_library_yields_folders_then_resources_with_filters() {
         .await;
     let items: Vec<_> = client(&server)
         .edit()
-        .asset_library(
-            42,
-            AssetFilter {
-                folder_id: Some(7),
-                search: Some("taco".into()),
-                ..Default::default()
-            },
-        )
+        .asset_library(42, AssetFilter::default().folder_id(7).search("taco"))
         .try_collect()
         .await
         .unwrap();

@@ -108,59 +108,117 @@ fn required(schema: &Value) -> BTreeSet<String> {
 /// Compare the Rust type `T` with `components.schemas.<spec_name>`.
 fn compare<T: JsonSchema>(spec: &Value, spec_name: &str, problems: &mut Vec<String>) {
     let rust_root = serde_json::to_value(schemars::schema_for!(T)).unwrap();
-    let rust = &rust_root;
-    let spec_schema = resolve(spec, &spec["components"]["schemas"][spec_name]);
+    let spec_schema = &spec["components"]["schemas"][spec_name];
     let rust_name = std::any::type_name::<T>().rsplit("::").next().unwrap();
-    let props = |root: &Value, s: &Value| -> BTreeMap<String, Value> {
-        resolve(root, s)
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
-    };
-    let (rp, sp) = (props(rust, rust), props(spec, spec_schema));
-    if sp.is_empty() {
+    if properties(spec, spec_schema).is_empty() {
         problems.push(format!(
             "{spec_name}: not found in openapi.yaml or has no properties"
         ));
         return;
     }
-    for name in sp.keys().filter(|k| !rp.contains_key(*k)) {
-        problems.push(format!("{rust_name}: lacks `{name}` of {spec_name}"));
+    let sides = Sides {
+        rust: &rust_root,
+        spec,
+    };
+    sides.compare_object((rust_name, &rust_root), (spec_name, spec_schema), problems);
+}
+
+/// The properties of an object schema (through `$ref`s).
+fn properties(root: &Value, schema: &Value) -> BTreeMap<String, Value> {
+    resolve(root, schema)
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// The object-with-properties a schema describes, directly, as array items
+/// or as one branch of `anyOf`/`oneOf`/`allOf` (the `AiText` of a
+/// `TextInput`, the object of an `Option<_>`).
+fn object_part<'a>(root: &'a Value, schema: &'a Value) -> Option<&'a Value> {
+    let s = resolve(root, schema);
+    if s.get("properties").is_some_and(Value::is_object) {
+        return Some(s);
     }
-    for name in rp.keys().filter(|k| !sp.contains_key(*k)) {
-        problems.push(format!(
-            "{rust_name}: has `{name}`, which {spec_name} does not define"
-        ));
+    if let Some(items) = s.get("items") {
+        return object_part(root, items);
     }
-    let (rr, sr) = (required(resolve(rust, rust)), required(spec_schema));
-    if rr != sr {
-        problems.push(format!(
-            "{rust_name} requires {rr:?} but {spec_name} requires {sr:?}"
-        ));
-    }
-    for (name, rs) in &rp {
-        let Some(ss) = sp.get(name) else { continue };
-        let (rk, sk) = (kinds(rust, rs), kinds(spec, ss));
-        if !rk.is_empty() && !sk.is_empty() && rk.is_disjoint(&sk) {
+    ["anyOf", "oneOf", "allOf"]
+        .iter()
+        .flat_map(|k| s.get(*k).and_then(Value::as_array).into_iter().flatten())
+        .find_map(|alt| object_part(root, alt))
+}
+
+/// The two documents compared: the Rust schema (`$defs`) and openapi.yaml
+/// (`components.schemas`), each resolving its own `$ref`s.
+struct Sides<'a> {
+    rust: &'a Value,
+    spec: &'a Value,
+}
+
+impl Sides<'_> {
+    /// Compare two object schemas, `(path, schema)` on each side; recurses
+    /// into properties that are objects on both sides.
+    fn compare_object(
+        &self,
+        (rust_path, rust_schema): (&str, &Value),
+        (spec_path, spec_schema): (&str, &Value),
+        problems: &mut Vec<String>,
+    ) {
+        let (rust, spec) = (self.rust, self.spec);
+        let (rp, sp) = (properties(rust, rust_schema), properties(spec, spec_schema));
+        for name in sp.keys().filter(|k| !rp.contains_key(*k)) {
+            problems.push(format!("{rust_path}: lacks `{name}` of {spec_path}"));
+        }
+        for name in rp.keys().filter(|k| !sp.contains_key(*k)) {
             problems.push(format!(
-                "{rust_name}.{name} is {rk:?} but {spec_name}.{name} is {sk:?}"
+                "{rust_path}: has `{name}`, which {spec_path} does not define"
             ));
         }
-        if let (Some(known), Some(listed)) = (
-            listed_values(rust, rs, "x-known-values"),
-            listed_values(spec, ss, "enum"),
-        ) {
-            // Every value the spec lists must be a known Rust value. Rust may
-            // know more only where one shared type serves several cards and
-            // `validate()` narrows it per card (checked below).
-            let narrowed = SHARED_AND_NARROWED.contains(&name.as_str());
-            if !listed.is_subset(&known) || (!narrowed && known != listed) {
-                problems.push(format!(
-                    "{rust_name}.{name}: values only in Rust {:?}, only in openapi.yaml {:?}",
-                    known.difference(&listed).collect::<Vec<_>>(),
-                    listed.difference(&known).collect::<Vec<_>>()
-                ));
+        let (rr, sr) = (
+            required(resolve(rust, rust_schema)),
+            required(resolve(spec, spec_schema)),
+        );
+        if rr != sr {
+            problems.push(format!(
+                "{rust_path} requires {rr:?} but {spec_path} requires {sr:?}"
+            ));
+        }
+        for (name, rs) in &rp {
+            let Some(ss) = sp.get(name) else { continue };
+            let (rust_prop, spec_prop) =
+                (format!("{rust_path}.{name}"), format!("{spec_path}.{name}"));
+            let (rk, sk) = (kinds(rust, rs), kinds(spec, ss));
+            if !rk.is_empty() && !sk.is_empty() && rk.is_disjoint(&sk) {
+                problems.push(format!("{rust_prop} is {rk:?} but {spec_prop} is {sk:?}"));
+            }
+            match (
+                listed_values(rust, rs, "x-known-values"),
+                listed_values(spec, ss, "enum"),
+            ) {
+                (Some(known), Some(listed)) => {
+                    // Every value the spec lists must be a known Rust value.
+                    // Rust may know more only where one shared type serves
+                    // several cards and `validate()` narrows it per card
+                    // (checked by its own test).
+                    let narrowed = SHARED_AND_NARROWED.contains(&name.as_str());
+                    if !listed.is_subset(&known) || (!narrowed && known != listed) {
+                        problems.push(format!(
+                            "{rust_prop}: values only in Rust {:?}, only in openapi.yaml {:?}",
+                            known.difference(&listed).collect::<Vec<_>>(),
+                            listed.difference(&known).collect::<Vec<_>>()
+                        ));
+                    }
+                }
+                // integer enums (durations) are checked by
+                // `validation_constants_match_openapi_yaml`
+                (None, Some(listed)) if sk.contains("string") => problems.push(format!(
+                    "{rust_prop} is an untyped string but {spec_prop} is an enum {listed:?}: use an open enum"
+                )),
+                _ => {}
+            }
+            if let (Some(ro), Some(so)) = (object_part(rust, rs), object_part(spec, ss)) {
+                self.compare_object((&rust_prop, ro), (&spec_prop, so), problems);
             }
         }
     }
@@ -169,6 +227,75 @@ fn compare<T: JsonSchema>(spec: &Value, spec_name: &str, problems: &mut Vec<Stri
 /// Properties whose Rust type is shared by several cards (one
 /// `AspectRatio`) and narrowed per card by `Card::validate`.
 const SHARED_AND_NARROWED: &[&str] = &["aspect_ratio"];
+
+/// The spec's `enum` of a card property, as strings.
+fn spec_enum(spec: &Value, card: &str, property: &str) -> BTreeSet<String> {
+    let schema = &spec["components"]["schemas"][card]["properties"][property];
+    listed_values(spec, schema, "enum")
+        .unwrap_or_else(|| panic!("{card}.{property} lists no values in openapi.yaml"))
+}
+
+#[test]
+fn validation_constants_match_openapi_yaml() {
+    // The per-card lists `Card::validate` enforces, where the Rust type is
+    // wider (one `AspectRatio`, a `u32` duration).
+    let spec = spec();
+    let strings = |values: &[&str]| values.iter().map(|v| v.to_string()).collect();
+    let numbers = |values: &[u32]| values.iter().map(|v| v.to_string()).collect();
+    let checks: [(&str, &str, BTreeSet<String>); 7] = [
+        (
+            "ImageFromTextCardData",
+            "aspect_ratio",
+            strings(IMAGE_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromTextCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromImageCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromIngredientsCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromTextCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+        (
+            "VideoFromImageCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+        (
+            "VideoFromIngredientsCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+    ];
+    let problems: Vec<String> = checks
+        .into_iter()
+        .filter_map(|(card, property, rust)| {
+            let listed = spec_enum(&spec, card, property);
+            (listed != rust).then(|| {
+                format!(
+                    "{card}.{property}: gen-sdk validates {rust:?}, openapi.yaml lists {listed:?}"
+                )
+            })
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "gen-sdk and openapi.yaml disagree:\n- {}",
+        problems.join("\n- ")
+    );
+}
 
 #[test]
 fn video_cards_refuse_the_image_only_aspect_ratios() {
@@ -236,4 +363,53 @@ fn the_comparison_catches_a_drift() {
         problems.iter().any(|p| p.contains("lacks `temperature`")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn the_comparison_reaches_nested_objects_and_enums() {
+    // a spec where AI text knows a third model, a lipsync model was renamed,
+    // the captions card's resource id became a string and its model optional
+    let mut spec = spec();
+    let schemas = &mut spec["components"]["schemas"];
+    schemas["AiText"]["properties"]["model"]["enum"]
+        .as_array_mut()
+        .unwrap()
+        .push("claude".into());
+    let lipsync_models = resolve_mut(schemas, "LipsyncCardData", "model");
+    let renamed = lipsync_models.iter_mut().find(|v| *v == "sync_so").unwrap();
+    *renamed = "sync_so_v2".into();
+    schemas["CaptionsCardData"]["properties"]["source_resource_id"] =
+        serde_json::json!({"type": "string"});
+    schemas["CaptionsCardData"]["required"] = serde_json::json!(["source_resource_id"]);
+
+    let mut problems = Vec::new();
+    compare::<TextCard>(&spec, "TextCardData", &mut problems);
+    compare::<LipsyncCard>(&spec, "LipsyncCardData", &mut problems);
+    compare::<CaptionsCard>(&spec, "CaptionsCardData", &mut problems);
+    let expected = [
+        r#"TextCard.prompt.model: values only in Rust [], only in openapi.yaml ["claude"]"#,
+        r#"LipsyncCard.model: values only in Rust ["sync_so"], only in openapi.yaml ["sync_so_v2"]"#,
+        r#"CaptionsCard.source_resource_id is {"integer", "number"} but CaptionsCardData.source_resource_id is {"string"}"#,
+        r#"CaptionsCard requires {"model", "source_resource_id"} but CaptionsCardData requires {"source_resource_id"}"#,
+    ];
+    for message in expected {
+        assert!(
+            problems.iter().any(|p| p == message),
+            "{message}\nnot in {problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+}
+
+/// The `enum` array of `<card>.properties.<property>`, through one `$ref`.
+fn resolve_mut<'a>(schemas: &'a mut Value, card: &str, property: &str) -> &'a mut Vec<Value> {
+    let target = schemas[card]["properties"][property]["$ref"]
+        .as_str()
+        .map(|r| r.rsplit('/').next().unwrap().to_owned());
+    match target {
+        Some(name) => schemas[name.as_str()]["enum"].as_array_mut().unwrap(),
+        None => schemas[card]["properties"][property]["enum"]
+            .as_array_mut()
+            .unwrap(),
+    }
 }
