@@ -38,7 +38,8 @@ pub async fn api() -> Api {
         .default_headers(headers)
         .build()
         .expect("reqwest client");
-    let client = gen_api::Client::new_with_client(&server.base_url(), http);
+    let client =
+        gen_api::Client::new_with_client(&server.base_url(), http, gen_api::transport::plain());
     Api { server, client }
 }
 

@@ -1,8 +1,9 @@
 //! Running progenitor and writing (or checking) the generated files.
 
+use crate::optable;
 use crate::transform::{self, Prepared};
 use anyhow::{Context, Result, bail};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,6 +31,7 @@ pub fn load_spec(path: &Path) -> Result<serde_json::Value> {
 /// Produce every generated file from the spec at `spec_path`.
 pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
     let doc = load_spec(spec_path)?;
+    let table = optable::build(&doc)?;
     let Prepared {
         spec,
         set_aside,
@@ -42,7 +44,12 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Separate)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every generated call goes through `ClientHooks::exec`, implemented in
+        // gen-api's transport.rs by delegating to the client's inner transport
+        // (gen-sdk installs its own: auth, retries, errors, redaction).
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote::quote!(crate::transport::SharedTransport));
     let mut generator = Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
@@ -113,6 +120,14 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         Output {
             path: "crates/gen-api-httpmock/src/generated.rs".into(),
             contents: mocks,
+        },
+        Output {
+            path: "crates/gen-api/src/operations.rs".into(),
+            contents: rustfmt(&optable::render(&table, HEADER))?,
+        },
+        Output {
+            path: "spec/operations.tsv".into(),
+            contents: optable::render_tsv(&table),
         },
     ])
 }

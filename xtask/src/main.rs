@@ -5,6 +5,7 @@
 //! - `cargo xtask check` — fail with a diff when generated code is stale.
 
 mod codegen;
+mod optable;
 mod transform;
 
 use anyhow::{Context, Result, bail};

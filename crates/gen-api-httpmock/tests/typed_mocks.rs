@@ -16,7 +16,7 @@ async fn typed_mock_serves_the_generated_client() {
         when.id(9000).wait(true);
         then.success(200, &expected);
     });
-    let client = gen_api::Client::new(&server.base_url());
+    let client = gen_api::Client::plain(&server.base_url());
     let got = client
         .get_generation()
         .id(9000)
@@ -38,7 +38,7 @@ async fn typed_mock_does_not_match_other_parameters() {
             &serde_json::from_value(serde_json::json!({"id": 1, "status": "pending"})).unwrap(),
         );
     });
-    let client = gen_api::Client::new(&server.base_url());
+    let client = gen_api::Client::plain(&server.base_url());
     assert!(client.get_generation().id(2).send().await.is_err());
     assert_eq!(mock.calls(), 0);
 }

@@ -13750,6 +13750,13 @@ pub mod types {
 ///
 ///Every operation carries `x-phase` (and the tag of the same name): the step of the 5-step journey it belongs to.
 ///
+///Every operation also carries `x-retry`, the client's retry class: `idempotent` (repeating it has the effect of
+///sending it once: retried on connect errors, timeouts, 408, 429 and 5xx), `free_create` (creates something free:
+///retried only on connect errors before the request was written, 429 and 503) or `paid` (spends credits or starts
+///paid work: retried only when it provably never reached the server). An operation without `x-retry` is treated by
+///its method: GET/PUT/PATCH/DELETE `idempotent`, POST `paid`. This is the client's choice; the seeds do not say
+///which calls are safe to repeat.
+///
 ///1. `setup`: Set Up Your Agent
 ///2. `ideas`: Generate Content Ideas
 ///3. `vidsheet`: Convert Idea to Vidsheet
@@ -13792,6 +13799,7 @@ pub mod types {
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::transport::SharedTransport,
 }
 impl Client {
     /// Create a new client.
@@ -13799,7 +13807,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::transport::SharedTransport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -13809,7 +13817,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -13817,14 +13825,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::transport::SharedTransport,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::transport::SharedTransport> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -13834,11 +13847,18 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::transport::SharedTransport {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::transport::SharedTransport>,
+    {
+    }
+};
 ///Step 4 — Edit & Generate: fill cells, configure creation cards and layers, trigger generations and poll them; uploads, variables, automation.
 pub trait ClientEditExt {
     ///Get the automation config

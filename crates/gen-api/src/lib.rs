@@ -33,8 +33,15 @@
 //! - Multipart operations (uploads, XLSX import, voice clone, train_social)
 //!   are not generated; see [`set_aside::SET_ASIDE`] and gen-sdk.
 //!
-//! Authentication is not part of the generated code: put the key in the
-//! `reqwest::Client`'s default headers, marked sensitive.
+//! - Every call goes through one seam: the client's [`transport::Transport`]
+//!   (progenitor's `ClientHooks`). [`transport::PlainTransport`] sends as is;
+//!   gen-sdk installs one with auth, retries and typed errors.
+//! - [`operations::OPERATIONS`] is the operation table (method, path, phase,
+//!   host, retry class, parameters, input schema), generated from the spec.
+//!
+//! Authentication is not part of the generated code: with the plain
+//! transport, put the key in the `reqwest::Client`'s default headers, marked
+//! sensitive (or use gen-sdk).
 //!
 //! ```no_run
 //! use gen_api::prelude::*;
@@ -46,7 +53,7 @@
 //! let mut headers = HeaderMap::new();
 //! headers.insert("x-api-key", key);
 //! let http = reqwest::Client::builder().default_headers(headers).build()?;
-//! let api = gen_api::Client::new_with_client("https://api.gen.pro", http);
+//! let api = gen_api::Client::new_with_client("https://api.gen.pro", http, gen_api::transport::plain());
 //!
 //! let generation = api.get_generation().id(9000).send().await?;
 //! println!("status: {}", generation.status);
@@ -58,7 +65,10 @@
 
 #[allow(missing_docs, clippy::all)]
 mod generated;
+#[allow(clippy::all)]
+pub mod operations;
 pub mod set_aside;
+pub mod transport;
 
 /// `Client` and the five per-phase extension traits (`ClientSetupExt`,
 /// `ClientIdeasExt`, `ClientVidsheetExt`, `ClientEditExt`, `ClientPublishExt`).

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
 use crate::config::{AuthScheme, Config, Credentials, GenClientBuilder, Secret};
-use crate::error::{Error, from_reqwest, truncate_body};
-use crate::phases::{Edit, Host, Ideas, OperationSpec, Phase, Publish, Setup, Vidsheet};
+use crate::error::{Error, from_reqwest};
+use crate::phases::{Edit, Host, Ideas, Phase, Publish, Setup, Vidsheet};
 use crate::retry::{Clock, Idempotency, Retrier, Sleep};
+use crate::transport::GenTransport;
 
 /// The GEN client: both hosts (`api.gen.pro`, `agent.gen.pro`), the key in a
 /// sensitive header, retries that never spend credits twice, and the five
@@ -27,10 +27,10 @@ pub struct GenClient {
 struct Inner {
     config: Config,
     secret: Secret,
-    api: gen_api::Client,
-    agent: gen_api::Client,
+    raw: gen_api::Client,
     http: reqwest::Client,
     retrier: Retrier,
+    transport: Arc<GenTransport>,
 }
 
 impl fmt::Debug for GenClient {
@@ -59,7 +59,6 @@ impl GenClient {
         sleep: Option<Arc<dyn Sleep>>,
         clock: Option<Arc<dyn Clock>>,
     ) -> Result<Self, Error> {
-        let mut headers = HeaderMap::new();
         let (name, value) = match credentials.scheme {
             AuthScheme::ApiKey => (
                 HeaderName::from_static("x-api-key"),
@@ -75,14 +74,18 @@ impl GenClient {
             Error::config("the API key contains characters not allowed in an HTTP header")
         })?;
         value.set_sensitive(true);
-        headers.insert(name, value);
+        let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
 
+        // No credentials in the client itself (the transport adds them per
+        // request) and no redirects: a 3xx answer is final, so the key and a
+        // paid body never travel to another host or over a downgraded scheme.
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
 
@@ -93,13 +96,37 @@ impl GenClient {
         if let Some(clock) = clock {
             retrier = retrier.with_clock(clock);
         }
+        let bases = Host::ALL
+            .iter()
+            .map(|h| {
+                let url = match h.as_str() {
+                    "agent" => config.agent_url.clone(),
+                    "api" => config.api_url.clone(),
+                    _ => h.default_url().to_owned(),
+                };
+                (*h, url)
+            })
+            .collect::<Vec<_>>();
+        let transport = Arc::new(GenTransport::new(
+            name,
+            value,
+            credentials.secret.clone(),
+            retrier.clone(),
+            config.max_response_body,
+            bases,
+        ));
+        let raw = gen_api::Client::new_with_client(
+            &config.api_url,
+            http.clone(),
+            crate::transport::shared(transport.clone()),
+        );
         Ok(Self {
             inner: Arc::new(Inner {
-                api: gen_api::Client::new_with_client(&config.api_url, http.clone()),
-                agent: gen_api::Client::new_with_client(&config.agent_url, http.clone()),
+                raw,
                 secret: credentials.secret,
                 http,
                 retrier,
+                transport,
                 config,
             }),
         })
@@ -110,35 +137,82 @@ impl GenClient {
         &self.inner.config
     }
 
-    /// The raw client of the api host.
+    /// The generated client, with every operation of both hosts as a
+    /// builder (`use gen_api::prelude::*`). Its calls go through the one
+    /// transport: auth, retries by the operation's class, typed errors, and
+    /// routing to the operation's host from the generated table, so the
+    /// caller never picks a host. Convert its errors with `Error::from`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+    /// use gen_api::prelude::*;
+    /// let generation = client.raw().get_generation().id(9000).send().await?;
+    /// let conversations = client.raw().list_conversations().agent_id(42).send().await?; // agent host
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(&self) -> &gen_api::Client {
+        &self.inner.raw
+    }
+
+    /// The generated client ([`Self::raw`]; both hosts are routed by the
+    /// transport).
     pub fn api(&self) -> &gen_api::Client {
-        &self.inner.api
+        &self.inner.raw
     }
 
-    /// The raw client of the agent host.
-    pub fn agent(&self) -> &gen_api::Client {
-        &self.inner.agent
-    }
-
-    /// The raw client of `host`.
-    pub fn raw(&self, host: Host) -> &gen_api::Client {
-        match host {
-            Host::Api => self.api(),
-            Host::Agent => self.agent(),
-        }
-    }
-
-    /// The underlying HTTP client (auth header included), e.g. for the
-    /// multipart operations gen-api sets aside.
+    /// The HTTP client (no credentials, no redirects); send through
+    /// [`Self::execute`] to get auth, retries and typed errors.
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
 
+    /// Like [`Self::execute`] with exactly one attempt (for callers that
+    /// retry themselves, such as the waiters).
+    pub async fn execute_once(
+        &self,
+        operation_id: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
+        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
+            message: format!("unknown operation {operation_id}"),
+        })?;
+        let request = request.build().map_err(from_reqwest)?;
+        self.inner
+            .transport
+            .send_once(&self.inner.http, request, op)
+            .await
+    }
+
+    /// The one transport.
+    pub fn transport(&self) -> &GenTransport {
+        &self.inner.transport
+    }
+
+    /// Sends a hand-built request for `operation_id` through the one
+    /// transport (auth, host routing, retries by the operation's class or
+    /// `class`, typed errors for non-2xx answers, body cap). For operations
+    /// gen-api does not generate (multipart) and for the waiters.
+    pub async fn execute(
+        &self,
+        operation_id: &str,
+        request: reqwest::RequestBuilder,
+        class: Option<Idempotency>,
+    ) -> Result<reqwest::Response, Error> {
+        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
+            message: format!("unknown operation {operation_id}"),
+        })?;
+        let request = request.build().map_err(from_reqwest)?;
+        self.inner
+            .transport
+            .send(&self.inner.http, request, op, class)
+            .await
+    }
+
     /// The base URL of `host`.
     pub fn base_url(&self, host: Host) -> &str {
-        match host {
-            Host::Api => &self.inner.config.api_url,
-            Host::Agent => &self.inner.config.agent_url,
+        match host.as_str() {
+            "agent" => &self.inner.config.agent_url,
+            _ => &self.inner.config.api_url,
         }
     }
 
@@ -178,29 +252,22 @@ impl GenClient {
         Publish::new(self)
     }
 
-    /// The raw client on which `operation_id` is reachable, if `phase` is
-    /// the operation's phase.
+    /// The generated client if `operation_id` belongs to `phase`.
     pub fn raw_for(&self, phase: Phase, operation_id: &str) -> Option<&gen_api::Client> {
-        let spec = OperationSpec::find(operation_id)?;
-        (spec.phase == phase).then(|| self.raw(spec.host))
+        let op = gen_api::operations::find(operation_id)?;
+        (op.phase == phase).then(|| self.raw())
     }
 
-    /// Sends one gen-api call with retries, error conversion and a tracing
-    /// span. `operation_id` selects the retry class from
-    /// [`crate::phases::OPERATIONS`] (an unknown id is treated as
-    /// [`Idempotency::PaidPost`], the most careful class). `call` builds and
-    /// sends the request; it is called once per attempt.
-    ///
-    /// Caveat of the generated client (progenitor 0.15): an error answer
-    /// whose body is not a GEN error object (a gateway's HTML 502/503) comes
-    /// back as `InvalidResponsePayload` without its status, so it becomes an
-    /// [`Error::Decode`] with `status: None` and is not retried. The
-    /// ergonomic methods of the phase handles do not have this limitation.
+    /// Sends one gen-api call and converts its error. The transport
+    /// underneath already retries by the operation's class, routes to its
+    /// host and types every error; this only adds the conversion (kept for
+    /// code written against earlier versions: `builder.send().await` with
+    /// `Error::from` is the same).
     ///
     /// ```no_run
     /// # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
     /// use gen_api::prelude::*;
-    /// let api = client.api();
+    /// let api = client.raw();
     /// let generation = client
     ///     .send("get_generation", || api.get_generation().id(9000).send())
     ///     .await?;
@@ -212,16 +279,15 @@ impl GenClient {
         Fut: Future<Output = Result<gen_api::ResponseValue<T>, gen_api::Error<E>>>,
         E: serde::Serialize,
     {
-        let idempotency = OperationSpec::find(operation_id)
-            .map(|s| s.idempotency)
-            .unwrap_or(Idempotency::PaidPost);
-        self.send_with(operation_id, idempotency, call)
+        let _ = operation_id;
+        call()
             .await
             .map(gen_api::ResponseValue::into_inner)
+            .map_err(Error::from)
     }
 
-    /// Like [`Self::send`] with an explicit retry class, returning the whole
-    /// response (status and headers).
+    /// Like [`Self::send`] with an explicit retry class for this call,
+    /// returning the whole response (status and headers).
     pub async fn send_with<T, E, F, Fut>(
         &self,
         operation_id: &'static str,
@@ -233,39 +299,10 @@ impl GenClient {
         Fut: Future<Output = Result<gen_api::ResponseValue<T>, gen_api::Error<E>>>,
         E: serde::Serialize,
     {
-        let span = self.span(operation_id);
-        let secret = self.secret();
-        async {
-            let result = self
-                .inner
-                .retrier
-                .run(idempotency, |attempt| {
-                    tracing::Span::current().record("attempt", attempt);
-                    let fut = call();
-                    async move {
-                        match fut.await {
-                            Ok(rv) => {
-                                tracing::Span::current().record("status", rv.status().as_u16());
-                                Ok(rv)
-                            }
-                            Err(e) => {
-                                let e = Error::from(e).redact(secret);
-                                if let Some(status) = e.status() {
-                                    tracing::Span::current().record("status", status);
-                                }
-                                Err(e)
-                            }
-                        }
-                    }
-                })
-                .await;
-            if let Err(e) = &result {
-                tracing::debug!(error = %e, "GEN API call failed");
-            }
-            result
-        }
-        .instrument(span)
-        .await
+        let _ = operation_id;
+        crate::transport::with_retry_class(idempotency, call())
+            .await
+            .map_err(Error::from)
     }
 
     /// Sends one operation by hand and decodes the answer into `T` (a
@@ -289,79 +326,27 @@ impl GenClient {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<(u16, T), Error> {
-        let spec = OperationSpec::find(operation_id).ok_or_else(|| Error::InvalidRequest {
+        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
             message: format!("unknown operation {operation_id}"),
         })?;
-        let method = reqwest::Method::from_bytes(spec.method.as_bytes()).map_err(|_| {
+        let method = reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|_| {
             Error::InvalidRequest {
-                message: format!("bad method {}", spec.method),
+                message: format!("bad method {}", op.method),
             }
         })?;
-        let mut url = format!(
-            "{}{}",
-            self.base_url(spec.host),
-            fill_path(spec.path, path)?
-        );
+        let url = format!("{}{}", self.inner.config.api_url, fill_path(op.path, path)?);
+        let mut request = self.inner.http.request(method, &url);
         if !query.is_empty() {
-            let mut q = url::form_urlencoded::Serializer::new(String::new());
-            for (name, value) in query {
-                q.append_pair(name, value);
-            }
-            url.push('?');
-            url.push_str(&q.finish());
+            request = request.query(query);
         }
-        let span = self.span(operation_id);
-        let secret = self.secret();
-        async {
-            self.inner
-                .retrier
-                .run(spec.idempotency, |attempt| {
-                    tracing::Span::current().record("attempt", attempt);
-                    let mut request = self.inner.http.request(method.clone(), &url);
-                    if let Some(body) = body {
-                        request = request.json(body);
-                    }
-                    async move {
-                        let result = async {
-                            let response = request.send().await.map_err(from_reqwest)?;
-                            let status = response.status();
-                            tracing::Span::current().record("status", status.as_u16());
-                            let headers = response.headers().clone();
-                            let bytes = response.bytes().await.map_err(from_reqwest)?;
-                            if !status.is_success() {
-                                return Err(Error::from_response_parts(status, &headers, &bytes));
-                            }
-                            let value = serde_json::from_slice::<T>(&bytes).map_err(|source| {
-                                Error::Decode {
-                                    status: Some(status.as_u16()),
-                                    body: truncate_body(&String::from_utf8_lossy(&bytes)),
-                                    source,
-                                }
-                            })?;
-                            Ok((status.as_u16(), value))
-                        }
-                        .await;
-                        result.map_err(|e| e.redact(secret))
-                    }
-                })
-                .await
+        request = request.header("api-version", crate::transport::api_version());
+        if let Some(body) = body {
+            request = request.json(body);
         }
-        .instrument(span)
-        .await
-    }
-
-    fn span(&self, operation_id: &'static str) -> tracing::Span {
-        let (method, host) = OperationSpec::find(operation_id)
-            .map(|s| (s.method, s.host.as_str()))
-            .unwrap_or(("?", "?"));
-        tracing::info_span!(
-            "gen_api_call",
-            operation_id,
-            method,
-            host,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        )
+        let response = self.execute(operation_id, request, None).await?;
+        let status = response.status().as_u16();
+        let value = self.inner.transport.json::<T>(response).await?;
+        Ok((status, value))
     }
 }
 

@@ -85,9 +85,15 @@ pub struct Config {
     pub(crate) request_timeout: Duration,
     pub(crate) user_agent: String,
     pub(crate) retry_policy: RetryPolicy,
+    pub(crate) max_response_body: u64,
 }
 
 impl Config {
+    /// The cap on a success body, in bytes.
+    pub fn max_response_body(&self) -> u64 {
+        self.max_response_body
+    }
+
     /// How requests authenticate.
     pub fn auth(&self) -> AuthScheme {
         self.auth
@@ -132,6 +138,7 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("user_agent", &self.user_agent)
             .field("retry_policy", &self.retry_policy)
+            .field("max_response_body", &self.max_response_body)
             .finish()
     }
 }
@@ -147,6 +154,7 @@ pub struct GenClientBuilder {
     request_timeout: Duration,
     user_agent: String,
     retry_policy: RetryPolicy,
+    max_response_body: u64,
     allow_insecure_http: bool,
     sleep: Option<Arc<dyn Sleep>>,
     clock: Option<Arc<dyn Clock>>,
@@ -162,6 +170,7 @@ impl Default for GenClientBuilder {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry_policy: RetryPolicy::default(),
+            max_response_body: crate::transport::DEFAULT_MAX_BODY,
             allow_insecure_http: false,
             sleep: None,
             clock: None,
@@ -277,6 +286,14 @@ impl GenClientBuilder {
         self
     }
 
+    /// The largest success body accepted, in bytes (default 16 MiB). A
+    /// larger answer fails with [`Error::BodyTooLarge`] as soon as the limit
+    /// is passed, while streaming; error bodies are read up to 64 KiB.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
     /// Allow `http://` base URLs on non-loopback hosts. Off by default:
     /// the key would travel in clear text. Loopback hosts (`127.0.0.1`,
     /// `::1`, `localhost`) are always allowed, for local mocks.
@@ -319,6 +336,7 @@ impl GenClientBuilder {
             request_timeout: self.request_timeout,
             user_agent: self.user_agent,
             retry_policy: self.retry_policy,
+            max_response_body: self.max_response_body,
         };
         GenClient::from_parts(config, credentials, self.sleep, self.clock)
     }

@@ -176,6 +176,16 @@ pub enum Error {
     /// `tokio_util::sync::CancellationToken` (uploads, downloads).
     #[error("the operation was cancelled")]
     Cancelled,
+    /// The answer's body was larger than the client accepts
+    /// ([`crate::GenClientBuilder::max_response_body`]); reading stopped at
+    /// the limit.
+    #[error("the GEN API answer is larger than {limit} bytes{}; reading stopped", status.map(|s| format!(" (status {s})")).unwrap_or_default())]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The answer's status.
+        status: Option<u16>,
+    },
 }
 
 fn fmt_request_id(request_id: Option<&str>) -> String {
@@ -196,7 +206,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => Some(*status),
-            Self::Decode { status, .. } => *status,
+            Self::Decode { status, .. } | Self::BodyTooLarge { status, .. } => *status,
             Self::Transport { source, .. } => source.status().map(|s| s.as_u16()),
             _ => None,
         }
@@ -432,9 +442,13 @@ impl<E: serde::Serialize> From<gen_api::Error<E>> for Error {
             gen_api::Error::InvalidRequest(message) | gen_api::Error::Custom(message) => {
                 Error::InvalidRequest { message }
             }
+            // The one transport sends typed errors through the generated code
+            // inside the body of a synthesized answer (see crate::transport).
             gen_api::Error::CommunicationError(e)
             | gen_api::Error::InvalidUpgrade(e)
-            | gen_api::Error::ResponseBodyError(e) => from_reqwest(e),
+            | gen_api::Error::ResponseBodyError(e) => {
+                crate::transport::take_carried(&e).unwrap_or_else(|| from_reqwest(e))
+            }
             gen_api::Error::ErrorResponse(rv) => {
                 let status = rv.status();
                 let headers = rv.headers().clone();

@@ -97,12 +97,14 @@ pub mod cards;
 pub mod client;
 pub mod config;
 pub mod download;
+pub mod dynamic;
 pub mod error;
 pub mod multipart;
 pub mod pagination;
 pub mod phases;
 pub mod retry;
 pub mod status;
+pub mod transport;
 pub mod upload;
 pub mod wait;
 

@@ -28,15 +28,13 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-use gen_api::ClientInfo;
 use gen_api::types;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
 use crate::client::GenClient;
-use crate::error::{Error, from_reqwest, truncate_body};
-use crate::phases::{Edit, Host, Ideas, OperationSpec, Setup};
+use crate::error::Error;
+use crate::phases::{Edit, Host, Ideas, Setup};
 use crate::retry::{Idempotency, Retrier, RetryPolicy};
 use crate::upload::{
     CountingStream, DIRECT_UPLOAD_THRESHOLD, Described, ProgressSink, UploadSource,
@@ -73,57 +71,29 @@ where
         single = Retrier::new(RetryPolicy::none());
         &single
     };
-    let secret = client.secret();
-    let span = tracing::info_span!(
-        "gen_api_call",
-        operation_id,
-        method = "POST",
-        host = "api",
-        multipart = true,
-        attempt = tracing::field::Empty,
-        status = tracing::field::Empty,
-    );
-    let inner = span.clone();
+    // Each attempt builds a fresh form (files re-opened) and goes once
+    // through the one transport (auth, routing, path checks, typed errors,
+    // body cap, span); the retries by class happen here because a streamed
+    // form cannot be cloned.
     retrier
-        .run(idempotency, |attempt| {
-            inner.record("attempt", attempt);
+        .run(idempotency, |_attempt| {
             let form = form();
             let url = &url;
-            let span = inner.clone();
             async move {
-                let result = async {
-                    let form = form.await?;
-                    let mut request = client
-                        .http()
-                        .post(url)
-                        .query(query)
-                        .header(
-                            "api-version",
-                            <gen_api::Client as ClientInfo<()>>::api_version(),
-                        )
-                        .multipart(form);
-                    if let Some(timeout) = timeout {
-                        request = request.timeout(timeout);
-                    }
-                    let response = request.send().await.map_err(from_reqwest)?;
-                    let status = response.status();
-                    span.record("status", status.as_u16());
-                    let headers = response.headers().clone();
-                    let bytes = response.bytes().await.map_err(from_reqwest)?;
-                    if !status.is_success() {
-                        return Err(Error::from_response_parts(status, &headers, &bytes));
-                    }
-                    serde_json::from_slice::<T>(&bytes).map_err(|source| Error::Decode {
-                        status: Some(status.as_u16()),
-                        body: truncate_body(&String::from_utf8_lossy(&bytes)),
-                        source,
-                    })
+                let form = form.await?;
+                let mut request = client
+                    .http()
+                    .post(url)
+                    .query(query)
+                    .header("api-version", crate::transport::api_version())
+                    .multipart(form);
+                if let Some(timeout) = timeout {
+                    request = request.timeout(timeout);
                 }
-                .await;
-                result.map_err(|e| e.redact(secret))
+                let response = client.execute_once(operation_id, request).await?;
+                client.transport().json::<T>(response).await
             }
         })
-        .instrument(span)
         .await
 }
 
@@ -148,8 +118,8 @@ pub(crate) async fn file_part(
 }
 
 fn idempotency_of(operation_id: &str) -> Idempotency {
-    OperationSpec::find(operation_id)
-        .map(|s| s.idempotency)
+    gen_api::operations::find(operation_id)
+        .map(|op| crate::transport::idempotency(op.retry))
         .unwrap_or(Idempotency::PaidPost)
 }
 

@@ -550,18 +550,11 @@ impl Waiter {
             None => None,
         };
         let result = async {
+            let request = self.client.http().get(url).timeout(timeout);
             let response = self
                 .client
-                .http()
-                .get(url)
-                .header(
-                    "api-version",
-                    <gen_api::Client as gen_api::ClientInfo<()>>::api_version(),
-                )
-                .timeout(timeout)
-                .send()
-                .await
-                .map_err(from_reqwest)?;
+                .execute_once(status_operation(job), request)
+                .await?;
             let status = response.status();
             let headers = response.headers().clone();
             let bytes = response.bytes().await.map_err(from_reqwest)?;
@@ -581,6 +574,16 @@ impl Waiter {
         }
         .await;
         result.map_err(|e| e.redact(self.client.secret()))
+    }
+}
+
+/// The operation that reads `job`'s status.
+fn status_operation(job: &JobRef) -> &'static str {
+    match job {
+        JobRef::Generation(_) => "get_generation",
+        JobRef::AgentRun(_) => "get_agent_run",
+        JobRef::UserJob { .. } => "get_user_job",
+        JobRef::VoicePreview { .. } => "get_voice_preview",
     }
 }
 

@@ -1,0 +1,483 @@
+//! The one transport: every request gen-sdk sends to GEN goes through
+//! [`GenTransport`].
+//!
+//! It is installed as the inner transport of both generated
+//! [`gen_api::Client`]s (progenitor's `ClientHooks::exec`), so the generated
+//! builders of all operations, the ready-made methods of the phase handles,
+//! the waiter's polls, the multipart uploads and `gen api` share one code
+//! path that owns:
+//!
+//! - **auth**: `X-API-Key` (or `Authorization: Bearer`) in a sensitive
+//!   header, added here and nowhere else; the `reqwest::Client` itself holds
+//!   no credentials;
+//! - **redirects**: none are followed: a 3xx answer is a final
+//!   [`Error::Api`] (the key never travels to another host, a paid body is
+//!   never re-sent elsewhere);
+//! - **retries** by the operation's generated retry class
+//!   ([`gen_api::operations::RetryClass`], `x-retry` in openapi.yaml),
+//!   honouring `Retry-After`;
+//! - **path checks**: a path parameter that would change the endpoint
+//!   (`.`, `..`, empty) is refused before anything is sent;
+//! - **answers**: non-2xx answers (GEN error objects, bodies without
+//!   `error_code`, a gateway's HTML) become [`Error::Api`] with status,
+//!   request id, `Retry-After` and the cut body; success bodies are capped
+//!   while streaming ([`crate::GenClientBuilder::max_response_body`]);
+//! - **tracing**: one `gen_api_call` span per call (`operation_id`,
+//!   `method`, `host`, `attempt`, `status`), never the key;
+//! - **redaction**: every error is scrubbed of the key.
+//!
+//! Errors that are not transport failures travel through the generated code
+//! inside a synthesized answer whose body fails with a [`Carried`] error;
+//! [`Error`]'s `From<gen_api::Error<_>>` takes them out again, so callers of
+//! the generated builders get the same typed [`Error`] as everyone else.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use gen_api::operations::{Host, Operation, RetryClass};
+use gen_api::transport::{BoxFuture, Transport};
+use reqwest::header::{HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use crate::error::{Error, from_reqwest};
+use crate::retry::{Idempotency, Retrier};
+
+/// How much of an error answer is read (the [`Error::Api`] body keeps less).
+pub const MAX_ERROR_READ: usize = 64 * 1024;
+
+/// The default cap on a success body (16 MiB).
+pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+
+tokio::task_local! {
+    static DEADLINE: Instant;
+    static CLASS: Idempotency;
+}
+
+/// Runs `fut` with `class` as the retry class of every request the
+/// transport sends inside it, instead of each operation's own class (e.g.
+/// a call that must never be repeated).
+pub async fn with_retry_class<F: std::future::Future>(class: Idempotency, fut: F) -> F::Output {
+    CLASS.scope(class, fut).await
+}
+
+/// Runs `fut` with a deadline: every request the transport sends inside it
+/// gets at most the time left as its timeout, and none is sent (or retried)
+/// once the deadline has passed. Used by the waiters (`max_wait`).
+pub async fn with_deadline<F: std::future::Future>(deadline: Instant, fut: F) -> F::Output {
+    DEADLINE.scope(deadline, fut).await
+}
+
+fn deadline() -> Option<Instant> {
+    DEADLINE.try_with(|d| *d).ok()
+}
+
+/// The retry class of gen-sdk's retrier for an operation's generated class.
+pub fn idempotency(class: RetryClass) -> Idempotency {
+    match class {
+        RetryClass::Idempotent => Idempotency::Idempotent,
+        RetryClass::FreeCreate => Idempotency::NonIdempotent,
+        _ => Idempotency::PaidPost,
+    }
+}
+
+/// A typed [`Error`] riding inside a `reqwest::Error`'s source chain, out of
+/// the generated code and back to gen-sdk.
+pub struct Carried(Mutex<Option<Error>>);
+
+impl Carried {
+    fn new(error: Error) -> Self {
+        Self(Mutex::new(Some(error)))
+    }
+
+    fn take(&self) -> Option<Error> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl fmt::Debug for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            Some(e) => write!(f, "{e}"),
+            None => f.write_str("gen-sdk error (already taken)"),
+        }
+    }
+}
+
+impl std::error::Error for Carried {}
+
+/// Takes the typed [`Error`] out of a `reqwest::Error` produced by
+/// [`GenTransport`], if it carries one.
+pub(crate) fn take_carried(e: &reqwest::Error) -> Option<Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(c) = err.downcast_ref::<Carried>() {
+            return c.take();
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// An answer whose body fails with `error`: the generated code reads it and
+/// returns `ResponseBodyError`, from which [`take_carried`] recovers `error`.
+fn carrier(error: Error) -> reqwest::Response {
+    // Never 2xx (a no-content operation would not read the body) and always
+    // a status the generated code decodes (4XX / 5XX).
+    let status = error
+        .status()
+        .filter(|s| (400..=599).contains(s))
+        .unwrap_or(400);
+    let stream = futures::stream::once(async move {
+        Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(Carried::new(error)))
+    });
+    let response = http::Response::builder()
+        .status(status)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .unwrap_or_else(|_| http::Response::new(reqwest::Body::from(Vec::new())));
+    reqwest::Response::from(response)
+}
+
+/// The transport of a [`crate::GenClient`].
+pub struct GenTransport {
+    auth_name: HeaderName,
+    auth_value: HeaderValue,
+    secret: crate::config::Secret,
+    retrier: Retrier,
+    max_body: u64,
+    /// Base URL per host; the first is the one the generated client builds
+    /// its URLs with.
+    bases: Vec<(Host, String)>,
+}
+
+impl fmt::Debug for GenTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenTransport")
+            .field("auth", &self.auth_name)
+            .field("max_body", &self.max_body)
+            .field("bases", &self.bases)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GenTransport {
+    pub(crate) fn new(
+        auth_name: HeaderName,
+        auth_value: HeaderValue,
+        secret: crate::config::Secret,
+        retrier: Retrier,
+        max_body: u64,
+        bases: Vec<(Host, String)>,
+    ) -> Self {
+        Self {
+            auth_name,
+            auth_value,
+            secret,
+            retrier,
+            max_body,
+            bases,
+        }
+    }
+
+    /// Moves `request` to the base URL of `host` when it was built on
+    /// another host's base (the generated client has one base URL).
+    fn route(&self, request: &mut reqwest::Request, host: Host) -> Result<(), Error> {
+        let Some((_, target)) = self.bases.iter().find(|(h, _)| *h == host) else {
+            return Ok(());
+        };
+        let url = request.url().as_str();
+        if url.starts_with(target.as_str()) {
+            return Ok(());
+        }
+        let Some(rest) = self
+            .bases
+            .iter()
+            .find_map(|(_, base)| url.strip_prefix(base.as_str()))
+        else {
+            return Ok(());
+        };
+        let routed = format!("{target}{rest}");
+        *request.url_mut() = reqwest::Url::parse(&routed).map_err(|e| Error::InvalidRequest {
+            message: format!("cannot route {} to {host}: {e}", operation_path(rest)),
+        })?;
+        Ok(())
+    }
+
+    /// The cap on success bodies, in bytes.
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
+    /// The retrier (policy, sleep, clock).
+    pub fn retrier(&self) -> &Retrier {
+        &self.retrier
+    }
+
+    /// Sends `request` for `operation` with `http` and returns the answer,
+    /// or a typed error. Non-2xx answers are errors; retries follow
+    /// `class` (`None`: the operation's own class). The body of a 2xx answer
+    /// is not read here; it fails with [`Error::BodyTooLarge`] past the cap.
+    pub async fn send(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static Operation,
+        class: Option<Idempotency>,
+    ) -> Result<reqwest::Response, Error> {
+        self.send_inner(http, request, operation, class, true).await
+    }
+
+    /// Like [`Self::send`] with exactly one attempt (the caller retries,
+    /// e.g. a waiter that polls anyway).
+    pub async fn send_once(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static Operation,
+    ) -> Result<reqwest::Response, Error> {
+        self.send_inner(http, request, operation, None, false).await
+    }
+
+    async fn send_inner(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static Operation,
+        class: Option<Idempotency>,
+        retries: bool,
+    ) -> Result<reqwest::Response, Error> {
+        check_path(&request, operation).map_err(|message| Error::InvalidRequest { message })?;
+        self.route(&mut request, operation.host)?;
+        request
+            .headers_mut()
+            .insert(self.auth_name.clone(), self.auth_value.clone());
+        let class = class
+            .or_else(|| CLASS.try_with(|c| *c).ok())
+            .unwrap_or_else(|| idempotency(operation.retry));
+        let span = tracing::info_span!(
+            "gen_api_call",
+            operation_id = operation.operation_id,
+            method = operation.method,
+            host = operation.host.as_str(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let secret = self.secret.expose();
+        let template = request.try_clone();
+        let mut first = Some(request);
+        let attempt = |n: u32| {
+            let request = first
+                .take()
+                .or_else(|| template.as_ref().and_then(reqwest::Request::try_clone));
+            async move {
+                tracing::Span::current().record("attempt", n);
+                let Some(mut request) = request else {
+                    return Err(Error::InvalidRequest {
+                        message: "the request body cannot be sent again".into(),
+                    });
+                };
+                if let Some(deadline) = deadline() {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::Timeout {
+                            connect: false,
+                            source: None,
+                        });
+                    }
+                    let t = request.timeout_mut();
+                    *t = Some(t.map_or(left, |t| t.min(left)));
+                }
+                let response = http.execute(request).await.map_err(from_reqwest)?;
+                let status = response.status();
+                tracing::Span::current().record("status", status.as_u16());
+                if status.is_success() {
+                    return Ok(response);
+                }
+                Err(read_error(response).await.redact(secret))
+            }
+        };
+        let result = if retries && template.is_some() {
+            self.retrier.run(class, attempt).instrument(span).await
+        } else {
+            // A streamed body cannot be sent twice: one attempt.
+            let mut attempt = attempt;
+            attempt(1).instrument(span).await
+        };
+        let response = result.map_err(|e| e.redact(secret))?;
+        Ok(self.cap(response))
+    }
+
+    /// Caps a success body at `max_body` while it streams.
+    fn cap(&self, response: reqwest::Response) -> reqwest::Response {
+        let limit = self.max_body;
+        let status = response.status();
+        match response.content_length() {
+            // hyper reads exactly Content-Length bytes: nothing to watch.
+            Some(len) if len <= limit => response,
+            Some(_) => carrier(Error::BodyTooLarge {
+                limit,
+                status: Some(status.as_u16()),
+            }),
+            None => {
+                let mut builder = http::Response::builder().status(status);
+                if let Some(headers) = builder.headers_mut() {
+                    *headers = response.headers().clone();
+                }
+                let mut seen = 0u64;
+                let stream = response.bytes_stream().map(move |chunk| {
+                    let chunk = chunk
+                        .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+                    seen += chunk.len() as u64;
+                    if seen > limit {
+                        return Err(Box::new(Carried::new(Error::BodyTooLarge {
+                            limit,
+                            status: Some(status.as_u16()),
+                        }))
+                            as Box<dyn std::error::Error + Send + Sync>);
+                    }
+                    Ok(chunk)
+                });
+                match builder.body(reqwest::Body::wrap_stream(stream)) {
+                    Ok(r) => reqwest::Response::from(r),
+                    Err(_) => carrier(Error::InvalidRequest {
+                        message: "could not rebuild the answer".into(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Reads a success body (capped) and decodes it as JSON into `T`.
+    pub async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, Error> {
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| take_carried(&e).unwrap_or_else(|| from_reqwest(e)))?;
+        serde_json::from_slice(&bytes).map_err(|source| {
+            Error::Decode {
+                status: Some(status),
+                body: crate::error::truncate_body(&String::from_utf8_lossy(&bytes)),
+                source,
+            }
+            .redact(self.secret.expose())
+        })
+    }
+}
+
+/// Reads at most [`MAX_ERROR_READ`] bytes of an error answer and turns it
+/// into [`Error::Api`].
+async fn read_error(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        let room = MAX_ERROR_READ - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_READ {
+            break;
+        }
+    }
+    Error::from_response_parts(status, &headers, &body)
+}
+
+/// Refuses a URL whose path no longer has the shape of the operation's
+/// template: a `.`/`..` parameter collapsed by URL normalisation, or an
+/// empty parameter. Compared from the end, so a base URL with a path prefix
+/// works.
+pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> Result<(), String> {
+    let template: Vec<&str> = operation.path.split('/').skip(1).collect();
+    let actual: Vec<&str> = request.url().path().split('/').skip(1).collect();
+    let refuse = || {
+        format!(
+            "a path parameter of `{}` is empty, `.` or `..` (the request would go to {} instead of {}); refused before sending",
+            operation.operation_id,
+            request.url().path(),
+            operation.path
+        )
+    };
+    if actual.len() < template.len() {
+        return Err(refuse());
+    }
+    let tail = &actual[actual.len() - template.len()..];
+    for (want, got) in template.iter().zip(tail) {
+        let is_param = want.starts_with('{') && want.ends_with('}');
+        if is_param {
+            if got.is_empty() || matches!(*got, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E") {
+                return Err(refuse());
+            }
+        } else if want != got {
+            return Err(refuse());
+        }
+    }
+    Ok(())
+}
+
+impl Transport for GenTransport {
+    fn check(
+        &self,
+        request: &reqwest::Request,
+        operation: &'static Operation,
+    ) -> Result<(), String> {
+        check_path(request, operation)
+    }
+
+    fn exec<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static Operation,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(async move {
+            match self.send(http, request, operation, None).await {
+                Ok(response) => Ok(response),
+                Err(Error::Transport { source, .. }) => Err(source),
+                Err(Error::Timeout {
+                    source: Some(source),
+                    ..
+                }) => Err(source),
+                Err(other) => Ok(carrier(other)),
+            }
+        })
+    }
+}
+
+/// A [`gen_api::transport::SharedTransport`] holding `transport`.
+pub(crate) fn shared(transport: Arc<GenTransport>) -> gen_api::transport::SharedTransport {
+    transport
+}
+
+/// The `api-version` header value (the spec's `info.version`).
+pub fn api_version() -> &'static str {
+    <gen_api::Client as gen_api::ClientInfo<gen_api::transport::SharedTransport>>::api_version()
+}
+
+/// Time left before the current deadline ([`with_deadline`]), if any.
+pub fn time_left() -> Option<Duration> {
+    deadline().map(|d| d.saturating_duration_since(Instant::now()))
+}
+
+fn operation_path(rest: &str) -> &str {
+    rest.split('?').next().unwrap_or(rest)
+}
