@@ -80,6 +80,7 @@ impl GenClient {
         // No credentials in the client itself (the transport adds them per
         // request) and no redirects: a 3xx answer is final, so the key and a
         // paid body never travel to another host or over a downgraded scheme.
+        crate::init_tls();
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(config.user_agent.clone())

@@ -199,6 +199,7 @@ pub async fn download(
     path: impl AsRef<Path>,
     options: DownloadOptions,
 ) -> Result<Downloaded, Error> {
+    crate::init_tls();
     let http = match &options.http {
         Some(c) => c.clone(),
         None => reqwest::Client::builder()

@@ -113,5 +113,15 @@ pub use config::GenClientBuilder;
 pub use error::{Error, ErrorCode, Result};
 pub use retry::{Idempotency, RetryPolicy};
 
+/// With only the `tls-ring` feature, installs ring as rustls's process-wide
+/// crypto provider (once; a provider installed by the application wins).
+/// With `tls-aws-lc` (the default) reqwest brings its own.
+pub(crate) fn init_tls() {
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// The raw generated client, re-exported.
 pub use gen_api;

@@ -567,6 +567,7 @@ pub(crate) fn default_file_timeout(request_timeout: Duration, len: u64) -> Durat
 /// A client without default headers for storage and CDN hosts: the API key
 /// never goes there.
 pub(crate) fn build_storage_client(client: &GenClient) -> Result<reqwest::Client, Error> {
+    crate::init_tls();
     reqwest::Client::builder()
         .user_agent(client.config().user_agent().to_owned())
         .connect_timeout(client.config().connect_timeout())
