@@ -120,7 +120,11 @@ pub fn error_line(e: &anyhow::Error) -> String {
         }
         cause.push_str(&text);
     }
-    let cause = cause.replace(['\n', '\r'], " ");
+    // One line, and no terminal control sequences from a server's text.
+    let cause: String = cause
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let hint = e.chain().find_map(|c| {
         if let Some(w) = c.downcast_ref::<gen_sdk::wait::WaitError>() {
             return w.hint();
@@ -167,5 +171,17 @@ mod tests {
             "error: uploading /nope/clip.mp4: I/O error on /nope/clip.mp4: No such file or directory"
         );
         assert_eq!(line.matches("No such file").count(), 1, "{line}");
+    }
+
+    #[test]
+    fn error_line_drops_control_characters_from_server_text() {
+        let e = gen_sdk::Error::from_response_parts(
+            reqwest::StatusCode::BAD_REQUEST,
+            &Default::default(),
+            b"{\"error\":\"bad\\u001b]0;pwned\\u0007\\nsecond line\"}",
+        );
+        let line = error_line(&anyhow::Error::new(e));
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(line.contains("bad ]0;pwned  second line"), "{line:?}");
     }
 }

@@ -935,6 +935,12 @@ mod tests {
     }
 
     #[test]
+    fn errors_can_cross_threads() {
+        fn send_sync_static<T: Send + Sync + 'static>() {}
+        send_sync_static::<Error>();
+    }
+
+    #[test]
     fn body_too_large_has_its_status_and_is_not_retryable() {
         let e = Error::BodyTooLarge {
             limit: 16 << 20,

@@ -245,8 +245,8 @@ fn trickle(_: &hostile_common::Hit) -> Reply {
     )
 }
 
-/// `max_wait = 2 s` ends within 2 s + 1 s of slack against a server that
-/// trickles its body, in interval mode.
+/// `max_wait = 2 s` ends within 2 s + 1 s of slack (plus scheduling
+/// margin) against a server that trickles its body, in interval mode.
 #[tokio::test]
 async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
     let api = HostileServer::start("127.0.0.1", trickle).await;
@@ -265,7 +265,7 @@ async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
 
     let took = started.elapsed();
     assert!(
-        took < Duration::from_millis(3_300),
+        took < Duration::from_millis(3_800),
         "took {took:?}; {error}"
     );
     assert!(
@@ -291,7 +291,7 @@ async fn e_max_wait_is_a_deadline_against_a_trickling_server_long_poll_mode() {
 
     let took = started.elapsed();
     assert!(
-        took < Duration::from_millis(3_300),
+        took < Duration::from_millis(3_800),
         "took {took:?}; {error}"
     );
     assert!(
