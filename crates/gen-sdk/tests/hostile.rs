@@ -219,6 +219,11 @@ async fn d_a_300_mib_status_answer_ends_the_wait_with_a_typed_error() {
         .unwrap_err();
 
     let grown = peak_rss().saturating_sub(before);
+    eprintln!(
+        "300 MiB status answer: peak RSS grew {} MiB in {:?}",
+        grown >> 20,
+        started.elapsed()
+    );
     let WaitError::Poll { source, .. } = &error else {
         panic!("{error:?}");
     };
@@ -264,6 +269,7 @@ async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
         .unwrap_err();
 
     let took = started.elapsed();
+    eprintln!("trickling server, max_wait 2 s: ended after {took:?}");
     assert!(
         took < Duration::from_millis(3_800),
         "took {took:?}; {error}"
@@ -290,6 +296,7 @@ async fn e_max_wait_is_a_deadline_against_a_trickling_server_long_poll_mode() {
         .unwrap_err();
 
     let took = started.elapsed();
+    eprintln!("trickling server, max_wait 2 s: ended after {took:?}");
     assert!(
         took < Duration::from_millis(3_800),
         "took {took:?}; {error}"
@@ -352,6 +359,7 @@ async fn polls_in_three_seconds(reply: fn() -> Reply) -> Vec<Instant> {
 }
 
 fn assert_paced(label: &str, times: &[Instant]) {
+    eprintln!("{label}: {} requests in 3 s", times.len());
     assert!(
         times.len() <= 12,
         "{label}: {} requests in 3 s",
@@ -414,6 +422,7 @@ async fn f_refused_connections_end_the_wait_with_a_resumable_error() {
         .unwrap_err();
 
     let took = started.elapsed();
+    eprintln!("refused port, max_unreachable 2 s: ended after {took:?}");
     assert!(took < Duration::from_millis(3_500), "took {took:?}");
     assert!(took >= Duration::from_secs(2), "took {took:?}");
     let WaitError::Unreachable {
