@@ -24,6 +24,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maximum number of bytes of a response body kept in an [`Error`].
 pub const MAX_ERROR_BODY: usize = 4 * 1024;
 
+/// The largest JSON answer gen-sdk reads by default (16 MiB); a larger one
+/// is an [`Error::BodyTooLarge`], cut while streaming.
+pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+
 open_enum! {
     /// The machine-readable `error_code` of a GEN error answer
     /// (`{"error": "...", "error_code": "..."}`).
@@ -593,6 +597,53 @@ fn api_error(
         retry_after: header_str(headers, "retry-after").and_then(|v| RetryAfter::parse(&v)),
         body: truncate_body(raw),
     }
+}
+
+/// Reads at most `limit` bytes of `response`'s body while streaming; the
+/// flag is false when the body was longer (the rest is not read and the
+/// connection is dropped). A success answer announcing more than `limit`
+/// bytes is not read at all.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<(Vec<u8>, bool), Error> {
+    if response.status().is_success() && response.content_length().is_some_and(|len| len > limit) {
+        return Ok((Vec::new(), false));
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}
+
+/// Reads an answer's body for decoding: error answers (non-2xx) become an
+/// [`Error`] from at most [`MAX_ERROR_BODY`] bytes; success bodies above
+/// `limit` become [`Error::BodyTooLarge`]. Returns the status and the body.
+pub(crate) async fn read_answer(
+    response: reqwest::Response,
+    limit: u64,
+) -> Result<(StatusCode, HeaderMap, Vec<u8>), Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    if !status.is_success() {
+        let (bytes, _) = read_capped(response, MAX_ERROR_BODY as u64).await?;
+        return Err(Error::from_response_parts(status, &headers, &bytes));
+    }
+    let (bytes, complete) = read_capped(response, limit).await?;
+    if !complete {
+        return Err(Error::BodyTooLarge {
+            limit,
+            status: Some(status.as_u16()),
+        });
+    }
+    Ok((status, headers, bytes))
 }
 
 /// Maps a `reqwest::Error` to [`Error::Timeout`] or [`Error::Transport`].

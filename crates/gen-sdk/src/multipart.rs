@@ -35,7 +35,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::GenClient;
-use crate::error::{Error, from_reqwest, truncate_body};
+use crate::error::{DEFAULT_MAX_BODY, Error, from_reqwest, read_answer};
 use crate::phases::{Edit, Host, Ideas, OperationSpec, Setup};
 use crate::retry::{Idempotency, Retrier, RetryPolicy};
 use crate::upload::{
@@ -106,18 +106,12 @@ where
                         request = request.timeout(timeout);
                     }
                     let response = request.send().await.map_err(from_reqwest)?;
-                    let status = response.status();
-                    span.record("status", status.as_u16());
-                    let headers = response.headers().clone();
-                    let bytes = response.bytes().await.map_err(from_reqwest)?;
-                    if !status.is_success() {
-                        return Err(Error::from_response_parts(status, &headers, &bytes));
-                    }
-                    serde_json::from_slice::<T>(&bytes).map_err(|source| Error::Decode {
-                        status: Some(status.as_u16()),
-                        body: truncate_body(&String::from_utf8_lossy(&bytes)),
-                        source,
-                    })
+                    span.record("status", response.status().as_u16());
+                    // Error answers are read up to what an error keeps,
+                    // success answers up to the body cap.
+                    let (status, _, bytes) = read_answer(response, DEFAULT_MAX_BODY).await?;
+                    serde_json::from_slice::<T>(&bytes)
+                        .map_err(|source| Error::decode(Some(status.as_u16()), &bytes, &source))
                 }
                 .await;
                 result.map_err(|e| e.redact(secret))

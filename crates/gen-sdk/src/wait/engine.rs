@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::client::GenClient;
-use crate::error::{Error, MAX_ERROR_BODY, from_reqwest};
+use crate::error::{DEFAULT_MAX_BODY, Error, from_reqwest, read_answer};
 use crate::phases::Host;
 use crate::retry::{BoxFuture, Clock, RetryAfter, Sleep, SystemClock, TokioSleep};
 
@@ -40,7 +40,7 @@ const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
 const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
 /// The largest status answer read; a larger one ends the wait with
 /// [`Error::BodyTooLarge`] without being buffered.
-const MAX_STATUS_BODY: u64 = 16 * 1024 * 1024;
+const MAX_STATUS_BODY: u64 = DEFAULT_MAX_BODY;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LongPollSupport {
@@ -600,8 +600,8 @@ impl Waiter {
 
     /// One GET of the job's status endpoint, within `timeout` and, when
     /// given, before `deadline` (on the waiter's clock). Answers larger
-    /// than [`MAX_STATUS_BODY`] (error answers: [`MAX_ERROR_BODY`]) are not
-    /// read beyond it.
+    /// than [`MAX_STATUS_BODY`] (error answers:
+    /// [`crate::error::MAX_ERROR_BODY`]) are not read beyond it.
     async fn fetch(
         &self,
         job: &JobRef,
@@ -647,52 +647,18 @@ impl Waiter {
                 .send()
                 .await
                 .map_err(from_reqwest)?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            if !status.is_success() {
-                // Read at most what an error keeps.
-                let (bytes, _) = read_capped(response, MAX_ERROR_BODY as u64).await?;
-                return Err(Error::from_response_parts(status, &headers, &bytes));
-            }
-            let (bytes, complete) = read_capped(response, MAX_STATUS_BODY).await?;
-            if !complete {
-                return Err(Error::BodyTooLarge {
-                    limit: MAX_STATUS_BODY,
-                    status: Some(status.as_u16()),
-                });
-            }
+            let (status, headers, bytes) = read_answer(response, MAX_STATUS_BODY).await?;
             let value: Value = serde_json::from_slice(&bytes)
                 .map_err(|source| Error::decode(Some(status.as_u16()), &bytes, &source))?;
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(RetryAfter::parse);
-            Ok((JobSnapshot::from_json(job.clone(), value)?, retry_after))
+            Ok::<_, Error>((JobSnapshot::from_json(job.clone(), value)?, retry_after))
         }
         .await;
         result.map_err(|e| e.redact(self.client.secret()))
     }
-}
-
-/// Reads at most `limit` bytes of `response`'s body; the flag is false when
-/// the body was longer (the rest is not read; the connection is dropped).
-async fn read_capped(
-    mut response: reqwest::Response,
-    limit: u64,
-) -> Result<(Vec<u8>, bool), Error> {
-    if response.content_length().is_some_and(|len| len > limit) && limit >= MAX_STATUS_BODY {
-        return Ok((Vec::new(), false));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
-        let room = usize::try_from(limit).unwrap_or(usize::MAX) - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body, false));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body, true))
 }
 
 /// True for failures in which the server gave no answer at all: refused,
