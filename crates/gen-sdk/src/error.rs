@@ -453,8 +453,9 @@ impl Error {
     }
 
     /// Removes every occurrence of `secret` from the strings this error
-    /// carries (bodies echoed by a server, messages). Empty secrets are
-    /// ignored.
+    /// carries (bodies echoed by a server, messages, request ids, the URL
+    /// of a transport error) and reduces a decoding error to its cleaned
+    /// message. Empty secrets are ignored.
     pub(crate) fn redact(self, secret: &str) -> Self {
         if secret.is_empty() {
             return self;
@@ -502,8 +503,21 @@ impl Error {
             Self::InvalidRequest { message } => Self::InvalidRequest {
                 message: scrub(message),
             },
+            Self::UnexpectedResponse { status, request_id } => Self::UnexpectedResponse {
+                status,
+                request_id: request_id.map(scrub),
+            },
             Self::Config { message } => Self::Config {
                 message: scrub(message),
+            },
+            Self::Validation {
+                field,
+                message,
+                allowed,
+            } => Self::Validation {
+                field: scrub(field),
+                message: scrub(message),
+                allowed: allowed.map(|a| a.into_iter().map(scrub).collect()),
             },
             other => other,
         }
