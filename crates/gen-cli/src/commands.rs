@@ -83,9 +83,17 @@ pub async fn wait_job(
     max_wait: Duration,
     pb: &ProgressBar,
 ) -> Result<JobSnapshot> {
-    let waiter = client
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(max_wait));
+    wait_job_with(client, job, WaitOptions::default().max_wait(max_wait), pb).await
+}
+
+/// [`wait_job`] with all the wait options.
+pub async fn wait_job_with(
+    client: &GenClient,
+    job: JobRef,
+    options: WaitOptions,
+    pb: &ProgressBar,
+) -> Result<JobSnapshot> {
+    let waiter = client.waiter().with_options(options);
     let (fut, mut rx) = waiter.wait_with_progress(job.clone());
     let watch_pb = pb.clone();
     let label = job.to_string();
@@ -101,7 +109,7 @@ pub async fn wait_job(
                 .progress_percent
                 .map(|v| format!(" {v:.0}%"))
                 .unwrap_or_default();
-            watch_pb.set_message(format!("{label}: {status}{pct}"));
+            watch_pb.set_message(ui::scrub(&format!("{label}: {status}{pct}")).into_owned());
         }
     });
     let outcome = fut.await;
@@ -167,9 +175,30 @@ pub struct GenerateArgs {
     /// Wait for the generation to finish.
     #[arg(long)]
     pub wait: bool,
-    /// Longest wait in seconds.
+    #[command(flatten)]
+    pub limits: WaitLimits,
+}
+
+/// How long a wait may last.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WaitLimits {
+    /// Longest wait in seconds (0: ask once). The wait ends at most 1 s
+    /// after it, whatever the server does.
     #[arg(long, default_value_t = 1800)]
     pub max_wait: u64,
+    /// Give up (resumably) after this many seconds in a row without
+    /// reaching GEN (connection refused, DNS failure...).
+    #[arg(long, default_value_t = 120)]
+    pub max_unreachable: u64,
+}
+
+impl WaitLimits {
+    /// The wait options these limits give.
+    pub fn options(&self) -> WaitOptions {
+        WaitOptions::default()
+            .max_wait(Duration::from_secs(self.max_wait))
+            .max_unreachable(Some(Duration::from_secs(self.max_unreachable)))
+    }
 }
 
 /// `gen wait`.
@@ -177,9 +206,8 @@ pub struct GenerateArgs {
 pub struct WaitArgs {
     /// Generation id.
     pub generation_id: i64,
-    /// Longest wait in seconds.
-    #[arg(long, default_value_t = 1800)]
-    pub max_wait: u64,
+    #[command(flatten)]
+    pub limits: WaitLimits,
 }
 
 /// A generation id argument.
@@ -220,9 +248,8 @@ pub struct RenderArgs {
     /// Download the video to this path (implies --wait).
     #[arg(long)]
     pub download: Option<PathBuf>,
-    /// Longest wait in seconds.
-    #[arg(long, default_value_t = 1800)]
-    pub max_wait: u64,
+    #[command(flatten)]
+    pub limits: WaitLimits,
 }
 
 /// `gen publish`.
@@ -284,10 +311,10 @@ pub async fn generate(global: &Global, args: GenerateArgs) -> Result<()> {
     };
     if args.wait {
         let pb = progress.step("generate");
-        let snap = wait_job(
+        let snap = wait_job_with(
             &conn.client,
             JobRef::Generation(created.generation_id),
-            Duration::from_secs(args.max_wait),
+            args.limits.options(),
             &pb,
         )
         .await?;
@@ -323,10 +350,10 @@ pub async fn wait(global: &Global, args: WaitArgs) -> Result<()> {
     let progress = Progress::new();
     let conn = Connection::open(global, false, &progress).await?;
     let pb = progress.step("wait");
-    let snap = wait_job(
+    let snap = wait_job_with(
         &conn.client,
         JobRef::Generation(args.generation_id),
-        Duration::from_secs(args.max_wait),
+        args.limits.options(),
         &pb,
     )
     .await?;
@@ -418,10 +445,10 @@ pub async fn render(global: &Global, args: RenderArgs) -> Result<()> {
         return Ok(());
     }
     let pb = progress.step("render");
-    let snap = wait_job(
+    let snap = wait_job_with(
         &conn.client,
         JobRef::Generation(created.generation_id),
-        Duration::from_secs(args.max_wait),
+        args.limits.options(),
         &pb,
     )
     .await?;

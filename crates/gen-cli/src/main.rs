@@ -83,6 +83,7 @@ fn main() -> ExitCode {
         }
     };
     let global = cli.global;
+    ui::set_secret(global.api_key.as_deref());
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Journey(args) => journey::run(&global, args).await,

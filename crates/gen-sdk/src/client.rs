@@ -142,7 +142,9 @@ impl GenClient {
     /// builder (`use gen_api::prelude::*`). Its calls go through the one
     /// transport: auth, retries by the operation's class, typed errors, and
     /// routing to the operation's host from the generated table, so the
-    /// caller never picks a host. Convert its errors with `Error::from`.
+    /// caller never picks a host. Convert its errors with [`Self::error`]
+    /// (or `Error::from`, which cannot scrub the key from a decode error's
+    /// body, since it does not know it).
     ///
     /// ```no_run
     /// # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
@@ -153,6 +155,12 @@ impl GenClient {
     /// ```
     pub fn raw(&self) -> &gen_api::Client {
         &self.inner.raw
+    }
+
+    /// Converts an error of the generated client into [`Error`], scrubbed
+    /// of the key.
+    pub fn error<E: serde::Serialize>(&self, e: gen_api::Error<E>) -> Error {
+        Error::from(e).redact(self.secret())
     }
 
     /// The generated client ([`Self::raw`]; both hosts are routed by the
@@ -281,10 +289,11 @@ impl GenClient {
         E: serde::Serialize,
     {
         let _ = operation_id;
+        let secret = self.secret();
         call()
             .await
             .map(gen_api::ResponseValue::into_inner)
-            .map_err(Error::from)
+            .map_err(|e| Error::from(e).redact(secret))
     }
 
     /// Like [`Self::send`] with an explicit retry class for this call,
@@ -301,9 +310,10 @@ impl GenClient {
         E: serde::Serialize,
     {
         let _ = operation_id;
+        let secret = self.secret();
         crate::transport::with_retry_class(idempotency, call())
             .await
-            .map_err(Error::from)
+            .map_err(|e| Error::from(e).redact(secret))
     }
 
     /// Sends one operation by hand and decodes the answer into `T` (a

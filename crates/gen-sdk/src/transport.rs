@@ -49,7 +49,7 @@ use crate::retry::{Idempotency, Retrier};
 pub const MAX_ERROR_READ: usize = 64 * 1024;
 
 /// The default cap on a success body (16 MiB).
-pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+pub use crate::error::DEFAULT_MAX_BODY;
 
 tokio::task_local! {
     static DEADLINE: Instant;
@@ -262,11 +262,16 @@ impl GenTransport {
         class: Option<Idempotency>,
         retries: bool,
     ) -> Result<reqwest::Response, Error> {
-        check_path(&request, operation).map_err(|message| Error::InvalidRequest { message })?;
+        check_path(&request, operation)?;
         self.route(&mut request, operation.host)?;
-        request
-            .headers_mut()
-            .insert(self.auth_name.clone(), self.auth_value.clone());
+        let headers = request.headers_mut();
+        headers.insert(self.auth_name.clone(), self.auth_value.clone());
+        if !headers.contains_key("api-version") {
+            headers.insert(
+                HeaderName::from_static("api-version"),
+                HeaderValue::from_static(api_version()),
+            );
+        }
         let class = class
             .or_else(|| CLASS.try_with(|c| *c).ok())
             .unwrap_or_else(|| idempotency(operation.retry));
@@ -320,17 +325,17 @@ impl GenTransport {
             attempt(1).instrument(span).await
         };
         let response = result.map_err(|e| e.redact(secret))?;
-        Ok(self.cap(response))
+        self.cap(response)
     }
 
     /// Caps a success body at `max_body` while it streams.
-    fn cap(&self, response: reqwest::Response) -> reqwest::Response {
+    fn cap(&self, response: reqwest::Response) -> Result<reqwest::Response, Error> {
         let limit = self.max_body;
         let status = response.status();
         match response.content_length() {
             // hyper reads exactly Content-Length bytes: nothing to watch.
-            Some(len) if len <= limit => response,
-            Some(_) => carrier(Error::BodyTooLarge {
+            Some(len) if len <= limit => Ok(response),
+            Some(_) => Err(Error::BodyTooLarge {
                 limit,
                 status: Some(status.as_u16()),
             }),
@@ -353,12 +358,12 @@ impl GenTransport {
                     }
                     Ok(chunk)
                 });
-                match builder.body(reqwest::Body::wrap_stream(stream)) {
-                    Ok(r) => reqwest::Response::from(r),
-                    Err(_) => carrier(Error::InvalidRequest {
+                builder
+                    .body(reqwest::Body::wrap_stream(stream))
+                    .map(reqwest::Response::from)
+                    .map_err(|_| Error::InvalidRequest {
                         message: "could not rebuild the answer".into(),
-                    }),
-                }
+                    })
             }
         }
     }
@@ -405,44 +410,55 @@ async fn read_error(response: reqwest::Response) -> Error {
 /// Refuses a URL whose path no longer has the shape of the operation's
 /// template: a `.`/`..` parameter collapsed by URL normalisation, or an
 /// empty parameter. Compared from the end, so a base URL with a path prefix
-/// works.
-pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> Result<(), String> {
+/// works. The error names the template's parameter.
+pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> Result<(), Error> {
     let template: Vec<&str> = operation.path.split('/').skip(1).collect();
-    let actual: Vec<&str> = request.url().path().split('/').skip(1).collect();
-    let refuse = || {
-        format!(
-            "a path parameter of `{}` is empty, `.` or `..` (the request would go to {} instead of {}); refused before sending",
-            operation.operation_id,
-            request.url().path(),
-            operation.path
-        )
+    let path = request.url().path();
+    let actual: Vec<&str> = path.split('/').skip(1).collect();
+    let param_names = || {
+        template
+            .iter()
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect::<Vec<_>>()
+    };
+    let refuse = |field: Option<&str>| {
+        let names = param_names();
+        let field = field.map_or_else(|| names.join(", "), str::to_owned);
+        Error::Validation {
+            field,
+            message: format!(
+                "must not be empty, `.` or `..`: `{}` would be sent to {path} instead of {}; refused before sending",
+                operation.operation_id, operation.path
+            ),
+            allowed: None,
+        }
     };
     if actual.len() < template.len() {
-        return Err(refuse());
+        return Err(refuse(None));
     }
     let tail = &actual[actual.len() - template.len()..];
     for (want, got) in template.iter().zip(tail) {
-        let is_param = want.starts_with('{') && want.ends_with('}');
-        if is_param {
-            if got.is_empty() || matches!(*got, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E") {
-                return Err(refuse());
+        match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+            Some(name)
+                if got.is_empty()
+                    || matches!(
+                        got.to_ascii_lowercase().as_str(),
+                        "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+                    ) =>
+            {
+                return Err(refuse(Some(name)));
             }
-        } else if want != got {
-            return Err(refuse());
+            Some(_) => {}
+            None if want != got => return Err(refuse(None)),
+            None => {}
         }
     }
     Ok(())
 }
 
+// `check` keeps its default: the path check runs inside `send`, where its
+// error stays typed (`Error::Validation`).
 impl Transport for GenTransport {
-    fn check(
-        &self,
-        request: &reqwest::Request,
-        operation: &'static Operation,
-    ) -> Result<(), String> {
-        check_path(request, operation)
-    }
-
     fn exec<'a>(
         &'a self,
         http: &'a reqwest::Client,

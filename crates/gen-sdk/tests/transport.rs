@@ -295,7 +295,7 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
                 .unwrap_err(),
         );
         assert!(
-            matches!(err, Error::InvalidRequest { ref message } if message.contains("refused before sending")),
+            matches!(err, Error::Validation { ref field, ref message, .. } if field == "run_id" && message.contains("refused before sending")),
             "{id:?}: {err:?}"
         );
         let args = json!({"run_id": id});

@@ -457,6 +457,7 @@ async fn a_rate_budget_spaces_requests_out() {
             WaitOptions::default()
                 .long_poll(false)
                 .interval(Duration::from_millis(10), Duration::from_millis(10))
+                .min_interval(Duration::from_millis(10))
                 .jitter(false),
         )
         .with_budget(RequestBudget::unlimited().per_second(0.5, 1));

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::client::GenClient;
-use crate::error::{Error, from_reqwest, truncate_body};
+use crate::error::{DEFAULT_MAX_BODY, Error, read_answer};
 use crate::phases::Host;
 use crate::retry::{BoxFuture, Clock, RetryAfter, Sleep, SystemClock, TokioSleep};
 
@@ -35,8 +35,12 @@ const LONG_POLL_REPROBE: Duration = Duration::from_secs(600);
 const LONG_POLL_MIN_HOLD: Duration = Duration::from_secs(5);
 /// A long-poll shorter than this is not worth it: a plain request is sent.
 const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
-/// Extra time given to a long-poll request beyond its `timeout`.
+/// Extra time given to a long-poll request beyond its `timeout` (itself
+/// bounded by the time left before the maximum wait).
 const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
+/// The largest status answer read; a larger one ends the wait with
+/// [`Error::BodyTooLarge`] without being buffered.
+const MAX_STATUS_BODY: u64 = DEFAULT_MAX_BODY;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LongPollSupport {
@@ -242,7 +246,7 @@ impl Waiter {
     pub async fn poll_once(&self, job: impl Into<JobRef>) -> Result<JobSnapshot, Error> {
         let job = job.into();
         let progress = self.options.include_progress;
-        self.fetch(&job, None, progress, self.options.request_timeout)
+        self.fetch(&job, None, progress, self.options.request_timeout, None)
             .await
             .map(|(snapshot, _)| snapshot)
     }
@@ -290,6 +294,10 @@ impl Waiter {
         let mut consecutive_errors: u32 = 0;
         let mut first_progress: Option<(SystemTime, f64)> = None;
         let mut last_chance = false;
+        // Start of the current run of connection failures.
+        let mut unreachable_since: Option<SystemTime> = None;
+        // No answer is awaited beyond this (the maximum wait plus its slack).
+        let deadline = start.checked_add(options.max_wait.saturating_add(options.deadline_slack));
 
         let publish = |polls: u32,
                        mode: PollMode,
@@ -321,10 +329,21 @@ impl Waiter {
         };
         publish(0, mode, None, None, false);
 
+        if let Err(error) = check_job(&job) {
+            guard.disarm();
+            publish(0, mode, None, Some(error.to_string()), true);
+            return Err(WaitError::Poll {
+                job,
+                last: None,
+                source: Box::new(error),
+            });
+        }
+
         loop {
             let elapsed = shared.elapsed_since(start);
             let remaining = options.max_wait.saturating_sub(elapsed);
-            if remaining.is_zero() && !last_chance {
+            // The first request is always sent, even with a zero maximum.
+            if remaining.is_zero() && !last_chance && polls > 0 {
                 guard.disarm();
                 publish(polls, mode, None, None, true);
                 return Err(WaitError::MaxWaitExceeded {
@@ -354,7 +373,7 @@ impl Waiter {
             let include_progress = long_poll.is_none() && options.include_progress;
             let sent_at = shared.clock.now();
             let result = self
-                .fetch(&job, long_poll, include_progress, request_timeout)
+                .fetch(&job, long_poll, include_progress, request_timeout, deadline)
                 .await;
             let held = shared.elapsed_since(sent_at);
             polls = polls.saturating_add(1);
@@ -362,6 +381,7 @@ impl Waiter {
             let delay = match result {
                 Ok((snapshot, retry_after)) => {
                     consecutive_errors = 0;
+                    unreachable_since = None;
                     let held_long = long_poll
                         .is_some_and(|timeout| held >= (timeout / 2).min(LONG_POLL_MIN_HOLD));
                     if held_long {
@@ -397,9 +417,13 @@ impl Waiter {
                     if final_poll {
                         continue;
                     }
-                    match retry_after {
+                    // Only a long-poll the server actually held may be
+                    // followed at once; anything else waits at least the
+                    // floor, whatever Retry-After says (0, a past date).
+                    let held_long_poll = held_long && mode == PollMode::LongPoll;
+                    let delay = match retry_after {
                         Some(ra) => ra.delay_from(now).min(options.max_retry_after),
-                        None if mode == PollMode::LongPoll => Duration::ZERO,
+                        None if held_long_poll => Duration::ZERO,
                         None => {
                             let base = options.interval_for(interval_polls);
                             interval_polls = interval_polls.saturating_add(1);
@@ -409,6 +433,11 @@ impl Waiter {
                             }
                             delay
                         }
+                    };
+                    if held_long_poll && retry_after.is_none() {
+                        delay
+                    } else {
+                        delay.max(options.min_interval)
                     }
                 }
                 Err(error) => {
@@ -423,18 +452,46 @@ impl Waiter {
                         continue;
                     }
                     consecutive_errors = consecutive_errors.saturating_add(1);
+                    let now = shared.clock.now();
+                    if is_unreachable(&error) {
+                        unreachable_since.get_or_insert(sent_at);
+                    } else {
+                        unreachable_since = None;
+                    }
+                    let unreachable_for = unreachable_since
+                        .map(|since| now.duration_since(since).unwrap_or(Duration::ZERO));
+                    let unreachable_left = match (options.max_unreachable, unreachable_for) {
+                        (Some(max), Some(spent)) => Some(max.saturating_sub(spent)),
+                        _ => None,
+                    };
                     let limit_hit = options
                         .max_consecutive_errors
                         .is_some_and(|max| consecutive_errors >= max);
-                    if !error.is_retryable() || limit_hit || final_poll {
+                    let deadline_passed = shared.elapsed_since(start) >= options.max_wait;
+                    let unreachable_hit = unreachable_left.is_some_and(|left| left.is_zero());
+                    if !error.is_retryable()
+                        || limit_hit
+                        || final_poll
+                        || deadline_passed
+                        || unreachable_hit
+                    {
                         guard.disarm();
                         publish(polls, mode, None, Some(error.to_string()), true);
-                        if final_poll && error.is_retryable() {
+                        if (final_poll || deadline_passed) && error.is_retryable() {
                             return Err(WaitError::MaxWaitExceeded {
                                 job,
                                 last,
                                 waited: shared.elapsed_since(start),
                                 polls,
+                            });
+                        }
+                        if unreachable_hit && !limit_hit {
+                            return Err(WaitError::Unreachable {
+                                job,
+                                last,
+                                unreachable_for: unreachable_for.unwrap_or_default(),
+                                failures: consecutive_errors,
+                                source: Box::new(error),
                             });
                         }
                         return Err(WaitError::Poll {
@@ -444,8 +501,7 @@ impl Waiter {
                         });
                     }
                     publish(polls, mode, None, Some(error.to_string()), false);
-                    let now = shared.clock.now();
-                    match error.retry_after() {
+                    let delay = match error.retry_after() {
                         Some(ra) => ra.delay_from(now).min(options.max_retry_after),
                         None => {
                             let base = options
@@ -454,19 +510,28 @@ impl Waiter {
                                 .min(options.max_interval.max(options.initial_interval));
                             jittered(base, options, &mut rng)
                         }
-                    }
+                    };
+                    // The last attempt of a run of connection failures
+                    // happens when `max_unreachable` is spent, not after.
+                    let delay = match unreachable_left {
+                        Some(left) => delay.min(left),
+                        None => delay,
+                    };
+                    delay.max(options.min_interval)
                 }
             };
 
-            if !delay.is_zero() {
-                let remaining = options.max_wait.saturating_sub(shared.elapsed_since(start));
-                if delay >= remaining {
-                    // Sleep until the deadline and look one last time.
-                    shared.sleep.sleep(remaining).await;
-                    last_chance = true;
-                } else {
-                    shared.sleep.sleep(delay).await;
-                }
+            let remaining = options.max_wait.saturating_sub(shared.elapsed_since(start));
+            if remaining.is_zero() {
+                // The deadline passed during the request: no last look.
+                continue;
+            }
+            if delay >= remaining {
+                // Sleep until the deadline and look one last time.
+                shared.sleep.sleep(remaining).await;
+                last_chance = true;
+            } else if !delay.is_zero() {
+                shared.sleep.sleep(delay).await;
             }
         }
     }
@@ -477,6 +542,7 @@ impl Waiter {
         long_poll: Option<Duration>,
         progress: bool,
     ) -> Result<url::Url, Error> {
+        check_job(job)?;
         let host = match job.kind() {
             JobKind::AgentRun => Host::Agent,
             _ => Host::Api,
@@ -532,13 +598,17 @@ impl Waiter {
         Ok(url)
     }
 
-    /// One GET of the job's status endpoint.
+    /// One GET of the job's status endpoint, within `timeout` and, when
+    /// given, before `deadline` (on the waiter's clock). Answers larger
+    /// than [`MAX_STATUS_BODY`] (error answers:
+    /// [`crate::error::MAX_ERROR_BODY`]) are not read beyond it.
     async fn fetch(
         &self,
         job: &JobRef,
         long_poll: Option<Duration>,
         progress: bool,
         timeout: Duration,
+        deadline: Option<SystemTime>,
     ) -> Result<(JobSnapshot, Option<RetryAfter>), Error> {
         let url = self.url(job, long_poll, progress)?;
         let _permit = match &self.shared.budget {
@@ -549,28 +619,37 @@ impl Waiter {
             ),
             None => None,
         };
+        let timeout = match deadline {
+            Some(deadline) => timeout.min(
+                deadline
+                    .duration_since(self.shared.clock.now())
+                    .unwrap_or(Duration::ZERO),
+            ),
+            None => timeout,
+        };
+        if timeout.is_zero() {
+            // The deadline passed while waiting for the budget: not sent.
+            return Err(Error::Timeout {
+                connect: true,
+                source: None,
+            });
+        }
         let result = async {
             let request = self.client.http().get(url).timeout(timeout);
             let response = self
                 .client
                 .execute_once(status_operation(job), request)
                 .await?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(from_reqwest)?;
-            if !status.is_success() {
-                return Err(Error::from_response_parts(status, &headers, &bytes));
-            }
-            let value: Value = serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-                status: Some(status.as_u16()),
-                body: truncate_body(&String::from_utf8_lossy(&bytes)),
-                source,
-            })?;
+            // Non-2xx answers are typed errors from the transport (read up to
+            // what an error keeps); success answers are read up to the cap.
+            let (status, headers, bytes) = read_answer(response, MAX_STATUS_BODY).await?;
+            let value: Value = serde_json::from_slice(&bytes)
+                .map_err(|source| Error::decode(Some(status.as_u16()), &bytes, &source))?;
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(RetryAfter::parse);
-            Ok((JobSnapshot::from_json(job.clone(), value)?, retry_after))
+            Ok::<_, Error>((JobSnapshot::from_json(job.clone(), value)?, retry_after))
         }
         .await;
         result.map_err(|e| e.redact(self.client.secret()))
@@ -584,6 +663,34 @@ fn status_operation(job: &JobRef) -> &'static str {
         JobRef::AgentRun(_) => "get_agent_run",
         JobRef::UserJob { .. } => "get_user_job",
         JobRef::VoicePreview { .. } => "get_voice_preview",
+    }
+}
+
+/// True for failures in which the server gave no answer at all: refused,
+/// reset or unresolvable connections, connect timeouts.
+fn is_unreachable(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Transport { .. } | Error::Timeout { connect: true, .. }
+    )
+}
+
+/// Refuses ids that would address another endpoint (`.`, `..`, empty)
+/// before any request.
+fn check_job(job: &JobRef) -> Result<(), Error> {
+    let (field, id) = match job {
+        JobRef::AgentRun(run_id) => ("run_id", run_id.as_str()),
+        JobRef::VoicePreview { job_id, .. } => ("job_id", job_id.as_str()),
+        JobRef::Generation(_) | JobRef::UserJob { .. } => return Ok(()),
+    };
+    match id {
+        "" => Err(Error::validation(field, "must not be empty", None)),
+        "." | ".." => Err(Error::validation(
+            field,
+            format!("`{id}` is not an id (it would address another endpoint)"),
+            None,
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -25,15 +25,30 @@
 //!   waiters spread out. When the server reports `progress_percent`, the
 //!   next poll is brought forward to the estimated completion time (never
 //!   earlier than the initial interval). `Retry-After` is honoured, on
-//!   success answers as on errors.
-//! - **A maximum wait always in force** (default 30 minutes,
-//!   [`WaitOptions::max_wait`]). When the next poll would fall after it, the
-//!   waiter sleeps until the deadline and checks one last time; then it
-//!   returns [`WaitError::MaxWaitExceeded`] with the job and the last state
-//!   seen, so the caller can resume ([`WaitError::resume`]).
+//!   success answers as on errors, but never below a floor
+//!   ([`WaitOptions::min_interval`], 500 ms): `Retry-After: 0`, a negative
+//!   value or a date in the past cannot turn the wait into a request storm.
+//! - **A maximum wait always in force, as a hard deadline** (default 30
+//!   minutes, [`WaitOptions::max_wait`]). Every request's timeout, and a
+//!   long-poll's `timeout=`, is bounded by the time left; when the next
+//!   poll would fall after it, the waiter sleeps until the deadline and
+//!   checks one last time, giving that request
+//!   [`WaitOptions::deadline_slack`] (1 s). So the wait ends at most 1 s
+//!   after `max_wait` even against a server that trickles its answer one
+//!   byte at a time, with [`WaitError::MaxWaitExceeded`] carrying the job
+//!   and the last state seen, so the caller can resume
+//!   ([`WaitError::resume`]). At least one request is always sent.
 //! - **Transient errors are survived**: connect errors, timeouts, 408, 429
 //!   and 5xx are retried within the wait (backoff, `Retry-After`); other
 //!   errors (401, 404, ...) end the wait at once with [`WaitError::Poll`].
+//!   A server that cannot be reached at all (refused, reset, DNS, connect
+//!   timeouts) for [`WaitOptions::max_unreachable`] (2 minutes) ends the
+//!   wait with the resumable [`WaitError::Unreachable`].
+//! - **Bounded answers**: a status answer above 16 MiB ends the wait with
+//!   [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) without being
+//!   buffered; error answers are read up to what an error keeps. Ids that
+//!   would address another endpoint (`.`, `..`, empty) are refused before
+//!   any request.
 //! - **Typed outcomes** ([`Outcome`]): completed (text `result` and/or
 //!   `output_resources`), failed (reason, [`ErrorCode`](crate::ErrorCode) with its
 //!   [`hint`](crate::ErrorCode::hint)), rejected, stopped, or waiting for approval.

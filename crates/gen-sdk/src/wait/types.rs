@@ -472,13 +472,32 @@ pub struct Progress {
     pub finished: bool,
 }
 
-/// Settings of a [`super::Waiter`]. Defaults: 30 min maximum, long-poll on
-/// (50 s), interval 1 s → 15 s (× 1.5, jittered), progress requested while
-/// interval polling, no stop on cancel.
+/// Settings of a [`super::Waiter`]. Defaults: 30 min maximum (a hard
+/// deadline, 1 s of slack), long-poll on (50 s), interval 1 s → 15 s (× 1.5,
+/// jittered) and never under 500 ms, progress requested while interval
+/// polling, 2 minutes of unreachable server at most, no stop on cancel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitOptions {
-    /// The maximum wait, always in force (default 30 minutes).
+    /// The maximum wait, always in force (default 30 minutes): a hard
+    /// deadline. Every request's timeout (and a long-poll's `timeout=`) is
+    /// bounded by the time left, so the wait ends at most
+    /// [`Self::deadline_slack`] after it, whatever the server does
+    /// (trickling a body included). At least one request is sent, even
+    /// with a zero maximum.
     pub max_wait: Duration,
+    /// How long after [`Self::max_wait`] the last answer may still arrive
+    /// (default 1 s): the request made at the deadline gets this long.
+    pub deadline_slack: Duration,
+    /// The shortest pause between two status requests, whatever
+    /// `Retry-After` or the backoff say (default 500 ms): a `Retry-After`
+    /// of 0 or an HTTP date in the past waits this long. Not applied after
+    /// a long-poll request the server held (that request was the wait).
+    pub min_interval: Duration,
+    /// End the wait with [`WaitError::Unreachable`] (resumable) once every
+    /// request has failed without an answer (connection refused or reset,
+    /// DNS failure, connect timeout) for this long in a row (default 2
+    /// minutes; `None`: keep trying until [`Self::max_wait`]).
+    pub max_unreachable: Option<Duration>,
     /// Try long-poll (`wait=true`) for generations (default true).
     pub long_poll: bool,
     /// `timeout` of a long-poll request (default 50 s, at most 55 s).
@@ -512,6 +531,9 @@ impl Default for WaitOptions {
     fn default() -> Self {
         Self {
             max_wait: Duration::from_secs(30 * 60),
+            deadline_slack: Duration::from_secs(1),
+            min_interval: Duration::from_millis(500),
+            max_unreachable: Some(Duration::from_secs(120)),
             long_poll: true,
             long_poll_timeout: Duration::from_secs(50),
             initial_interval: Duration::from_secs(1),
@@ -545,6 +567,24 @@ impl WaitOptions {
     /// Sets [`Self::max_wait`].
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
+        self
+    }
+
+    /// Sets [`Self::deadline_slack`].
+    pub fn deadline_slack(mut self, slack: Duration) -> Self {
+        self.deadline_slack = slack;
+        self
+    }
+
+    /// Sets [`Self::min_interval`].
+    pub fn min_interval(mut self, min: Duration) -> Self {
+        self.min_interval = min;
+        self
+    }
+
+    /// Sets [`Self::max_unreachable`].
+    pub fn max_unreachable(mut self, max: Option<Duration>) -> Self {
+        self.max_unreachable = max;
         self
     }
 
@@ -670,6 +710,27 @@ pub enum WaitError {
         #[source]
         source: Box<Error>,
     },
+    /// GEN could not be reached for [`WaitOptions::max_unreachable`]: every
+    /// request in a row failed without an answer (connection refused or
+    /// reset, DNS failure, connect timeout). The job goes on on GEN's side:
+    /// resume with [`WaitError::resume`] once the network is back.
+    #[error(
+        "could not reach GEN for {unreachable_for:?} ({failures} failed requests in a row) while waiting for {job} ({}): {source}",
+        describe_last(last)
+    )]
+    Unreachable {
+        /// The job.
+        job: JobRef,
+        /// The last state seen, if any.
+        last: Option<Box<JobSnapshot>>,
+        /// How long the server has been unreachable.
+        unreachable_for: Duration,
+        /// Failed requests in a row.
+        failures: u32,
+        /// The last request's error.
+        #[source]
+        source: Box<Error>,
+    },
     /// A request other than a status poll failed: the trigger (generate,
     /// render, publish: nothing to wait for), a stop or continue refused for
     /// another reason than the job's state, reading the workspace's credit
@@ -723,7 +784,9 @@ impl WaitError {
     /// The job, when the error concerns one.
     pub fn job(&self) -> Option<&JobRef> {
         match self {
-            Self::MaxWaitExceeded { job, .. } | Self::Poll { job, .. } => Some(job),
+            Self::MaxWaitExceeded { job, .. }
+            | Self::Poll { job, .. }
+            | Self::Unreachable { job, .. } => Some(job),
             Self::Unsuccessful(outcome) => Some(outcome.job()),
             _ => None,
         }
@@ -732,17 +795,20 @@ impl WaitError {
     /// The last state seen, when there was one.
     pub fn last_state(&self) -> Option<&JobSnapshot> {
         match self {
-            Self::MaxWaitExceeded { last, .. } | Self::Poll { last, .. } => last.as_deref(),
+            Self::MaxWaitExceeded { last, .. }
+            | Self::Poll { last, .. }
+            | Self::Unreachable { last, .. } => last.as_deref(),
             Self::Unsuccessful(outcome) => Some(outcome.snapshot()),
             _ => None,
         }
     }
 
     /// The job to wait for again, when waiting longer may help
-    /// ([`WaitError::MaxWaitExceeded`] and transient [`WaitError::Poll`]).
+    /// ([`WaitError::MaxWaitExceeded`], [`WaitError::Unreachable`] and
+    /// transient [`WaitError::Poll`]).
     pub fn resume(&self) -> Option<JobRef> {
         match self {
-            Self::MaxWaitExceeded { job, .. } => Some(job.clone()),
+            Self::MaxWaitExceeded { job, .. } | Self::Unreachable { job, .. } => Some(job.clone()),
             Self::Poll { job, source, .. } if source.is_retryable() => Some(job.clone()),
             _ => None,
         }
@@ -752,6 +818,7 @@ impl WaitError {
     pub fn api_error(&self) -> Option<&Error> {
         match self {
             Self::Poll { source, .. }
+            | Self::Unreachable { source, .. }
             | Self::InvalidState { source, .. }
             | Self::Request(source) => Some(&**source),
             _ => None,
@@ -763,6 +830,9 @@ impl WaitError {
         match self {
             Self::MaxWaitExceeded { .. } => Some(
                 "the job is still running: wait again with the same job (WaitError::resume), raise WaitOptions::max_wait, or stop it",
+            ),
+            Self::Unreachable { .. } => Some(
+                "GEN could not be reached: check the network and the base URLs (GEN_API_URL / GEN_AGENT_URL); the job goes on, wait for it again (WaitError::resume) when the network is back",
             ),
             Self::Poll { source, .. } | Self::Request(source) => source.hint(),
             Self::InvalidState { action, .. } => Some(match action {
