@@ -104,6 +104,7 @@ pub mod pagination;
 pub mod phases;
 pub mod retry;
 pub mod status;
+pub mod steps;
 pub mod transport;
 pub mod upload;
 pub mod wait;
