@@ -51,7 +51,11 @@ impl<'a> Edit<'a> {
         }
     }
 
-    async fn patch_cell(&self, cell: CellRef, body: types::CellRequest) -> Result<types::Cell, Error> {
+    async fn patch_cell(
+        &self,
+        cell: CellRef,
+        body: types::CellRequest,
+    ) -> Result<types::Cell, Error> {
         let call = self
             .raw()
             .update_cell()

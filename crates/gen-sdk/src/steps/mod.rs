@@ -224,3 +224,27 @@ pub(crate) async fn as_is<T: DeserializeOwned>(
     })?;
     Ok((status, value))
 }
+
+#[cfg(test)]
+mod tests {
+    use gen_api::types;
+    use serde_json::json;
+
+    use super::exact;
+
+    #[test]
+    fn exact_takes_what_the_generated_type_holds_and_nothing_it_would_change() {
+        let known = json!({ "generation_type": "video_from_text", "data": {
+            "prompt": "x", "model": "kling_1_6", "aspect_ratio": "9:16", "duration": 5 } });
+        let typed = exact::<types::GenerateRequest>(&known).expect("a known card fits");
+        assert_eq!(serde_json::to_value(typed).unwrap(), known);
+        // a model newer than gen-api: the closed enum refuses it
+        let newer = json!({ "generation_type": "video_from_text", "data": {
+            "prompt": "x", "model": "sora_3" } });
+        assert!(exact::<types::GenerateRequest>(&newer).is_none());
+        // a field newer than gen-api: the generated struct would drop it
+        let extra = json!({ "generation_type": "video_from_text", "data": {
+            "prompt": "x", "model": "kling_1_6", "prompt_var": "col_2" } });
+        assert!(exact::<types::GenerateRequest>(&extra).is_none());
+    }
+}

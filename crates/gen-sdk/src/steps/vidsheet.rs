@@ -20,8 +20,9 @@ impl<'a> Vidsheet<'a> {
     }
 
     /// `POST /v1/templates/spreadsheets/{slug}/clone`: clones a template
-    /// into the agent (free). Not retried on 5xx (a retry could create a
-    /// second engine).
+    /// into the agent (free). Retried only on 429 / 503 (GEN did not act
+    /// on it), never after another 5xx: a retry could create a second
+    /// engine.
     pub async fn clone_template(&self, slug: &str, agent_id: i64) -> Result<types::Engine, Error> {
         let slug = non_empty("slug", slug)?;
         let body = types::TemplateCloneRequest { agent_id };
