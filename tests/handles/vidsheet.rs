@@ -2,6 +2,7 @@
 
 use futures::TryStreamExt;
 use gen_contract_tests::{Call, GET, POST, any_request, expect, sdk, spec_example};
+use gen_sdk::phases::{AgentId, EngineId};
 use serde_json::json;
 
 #[tokio::test]
@@ -138,7 +139,13 @@ async fn engine_gets_the_engine_of_the_agent() {
     )
     .await;
     let got = s.client.vidsheet().engine(101, 42).await.unwrap();
-    mock.assert_async().await;
     assert_eq!(got.spreadsheet_columns.len(), 1);
     assert_eq!(got.spreadsheet_cells.len(), 1);
+    // typed ids put each id in its place (swapping them does not compile)
+    s.client
+        .vidsheet()
+        .engine(EngineId(101), AgentId(42))
+        .await
+        .unwrap();
+    mock.assert_calls_async(2).await;
 }

@@ -9,7 +9,7 @@ use gen_api::prelude::*;
 use gen_api::types;
 use serde_json::json;
 
-use super::{CellRef, LayerRef, as_is, exact, handle};
+use super::{CellRef, GenerationId, LayerRef, as_is, exact, handle};
 use crate::cards::Card;
 use crate::error::Error;
 
@@ -129,15 +129,21 @@ impl<'a> Edit<'a> {
     }
 
     /// `GET /v1/generations/{id}`: a generation's status and output.
-    pub async fn generation(&self, generation_id: i64) -> Result<types::Generation, Error> {
-        let call = self.raw().get_generation().id(generation_id);
+    pub async fn generation(
+        &self,
+        generation_id: impl Into<GenerationId>,
+    ) -> Result<types::Generation, Error> {
+        let call = self.raw().get_generation().id(generation_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 
     /// `POST /v1/generations/{id}/stop`: cancels a generation (credits are
     /// refunded).
-    pub async fn stop_generation(&self, generation_id: i64) -> Result<types::Generation, Error> {
-        let call = self.raw().stop_generation().id(generation_id);
+    pub async fn stop_generation(
+        &self,
+        generation_id: impl Into<GenerationId>,
+    ) -> Result<types::Generation, Error> {
+        let call = self.raw().stop_generation().id(generation_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 
@@ -146,9 +152,9 @@ impl<'a> Edit<'a> {
     /// reached GEN).
     pub async fn continue_generation(
         &self,
-        generation_id: i64,
+        generation_id: impl Into<GenerationId>,
     ) -> Result<types::Generation, Error> {
-        let call = self.raw().continue_generation().id(generation_id);
+        let call = self.raw().continue_generation().id(generation_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 }

@@ -4,7 +4,7 @@
 use gen_api::prelude::*;
 use gen_api::types;
 
-use super::{handle, non_empty};
+use super::{AgentId, handle, non_empty};
 use crate::error::Error;
 use crate::status::IdeaStatus;
 
@@ -22,7 +22,7 @@ impl<'a> Ideas<'a> {
     /// the request never reached GEN.
     pub async fn start_run(
         &self,
-        agent_id: i64,
+        agent_id: impl Into<AgentId>,
         message: impl Into<String>,
         conversation_id: Option<&str>,
     ) -> Result<types::AgentRunCreated, Error> {
@@ -31,7 +31,7 @@ impl<'a> Ideas<'a> {
             return Err(Error::validation("message", "must not be empty", None));
         }
         let body = types::AgentRunRequest {
-            agent_id: agent_id.to_string(),
+            agent_id: agent_id.into().to_string(),
             conversation_id: conversation_id.map(str::to_owned),
             message,
         };
@@ -58,10 +58,10 @@ impl<'a> Ideas<'a> {
     /// `GET /v1/agent/ideas?agent_id=&status=`: an agent's ideas.
     pub async fn ideas(
         &self,
-        agent_id: i64,
+        agent_id: impl Into<AgentId>,
         status: Option<IdeaStatus>,
     ) -> Result<Vec<types::Idea>, Error> {
-        let mut call = self.raw().list_ideas().agent_id(agent_id);
+        let mut call = self.raw().list_ideas().agent_id(agent_id.into().0);
         if let Some(status) = status {
             call = call.status(types::IdeaStatus(status.into()));
         }
@@ -72,7 +72,7 @@ impl<'a> Ideas<'a> {
     /// returned run with [`Self::run`]. Spends credits.
     pub async fn research(
         &self,
-        agent_id: i64,
+        agent_id: impl Into<AgentId>,
         topic: impl Into<String>,
         depth: types::ResearchRequestDepth,
     ) -> Result<types::AgentRunCreated, Error> {
@@ -81,7 +81,7 @@ impl<'a> Ideas<'a> {
             return Err(Error::validation("topic", "must not be empty", None));
         }
         let body = types::ResearchRequest {
-            agent_id: agent_id.to_string(),
+            agent_id: agent_id.into().to_string(),
             depth,
             topic,
         };

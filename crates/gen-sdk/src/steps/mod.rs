@@ -38,12 +38,14 @@ pub use gen_api::operations::{Host, OPERATIONS, Operation, Phase, RetryClass};
 
 pub mod edit;
 pub mod ideas;
+pub mod ids;
 pub mod publish;
 pub mod setup;
 pub mod vidsheet;
 
 pub use edit::Edit;
 pub use ideas::Ideas;
+pub use ids::{AgentId, CellId, EngineId, GenerationId, LayerId, OrganizationId, UserJobId};
 pub use publish::{Publish, PublishPost, Schedule};
 pub use setup::Setup;
 pub use vidsheet::Vidsheet;
@@ -60,20 +62,24 @@ pub struct CellRef {
 }
 
 impl CellRef {
-    /// A cell address.
-    pub fn new(agent_id: i64, engine_id: i64, cell_id: i64) -> Self {
+    /// A cell address: agent, engine, cell (plain `i64`s or typed ids).
+    pub fn new(
+        agent_id: impl Into<AgentId>,
+        engine_id: impl Into<EngineId>,
+        cell_id: impl Into<CellId>,
+    ) -> Self {
         Self {
-            agent_id,
-            engine_id,
-            cell_id,
+            agent_id: agent_id.into().0,
+            engine_id: engine_id.into().0,
+            cell_id: cell_id.into().0,
         }
     }
 
     /// A layer of this cell.
-    pub fn layer(self, layer_id: i64) -> LayerRef {
+    pub fn layer(self, layer_id: impl Into<LayerId>) -> LayerRef {
         LayerRef {
             cell: self,
-            layer_id,
+            layer_id: layer_id.into().0,
         }
     }
 }

@@ -6,7 +6,7 @@
 use gen_api::prelude::*;
 use gen_api::types;
 
-use super::{CellRef, handle};
+use super::{AgentId, CellRef, UserJobId, handle};
 use crate::error::Error;
 
 handle!(
@@ -128,7 +128,7 @@ impl<'a> Publish<'a> {
     /// retried unless the request never reached GEN.
     pub async fn publish(
         &self,
-        agent_id: i64,
+        agent_id: impl Into<AgentId>,
         post: &PublishPost,
     ) -> Result<types::UserJobCreated, Error> {
         post.validate()?;
@@ -136,14 +136,26 @@ impl<'a> Publish<'a> {
             data: post.data_string(),
             user_job_type: types::UserJobCreateUserJobType::PublishContent,
         };
-        let call = self.raw().create_user_job().agent_id(agent_id).body(body);
+        let call = self
+            .raw()
+            .create_user_job()
+            .agent_id(agent_id.into().0)
+            .body(body);
         Ok(call.send().await?.into_inner())
     }
 
     /// `GET /v1/user_jobs/{id}?agent_id=`: a publish job; on `completed`,
     /// `result.post_id` is the platform's post id.
-    pub async fn user_job(&self, user_job_id: i64, agent_id: i64) -> Result<types::UserJob, Error> {
-        let call = self.raw().get_user_job().id(user_job_id).agent_id(agent_id);
+    pub async fn user_job(
+        &self,
+        user_job_id: impl Into<UserJobId>,
+        agent_id: impl Into<AgentId>,
+    ) -> Result<types::UserJob, Error> {
+        let call = self
+            .raw()
+            .get_user_job()
+            .id(user_job_id.into().0)
+            .agent_id(agent_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 }

@@ -4,7 +4,7 @@
 use gen_api::prelude::*;
 use gen_api::types;
 
-use super::{as_is, exact, handle};
+use super::{AgentId, OrganizationId, as_is, exact, handle};
 use crate::agent_core::{AgentCorePatch, AgentCoreUpdate};
 use crate::error::Error;
 
@@ -22,8 +22,11 @@ impl<'a> Setup<'a> {
     }
 
     /// `GET /v1/agents/{agent_id}/core`: the flat agent setup.
-    pub async fn agent_core(&self, agent_id: i64) -> Result<types::AgentCore, Error> {
-        let api = self.raw().get_agent_core().agent_id(agent_id);
+    pub async fn agent_core(
+        &self,
+        agent_id: impl Into<AgentId>,
+    ) -> Result<types::AgentCore, Error> {
+        let api = self.raw().get_agent_core().agent_id(agent_id.into().0);
         Ok(api.send().await?.into_inner())
     }
 
@@ -33,9 +36,10 @@ impl<'a> Setup<'a> {
     /// lists the sections that failed.
     pub async fn update_agent_core(
         &self,
-        agent_id: i64,
+        agent_id: impl Into<AgentId>,
         patch: &AgentCorePatch,
     ) -> Result<AgentCoreUpdate, Error> {
+        let agent_id = agent_id.into().0;
         patch.validate()?;
         let body = patch.to_json();
         let (status, result) = match exact::<types::AgentCoreUpdate>(&body) {
@@ -58,8 +62,11 @@ impl<'a> Setup<'a> {
     }
 
     /// `GET /v1/organizations/{id}`: a workspace, with its credit balance.
-    pub async fn organization(&self, organization_id: i64) -> Result<types::Organization, Error> {
-        let call = self.raw().get_organization().id(organization_id);
+    pub async fn organization(
+        &self,
+        organization_id: impl Into<OrganizationId>,
+    ) -> Result<types::Organization, Error> {
+        let call = self.raw().get_organization().id(organization_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 
@@ -69,7 +76,7 @@ impl<'a> Setup<'a> {
     /// mid-batch is painful.
     pub async fn credits(
         &self,
-        organization_id: i64,
+        organization_id: impl Into<OrganizationId>,
     ) -> Result<Option<types::AvailableCredit>, Error> {
         Ok(self.organization(organization_id).await?.available_credit)
     }

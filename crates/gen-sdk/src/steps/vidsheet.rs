@@ -3,7 +3,7 @@
 use gen_api::prelude::*;
 use gen_api::types;
 
-use super::{handle, non_empty};
+use super::{AgentId, EngineId, handle, non_empty};
 use crate::error::Error;
 
 handle!(
@@ -23,17 +23,31 @@ impl<'a> Vidsheet<'a> {
     /// into the agent (free). Retried only on 429 / 503 (GEN did not act
     /// on it), never after another 5xx: a retry could create a second
     /// engine.
-    pub async fn clone_template(&self, slug: &str, agent_id: i64) -> Result<types::Engine, Error> {
+    pub async fn clone_template(
+        &self,
+        slug: &str,
+        agent_id: impl Into<AgentId>,
+    ) -> Result<types::Engine, Error> {
         let slug = non_empty("slug", slug)?;
-        let body = types::TemplateCloneRequest { agent_id };
+        let body = types::TemplateCloneRequest {
+            agent_id: agent_id.into().0,
+        };
         let call = self.raw().clone_template().slug(slug).body(body);
         Ok(call.send().await?.into_inner())
     }
 
     /// `GET /v1/autocontentengine/{id}?agent_id=`: an engine with its
     /// columns, rows, cells and layers.
-    pub async fn engine(&self, engine_id: i64, agent_id: i64) -> Result<types::Engine, Error> {
-        let call = self.raw().get_engine().id(engine_id).agent_id(agent_id);
+    pub async fn engine(
+        &self,
+        engine_id: impl Into<EngineId>,
+        agent_id: impl Into<AgentId>,
+    ) -> Result<types::Engine, Error> {
+        let call = self
+            .raw()
+            .get_engine()
+            .id(engine_id.into().0)
+            .agent_id(agent_id.into().0);
         Ok(call.send().await?.into_inner())
     }
 }
