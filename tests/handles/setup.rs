@@ -100,3 +100,28 @@ async fn organization_and_credits_get_the_workspace() {
     assert_eq!(credit.generic, 1250.5);
     mock.assert_calls_async(2).await;
 }
+
+/// An empty list clears a section: it is sent as `[]`, although the
+/// generated `AgentCoreUpdate` would drop it (its lists skip when empty).
+#[tokio::test]
+async fn update_agent_core_sends_an_empty_list_to_clear_a_section() {
+    let s = sdk().await;
+    let result = spec_example("AgentCoreUpdateResult");
+    let mock = expect(
+        &s.api,
+        Call::new(PATCH, "/v1/agents/42/core").body(json!({ "keywords": [] })),
+        200,
+        Some(json!({ "core": result["core"].clone(), "failed_sections": [] })),
+    )
+    .await;
+    let patch = AgentCorePatch::new().keywords(Vec::<String>::new());
+    let saved = s
+        .client
+        .setup()
+        .update_agent_core(42, &patch)
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(saved.status, 200);
+    assert!(saved.failed_section_names().is_empty());
+}
