@@ -1,6 +1,8 @@
 //! Shared helpers for the contract tests: an httpmock server, a `gen_api`
-//! client pointed at it, and a matcher that pins down the exact wire format of
-//! one call (method, path, query, `X-API-Key`, JSON body).
+//! client pointed at it (the raw builders), a `gen_sdk::GenClient` pointed at
+//! two of them (the phase handles users call, one server per host), and a
+//! matcher that pins down the exact wire format of one call (method, path,
+//! query, `X-API-Key`, `api-version`, JSON body).
 
 use httpmock::{HttpMockRequest, Mock, MockServer};
 use serde_json::Value;
@@ -41,6 +43,58 @@ pub async fn api() -> Api {
     let client =
         gen_api::Client::new_with_client(&server.base_url(), http, gen_api::transport::plain());
     Api { server, client }
+}
+
+/// Two mock servers (one per GEN host) and a `gen_sdk::GenClient` using
+/// [`KEY`], with retries that do not wait.
+pub struct Sdk {
+    /// Stands in for api.gen.pro.
+    pub api: MockServer,
+    /// Stands in for agent.gen.pro.
+    pub agent: MockServer,
+    /// The ergonomic client under test (its phase handles).
+    pub client: gen_sdk::GenClient,
+}
+
+/// Start one mock server per host and build a `GenClient` for them.
+pub async fn sdk() -> Sdk {
+    let api = MockServer::start_async().await;
+    let agent = MockServer::start_async().await;
+    let client = gen_sdk::GenClient::builder()
+        .api_key(KEY)
+        .api_url(api.base_url())
+        .agent_url(agent.base_url())
+        .retry_policy(
+            gen_sdk::RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_backoff(
+                    std::time::Duration::from_millis(1),
+                    std::time::Duration::from_millis(2),
+                )
+                .with_jitter(false),
+        )
+        .build()
+        .expect("GenClient");
+    Sdk { api, agent, client }
+}
+
+/// The `api-version` every call must carry: `info.version` of openapi.yaml.
+pub fn api_version() -> String {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            spec()["info"]["version"]
+                .as_str()
+                .expect("info.version")
+                .to_owned()
+        })
+        .clone()
+}
+
+fn spec() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
+        .expect("openapi.yaml");
+    serde_yaml::from_str(&text).expect("openapi.yaml parses")
 }
 
 /// The exact request a test expects on the wire.
@@ -90,8 +144,9 @@ fn query_pairs(req: &HttpMockRequest) -> Vec<(String, String)> {
     pairs
 }
 
-/// Register a mock that matches only `call` exactly (with the API key) and
-/// answers `status` with `response` as JSON (or no body).
+/// Register a mock that matches only `call` exactly (with the API key and
+/// the spec's `api-version`) and answers `status` with `response` as JSON
+/// (or no body).
 pub async fn expect<'a>(
     server: &'a MockServer,
     call: Call,
@@ -110,6 +165,7 @@ pub async fn expect<'a>(
                 .method(call.method)
                 .path(call.path.clone())
                 .header("x-api-key", KEY)
+                .header("api-version", api_version())
                 .is_true(move |req| query_pairs(req) == expected_query);
             when = match call.body.clone() {
                 Some(body) => when
@@ -130,8 +186,16 @@ pub async fn expect<'a>(
 /// The first `examples` entry of a component schema in openapi.yaml: the
 /// seeds' JSON the spec documents.
 pub fn spec_example(schema: &str) -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
-        .expect("openapi.yaml");
-    let doc: Value = serde_yaml::from_str(&text).expect("openapi.yaml parses");
-    doc["components"]["schemas"][schema]["examples"][0].clone()
+    spec()["components"]["schemas"][schema]["examples"][0].clone()
+}
+
+/// A mock answering any request on `server` with a 500: register it before
+/// a call that must send nothing, then check `calls_async()` is 0.
+pub async fn any_request(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await
 }

@@ -5,7 +5,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use serde::de::DeserializeOwned;
 
 use crate::config::{AuthScheme, Config, Credentials, GenClientBuilder, Secret};
 use crate::error::{Error, from_reqwest};
@@ -31,6 +30,9 @@ struct Inner {
     http: reqwest::Client,
     retrier: Retrier,
     transport: Arc<GenTransport>,
+    /// Keeps the key registered for `Error::from` scrubbing while the
+    /// client lives.
+    _live_key: Arc<str>,
 }
 
 impl fmt::Debug for GenClient {
@@ -116,6 +118,7 @@ impl GenClient {
             config.max_response_body,
             bases,
         ));
+        let live_key = crate::error::register_key(credentials.secret.expose());
         let raw = gen_api::Client::new_with_client(
             &config.api_url,
             http.clone(),
@@ -128,6 +131,7 @@ impl GenClient {
                 http,
                 retrier,
                 transport,
+                _live_key: live_key,
                 config,
             }),
         })
@@ -314,103 +318,5 @@ impl GenClient {
         crate::transport::with_retry_class(idempotency, call())
             .await
             .map_err(|e| Error::from(e).redact(secret))
-    }
-
-    /// Sends one operation by hand and decodes the answer into `T` (a
-    /// gen-api type), with the same retries, errors and span as
-    /// [`Self::send`]. Method, host and path template come from the
-    /// operation's entry in [`crate::phases::OPERATIONS`]; `path` fills the
-    /// template's `{name}` parameters (percent-encoded), `query` is appended.
-    ///
-    /// The ergonomic methods use this rather than the generated builders:
-    /// progenitor 0.15 turns an error answer whose body is not a GEN error
-    /// object (a gateway's HTML 502/503, a 404 without `error_code`) into
-    /// `InvalidResponsePayload`, dropping its status and headers, so it could
-    /// be neither classified nor retried. Here every non-2xx answer keeps its
-    /// status, `x-request-id` and `Retry-After`. Bodies that are not JSON
-    /// objects the generated types accept (cards with models newer than
-    /// gen-api) are sent as is.
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        operation_id: &'static str,
-        path: &[(&str, String)],
-        query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<(u16, T), Error> {
-        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
-            message: format!("unknown operation {operation_id}"),
-        })?;
-        let method = reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|_| {
-            Error::InvalidRequest {
-                message: format!("bad method {}", op.method),
-            }
-        })?;
-        let url = format!("{}{}", self.inner.config.api_url, fill_path(op.path, path)?);
-        let mut request = self.inner.http.request(method, &url);
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        request = request.header("api-version", crate::transport::api_version());
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = self.execute(operation_id, request, None).await?;
-        let status = response.status().as_u16();
-        let value = self.inner.transport.json::<T>(response).await?;
-        Ok((status, value))
-    }
-}
-
-/// Fills the `{name}` parameters of a path template with percent-encoded
-/// values.
-fn fill_path(template: &str, params: &[(&str, String)]) -> Result<String, Error> {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let end =
-            rest[start..]
-                .find('}')
-                .map(|e| start + e)
-                .ok_or_else(|| Error::InvalidRequest {
-                    message: format!("bad path template {template}"),
-                })?;
-        let name = &rest[start + 1..end];
-        let value = params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-            .ok_or_else(|| Error::InvalidRequest {
-                message: format!("missing path parameter `{name}` for {template}"),
-            })?;
-        if value.is_empty() {
-            return Err(Error::validation(name, "must not be empty", None));
-        }
-        out.extend(
-            url::form_urlencoded::byte_serialize(value.as_bytes()).map(|s| s.replace('+', "%20")),
-        );
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fill_path;
-
-    #[test]
-    fn fills_and_encodes_path_parameters() {
-        let p = |v: &str| vec![("id", v.to_owned())];
-        assert_eq!(
-            fill_path("/v1/agent/conversations/{id}/messages", &p("conv_xyz")).unwrap(),
-            "/v1/agent/conversations/conv_xyz/messages"
-        );
-        assert_eq!(
-            fill_path("/v1/x/{id}", &p("a/b c?d")).unwrap(),
-            "/v1/x/a%2Fb%20c%3Fd"
-        );
-        assert!(fill_path("/v1/x/{id}", &[]).is_err());
-        assert!(fill_path("/v1/x/{id}", &p("")).is_err());
     }
 }

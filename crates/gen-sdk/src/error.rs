@@ -687,8 +687,45 @@ impl From<reqwest::Error> for Error {
 /// Converts any error of the raw client. The error payload type only needs
 /// to be serialisable: its `error` / `error_code` fields are read when
 /// present, and the whole payload is kept as the body.
+/// The keys of the live [`crate::GenClient`]s, so that an error converted
+/// without its client at hand (`Error::from` on a generated builder's
+/// error, whose decode body may echo the key) is scrubbed all the same.
+static LIVE_KEYS: std::sync::Mutex<Vec<std::sync::Weak<str>>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers a client's key for [`scrub_live_keys`]; the entry lives as long
+/// as the returned `Arc`.
+pub(crate) fn register_key(key: &str) -> std::sync::Arc<str> {
+    let key: std::sync::Arc<str> = std::sync::Arc::from(key);
+    let mut keys = LIVE_KEYS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    keys.retain(|k| k.strong_count() > 0);
+    keys.push(std::sync::Arc::downgrade(&key));
+    key
+}
+
+/// Scrubs every live client's key from `error`.
+pub(crate) fn scrub_live_keys(mut error: Error) -> Error {
+    let keys: Vec<std::sync::Arc<str>> = LIVE_KEYS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .filter_map(std::sync::Weak::upgrade)
+        .collect();
+    for key in keys {
+        error = error.redact(&key);
+    }
+    error
+}
+
 impl<E: serde::Serialize> From<gen_api::Error<E>> for Error {
     fn from(e: gen_api::Error<E>) -> Self {
+        scrub_live_keys(from_gen_api(e))
+    }
+}
+
+fn from_gen_api<E: serde::Serialize>(e: gen_api::Error<E>) -> Error {
+    {
         match e {
             gen_api::Error::InvalidRequest(message) | gen_api::Error::Custom(message) => {
                 Error::InvalidRequest { message }

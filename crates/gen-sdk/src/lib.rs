@@ -82,8 +82,12 @@
 //!   ([`download`]) and the multipart operations gen-api cannot generate
 //!   ([`multipart`]);
 //! - typed open enums for response statuses ([`status`]);
-//! - the routing table of all 97 operations ([`phases::OPERATIONS`]): every
-//!   operation stays reachable through each handle's `raw()`.
+//! - the five steps as handles, one file each ([`steps`], also reachable as
+//!   [`phases`]): ready-made methods that are thin typed wrappers over the
+//!   generated builders, with typed ids ([`steps::AgentId`]...) that plain
+//!   `i64`s convert into; every other operation is a builder of
+//!   [`GenClient::raw`], routed by the generated table
+//!   ([`phases::OPERATIONS`]).
 //!
 //! Runnable versions of each step, offline against the built-in fake when
 //! `GEN_API_KEY` is unset, are in `examples/`.
@@ -104,6 +108,7 @@ pub mod pagination;
 pub mod phases;
 pub mod retry;
 pub mod status;
+pub mod steps;
 pub mod transport;
 pub mod upload;
 pub mod wait;

@@ -160,19 +160,15 @@ impl Edit<'_> {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let api = client.api();
-                let list = client
-                    .send("list_content_resources", || {
-                        let mut b = api
-                            .list_content_resources()
-                            .agent_id(agent_id)
-                            .page(nonzero(page));
-                        if let Some(t) = &filter.object_type {
-                            b = b.type_(t.clone());
-                        }
-                        b.send()
-                    })
-                    .await?;
+                let mut call = client
+                    .raw()
+                    .list_content_resources()
+                    .agent_id(agent_id)
+                    .page(nonzero(page));
+                if let Some(t) = filter.object_type {
+                    call = call.type_(t);
+                }
+                let list = call.send().await?.into_inner();
                 Ok(Page {
                     last: is_last(page, list.meta.as_ref()),
                     items: list.content_resources,
@@ -190,25 +186,21 @@ impl Edit<'_> {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let api = client.api();
-                let list = client
-                    .send("list_asset_libraries", || {
-                        let mut b = api
-                            .list_asset_libraries()
-                            .agent_id(agent_id)
-                            .page(nonzero(page));
-                        if let Some(f) = filter.folder_id {
-                            b = b.folder_id(f);
-                        }
-                        if let Some(t) = &filter.asset_type {
-                            b = b.asset_type(t.clone());
-                        }
-                        if let Some(s) = &filter.search {
-                            b = b.search(s.clone());
-                        }
-                        b.send()
-                    })
-                    .await?;
+                let mut call = client
+                    .raw()
+                    .list_asset_libraries()
+                    .agent_id(agent_id)
+                    .page(nonzero(page));
+                if let Some(f) = filter.folder_id {
+                    call = call.folder_id(f);
+                }
+                if let Some(t) = filter.asset_type {
+                    call = call.asset_type(t);
+                }
+                if let Some(s) = filter.search {
+                    call = call.search(s);
+                }
+                let list = call.send().await?.into_inner();
                 let last = is_last(page, list.meta.as_ref());
                 let items = list
                     .asset_folders
@@ -231,15 +223,12 @@ impl Vidsheet<'_> {
         paginate(move |page| {
             let client = client.clone();
             async move {
-                let api = client.api();
-                let items = client
-                    .send("list_templates", || {
-                        api.list_templates()
-                            .page(nonzero(page))
-                            .per_page(nonzero(TEMPLATES_PER_PAGE))
-                            .send()
-                    })
-                    .await?;
+                let call = client
+                    .raw()
+                    .list_templates()
+                    .page(nonzero(page))
+                    .per_page(nonzero(TEMPLATES_PER_PAGE));
+                let items = call.send().await?.into_inner();
                 Ok(Page {
                     last: (items.len() as u64) < TEMPLATES_PER_PAGE,
                     items,

@@ -114,6 +114,7 @@ use crate::client::GenClient;
 use crate::error::{Error, from_reqwest};
 use crate::phases::Edit;
 use crate::retry::{Idempotency, Retrier};
+use crate::transport::with_retry_class;
 
 /// Files larger than this many bytes (50 MiB = 50 × 1024 × 1024) are sent
 /// with a direct upload; smaller ones in one multipart request.
@@ -954,11 +955,11 @@ async fn direct_upload(
             filename: described.filename.clone(),
         },
     };
-    let api = client.api();
-    let slot = client
-        .send_with("create_direct_upload", Idempotency::NonIdempotent, || {
-            api.create_direct_upload().body(body.clone()).send()
-        })
+    // Not retried once it may have reached GEN, although openapi.yaml calls
+    // the operation idempotent: it may have been created (test
+    // `direct_upload_post_500_is_not_retried`).
+    let call = client.raw().create_direct_upload().body(body);
+    let slot = with_retry_class(Idempotency::NonIdempotent, call.send())
         .await?
         .into_inner();
 
@@ -987,19 +988,12 @@ async fn direct_upload(
             file: slot.signed_id.clone(),
         },
     };
-    Ok(client
-        .send_with(
-            "create_content_resource",
-            Idempotency::NonIdempotent,
-            || {
-                api.create_content_resource()
-                    .agent_id(agent_id)
-                    .body(body.clone())
-                    .send()
-            },
-        )
-        .await?
-        .into_inner())
+    let call = client
+        .raw()
+        .create_content_resource()
+        .agent_id(agent_id)
+        .body(body);
+    Ok(call.send().await?.into_inner())
 }
 
 #[allow(clippy::too_many_arguments)]
