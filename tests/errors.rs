@@ -20,8 +20,11 @@ fn status_and_code(err: gen_api::Error<gen_api::types::Error>) -> (u16, String, 
     match err {
         gen_api::Error::ErrorResponse(rv) => (
             rv.status().as_u16(),
-            rv.error_code.to_string(),
-            rv.error.clone(),
+            rv.error_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            rv.error.clone().unwrap_or_default(),
         ),
         other => panic!("expected ErrorResponse, got {other:?}"),
     }

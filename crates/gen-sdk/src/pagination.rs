@@ -89,7 +89,8 @@ fn nonzero(page: u64) -> NonZeroU64 {
 }
 
 fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
-    meta.is_some_and(|m| i64::try_from(page).unwrap_or(i64::MAX) >= m.total_pages)
+    meta.and_then(|m| m.total_pages)
+        .is_some_and(|total| i64::try_from(page).unwrap_or(i64::MAX) >= total)
 }
 
 /// Filters of [`Edit::content_resources`].
@@ -173,9 +174,13 @@ impl Edit<'_> {
                         b.send()
                     })
                     .await?;
-                Ok(Page {
-                    last: is_last(page, list.meta.as_ref()),
-                    items: list.content_resources,
+                // a bare array (no meta) ends at the first empty page
+                Ok(match list {
+                    types::ContentResourcePage::Array(items) => Page { items, last: false },
+                    types::ContentResourcePage::ContentResourceList(list) => Page {
+                        last: is_last(page, list.meta.as_ref()),
+                        items: list.content_resources,
+                    },
                 })
             }
         })
@@ -209,14 +214,22 @@ impl Edit<'_> {
                         b.send()
                     })
                     .await?;
-                let last = is_last(page, list.meta.as_ref());
-                let items = list
-                    .asset_folders
-                    .into_iter()
-                    .map(AssetItem::Folder)
-                    .chain(list.content_resources.into_iter().map(AssetItem::Resource))
-                    .collect();
-                Ok(Page { items, last })
+                // a bare array (no meta) ends at the first empty page
+                Ok(match list {
+                    types::AssetLibraryPage::Array(items) => Page {
+                        items: items.into_iter().map(AssetItem::Resource).collect(),
+                        last: false,
+                    },
+                    types::AssetLibraryPage::AssetLibraryList(list) => Page {
+                        last: is_last(page, list.meta.as_ref()),
+                        items: list
+                            .asset_folders
+                            .into_iter()
+                            .map(AssetItem::Folder)
+                            .chain(list.content_resources.into_iter().map(AssetItem::Resource))
+                            .collect(),
+                    },
+                })
             }
         })
     }

@@ -32,7 +32,7 @@ use std::str::FromStr;
 use gen_api::types;
 
 use crate::agent_core::{AgentCorePatch, AgentCoreUpdate};
-use crate::cards::Card;
+use crate::cards::GenerateBody;
 use crate::client::GenClient;
 use crate::error::Error;
 use crate::retry::Idempotency::{self, Idempotent, NonIdempotent, PaidPost};
@@ -998,7 +998,9 @@ impl CellRef {
 ///
 /// ```
 /// # fn f(engine: &gen_sdk::gen_api::types::Engine) {
-/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| c.role.as_str() == "final_video");
+/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| {
+///     c.role.as_ref().is_some_and(|r| r.as_str() == "final_video")
+/// });
 /// # }
 /// ```
 ///
@@ -1011,13 +1013,14 @@ pub fn first_row_cell(
     let row = engine
         .spreadsheet_rows
         .iter()
+        .filter(|r| r.id.is_some())
         .min_by_key(|r| r.position.unwrap_or(i64::MAX))?
-        .id;
+        .id?;
     let columns: Vec<i64> = engine
         .spreadsheet_columns
         .iter()
         .filter(|c| column(c))
-        .map(|c| c.id)
+        .filter_map(|c| c.id)
         .collect();
     engine
         .spreadsheet_cells
@@ -1028,8 +1031,12 @@ pub fn first_row_cell(
                 .iter()
                 .flat_map(|r| r.spreadsheet_cells.iter()),
         )
-        .find(|c| c.row_id == Some(row) && c.column_id.is_some_and(|id| columns.contains(&id)))
-        .map(|c| c.id)
+        .find(|c| {
+            c.id.is_some()
+                && c.row_id == Some(row)
+                && c.column_id.is_some_and(|id| columns.contains(&id))
+        })
+        .and_then(|c| c.id)
 }
 
 /// Address of a layer of a vidsheet cell.
@@ -1158,11 +1165,7 @@ impl<'a> Setup<'a> {
                 Some(&patch.to_json()),
             )
             .await?;
-        Ok(AgentCoreUpdate {
-            status,
-            core: result.core,
-            failed_sections: result.failed_sections,
-        })
+        Ok(AgentCoreUpdate::from_answer(status, result))
     }
 
     /// `GET /v1/organizations/{id}`: a workspace, with its credit balance.
@@ -1281,7 +1284,10 @@ impl<'a> Vidsheet<'a> {
     /// second engine).
     pub async fn clone_template(&self, slug: &str, agent_id: i64) -> Result<types::Engine, Error> {
         let path = [("slug", slug.trim().to_owned())];
-        let body = json_body(&types::TemplateCloneRequest { agent_id });
+        // seed 001's curl quotes the id: `{ "agent_id": "'"$AGENT_ID"'" }`
+        let body = json_body(&types::TemplateCloneRequest {
+            agent_id: agent_id.to_string(),
+        });
         Ok(self
             .client
             .call("clone_template", &path, &[], Some(&body))
@@ -1325,9 +1331,17 @@ impl<'a> Edit<'a> {
     }
 
     /// `PATCH .../cells/{cell_id}`: sets a cell's creation card (validated
-    /// first).
-    pub async fn set_cell_card(&self, cell: CellRef, card: &Card) -> Result<types::Cell, Error> {
+    /// first; a typed [`Card`](crate::cards::Card) or a [`GenerateBody`], which may carry an
+    /// internal Rails generation type name). Where the seeds disagree about
+    /// the card it is sent with a warning ([`Card::warnings`](crate::cards::Card::warnings)).
+    pub async fn set_cell_card(
+        &self,
+        cell: CellRef,
+        card: impl Into<GenerateBody>,
+    ) -> Result<types::Cell, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         let body = serde_json::json!({ "spreadsheet_cell": card.to_json() });
         self.patch_cell(cell, body).await
     }
@@ -1345,14 +1359,19 @@ impl<'a> Edit<'a> {
     }
 
     /// `POST .../cells/{cell_id}/generate`: generates the cell from `card`
-    /// (validated first; sent as is, so models newer than gen-api work).
-    /// Spends credits: retried only when the request never reached GEN.
+    /// (a typed [`Card`](crate::cards::Card) or a [`GenerateBody`]; validated first; sent as is,
+    /// so models newer than gen-api work). Where the seeds disagree about the
+    /// card (e.g. Veo with 10 s) it is sent and each warning is logged once
+    /// ([`Card::warnings`](crate::cards::Card::warnings)). Spends credits: retried only when the request
+    /// never reached GEN.
     pub async fn generate_on_cell(
         &self,
         cell: CellRef,
-        card: &Card,
+        card: impl Into<GenerateBody>,
     ) -> Result<types::GenerationCreated, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         Ok(self
             .client
             .call(
@@ -1366,13 +1385,16 @@ impl<'a> Edit<'a> {
     }
 
     /// `POST .../cells/{cell_id}/layers/{layer_id}/generate`: generates a
-    /// layer from `card` (validated first). Spends credits.
+    /// layer from `card` (validated first; warnings as for
+    /// [`Edit::generate_on_cell`]). Spends credits.
     pub async fn generate_on_layer(
         &self,
         layer: LayerRef,
-        card: &Card,
+        card: impl Into<GenerateBody>,
     ) -> Result<types::GenerationCreated, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         let [engine, cell] = layer.cell.path();
         let path = [engine, cell, ("layer_id", id(layer.layer_id))];
         Ok(self

@@ -287,7 +287,6 @@ const METHODS: &[&str] = &[
     "list_global_variables",
     "get_global_variables_template",
     "list_content_resources",
-    "create_content_resource",
     "get_content_resource",
     "update_content_resource",
     "delete_content_resource",
@@ -386,7 +385,6 @@ fn referenced() {
     let _ = <gen_api::Client as gen_api::ClientEditExt>::list_global_variables;
     let _ = <gen_api::Client as gen_api::ClientEditExt>::get_global_variables_template;
     let _ = <gen_api::Client as gen_api::ClientEditExt>::list_content_resources;
-    let _ = <gen_api::Client as gen_api::ClientEditExt>::create_content_resource;
     let _ = <gen_api::Client as gen_api::ClientEditExt>::get_content_resource;
     let _ = <gen_api::Client as gen_api::ClientEditExt>::update_content_resource;
     let _ = <gen_api::Client as gen_api::ClientEditExt>::delete_content_resource;
