@@ -1468,7 +1468,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Machine-readable error code. Documented codes and their HTTP statuses:
+    ///Machine-readable error code. Open: seed 001 lists these as "Common codes", not as all codes, so any other string decodes too.
     ///- `unauthorized` (401): missing or invalid API key
     ///- `forbidden` (403): no permission for this resource
     ///- `not_found` (404): resource doesn't exist

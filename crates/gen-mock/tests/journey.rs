@@ -22,7 +22,7 @@ async fn clone(api: &Api, slug: &str) -> Value {
     let r = api
         .post(
             &format!("/v1/templates/spreadsheets/{slug}/clone"),
-            json!({"agent_id": 42}),
+            json!({"agent_id": "42"}), // seed 001 quotes the id
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
