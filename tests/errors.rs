@@ -61,6 +61,38 @@ async fn an_error_code_unknown_today_still_decodes() {
 }
 
 #[tokio::test]
+async fn an_error_without_error_code_keeps_its_status() {
+    // seed 001 lists "Common codes"; a body with only `error` (or nothing the
+    // client knows) must still be an ErrorResponse with its status
+    for (status, body) in [
+        (404, json!({ "error": "Generation not found" })),
+        (500, json!({ "error": "boom" })),
+        (503, json!({})),
+        (
+            403,
+            json!({ "message": "Forbidden", "error_code": "forbidden" }),
+        ),
+    ] {
+        let api = api().await;
+        let _m = expect(
+            &api.server,
+            Call::new(GET, "/v1/generations/1"),
+            status,
+            Some(body.clone()),
+        )
+        .await;
+        let err = api.client.get_generation().id(1).send().await.unwrap_err();
+        match err {
+            gen_api::Error::ErrorResponse(rv) => {
+                assert_eq!(rv.status().as_u16(), status, "{body}");
+                assert_eq!(rv.error.as_deref(), body["error"].as_str());
+            }
+            other => panic!("{status} {body}: expected ErrorResponse, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_status_unknown_today_still_decodes() {
     let api = api().await;
     let _m = expect(

@@ -229,6 +229,42 @@ async fn seed_veo_cards_reach_the_server_with_a_note() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_rails_generation_type_from_seed_000_is_sent_as_given() {
+    // seed 000: `-d '{"generation_type": "text_generation", "data": {}}'`
+    let server = mock().await;
+    let (engine, video, _) = engine(&server).await;
+    let (e, c) = (engine.to_string(), video.to_string());
+    let out = gen_cmd(
+        Some(&server),
+        Some("mock-key"),
+        &[
+            "--json",
+            "generate",
+            "--agent",
+            "42",
+            "--engine",
+            &e,
+            "--cell",
+            &c,
+            "--type",
+            "text_generation",
+            "--data",
+            "{}",
+        ],
+    )
+    .await;
+    let created = stdout_json(&out);
+    assert_eq!(created["status"], "pending", "{created}");
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("note: ") && l.contains("text_generation")),
+        "{err}"
+    );
+    assert_eq!(server.state().generate_calls(video), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_card_fails_before_any_request() {
     let server = mock().await;
     let (engine, video, _) = engine(&server).await;
@@ -504,4 +540,32 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
         .filter(|r| matches!(r.status, Some(429) | Some(503)))
         .count();
     assert!(faults > 0, "the fake injected faults");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock() {
+    // seed 001: "3. POST /v1/content_resources with signed_id as
+    // `content_resource[file]`" on the endpoint marked "(multipart)"
+    let server = mock().await;
+    let data = vec![7u8; 4096];
+    let resource = sdk(&server)
+        .edit()
+        .upload(
+            42,
+            gen_sdk::upload::UploadSource::bytes(data.clone(), "hero.mp4"),
+            gen_sdk::upload::UploadOptions::new().direct_upload_threshold(1024),
+        )
+        .await
+        .expect("direct upload");
+    assert_eq!(resource.byte_size, Some(data.len() as i64));
+    assert_eq!(resource.filename.as_deref(), Some("hero.mp4"));
+    assert_eq!(server.state().requests_to("/v1/direct_upload").len(), 1);
+    assert_eq!(server.state().storage_puts().len(), 1);
+    let creates = server.state().requests_to("/v1/content_resources");
+    assert_eq!(creates.len(), 1);
+    let content_type = creates[0].header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
 }

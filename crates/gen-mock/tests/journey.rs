@@ -916,3 +916,46 @@ async fn user_jobs_and_voice_preview() {
     assert!(p["audio_url"].is_string());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn rails_generation_type_names_are_accepted() {
+    // seed 000: `{"generation_type": "text_generation", "data": {}}` on a cell and
+    // `{"generation_type": "audio_generation", "data": {}}` on a layer
+    let server = MockServer::start(fast()).await.unwrap();
+    let api = Api::new(&server);
+    let state = server.state();
+    let engine = clone(&api, "tiktok-talking-avatar").await;
+    let eid = engine["id"].as_i64().unwrap();
+    let script = cell_of(&engine, "ingredient", None);
+    let before = state.credit_balance();
+    let r = api
+        .post(
+            &format!("/v1/autocontentengine/{eid}/cells/{script}/generate?agent_id=42"),
+            json!({"generation_type": "text_generation", "data": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.body["generation_id"].as_i64().unwrap();
+    // charged like the canonical `text` card
+    assert_eq!(
+        before - state.credit_balance(),
+        gen_mock::default_costs()["text"]
+    );
+    let g = api
+        .get(&format!("/v1/generations/{gid}?wait=true"))
+        .await
+        .body;
+    assert_eq!(g["generation_type"], "text_generation", "kept as sent");
+    assert_eq!(g["user_job_type"], "text_generation");
+    assert_eq!(g["status"], "completed");
+    assert!(g["result"].is_string());
+    // a name the seeds do not show is refused
+    let r = api
+        .post(
+            &format!("/v1/autocontentengine/{eid}/cells/{script}/generate?agent_id=42"),
+            json!({"generation_type": "video_generation", "data": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["error_code"], "validation_error");
+}
