@@ -33,6 +33,12 @@
 //! documented-elsewhere or future fields (`prompt_var`, `image_var`...),
 //! flattened into `data`.
 //!
+//! Internal Rails generation type names (`text_generation`,
+//! `audio_generation`: seed 000's examples) are read by
+//! [`GenerateBody::from_json`]: normalised to the canonical card where the
+//! mapping is stated or obvious ([`canonical_generation_type`]) and the data
+//! is a valid card, otherwise sent as given ([`GenerateBody::Raw`]).
+//!
 //! Render is not a card: it has its own endpoint and no body
 //! (`client.publish().render(..)`).
 //!
