@@ -300,11 +300,12 @@ async fn clone_generate_complete_and_credits() {
     let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
     assert!(bytes.len() >= 16 && &bytes[4..8] == b"ftyp");
 
-    // Invalid generation type.
+    // Invalid generation type (seed 000's `text_generation` is accepted: see
+    // rails_generation_type_names_are_accepted).
     let r = api
         .post(
             &format!("/v1/autocontentengine/{eid}/cells/{video}/generate?agent_id=42"),
-            json!({"generation_type": "text_generation", "data": {}}),
+            json!({"generation_type": "not_a_card", "data": {}}),
         )
         .await;
     assert_eq!(r.status, 422);
