@@ -3582,7 +3582,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Seconds. Seed 001 (video_from_text): "Duration: 5 or 10". Seed 002: "Veo 3 supports up to 8s", while seeds 001 and 003 send Veo models with `"duration": 10`. The seeds contradict each other, so a Veo model with 10 s is sent as is (gen-sdk warns once) and the server decides.
+    ///Seconds. Seed 001 (video_from_text): "Duration: 5 or 10". Seed 002: "Veo 3 supports up to 8s", while seeds 001 and 003 send Veo models with `"duration": 10`. The seeds contradict each other, so a Veo model with 10 s (or another duration up to 8 s) is sent as is (gen-sdk warns once) and the server decides; only a duration both readings refuse (e.g. 9 s) is refused before sending.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct VideoDuration(i64);
@@ -14532,7 +14532,8 @@ pub mod types {
 ///
 ///- **Veo duration.** Seed 001 (video_from_text): "Duration: 5 or 10", and its example sends `"model": "veo_3"` with
 ///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Veo 3 supports up to 8s".
-///  The seeds contradict each other: `VideoDuration` is [5, 10] and gen-sdk sends a Veo model with 10 s, warning once.
+///  The seeds contradict each other: `VideoDuration` keeps seed 001's [5, 10]; gen-sdk sends a Veo model with any duration
+///  either reading allows (5 or 10, or up to 8 s), warning once, and refuses locally only what both refuse (e.g. 9 s).
 ///- **Text card model names.** Seed 001 lists `gemini_2_0_flash`, `gemini_2_5_pro`, ...; seed 002's trigger example sends
 ///  `"model": "gemini"`. `TextModel` lists both.
 ///- **Lipsync and captions `model`.** Every example names the model (seed 001: `"model": "sync_so"`, `"model": "gemini"`);
