@@ -244,3 +244,45 @@ impl AgentCoreUpdate {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(body: serde_json::Value) -> gen_api::types::AgentCoreUpdateResult {
+        serde_json::from_value(body).expect("decodes")
+    }
+
+    #[test]
+    fn a_flat_core_answer_is_read() {
+        // seed 001 shows no body for the 200; the flat core is one likely form
+        let update = AgentCoreUpdate::from_answer(
+            200,
+            answer(json!({"brand_name": "Santiago", "keywords": ["tacos"], "goal": "growth"})),
+        );
+        assert_eq!(update.core.brand_name.as_deref(), Some("Santiago"));
+        assert_eq!(update.core.keywords, vec!["tacos".to_owned()]);
+        assert!(update.is_complete());
+    }
+
+    #[test]
+    fn a_wrapped_answer_with_failed_sections_is_read() {
+        let update = AgentCoreUpdate::from_answer(
+            207,
+            answer(json!({
+                "core": {"brand_name": "Santiago"},
+                "failed_sections": [{"section": "default_user_voice", "error": "Voice not found"}]
+            })),
+        );
+        assert_eq!(update.core.brand_name.as_deref(), Some("Santiago"));
+        assert_eq!(update.failed_section_names(), vec!["default_user_voice"]);
+        assert!(!update.is_complete());
+    }
+
+    #[test]
+    fn an_empty_answer_is_an_empty_core() {
+        let update = AgentCoreUpdate::from_answer(200, answer(json!({})));
+        assert_eq!(update.core, AgentCore::default());
+    }
+}
