@@ -20,8 +20,11 @@ fn status_and_code(err: gen_api::Error<gen_api::types::Error>) -> (u16, String, 
     match err {
         gen_api::Error::ErrorResponse(rv) => (
             rv.status().as_u16(),
-            rv.error_code.to_string(),
-            rv.error.clone(),
+            rv.error_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            rv.error.clone().unwrap_or_default(),
         ),
         other => panic!("expected ErrorResponse, got {other:?}"),
     }
@@ -55,6 +58,38 @@ async fn an_error_code_unknown_today_still_decodes() {
         status_and_code(error_for(429, "rate_limited").await).1,
         "rate_limited"
     );
+}
+
+#[tokio::test]
+async fn an_error_without_error_code_keeps_its_status() {
+    // seed 001 lists "Common codes"; a body with only `error` (or nothing the
+    // client knows) must still be an ErrorResponse with its status
+    for (status, body) in [
+        (404, json!({ "error": "Generation not found" })),
+        (500, json!({ "error": "boom" })),
+        (503, json!({})),
+        (
+            403,
+            json!({ "message": "Forbidden", "error_code": "forbidden" }),
+        ),
+    ] {
+        let api = api().await;
+        let _m = expect(
+            &api.server,
+            Call::new(GET, "/v1/generations/1"),
+            status,
+            Some(body.clone()),
+        )
+        .await;
+        let err = api.client.get_generation().id(1).send().await.unwrap_err();
+        match err {
+            gen_api::Error::ErrorResponse(rv) => {
+                assert_eq!(rv.status().as_u16(), status, "{body}");
+                assert_eq!(rv.error.as_deref(), body["error"].as_str());
+            }
+            other => panic!("{status} {body}: expected ErrorResponse, got {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]

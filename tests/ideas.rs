@@ -30,7 +30,7 @@ async fn create_agent_run_posts_message_and_decodes_run_created() {
     mock.assert_async().await;
     assert_eq!(run.run_id, "run_abc");
     assert_eq!(run.conversation_id.as_deref(), Some("conv_xyz"));
-    assert_eq!(run.status.as_str(), "running");
+    assert_eq!(run.status.as_ref().map(|s| s.as_str()), Some("running"));
 }
 
 #[tokio::test]

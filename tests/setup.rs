@@ -49,7 +49,10 @@ async fn update_agent_core_sends_the_seed_body_and_decodes_207() {
     mock.assert_async().await;
     assert_eq!(resp.status().as_u16(), 207);
     assert_eq!(resp.failed_sections.len(), 1);
-    assert_eq!(resp.failed_sections[0].section, "default_user_voice");
+    assert_eq!(
+        resp.failed_sections[0].section.as_deref(),
+        Some("default_user_voice")
+    );
     assert_eq!(serde_json::to_value(resp.into_inner()).unwrap(), result);
 }
 

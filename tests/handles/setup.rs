@@ -94,8 +94,8 @@ async fn organization_and_credits_get_the_workspace() {
     )
     .await;
     let got = s.client.setup().organization(12).await.unwrap();
-    assert_eq!(got.id, 12);
-    assert_eq!(got.name, org["name"].as_str().unwrap());
+    assert_eq!(got.id, Some(12));
+    assert_eq!(got.name.as_deref(), org["name"].as_str());
     let credit = s.client.setup().credits(12).await.unwrap().expect("credit");
     assert_eq!(credit.generic, 1250.5);
     mock.assert_calls_async(2).await;

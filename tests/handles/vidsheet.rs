@@ -68,7 +68,7 @@ async fn clone_template_posts_the_agent_to_the_slug() {
             POST,
             "/v1/templates/spreadsheets/tiktok-talking-avatar/clone",
         )
-        .body(json!({ "agent_id": 42 })),
+        .body(json!({ "agent_id": "42" })),
         200,
         Some(engine.clone()),
     )
@@ -80,7 +80,7 @@ async fn clone_template_posts_the_agent_to_the_slug() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(got.id, engine["id"].as_i64().unwrap());
+    assert_eq!(got.id, engine["id"].as_i64());
 }
 
 /// A free create is not repeated after a 500 (the engine may exist).
@@ -93,7 +93,7 @@ async fn clone_template_is_sent_once_on_a_500() {
             POST,
             "/v1/templates/spreadsheets/tiktok-talking-avatar/clone",
         )
-        .body(json!({ "agent_id": 42 })),
+        .body(json!({ "agent_id": "42" })),
         500,
         Some(json!({"error": "internal"})),
     )

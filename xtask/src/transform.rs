@@ -535,18 +535,25 @@ pub fn open_response_enums(doc: &mut Value) -> BTreeMap<String, Vec<String>> {
     opened
 }
 
+/// The extension openapi.yaml uses for an open value list (known values,
+/// others allowed): Zalando's `x-extensible-enum`.
+pub const EXTENSIBLE_ENUM: &str = "x-extensible-enum";
+
 /// Open enums inside one schema tree (not following `$ref`s). Enums that are
 /// a `oneOf`/`anyOf` discriminator value (one single value) are kept: they
 /// select a variant, they are not an open set.
 fn open_enums_in(v: &mut Value, values: &mut Vec<String>) {
     match v {
         Value::Object(obj) => {
-            let is_open_candidate = obj
-                .get("enum")
-                .and_then(Value::as_array)
-                .is_some_and(|e| e.len() > 1);
-            if is_open_candidate {
-                let Some(Value::Array(known)) = obj.remove("enum") else {
+            // `x-extensible-enum` (an open list written in openapi.yaml) is
+            // treated like an enum to open: its values are the known ones.
+            let key = ["enum", EXTENSIBLE_ENUM].into_iter().find(|k| {
+                obj.get(*k)
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.len() > 1)
+            });
+            if let Some(key) = key {
+                let Some(Value::Array(known)) = obj.remove(key) else {
                     unreachable!("checked above");
                 };
                 let known: Vec<String> = known
@@ -568,7 +575,7 @@ fn open_enums_in(v: &mut Value, values: &mut Vec<String>) {
                 values.extend(known);
             }
             for (k, child) in obj.iter_mut() {
-                if k != "example" && k != "default" {
+                if k != "example" && k != "default" && k != EXTENSIBLE_ENUM {
                     open_enums_in(child, values);
                 }
             }
@@ -845,6 +852,29 @@ mod tests {
         );
         assert_eq!(s["Req"]["properties"]["t"]["enum"], json!(["text"]));
         assert_eq!(opened.keys().collect::<Vec<_>>(), vec!["Gen", "Status"]);
+    }
+
+    #[test]
+    fn extensible_enums_are_opened_with_their_known_values() {
+        let mut doc = json!({"paths": {"/g": {
+            "get": {"operationId": "g", "responses": {"2XX": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}}}
+        }}, "components": {"schemas": {
+            "Status": {"type": "string", "x-extensible-enum": ["pending", "completed"], "description": "Status."}
+        }}});
+        let opened = open_response_enums(&mut doc);
+        let s = &doc["components"]["schemas"]["Status"];
+        assert!(s.get(EXTENSIBLE_ENUM).is_none());
+        assert_eq!(s["type"], json!("string"));
+        assert_eq!(
+            s["description"],
+            json!(
+                "Status.\n\nKnown values: pending, completed. Other values may appear; clients must accept them."
+            )
+        );
+        assert_eq!(
+            opened.get("Status"),
+            Some(&vec!["pending".to_owned(), "completed".to_owned()])
+        );
     }
 
     #[test]

@@ -2153,7 +2153,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn success(self, status: u16, value: &types::AssetLibraryList) -> Self {
+        pub fn success(self, status: u16, value: &types::AssetLibraryPage) -> Self {
             assert_eq!(status / 100u16, 2u16);
             Self(
                 self.0
@@ -4134,62 +4134,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn success(self, status: u16, value: &types::ContentResourceList) -> Self {
-            assert_eq!(status / 100u16, 2u16);
-            Self(
-                self.0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn client_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 4u16);
-            Self(
-                self.0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn server_error(self, status: u16, value: &types::Error) -> Self {
-            assert_eq!(status / 100u16, 5u16);
-            Self(
-                self.0
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct CreateContentResourceWhen(::httpmock::When);
-    impl CreateContentResourceWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v1/content_resources$").unwrap()),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn agent_id(self, value: i64) -> Self {
-            Self(self.0.query_param("agent_id", value.to_string()))
-        }
-        pub fn body(self, value: &types::ContentResourceCreate) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct CreateContentResourceThen(::httpmock::Then);
-    impl CreateContentResourceThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn success(self, status: u16, value: &types::ContentResource) -> Self {
+        pub fn success(self, status: u16, value: &types::ContentResourcePage) -> Self {
             assert_eq!(status / 100u16, 2u16);
             Self(
                 self.0
@@ -5871,9 +5816,6 @@ pub trait MockServerExt {
     fn list_content_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListContentResourcesWhen, operations::ListContentResourcesThen);
-    fn create_content_resource<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::CreateContentResourceWhen, operations::CreateContentResourceThen);
     fn get_content_resource<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetContentResourceWhen, operations::GetContentResourceThen);
@@ -6717,17 +6659,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListContentResourcesWhen::new(when),
                 operations::ListContentResourcesThen::new(then),
-            )
-        })
-    }
-    fn create_content_resource<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::CreateContentResourceWhen, operations::CreateContentResourceThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::CreateContentResourceWhen::new(when),
-                operations::CreateContentResourceThen::new(then),
             )
         })
     }

@@ -9,7 +9,7 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 #[allow(clippy::all)]
 pub mod types {
     ///An agent: the autonomous social media persona every other resource hangs off.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -17,8 +17,10 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub id: i64,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Owning workspace (organization).
@@ -168,14 +170,16 @@ pub mod types {
         }
     }
     ///One section of an Agent Core update that could not be saved.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreSectionError {
         ///Human-readable reason.
-        pub error: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<ErrorCode>,
         ///The Agent Core section (field group) that failed, e.g. `monitored` or `default_user_voice`.
-        pub section: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub section: ::std::option::Option<::std::string::String>,
     }
     impl AgentCoreSectionError {
         pub fn builder() -> builder::AgentCoreSectionError {
@@ -320,15 +324,146 @@ pub mod types {
                 })
         }
     }
-    ///Result of `PATCH /v1/agents/{agent_id}/core`, the same shape for both success codes. `200`: every section saved and `failed_sections` is empty. `207 Multi-Status`: some sections failed; they are listed in `failed_sections`, and `core` shows the state after the sections that did save. The documentation only says that 207 means "some sections fail": this wrapper (`core` + `failed_sections`) is a choice of this spec.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Answer of `PATCH /v1/agents/{agent_id}/core` (200 or 207). Seed 001 says only "Returns `200 OK` on full success, `207 Multi-Status` if some sections fail" and shows no body, so both likely forms decode into this one object: the flat Agent Core (its fields at the top level) or a wrapper `{core, failed_sections}`. Nothing is required; gen-sdk reads `core` when present, else the top-level fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreUpdateResult {
-        pub core: AgentCore,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub core: ::std::option::Option<AgentCore>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
+        ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<AgentCoreUpdateResultDescription>,
+        ///Sections that could not be saved (a 207 may list them here).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_sections: ::std::vec::Vec<AgentCoreSectionError>,
+        ///e.g. `growth`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub goal: ::std::option::Option<::std::string::String>,
+        ///e.g. `character`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identity_type: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub keywords: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub monitored: ::std::vec::Vec<MonitoredItem>,
+        ///Full persona text, at most 20000 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub personality: ::std::option::Option<AgentCoreUpdateResultPersonality>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub research_topics: ::std::vec::Vec<ResearchTopic>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shortform: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub target_platforms: ::std::vec::Vec<::std::string::String>,
     }
     impl AgentCoreUpdateResult {
         pub fn builder() -> builder::AgentCoreUpdateResult {
             Default::default()
+        }
+    }
+    ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AgentCoreUpdateResultDescription(::std::string::String);
+    impl ::std::ops::Deref for AgentCoreUpdateResultDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgentCoreUpdateResultDescription> for ::std::string::String {
+        fn from(value: AgentCoreUpdateResultDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AgentCoreUpdateResultDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 500usize {
+                return Err("longer than 500 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Full persona text, at most 20000 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AgentCoreUpdateResultPersonality(::std::string::String);
+    impl ::std::ops::Deref for AgentCoreUpdateResultPersonality {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgentCoreUpdateResultPersonality> for ::std::string::String {
+        fn from(value: AgentCoreUpdateResultPersonality) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AgentCoreUpdateResultPersonality {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20000usize {
+                return Err("longer than 20000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultPersonality {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultPersonality {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultPersonality {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Body of `POST /v1/agents`.
@@ -369,7 +504,8 @@ pub mod types {
         ///Final text answer, when the run produces one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::std::string::String>,
-        pub run_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_id: ::std::option::Option<::std::string::String>,
         pub status: AgentRunStatus,
         ///Research summary (research runs).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -391,7 +527,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firebase_path: ::std::option::Option<::std::string::String>,
         pub run_id: ::std::string::String,
-        pub status: AgentRunStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<AgentRunStatus>,
     }
     impl AgentRunCreated {
         pub fn builder() -> builder::AgentRunCreated {
@@ -537,12 +674,14 @@ pub mod types {
         }
     }
     ///A folder of the asset library.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AssetFolder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: i64,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_id: ::std::option::Option<i64>,
     }
@@ -589,6 +728,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///A page of the asset library. The seeds list `GET /v1/asset_libraries?agent_id=&folder_id=&asset_type=&search=` but show no answer, so both likely forms decode: a bare array of assets, or `{asset_folders, content_resources, meta}`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AssetLibraryPage {
+        Array(::std::vec::Vec<ContentResource>),
+        AssetLibraryList(AssetLibraryList),
+    }
+    impl ::std::convert::From<::std::vec::Vec<ContentResource>> for AssetLibraryPage {
+        fn from(value: ::std::vec::Vec<ContentResource>) -> Self {
+            Self::Array(value)
+        }
+    }
+    impl ::std::convert::From<AssetLibraryList> for AssetLibraryPage {
+        fn from(value: AssetLibraryList) -> Self {
+            Self::AssetLibraryList(value)
+        }
+    }
     ///The agent's automation hooks.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AutomationConfig {
@@ -622,13 +778,15 @@ pub mod types {
         }
     }
     ///Outcome of a test delivery to the webhook or callback URL.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AutomationTestResult {
-        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///HTTP status the target returned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_code: ::std::option::Option<i64>,
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl AutomationTestResult {
         pub fn builder() -> builder::AutomationTestResult {
@@ -766,7 +924,7 @@ pub mod types {
         }
     }
     ///A vidsheet cell; every cell has exactly one creation card.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Cell {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub column_id: ::std::option::Option<i64>,
@@ -775,7 +933,8 @@ pub mod types {
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub generation_type: ::std::option::Option<GenerationType>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub row_id: ::std::option::Option<i64>,
         ///The generation currently displayed in the cell.
@@ -842,15 +1001,18 @@ pub mod types {
         }
     }
     ///A vidsheet column.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Column {
-        pub column_type: ColumnType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub column_type: ::std::option::Option<ColumnType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_card: ::std::option::Option<CreationCard>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
-        pub role: ColumnRole,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<ColumnRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
@@ -983,7 +1145,7 @@ pub mod types {
         }
     }
     ///An uploaded asset, usable by cards through its id (`*_resource_id`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContentResource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub byte_size: ::std::option::Option<i64>,
@@ -995,7 +1157,8 @@ pub mod types {
         pub filename: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<i64>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `image`, `audio`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object_type: ::std::option::Option<::std::string::String>,
@@ -1006,35 +1169,15 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl ContentResource {
         pub fn builder() -> builder::ContentResource {
             Default::default()
         }
     }
-    ///JSON body: step 3 of the large-file path (after PUTting the file to the direct upload URL).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ContentResourceCreate {
-        pub content_resource: ContentResourceCreateContentResource,
-    }
-    impl ContentResourceCreate {
-        pub fn builder() -> builder::ContentResourceCreate {
-            Default::default()
-        }
-    }
-    ///`ContentResourceCreateContentResource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ContentResourceCreateContentResource {
-        ///The `signed_id` from `POST /v1/direct_upload`.
-        pub file: ::std::string::String,
-    }
-    impl ContentResourceCreateContentResource {
-        pub fn builder() -> builder::ContentResourceCreateContentResource {
-            Default::default()
-        }
-    }
-    ///A page of content resources.
+    ///The wrapper form of a content resource page (the seeds do not show which form the server uses).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentResourceList {
         pub content_resources: ::std::vec::Vec<ContentResource>,
@@ -1044,6 +1187,23 @@ pub mod types {
     impl ContentResourceList {
         pub fn builder() -> builder::ContentResourceList {
             Default::default()
+        }
+    }
+    ///A page of content resources. The seeds list `GET /v1/content_resources?agent_id=&type=&page=` but show no answer, so both likely forms decode: a bare array of resources, or `{content_resources, meta}`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ContentResourcePage {
+        Array(::std::vec::Vec<ContentResource>),
+        ContentResourceList(ContentResourceList),
+    }
+    impl ::std::convert::From<::std::vec::Vec<ContentResource>> for ContentResourcePage {
+        fn from(value: ::std::vec::Vec<ContentResource>) -> Self {
+            Self::Array(value)
+        }
+    }
+    impl ::std::convert::From<ContentResourceList> for ContentResourcePage {
+        fn from(value: ContentResourceList) -> Self {
+            Self::ContentResourceList(value)
         }
     }
     ///Body of `PATCH /v1/content_resources/{id}`.
@@ -1070,27 +1230,41 @@ pub mod types {
             Default::default()
         }
     }
-    ///`multipart/form-data` upload of a small file.
+    ///`multipart/form-data` body of `POST /v1/content_resources`: the field `content_resource[file]` carries the file (small files) or the `signed_id` from `POST /v1/direct_upload` (large files, after the PUT), as seed 001 says.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentResourceUpload {
-        ///The file (small files; use direct upload above 50 MB).
+        ///The file (a file part), or the `signed_id` of a finished direct upload (a text part).
         #[serde(rename = "content_resource[file]")]
-        pub content_resource_file: ::std::string::String,
+        pub content_resource_file: ContentResourceUploadContentResourceFile,
     }
     impl ContentResourceUpload {
         pub fn builder() -> builder::ContentResourceUpload {
             Default::default()
         }
     }
+    ///The file (a file part), or the `signed_id` of a finished direct upload (a text part).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContentResourceUploadContentResourceFile {
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_0: ::std::option::Option<::std::string::String>,
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_1: ::std::option::Option<::std::string::String>,
+    }
+    impl ContentResourceUploadContentResourceFile {
+        pub fn builder() -> builder::ContentResourceUploadContentResourceFile {
+            Default::default()
+        }
+    }
     ///An ideas/chat conversation on the agent host.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Conversation {
         ///The agent id as a string (agent host).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pinned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1183,6 +1357,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectUploadTarget {
         ///Headers to send with the PUT.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
         pub headers: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         ///Pre-signed S3 URL: PUT the file bytes here.
         pub url: ::std::string::String,
@@ -1204,11 +1382,12 @@ pub mod types {
         }
     }
     ///Outcome of connecting or testing an ElevenLabs key.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ElevenLabsIntegrationResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl ElevenLabsIntegrationResult {
         pub fn builder() -> builder::ElevenLabsIntegrationResult {
@@ -1216,11 +1395,12 @@ pub mod types {
         }
     }
     ///An Auto Content Engine (vidsheet) with all nested data. `user_jobs` lists the generations (history included).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Engine {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<i64>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub layers: ::std::vec::Vec<Layer>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1274,19 +1454,21 @@ pub mod types {
             Default::default()
         }
     }
-    ///The one error body every endpoint of both hosts returns.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///The error body of both hosts, as seed 001's "Error Format" shows it: `{"error": "Human-readable message", "error_code": "machine_code"}`. Read tolerantly: neither field is required, unknown fields are allowed, and `error_code` is an open string (seed 001 lists "Common codes", not all codes).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Error {
         ///Human-readable message.
-        pub error: ::std::string::String,
-        pub error_code: ErrorCode,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error_code: ::std::option::Option<ErrorCode>,
     }
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
         }
     }
-    ///Machine-readable error code. Documented codes and their HTTP statuses:
+    ///Machine-readable error code. Open: seed 001 lists these as "Common codes", not as all codes, so any other string decodes too.
     ///- `unauthorized` (401): missing or invalid API key
     ///- `forbidden` (403): no permission for this resource
     ///- `not_found` (404): resource doesn't exist
@@ -1328,7 +1510,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    ///Body of the generate endpoints: a creation card type and its parameters. Canonical generation type names only (older examples show `text_generation` / `audio_generation`; those are not part of this spec). Render has its own endpoint and no body.
+    ///Body of the generate endpoints: a creation card type and its parameters. The nine canonical card types (seed 001: "Use canonical generation type names for new integrations"), or an internal Rails name (`text_generation`, `audio_generation`: seed 000's examples) with free-form data. `generation_type` selects the variant. Render has its own endpoint and no body.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GenerateRequest {
@@ -1341,6 +1523,7 @@ pub mod types {
         SpeechFromTextGenerateRequest(SpeechFromTextGenerateRequest),
         LipsyncGenerateRequest(LipsyncGenerateRequest),
         CaptionsGenerateRequest(CaptionsGenerateRequest),
+        RailsGenerateRequest(RailsGenerateRequest),
     }
     impl ::std::convert::From<TextGenerateRequest> for GenerateRequest {
         fn from(value: TextGenerateRequest) -> Self {
@@ -1385,6 +1568,11 @@ pub mod types {
     impl ::std::convert::From<CaptionsGenerateRequest> for GenerateRequest {
         fn from(value: CaptionsGenerateRequest) -> Self {
             Self::CaptionsGenerateRequest(value)
+        }
+    }
+    impl ::std::convert::From<RailsGenerateRequest> for GenerateRequest {
+        fn from(value: RailsGenerateRequest) -> Self {
+            Self::RailsGenerateRequest(value)
         }
     }
     ///An AI job producing content for a cell or layer, or a render. On `completed`, text is in `result` and media URLs in `output_resources` (for a render, `output_resources[0].url` is the final MP4).
@@ -1466,7 +1654,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    ///Canonical creation card (generation) type. Render is not a card type: it has its own endpoint.
+    ///Creation card (generation) type. Canonical names are listed; stored cells and layers may also carry internal Rails names such as `text_generation` and `audio_generation` (seed 000), which decode too. Render is not a card type: it has its own endpoint.
     ///
     ///Known values: text, media, image_from_text, video_from_text, video_from_image, video_from_ingredients, speech_from_text, lipsync, captions. Other values may appear; clients must accept them.
     #[derive(
@@ -1502,9 +1690,10 @@ pub mod types {
         }
     }
     ///A sheet-level variable, substituted into `{{name}}` placeholders at generation time.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GlobalVariable {
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
@@ -1541,7 +1730,8 @@ pub mod types {
         pub full_script: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hook: ::std::option::Option<::std::string::String>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub inspiration_sources: ::std::vec::Vec<InspirationSource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1669,6 +1859,9 @@ pub mod types {
         pub aspect_ratio: ::std::option::Option<ImageAspectRatio>,
         pub model: ImageFromTextModel,
         pub prompt: TextOrAiText,
+        ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_var: ::std::option::Option<::std::string::String>,
     }
     impl ImageFromTextCardData {
         pub fn builder() -> builder::ImageFromTextCardData {
@@ -1790,13 +1983,14 @@ pub mod types {
         }
     }
     ///A trending video that informed an idea.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InspirationSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub platform: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl InspirationSource {
         pub fn builder() -> builder::InspirationSource {
@@ -1804,7 +1998,7 @@ pub mod types {
         }
     }
     ///A layer of a video-role cell; the layers composite into the final video on render.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Layer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cell_id: ::std::option::Option<i64>,
@@ -1813,7 +2007,8 @@ pub mod types {
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub generation_type: ::std::option::Option<GenerationType>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `audio`, `text`, `image`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub layer_type: ::std::option::Option<::std::string::String>,
@@ -2064,17 +2259,19 @@ pub mod types {
         }
     }
     ///A conversation message; assistant messages of idea runs carry `ideas`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub ideas: ::std::vec::Vec<Idea>,
         ///`user` or `assistant`.
-        pub role: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<::std::string::String>,
     }
     impl Message {
         pub fn builder() -> builder::Message {
@@ -2129,14 +2326,16 @@ pub mod types {
         }
     }
     ///A workspace (organization). Read it before a batch of generations to check `available_credit`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Organization {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_credit: ::std::option::Option<AvailableCredit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: i64,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         ///The caller's role, e.g. `owner`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
@@ -2192,14 +2391,16 @@ pub mod types {
         }
     }
     ///Pagination of a list.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PaginationMeta {
-        pub page: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub per_page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
-        pub total_pages: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_pages: ::std::option::Option<i64>,
     }
     impl PaginationMeta {
         pub fn builder() -> builder::PaginationMeta {
@@ -2207,14 +2408,16 @@ pub mod types {
         }
     }
     ///An API key (persisted token). The secret itself is never returned after creation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PersistedToken {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     impl PersistedToken {
         pub fn builder() -> builder::PersistedToken {
@@ -2226,8 +2429,10 @@ pub mod types {
     pub struct PersistedTokenCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        pub id: i64,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         ///The secret, shown only in this response; use it as `X-API-Key`.
         pub token: ::std::string::String,
     }
@@ -2402,6 +2607,71 @@ pub mod types {
             value.parse()
         }
     }
+    ///Generate with an internal Rails generation type name (`text_generation`, `audio_generation`), as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text`, `audio_generation` → `speech_from_text` and `image_generation` → `image_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given (other Rails names are not listed by the seeds; gen-sdk sends them as given and the server decides).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RailsGenerateRequest {
+        ///Generation parameters (model-specific).
+        pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///The internal Rails names seed 000 sends.
+        pub generation_type: RailsGenerateRequestGenerationType,
+    }
+    impl RailsGenerateRequest {
+        pub fn builder() -> builder::RailsGenerateRequest {
+            Default::default()
+        }
+    }
+    ///The internal Rails names seed 000 sends.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+    )]
+    pub enum RailsGenerateRequestGenerationType {
+        #[serde(rename = "text_generation")]
+        TextGeneration,
+        #[serde(rename = "audio_generation")]
+        AudioGeneration,
+    }
+    impl ::std::fmt::Display for RailsGenerateRequestGenerationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TextGeneration => f.write_str("text_generation"),
+                Self::AudioGeneration => f.write_str("audio_generation"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RailsGenerateRequestGenerationType {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "text_generation" => Ok(Self::TextGeneration),
+                "audio_generation" => Ok(Self::AudioGeneration),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RailsGenerateRequestGenerationType {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RailsGenerateRequestGenerationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Body of `POST /v1/research` (standalone research without ideas).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResearchRequest {
@@ -2487,9 +2757,10 @@ pub mod types {
         }
     }
     ///A vidsheet row (one video). `spreadsheet_cells` is present when the row is read on its own.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Row {
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2681,7 +2952,8 @@ pub mod types {
         pub slug: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
-        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
     }
     impl Template {
         pub fn builder() -> builder::Template {
@@ -2691,8 +2963,8 @@ pub mod types {
     ///Body of `POST /v1/templates/spreadsheets/{slug}/clone`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TemplateCloneRequest {
-        ///The agent to clone into (the documentation's curl quotes the id; the API host accepts it as a number).
-        pub agent_id: i64,
+        ///The agent to clone into, AS A STRING: seed 001's curl sends `{ "agent_id": "'"$AGENT_ID"'" }` (a quoted id).
+        pub agent_id: ::std::string::String,
     }
     impl TemplateCloneRequest {
         pub fn builder() -> builder::TemplateCloneRequest {
@@ -2700,13 +2972,14 @@ pub mod types {
         }
     }
     ///A video recently generated from a template.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl TemplateContent {
         pub fn builder() -> builder::TemplateContent {
@@ -2714,7 +2987,7 @@ pub mod types {
         }
     }
     ///A template with the column layout the clone will get (`spreadsheet_columns`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateDetail {
         ///Cover image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2724,12 +2997,14 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub recent_generated_contents: ::std::vec::Vec<TemplateContent>,
         ///e.g. `tiktok-talking-avatar`; used to preview and clone.
-        pub slug: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub spreadsheet_columns: ::std::vec::Vec<Column>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
-        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
     }
     impl TemplateDetail {
         pub fn builder() -> builder::TemplateDetail {
@@ -3035,13 +3310,14 @@ pub mod types {
         }
     }
     ///The authenticated user (`GET /v1/me`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -3058,7 +3334,8 @@ pub mod types {
         ///The job's parameters as the server echoes them (JSON string or object).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
         ///On completion; for publish jobs `result.post_id` is the platform post id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result:
@@ -3305,7 +3582,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Seconds. The documentation says "5 or 10", but Veo 3 family models (`veo_*`) go up to 8 s only (creation cards page), although the API page's own example sends `veo_3` with 10. The schema keeps [5, 10]; the SDK rejects `veo_*` models with 10 before sending.
+    ///Seconds. Seed 001 (video_from_text): "Duration: 5 or 10". Seed 002: "Veo 3 supports up to 8s", while seeds 001 and 003 send Veo models with `"duration": 10`. The seeds contradict each other, so a Veo model with 10 s (or another duration up to 8 s) is sent as is (gen-sdk warns once) and the server decides; only a duration both readings refuse (e.g. 9 s) is refused before sending.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct VideoDuration(i64);
@@ -3350,9 +3627,15 @@ pub mod types {
         ///Optional end frame.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_tail_resource_id: ::std::option::Option<i64>,
+        ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_var: ::std::option::Option<::std::string::String>,
         pub model: VideoFromImageModel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<TextOrAiText>,
+        ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_var: ::std::option::Option<::std::string::String>,
     }
     impl VideoFromImageCardData {
         pub fn builder() -> builder::VideoFromImageCardData {
@@ -3420,7 +3703,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from image models. Veo 3 family (`veo_*`): at most 8 s (use duration 5).
+    ///Video from image models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3505,6 +3788,9 @@ pub mod types {
         pub duration: ::std::option::Option<VideoDuration>,
         pub model: VideoFromIngredientsModel,
         pub prompt: TextOrAiText,
+        ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_var: ::std::option::Option<::std::string::String>,
     }
     impl VideoFromIngredientsCardData {
         pub fn builder() -> builder::VideoFromIngredientsCardData {
@@ -3572,7 +3858,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from ingredients models. Veo 3 family (`veo_*`): at most 8 s (use duration 5).
+    ///Video from ingredients models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3635,7 +3921,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from text card. Seconds. The documentation says "5 or 10", but Veo 3 family models (`veo_*`) go up to 8 s only (creation cards page), although the API page's own example sends `veo_3` with 10. The schema keeps [5, 10]; the SDK rejects `veo_*` models with 10 before sending. (The example uses duration 5 for that reason, where the documentation's uses 10.)
+    ///Video from text card (seed 001). See `VideoDuration` for Veo and 10 s.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct VideoFromTextCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3646,6 +3932,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negative_prompt: ::std::option::Option<TextOrAiText>,
         pub prompt: TextOrAiText,
+        ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompt_var: ::std::option::Option<::std::string::String>,
     }
     impl VideoFromTextCardData {
         pub fn builder() -> builder::VideoFromTextCardData {
@@ -3711,7 +4000,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from text models. Veo 3 family (`veo_*`): at most 8 s (use duration 5).
+    ///Video from text models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3786,7 +4075,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video type of an idea; templates are tagged with the same types (match them in step 3).
+    ///Video type of an idea; templates are tagged with the same types (match them in step 3). Seed 001 names `talking_avatar`, `montage`, `split_screen` ("etc."); the other listed names are this spec's guesses from the labels of `video_type_id` (Green Screen, Text-Driven, POV Object, Narrated/VO, Skit, Any). Open: any string decodes.
     ///
     ///Known values: talking_avatar, green_screen, montage, text_driven, pov_object, narrated_vo, split_screen, skit, any. Other values may appear; clients must accept them.
     #[derive(
@@ -3822,19 +4111,22 @@ pub mod types {
         }
     }
     ///A voice in the agent's voice library.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Voice {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preview_url: ::std::option::Option<::std::string::String>,
         ///Where the voice comes from, e.g. `public` (shared library); user-designed, cloned and ElevenLabs voices have their own sources.
-        pub source: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
         ///True for voices the user designed or cloned (these can be deleted).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_owned: ::std::option::Option<bool>,
-        pub voice_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voice_id: ::std::option::Option<::std::string::String>,
     }
     impl Voice {
         pub fn builder() -> builder::Voice {
@@ -3885,9 +4177,10 @@ pub mod types {
         }
     }
     ///Voice design step 2 result.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignDescriptionResponse {
-        pub voice_description: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voice_description: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignDescriptionResponse {
         pub fn builder() -> builder::VoiceDesignDescriptionResponse {
@@ -3895,12 +4188,13 @@ pub mod types {
         }
     }
     ///One candidate voice.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignSample {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio_url: ::std::option::Option<::std::string::String>,
         ///Pass to step 4 to keep this candidate.
-        pub generated_voice_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generated_voice_id: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignSample {
         pub fn builder() -> builder::VoiceDesignSample {
@@ -3919,8 +4213,9 @@ pub mod types {
         }
     }
     ///Voice design step 3 result: three candidates.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignSamplesResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub samples: ::std::vec::Vec<VoiceDesignSample>,
     }
     impl VoiceDesignSamplesResponse {
@@ -3940,9 +4235,10 @@ pub mod types {
         }
     }
     ///Voice design step 1 result: a script to read the candidate voices with.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignScriptResponse {
-        pub script: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub script: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignScriptResponse {
         pub fn builder() -> builder::VoiceDesignScriptResponse {
@@ -3950,8 +4246,9 @@ pub mod types {
         }
     }
     ///The voices available to the agent.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceLibrary {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub voices: ::std::vec::Vec<Voice>,
     }
     impl VoiceLibrary {
@@ -4015,13 +4312,15 @@ pub mod types {
         }
     }
     ///An async TTS preview; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoicePreviewJob {
         ///Set once `status` is `completed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio_url: ::std::option::Option<::std::string::String>,
-        pub job_id: ::std::string::String,
-        pub status: UserJobStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub job_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<UserJobStatus>,
     }
     impl VoicePreviewJob {
         pub fn builder() -> builder::VoicePreviewJob {
@@ -4041,11 +4340,13 @@ pub mod types {
         }
     }
     ///A workspace the user belongs to. Workspaces are organizations; `GET /v1/organizations/{id}` returns the full record including the credit balance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Workspace {
         ///Workspace id; the same id as the organization (`/v1/organizations/{id}`).
-        pub id: i64,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     impl Workspace {
         pub fn builder() -> builder::Workspace {
@@ -4068,8 +4369,11 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -4082,8 +4386,8 @@ pub mod types {
                     avatar_url: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     description: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     workspace_id: Ok(Default::default()),
                 }
@@ -4124,7 +4428,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4134,7 +4438,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4417,26 +4721,32 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AgentCoreSectionError {
-            error: ::std::result::Result<::std::string::String, ::std::string::String>,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             error_code: ::std::result::Result<
                 ::std::option::Option<super::ErrorCode>,
                 ::std::string::String,
             >,
-            section: ::std::result::Result<::std::string::String, ::std::string::String>,
+            section: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentCoreSectionError {
             fn default() -> Self {
                 Self {
-                    error: Err("no value supplied for error".to_string()),
+                    error: Ok(Default::default()),
                     error_code: Ok(Default::default()),
-                    section: Err("no value supplied for section".to_string()),
+                    section: Ok(Default::default()),
                 }
             }
         }
         impl AgentCoreSectionError {
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -4456,7 +4766,7 @@ pub mod types {
             }
             pub fn section<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.section = value
@@ -4713,29 +5023,115 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AgentCoreUpdateResult {
-            core: ::std::result::Result<super::AgentCore, ::std::string::String>,
+            brand_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            core: ::std::result::Result<
+                ::std::option::Option<super::AgentCore>,
+                ::std::string::String,
+            >,
+            default_user_voice: ::std::result::Result<
+                ::std::option::Option<super::DefaultUserVoice>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<super::AgentCoreUpdateResultDescription>,
+                ::std::string::String,
+            >,
             failed_sections: ::std::result::Result<
                 ::std::vec::Vec<super::AgentCoreSectionError>,
+                ::std::string::String,
+            >,
+            goal: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            identity_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            keywords: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            linked_accounts:
+                ::std::result::Result<::std::vec::Vec<super::LinkedAccount>, ::std::string::String>,
+            monitored:
+                ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
+            personality: ::std::result::Result<
+                ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
+                ::std::string::String,
+            >,
+            research_topics:
+                ::std::result::Result<::std::vec::Vec<super::ResearchTopic>, ::std::string::String>,
+            shortform: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            target_platforms: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AgentCoreUpdateResult {
             fn default() -> Self {
                 Self {
-                    core: Err("no value supplied for core".to_string()),
-                    failed_sections: Err("no value supplied for failed_sections".to_string()),
+                    brand_name: Ok(Default::default()),
+                    core: Ok(Default::default()),
+                    default_user_voice: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    failed_sections: Ok(Default::default()),
+                    goal: Ok(Default::default()),
+                    identity_type: Ok(Default::default()),
+                    keywords: Ok(Default::default()),
+                    linked_accounts: Ok(Default::default()),
+                    monitored: Ok(Default::default()),
+                    personality: Ok(Default::default()),
+                    research_topics: Ok(Default::default()),
+                    shortform: Ok(Default::default()),
+                    target_platforms: Ok(Default::default()),
                 }
             }
         }
         impl AgentCoreUpdateResult {
+            pub fn brand_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.brand_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for brand_name: {e}"));
+                self
+            }
             pub fn core<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AgentCore>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentCore>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.core = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for core: {e}"));
+                self
+            }
+            pub fn default_user_voice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DefaultUserVoice>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_user_voice = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for default_user_voice: {e}")
+                });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<super::AgentCoreUpdateResultDescription>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
                 self
             }
             pub fn failed_sections<T>(mut self, value: T) -> Self
@@ -4748,6 +5144,98 @@ pub mod types {
                 });
                 self
             }
+            pub fn goal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.goal = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for goal: {e}"));
+                self
+            }
+            pub fn identity_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identity_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identity_type: {e}"));
+                self
+            }
+            pub fn keywords<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keywords = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for keywords: {e}"));
+                self
+            }
+            pub fn linked_accounts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::LinkedAccount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.linked_accounts = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for linked_accounts: {e}")
+                });
+                self
+            }
+            pub fn monitored<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoredItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.monitored = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for monitored: {e}"));
+                self
+            }
+            pub fn personality<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.personality = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for personality: {e}"));
+                self
+            }
+            pub fn research_topics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ResearchTopic>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.research_topics = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for research_topics: {e}")
+                });
+                self
+            }
+            pub fn shortform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shortform = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for shortform: {e}"));
+                self
+            }
+            pub fn target_platforms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_platforms = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for target_platforms: {e}")
+                });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AgentCoreUpdateResult> for super::AgentCoreUpdateResult {
             type Error = super::error::ConversionError;
@@ -4755,16 +5243,40 @@ pub mod types {
                 value: AgentCoreUpdateResult,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    brand_name: value.brand_name?,
                     core: value.core?,
+                    default_user_voice: value.default_user_voice?,
+                    description: value.description?,
                     failed_sections: value.failed_sections?,
+                    goal: value.goal?,
+                    identity_type: value.identity_type?,
+                    keywords: value.keywords?,
+                    linked_accounts: value.linked_accounts?,
+                    monitored: value.monitored?,
+                    personality: value.personality?,
+                    research_topics: value.research_topics?,
+                    shortform: value.shortform?,
+                    target_platforms: value.target_platforms?,
                 })
             }
         }
         impl ::std::convert::From<super::AgentCoreUpdateResult> for AgentCoreUpdateResult {
             fn from(value: super::AgentCoreUpdateResult) -> Self {
                 Self {
+                    brand_name: Ok(value.brand_name),
                     core: Ok(value.core),
+                    default_user_voice: Ok(value.default_user_voice),
+                    description: Ok(value.description),
                     failed_sections: Ok(value.failed_sections),
+                    goal: Ok(value.goal),
+                    identity_type: Ok(value.identity_type),
+                    keywords: Ok(value.keywords),
+                    linked_accounts: Ok(value.linked_accounts),
+                    monitored: Ok(value.monitored),
+                    personality: Ok(value.personality),
+                    research_topics: Ok(value.research_topics),
+                    shortform: Ok(value.shortform),
+                    target_platforms: Ok(value.target_platforms),
                 }
             }
         }
@@ -4868,7 +5380,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            run_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            run_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<super::AgentRunStatus, ::std::string::String>,
             summary: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -4889,7 +5404,7 @@ pub mod types {
                     ideas: Ok(Default::default()),
                     kind: Ok(Default::default()),
                     result: Ok(Default::default()),
-                    run_id: Err("no value supplied for run_id".to_string()),
+                    run_id: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     summary: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
@@ -4977,7 +5492,7 @@ pub mod types {
             }
             pub fn run_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_id = value
@@ -5066,7 +5581,10 @@ pub mod types {
                 ::std::string::String,
             >,
             run_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::AgentRunStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<super::AgentRunStatus>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentRunCreated {
             fn default() -> Self {
@@ -5074,7 +5592,7 @@ pub mod types {
                     conversation_id: Ok(Default::default()),
                     firebase_path: Ok(Default::default()),
                     run_id: Err("no value supplied for run_id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                 }
             }
         }
@@ -5111,7 +5629,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AgentRunStatus>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentRunStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -5374,16 +5892,19 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             parent_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default for AssetFolder {
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     parent_id: Ok(Default::default()),
                 }
             }
@@ -5403,7 +5924,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5413,7 +5934,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -5799,23 +6320,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AutomationTestResult {
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             status_code: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         }
         impl ::std::default::Default for AutomationTestResult {
             fn default() -> Self {
                 Self {
-                    message: Err("no value supplied for message".to_string()),
+                    message: Ok(Default::default()),
                     status_code: Ok(Default::default()),
-                    success: Err("no value supplied for success".to_string()),
+                    success: Ok(Default::default()),
                 }
             }
         }
         impl AutomationTestResult {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -5835,7 +6359,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6041,7 +6565,7 @@ pub mod types {
                 ::std::option::Option<super::GenerationType>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             row_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             user_job_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             value: ::std::result::Result<
@@ -6055,7 +6579,7 @@ pub mod types {
                     column_id: Ok(Default::default()),
                     data: Ok(Default::default()),
                     generation_type: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     row_id: Ok(Default::default()),
                     user_job_id: Ok(Default::default()),
                     value: Ok(Default::default()),
@@ -6097,7 +6621,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6417,14 +6941,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Column {
-            column_type: ::std::result::Result<super::ColumnType, ::std::string::String>,
+            column_type: ::std::result::Result<
+                ::std::option::Option<super::ColumnType>,
+                ::std::string::String,
+            >,
             creation_card: ::std::result::Result<
                 ::std::option::Option<super::CreationCard>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             position: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            role: ::std::result::Result<super::ColumnRole, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<super::ColumnRole>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6433,11 +6963,11 @@ pub mod types {
         impl ::std::default::Default for Column {
             fn default() -> Self {
                 Self {
-                    column_type: Err("no value supplied for column_type".to_string()),
+                    column_type: Ok(Default::default()),
                     creation_card: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     position: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                     title: Ok(Default::default()),
                 }
             }
@@ -6445,7 +6975,7 @@ pub mod types {
         impl Column {
             pub fn column_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ColumnType>,
+                T: ::std::convert::TryInto<::std::option::Option<super::ColumnType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.column_type = value
@@ -6465,7 +6995,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6485,7 +7015,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ColumnRole>,
+                T: ::std::convert::TryInto<::std::option::Option<super::ColumnRole>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -6810,7 +7340,7 @@ pub mod types {
                 ::std::string::String,
             >,
             folder_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             object_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6823,7 +7353,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContentResource {
             fn default() -> Self {
@@ -6833,11 +7366,11 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     filename: Ok(Default::default()),
                     folder_id: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     object_type: Ok(Default::default()),
                     thumbnail_url: Ok(Default::default()),
                     type_: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -6896,7 +7429,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6936,7 +7469,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -6977,91 +7510,6 @@ pub mod types {
                     thumbnail_url: Ok(value.thumbnail_url),
                     type_: Ok(value.type_),
                     url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ContentResourceCreate {
-            content_resource: ::std::result::Result<
-                super::ContentResourceCreateContentResource,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ContentResourceCreate {
-            fn default() -> Self {
-                Self {
-                    content_resource: Err("no value supplied for content_resource".to_string()),
-                }
-            }
-        }
-        impl ContentResourceCreate {
-            pub fn content_resource<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ContentResourceCreateContentResource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content_resource = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for content_resource: {e}")
-                });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ContentResourceCreate> for super::ContentResourceCreate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ContentResourceCreate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    content_resource: value.content_resource?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ContentResourceCreate> for ContentResourceCreate {
-            fn from(value: super::ContentResourceCreate) -> Self {
-                Self {
-                    content_resource: Ok(value.content_resource),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ContentResourceCreateContentResource {
-            file: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ContentResourceCreateContentResource {
-            fn default() -> Self {
-                Self {
-                    file: Err("no value supplied for file".to_string()),
-                }
-            }
-        }
-        impl ContentResourceCreateContentResource {
-            pub fn file<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for file: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ContentResourceCreateContentResource>
-            for super::ContentResourceCreateContentResource
-        {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ContentResourceCreateContentResource,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { file: value.file? })
-            }
-        }
-        impl ::std::convert::From<super::ContentResourceCreateContentResource>
-            for ContentResourceCreateContentResource
-        {
-            fn from(value: super::ContentResourceCreateContentResource) -> Self {
-                Self {
-                    file: Ok(value.file),
                 }
             }
         }
@@ -7231,8 +7679,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContentResourceUpload {
-            content_resource_file:
-                ::std::result::Result<::std::string::String, ::std::string::String>,
+            content_resource_file: ::std::result::Result<
+                super::ContentResourceUploadContentResourceFile,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContentResourceUpload {
             fn default() -> Self {
@@ -7246,7 +7696,7 @@ pub mod types {
         impl ContentResourceUpload {
             pub fn content_resource_file<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::ContentResourceUploadContentResourceFile>,
                 T::Error: ::std::fmt::Display,
             {
                 self.content_resource_file = value.try_into().map_err(|e| {
@@ -7273,6 +7723,70 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ContentResourceUploadContentResourceFile {
+            subtype_0: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subtype_1: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContentResourceUploadContentResourceFile {
+            fn default() -> Self {
+                Self {
+                    subtype_0: Ok(Default::default()),
+                    subtype_1: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContentResourceUploadContentResourceFile {
+            pub fn subtype_0<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtype_0 = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for subtype_0: {e}"));
+                self
+            }
+            pub fn subtype_1<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtype_1 = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for subtype_1: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContentResourceUploadContentResourceFile>
+            for super::ContentResourceUploadContentResourceFile
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContentResourceUploadContentResourceFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    subtype_0: value.subtype_0?,
+                    subtype_1: value.subtype_1?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContentResourceUploadContentResourceFile>
+            for ContentResourceUploadContentResourceFile
+        {
+            fn from(value: super::ContentResourceUploadContentResourceFile) -> Self {
+                Self {
+                    subtype_0: Ok(value.subtype_0),
+                    subtype_1: Ok(value.subtype_1),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Conversation {
             agent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7282,7 +7796,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             pinned: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7298,7 +7815,7 @@ pub mod types {
                 Self {
                     agent_id: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     pinned: Ok(Default::default()),
                     title: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
@@ -7330,7 +7847,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7753,7 +8270,7 @@ pub mod types {
         impl ::std::default::Default for DirectUploadTarget {
             fn default() -> Self {
                 Self {
-                    headers: Err("no value supplied for headers".to_string()),
+                    headers: Ok(Default::default()),
                     url: Err("no value supplied for url".to_string()),
                 }
             }
@@ -7847,13 +8364,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         }
         impl ::std::default::Default for ElevenLabsIntegrationResult {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
-                    success: Err("no value supplied for success".to_string()),
+                    success: Ok(Default::default()),
                 }
             }
         }
@@ -7870,7 +8387,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7901,7 +8418,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Engine {
             agent_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             layers: ::std::result::Result<::std::vec::Vec<super::Layer>, ::std::string::String>,
             spreadsheet_cells:
                 ::std::result::Result<::std::vec::Vec<super::Cell>, ::std::string::String>,
@@ -7920,7 +8437,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     agent_id: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     layers: Ok(Default::default()),
                     spreadsheet_cells: Ok(Default::default()),
                     spreadsheet_columns: Ok(Default::default()),
@@ -7943,7 +8460,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -8184,21 +8701,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Error {
-            error: ::std::result::Result<::std::string::String, ::std::string::String>,
-            error_code: ::std::result::Result<super::ErrorCode, ::std::string::String>,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            error_code: ::std::result::Result<
+                ::std::option::Option<super::ErrorCode>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Error {
             fn default() -> Self {
                 Self {
-                    error: Err("no value supplied for error".to_string()),
-                    error_code: Err("no value supplied for error_code".to_string()),
+                    error: Ok(Default::default()),
+                    error_code: Ok(Default::default()),
                 }
             }
         }
         impl Error {
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -8208,7 +8731,7 @@ pub mod types {
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ErrorCode>,
+                T: ::std::convert::TryInto<::std::option::Option<super::ErrorCode>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_code = value
@@ -8480,7 +9003,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct GlobalVariable {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             value: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8489,7 +9015,7 @@ pub mod types {
         impl ::std::default::Default for GlobalVariable {
             fn default() -> Self {
                 Self {
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     value: Ok(Default::default()),
                 }
             }
@@ -8497,7 +9023,7 @@ pub mod types {
         impl GlobalVariable {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -8597,7 +9123,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             inspiration_sources: ::std::result::Result<
                 ::std::vec::Vec<super::InspirationSource>,
                 ::std::string::String,
@@ -8632,7 +9161,7 @@ pub mod types {
                     estimated_duration: Ok(Default::default()),
                     full_script: Ok(Default::default()),
                     hook: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     inspiration_sources: Ok(Default::default()),
                     project_manifest: Ok(Default::default()),
                     rationale: Ok(Default::default()),
@@ -8709,7 +9238,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -8849,6 +9378,10 @@ pub mod types {
             >,
             model: ::std::result::Result<super::ImageFromTextModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
+            prompt_var: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ImageFromTextCardData {
             fn default() -> Self {
@@ -8856,6 +9389,7 @@ pub mod types {
                     aspect_ratio: Ok(Default::default()),
                     model: Err("no value supplied for model".to_string()),
                     prompt: Err("no value supplied for prompt".to_string()),
+                    prompt_var: Ok(Default::default()),
                 }
             }
         }
@@ -8890,6 +9424,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for prompt: {e}"));
                 self
             }
+            pub fn prompt_var<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_var = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt_var: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<ImageFromTextCardData> for super::ImageFromTextCardData {
             type Error = super::error::ConversionError;
@@ -8900,6 +9444,7 @@ pub mod types {
                     aspect_ratio: value.aspect_ratio?,
                     model: value.model?,
                     prompt: value.prompt?,
+                    prompt_var: value.prompt_var?,
                 })
             }
         }
@@ -8909,6 +9454,7 @@ pub mod types {
                     aspect_ratio: Ok(value.aspect_ratio),
                     model: Ok(value.model),
                     prompt: Ok(value.prompt),
+                    prompt_var: Ok(value.prompt_var),
                 }
             }
         }
@@ -8979,14 +9525,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InspirationSource {
             fn default() -> Self {
                 Self {
                     platform: Ok(Default::default()),
                     title: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -9013,7 +9562,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -9054,7 +9603,7 @@ pub mod types {
                 ::std::option::Option<super::GenerationType>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             layer_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9072,7 +9621,7 @@ pub mod types {
                     cell_id: Ok(Default::default()),
                     data: Ok(Default::default()),
                     generation_type: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     layer_type: Ok(Default::default()),
                     name: Ok(Default::default()),
                     position: Ok(Default::default()),
@@ -9115,7 +9664,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9633,18 +10182,24 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             ideas: ::std::result::Result<::std::vec::Vec<super::Idea>, ::std::string::String>,
-            role: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Message {
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     ideas: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                 }
             }
         }
@@ -9673,7 +10228,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9693,7 +10248,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -9791,8 +10346,11 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             role: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9803,8 +10361,8 @@ pub mod types {
                 Self {
                     available_credit: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     role: Ok(Default::default()),
                 }
             }
@@ -9834,7 +10392,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9844,7 +10402,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -10074,25 +10632,25 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PaginationMeta {
-            page: ::std::result::Result<i64, ::std::string::String>,
+            page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             per_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             total_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            total_pages: ::std::result::Result<i64, ::std::string::String>,
+            total_pages: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default for PaginationMeta {
             fn default() -> Self {
                 Self {
-                    page: Err("no value supplied for page".to_string()),
+                    page: Ok(Default::default()),
                     per_page: Ok(Default::default()),
                     total_count: Ok(Default::default()),
-                    total_pages: Err("no value supplied for total_pages".to_string()),
+                    total_pages: Ok(Default::default()),
                 }
             }
         }
         impl PaginationMeta {
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page = value
@@ -10122,7 +10680,7 @@ pub mod types {
             }
             pub fn total_pages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_pages = value
@@ -10160,20 +10718,23 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             last_used_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersistedToken {
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     last_used_at: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                 }
             }
         }
@@ -10192,7 +10753,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10214,7 +10775,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -10252,16 +10813,19 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for PersistedTokenCreated {
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     token: Err("no value supplied for token".to_string()),
                 }
             }
@@ -10281,7 +10845,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10291,7 +10855,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -10649,6 +11213,68 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RailsGenerateRequest {
+            data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            generation_type: ::std::result::Result<
+                super::RailsGenerateRequestGenerationType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RailsGenerateRequest {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    generation_type: Err("no value supplied for generation_type".to_string()),
+                }
+            }
+        }
+        impl RailsGenerateRequest {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                self
+            }
+            pub fn generation_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RailsGenerateRequestGenerationType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.generation_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for generation_type: {e}")
+                });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RailsGenerateRequest> for super::RailsGenerateRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RailsGenerateRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    generation_type: value.generation_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RailsGenerateRequest> for RailsGenerateRequest {
+            fn from(value: super::RailsGenerateRequest) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    generation_type: Ok(value.generation_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ResearchRequest {
             agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             depth: ::std::result::Result<super::ResearchRequestDepth, ::std::string::String>,
@@ -10758,7 +11384,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Row {
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             position: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             spreadsheet_cells:
                 ::std::result::Result<::std::vec::Vec<super::Cell>, ::std::string::String>,
@@ -10766,7 +11392,7 @@ pub mod types {
         impl ::std::default::Default for Row {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     position: Ok(Default::default()),
                     spreadsheet_cells: Ok(Default::default()),
                 }
@@ -10775,7 +11401,7 @@ pub mod types {
         impl Row {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -11370,7 +11996,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Template {
             fn default() -> Self {
@@ -11380,7 +12009,7 @@ pub mod types {
                     recent_generated_contents: Ok(Default::default()),
                     slug: Err("no value supplied for slug".to_string()),
                     tags: Ok(Default::default()),
-                    title: Err("no value supplied for title".to_string()),
+                    title: Ok(Default::default()),
                 }
             }
         }
@@ -11437,7 +12066,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -11475,7 +12104,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TemplateCloneRequest {
-            agent_id: ::std::result::Result<i64, ::std::string::String>,
+            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for TemplateCloneRequest {
             fn default() -> Self {
@@ -11487,7 +12116,7 @@ pub mod types {
         impl TemplateCloneRequest {
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_id = value
@@ -11523,14 +12152,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TemplateContent {
             fn default() -> Self {
                 Self {
                     object_type: Ok(Default::default()),
                     thumbnail_url: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -11557,7 +12189,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -11601,14 +12233,20 @@ pub mod types {
                 ::std::vec::Vec<super::TemplateContent>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             spreadsheet_columns:
                 ::std::result::Result<::std::vec::Vec<super::Column>, ::std::string::String>,
             tags: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TemplateDetail {
             fn default() -> Self {
@@ -11616,10 +12254,10 @@ pub mod types {
                     cover: Ok(Default::default()),
                     description: Ok(Default::default()),
                     recent_generated_contents: Ok(Default::default()),
-                    slug: Err("no value supplied for slug".to_string()),
+                    slug: Ok(Default::default()),
                     spreadsheet_columns: Ok(Default::default()),
                     tags: Ok(Default::default()),
-                    title: Err("no value supplied for title".to_string()),
+                    title: Ok(Default::default()),
                 }
             }
         }
@@ -11656,7 +12294,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -11686,7 +12324,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -11980,7 +12618,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11991,7 +12629,7 @@ pub mod types {
                 Self {
                     created_at: Ok(Default::default()),
                     email: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     name: Ok(Default::default()),
                 }
             }
@@ -12021,7 +12659,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -12071,7 +12709,7 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             result: ::std::result::Result<
                 ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -12089,7 +12727,7 @@ pub mod types {
                 Self {
                     created_at: Ok(Default::default()),
                     data: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     result: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     user_job_type: Ok(Default::default()),
@@ -12121,7 +12759,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -12396,9 +13034,17 @@ pub mod types {
             image_resource_id: ::std::result::Result<i64, ::std::string::String>,
             image_tail_resource_id:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            image_var: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             model: ::std::result::Result<super::VideoFromImageModel, ::std::string::String>,
             prompt: ::std::result::Result<
                 ::std::option::Option<super::TextOrAiText>,
+                ::std::string::String,
+            >,
+            prompt_var: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -12409,8 +13055,10 @@ pub mod types {
                     duration: Ok(Default::default()),
                     image_resource_id: Err("no value supplied for image_resource_id".to_string()),
                     image_tail_resource_id: Ok(Default::default()),
+                    image_var: Ok(Default::default()),
                     model: Err("no value supplied for model".to_string()),
                     prompt: Ok(Default::default()),
+                    prompt_var: Ok(Default::default()),
                 }
             }
         }
@@ -12455,6 +13103,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn image_var<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_var = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image_var: {e}"));
+                self
+            }
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VideoFromImageModel>,
@@ -12475,6 +13133,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for prompt: {e}"));
                 self
             }
+            pub fn prompt_var<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_var = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt_var: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<VideoFromImageCardData> for super::VideoFromImageCardData {
             type Error = super::error::ConversionError;
@@ -12486,8 +13154,10 @@ pub mod types {
                     duration: value.duration?,
                     image_resource_id: value.image_resource_id?,
                     image_tail_resource_id: value.image_tail_resource_id?,
+                    image_var: value.image_var?,
                     model: value.model?,
                     prompt: value.prompt?,
+                    prompt_var: value.prompt_var?,
                 })
             }
         }
@@ -12498,8 +13168,10 @@ pub mod types {
                     duration: Ok(value.duration),
                     image_resource_id: Ok(value.image_resource_id),
                     image_tail_resource_id: Ok(value.image_tail_resource_id),
+                    image_var: Ok(value.image_var),
                     model: Ok(value.model),
                     prompt: Ok(value.prompt),
+                    prompt_var: Ok(value.prompt_var),
                 }
             }
         }
@@ -12575,6 +13247,10 @@ pub mod types {
             >,
             model: ::std::result::Result<super::VideoFromIngredientsModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
+            prompt_var: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VideoFromIngredientsCardData {
             fn default() -> Self {
@@ -12584,6 +13260,7 @@ pub mod types {
                     duration: Ok(Default::default()),
                     model: Err("no value supplied for model".to_string()),
                     prompt: Err("no value supplied for prompt".to_string()),
+                    prompt_var: Ok(Default::default()),
                 }
             }
         }
@@ -12638,6 +13315,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for prompt: {e}"));
                 self
             }
+            pub fn prompt_var<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_var = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt_var: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<VideoFromIngredientsCardData> for super::VideoFromIngredientsCardData {
             type Error = super::error::ConversionError;
@@ -12650,6 +13337,7 @@ pub mod types {
                     duration: value.duration?,
                     model: value.model?,
                     prompt: value.prompt?,
+                    prompt_var: value.prompt_var?,
                 })
             }
         }
@@ -12661,6 +13349,7 @@ pub mod types {
                     duration: Ok(value.duration),
                     model: Ok(value.model),
                     prompt: Ok(value.prompt),
+                    prompt_var: Ok(value.prompt_var),
                 }
             }
         }
@@ -12743,6 +13432,10 @@ pub mod types {
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
+            prompt_var: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VideoFromTextCardData {
             fn default() -> Self {
@@ -12752,6 +13445,7 @@ pub mod types {
                     model: Err("no value supplied for model".to_string()),
                     negative_prompt: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
+                    prompt_var: Ok(Default::default()),
                 }
             }
         }
@@ -12806,6 +13500,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for prompt: {e}"));
                 self
             }
+            pub fn prompt_var<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_var = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompt_var: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<VideoFromTextCardData> for super::VideoFromTextCardData {
             type Error = super::error::ConversionError;
@@ -12818,6 +13522,7 @@ pub mod types {
                     model: value.model?,
                     negative_prompt: value.negative_prompt?,
                     prompt: value.prompt?,
+                    prompt_var: value.prompt_var?,
                 })
             }
         }
@@ -12829,6 +13534,7 @@ pub mod types {
                     model: Ok(value.model),
                     negative_prompt: Ok(value.negative_prompt),
                     prompt: Ok(value.prompt),
+                    prompt_var: Ok(value.prompt_var),
                 }
             }
         }
@@ -12895,24 +13601,33 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             preview_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             user_owned: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            voice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Voice {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     preview_url: Ok(Default::default()),
-                    source: Err("no value supplied for source".to_string()),
+                    source: Ok(Default::default()),
                     user_owned: Ok(Default::default()),
-                    voice_id: Err("no value supplied for voice_id".to_string()),
+                    voice_id: Ok(Default::default()),
                 }
             }
         }
@@ -12929,7 +13644,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -12949,7 +13664,7 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -12969,7 +13684,7 @@ pub mod types {
             }
             pub fn voice_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.voice_id = value
@@ -13225,19 +13940,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct VoiceDesignDescriptionResponse {
-            voice_description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            voice_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VoiceDesignDescriptionResponse {
             fn default() -> Self {
                 Self {
-                    voice_description: Err("no value supplied for voice_description".to_string()),
+                    voice_description: Ok(Default::default()),
                 }
             }
         }
         impl VoiceDesignDescriptionResponse {
             pub fn voice_description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.voice_description = value.try_into().map_err(|e| {
@@ -13273,13 +13991,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            generated_voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            generated_voice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VoiceDesignSample {
             fn default() -> Self {
                 Self {
                     audio_url: Ok(Default::default()),
-                    generated_voice_id: Err("no value supplied for generated_voice_id".to_string()),
+                    generated_voice_id: Ok(Default::default()),
                 }
             }
         }
@@ -13296,7 +14017,7 @@ pub mod types {
             }
             pub fn generated_voice_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generated_voice_id = value.try_into().map_err(|e| {
@@ -13388,7 +14109,7 @@ pub mod types {
         impl ::std::default::Default for VoiceDesignSamplesResponse {
             fn default() -> Self {
                 Self {
-                    samples: Err("no value supplied for samples".to_string()),
+                    samples: Ok(Default::default()),
                 }
             }
         }
@@ -13463,19 +14184,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct VoiceDesignScriptResponse {
-            script: ::std::result::Result<::std::string::String, ::std::string::String>,
+            script: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VoiceDesignScriptResponse {
             fn default() -> Self {
                 Self {
-                    script: Err("no value supplied for script".to_string()),
+                    script: Ok(Default::default()),
                 }
             }
         }
         impl VoiceDesignScriptResponse {
             pub fn script<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.script = value
@@ -13508,7 +14232,7 @@ pub mod types {
         impl ::std::default::Default for VoiceLibrary {
             fn default() -> Self {
                 Self {
-                    voices: Err("no value supplied for voices".to_string()),
+                    voices: Ok(Default::default()),
                 }
             }
         }
@@ -13547,15 +14271,21 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            job_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::UserJobStatus, ::std::string::String>,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::UserJobStatus>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VoicePreviewJob {
             fn default() -> Self {
                 Self {
                     audio_url: Ok(Default::default()),
-                    job_id: Err("no value supplied for job_id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    job_id: Ok(Default::default()),
+                    status: Ok(Default::default()),
                 }
             }
         }
@@ -13572,7 +14302,7 @@ pub mod types {
             }
             pub fn job_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.job_id = value
@@ -13582,7 +14312,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UserJobStatus>,
+                T: ::std::convert::TryInto<::std::option::Option<super::UserJobStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -13655,21 +14385,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Workspace {
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Workspace {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                 }
             }
         }
         impl Workspace {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13679,7 +14412,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -13764,35 +14497,98 @@ pub mod types {
 ///5. `publish`: Export & Publish
 ///
 ///Two hosts: `https://api.gen.pro` (agent setup, vidsheets, generations, renders, publishing, content monitoring) and
-///`https://agent.gen.pro` (content ideas, research, conversations, chat). Paths include the `/v1` prefix; agent-host
-///paths override `servers`.
+///`https://agent.gen.pro` (content ideas, research, conversations, chat). Paths include the `/v1` prefix. The root `servers` lists the api host only; every agent-host path
+///carries its own `servers` (`https://agent.gen.pro`).
 ///
 ///Auth: `X-API-Key: <key>` (recommended) or `Authorization: Bearer <key>`. Create a key in the GEN dashboard
 ///(select agent > API > Create API Key) or with `POST /v1/persisted_tokens`.
 ///
-///Errors: every error body is `{"error": "Human-readable message", "error_code": "machine_code"}` (`Error`).
+///Errors: seed 001's "Error Format" is `{"error": "Human-readable message", "error_code": "machine_code"}` (`Error`).
+///Every operation declares the seed's "Common codes" statuses 401, 403, 404 and 422, plus 429 and 5XX, all with `Error`.
 ///
-///## Choices where the documentation is silent or contradicts itself
+///## Tolerant reader (every response schema)
 ///
-///- **Veo duration.** `video_from_text` duration is documented as "5 or 10" and the API page's own example sends `veo_3` with `duration: 10`, while the creation cards page says Veo 3 goes up to 8 s. `VideoDuration` keeps [5, 10] at the schema level; Veo 3 family models (`veo_*`) accept at most 8 s, so the SDK rejects `veo_*` with 10 before sending. Examples here use 5 with Veo.
-///- **Text card model names.** Seed 001 lists canonical text models (`gemini_2_5_pro`, ...); seed 002's text example sends `"model": "gemini"`. `TextModel` accepts both; canonical names are preferred.
-///- **Lipsync and captions `model`.** Every example names the model and no default is documented, so `model` is required on these cards: a client states the model it pays for.
-///- **Generation type names.** The generations page's examples send `text_generation` / `audio_generation`; the API page says to use canonical names. `GenerateRequest` lists the nine canonical names only.
-///- **Ratios and durations of the other video cards.** Only `video_from_text` documents its aspect ratios and durations; `video_from_image` and `video_from_ingredients` reuse `VideoAspectRatio` and `VideoDuration` (gen-sdk validates both before sending; Veo stays capped at 8 s).
-///- **`POST /v1/user_jobs`** appears in step 2 (train_social, multipart form) and step 5 (publish_content, JSON): one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring" but every example calls `api.gen.pro`: it is on the api host.
-///- **`PUT /v1/user_jobs/{id}`** (update monitoring job) is listed in step 2: `x-phase: ideas`. Its body is not documented; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
-///- **Automation config** endpoints are listed under step 4: `x-phase: edit`.
-///- **Render status code** is not documented: 201 with `{generation_id, status}`, like generate.
-///- **Other success codes.** Only generate documents 201. Every other create/trigger endpoint uses 200; every DELETE returns 204 with no body. `PATCH /v1/agents/{agent_id}/core` returns 200 or 207 with the same `AgentCoreUpdateResult`, whose `failed_sections` structure is this spec's own.
-///- **Error responses.** Every operation lists 401, and 404 / 422 where meaningful, all with the one `Error` body; 403 only where the documentation names a permission (deleting a workspace is owner-only). `stop`/`continue` in a wrong state, and `wait=true` combined with `include=progress`, answer 422 `validation_error`.
-///- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` are adopted from sync.so's Get Generation; its terminal statuses COMPLETED/FAILED/REJECTED map to `completed`/`failed`/`stopped`. A server without support ignores them, so clients still loop until a terminal status.
-///- **List shapes.** Templates return a bare array (documented); content resources return `{content_resources, meta}` (documented). Other lists, undocumented, are bare arrays; the asset library mirrors the content resources page (`{asset_folders, content_resources, meta}`) and takes `page` like it.
-///- **`agent_id` types.** Query and path `agent_id` are integers. In agent-host JSON bodies (`/v1/agent/run`, `/v1/research`) it is a string, as the documentation quotes it. The template clone body (api host) is also quoted in the documentation's curl; this spec types it as an integer.
-///- **`workspace_id`** on `GET /v1/agents` is required (the documentation always shows it). `agent_id` is required on every engine, content resource, asset and user job call, except `GET /v1/autocontentengine/global_variables_template`, which the documentation lists without it.
-///- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys, conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset folders, automation config, template detail) follow the documented field names where there are any and Rails conventions (`{spreadsheet_row: ...}`, `{layer: ...}`) elsewhere; fields not documented are optional.
-///- **Voice preview status** reuses `UserJobStatus`.
-///- **`video_type_id`** 7 is not assigned by the documentation; the range is 0..9.
-///- **License** is not stated anywhere; `info.license` says proprietary and points at the homepage.
+///- A response requires only the fields a seed shows it carrying (for example `Generation` requires `id` and `status`,
+///  `GenerationCreated` requires `generation_id` and `status`, research's `AgentRunCreated` only `run_id`); everything
+///  else, and every record no seed shows, is optional.
+///- Unknown fields are allowed: no response schema sets `additionalProperties: false`.
+///- Every value list the server fills is open: `x-extensible-enum` lists the known values and any other string decodes
+///  (statuses, `error_code`, `video_type`, column roles and types, generation types).
+///- Where the seeds leave a shape open, both likely forms decode: content resources and the asset library as a bare array
+///  or a wrapper object; the Agent Core update answer as the flat core or `{core, failed_sections}`.
+///- `Error.error_code` is optional and open, so an error without a code keeps its HTTP status.
+///
+///## Sender's rule (every request schema)
+///
+///- Requests have the seeds' literal wire shapes: multipart where the seed says multipart (`POST /v1/content_resources`,
+///  also for a direct upload's `signed_id`), the form field names the seeds give, strings where the seeds' bodies quote a
+///  value (the `agent_id` of `/v1/agent/run`, `/v1/research` and the template clone).
+///- Where the seeds contradict each other the client does not refuse: it sends, warns once, and lets the server decide.
+///  It refuses locally only what every seed agrees is invalid.
+///
+///## Choices where the seeds are silent or contradict each other
+///
+///Each entry quotes the seed sentence it rests on, or says that the seeds are silent.
+///
+///- **Veo duration.** Seed 001 (video_from_text): "Duration: 5 or 10", and its example sends `"model": "veo_3"` with
+///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Veo 3 supports up to 8s".
+///  The seeds contradict each other: `VideoDuration` keeps seed 001's [5, 10]; gen-sdk sends a Veo model with any duration
+///  either reading allows (5 or 10, or up to 8 s), warning once, and refuses locally only what both refuse (e.g. 9 s).
+///- **Text card model names.** Seed 001 lists `gemini_2_0_flash`, `gemini_2_5_pro`, ...; seed 002's trigger example sends
+///  `"model": "gemini"`. `TextModel` lists both.
+///- **Lipsync and captions `model`.** Every example names the model (seed 001: `"model": "sync_so"`, `"model": "gemini"`);
+///  the seeds name no default. `model` is required on these cards.
+///- **Generation type names.** Seed 000 sends `"generation_type": "text_generation"` and `"audio_generation"`; seed 001:
+///  "Models are canonical names — the MCP server and SDK map them to internal Rails names automatically" and "Use
+///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`); stored cells may
+///  carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`, `audio_generation` →
+///  `speech_from_text` and `image_generation` → `image_from_text` (the only card of that output kind) when the data is a
+///  valid card; other Rails names are sent as given.
+///- **`prompt_var` / `image_var`.** Seed 002: "Media fields can also reference variables via prompt_var, image_var, and
+///  similar fields". Modelled as optional strings on the media cards; the seeds do not show their values.
+///- **Ratios and durations of the other video cards.** The seeds are silent: only `video_from_text` lists "Aspect ratios:
+///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"; `video_from_image` and `video_from_ingredients` reuse those lists.
+///- **Uploads.** Seed 001: `-F "content_resource[file]=@local.mp4"` for small files and "3. POST /v1/content_resources with
+///  signed_id as `content_resource[file]`" for large ones, on an endpoint listed as "(multipart)": both are multipart.
+///- **`POST /v1/user_jobs`** appears in step 2 (train_social, `-F` form fields) and step 5 (publish_content, JSON `-d`):
+///  one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring"
+///  but every example calls `https://api.gen.pro/v1/user_jobs`: it is on the api host.
+///- **`PUT /v1/user_jobs/{id}`** (seed 001: "update monitoring job") is listed in step 2: `x-phase: ideas`. The seeds do
+///  not show its body; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
+///- **Automation config** endpoints are listed under seed 001's "Step 4 endpoints": `x-phase: edit`.
+///- **Success codes.** Seed 000 shows "Response (201)" for generate; seed 001 says the Agent Core update "Returns `200 OK`
+///  on full success, `207 Multi-Status` if some sections fail". The seeds are silent on every other code: render answers
+///  201 like generate (it returns `{ "generation_id": 56789, "status": "pending" }` like generate), other calls 200,
+///  DELETEs 204. Clients accept any 2XX.
+///- **Agent Core update answer.** The seeds show no body for the 200/207: `AgentCoreUpdateResult` decodes the flat core or
+///  `{core, failed_sections}` (this spec's guess at the 207 detail).
+///- **Error statuses.** Seed 001's "Common codes" (401, 403, 404, 422) and seed 000's "Generation cannot be
+///  stopped/continued in its current state" (422 `validation_error`). The seeds are silent on 429 and 5xx; every operation
+///  declares them with `Error` so a client reads their status and body.
+///- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` come from seed 004 (sync.so's Get
+///  Generation: "When true, long-poll: hold the request open until the generation reaches a terminal status"); seeds
+///  000-003 are silent on them for GEN. A server without support ignores them, so clients still loop until a terminal
+///  status.
+///- **List shapes.** Templates: seed 001 shows `# → [{ slug, title, description, tags, cover, recent_generated_contents }]`
+///  (a bare array). Content resources and the asset library: the seeds are silent; both a bare array and a wrapper
+///  (`{content_resources, meta}`, `{asset_folders, content_resources, meta}`) decode. Other lists: the seeds are silent;
+///  they are bare arrays.
+///- **`agent_id` types.** Seed 001's curls put it in the query (`?agent_id=$AGENT_ID`) and, quoted, in JSON bodies
+///  (`"agent_id": "'"$AGENT_ID"'"` for `/v1/agent/run`, `/v1/research` and the template clone): query and path `agent_id`
+///  are integers, body `agent_id` a string.
+///- **`workspace_id`** on `GET /v1/agents` is required: seed 001 always shows it (`GET /v1/agents?workspace_id=`). The seeds
+///  list `agent_id` on every engine, content resource, asset and user job call except `GET
+///  /v1/autocontentengine/global_variables_template`; it is required where listed.
+///- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys,
+///  conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset
+///  folders, automation config, template detail): the seeds are silent. Requests follow the documented field names where
+///  there are any and Rails conventions (`{spreadsheet_row: ...}`, `{layer: ...}`) elsewhere; their answers require
+///  nothing.
+///- **Voice preview status** reuses `UserJobStatus`: the seeds are silent.
+///- **`video_type` names.** Seed 001 names `talking_avatar`, `montage`, `split_screen` ("etc."); the other names are this
+///  spec's guesses from "Video type IDs: 0=Any, 1=Talking Avatar, ..." and the list is open.
+///- **`video_type_id`** 7 is not assigned by seed 001 ("... 6=Narrated/VO, 8=Split Screen, 9=Skit"); the range is 0..9.
+///- **License**: the seeds are silent; `info.license` says proprietary and points at the homepage.
 ///
 ///
 ///Version: 1.0.0
@@ -14448,23 +15244,6 @@ pub trait ClientEditExt {
     ///.await;
     ///```
     fn list_content_resources(&self) -> builder::ListContentResources<'_>;
-    ///Upload a content resource
-    ///
-    ///Small files: `multipart/form-data` with `content_resource[file]`. Large files (> 50 MB, up to 1 GB): 1. `POST /v1/direct_upload`; 2. PUT the file to `direct_upload.url`; 3. this call with JSON `{content_resource: {file: <signed_id>}}`.
-    ///
-    ///Sends a `POST` request to `/v1/content_resources`
-    ///
-    ///Arguments:
-    ///- `agent_id`: The agent the resource belongs to.
-    ///- `body`
-    ///```ignore
-    ///let response = client.create_content_resource()
-    ///.agent_id(agent_id)
-    ///.body(body)
-    ///.send()
-    ///.await;
-    ///```
-    fn create_content_resource(&self) -> builder::CreateContentResource<'_>;
     ///Get a content resource
     ///
     ///Sends a `GET` request to `/v1/content_resources/{id}`
@@ -14681,9 +15460,6 @@ impl ClientEditExt for Client {
     }
     fn list_content_resources(&self) -> builder::ListContentResources<'_> {
         builder::ListContentResources::new(self)
-    }
-    fn create_content_resource(&self) -> builder::CreateContentResource<'_> {
-        builder::CreateContentResource::new(self)
     }
     fn get_content_resource(&self) -> builder::GetContentResource<'_> {
         builder::GetContentResource::new(self)
@@ -18828,7 +19604,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/asset_libraries`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AssetLibraryList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::AssetLibraryPage>, Error<types::Error>> {
             let Self {
                 client,
                 agent_id,
@@ -22006,7 +22782,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/content_resources`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ContentResourceList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::ContentResourcePage>, Error<types::Error>> {
             let Self {
                 client,
                 agent_id,
@@ -22037,104 +22813,6 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_content_resources",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    ///Builder for [`ClientEditExt::create_content_resource`]
-    ///
-    ///[`ClientEditExt::create_content_resource`]: super::ClientEditExt::create_content_resource
-    #[derive(Debug, Clone)]
-    pub struct CreateContentResource<'a> {
-        client: &'a super::Client,
-        agent_id: Result<i64, String>,
-        body: Result<types::builder::ContentResourceCreate, String>,
-    }
-    impl<'a> CreateContentResource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                agent_id: Err("agent_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for agent_id failed".to_string());
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ContentResourceCreate>,
-            <V as std::convert::TryInto<types::ContentResourceCreate>>::Error: std::fmt::Display,
-        {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `ContentResourceCreate` for body failed: {}",
-                    s
-                )
-            });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                    types::builder::ContentResourceCreate,
-                ) -> types::builder::ContentResourceCreate,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/content_resources`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ContentResource>, Error<types::Error>> {
-            let Self {
-                client,
-                agent_id,
-                body,
-            } = self;
-            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| types::ContentResourceCreate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/content_resources", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_content_resource",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -38,7 +38,7 @@ pub const SET_ASIDE: &[SetAsideOperation] = &[
         path: "/v1/content_resources",
         phase: "edit",
         removed_media_types: &["multipart/form-data"],
-        generated_with_json_body: true,
+        generated_with_json_body: false,
     },
     SetAsideOperation {
         operation_id: "create_user_job",

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use gen_sdk::GenClient;
-use gen_sdk::cards::Card;
+use gen_sdk::cards::GenerateBody;
 use gen_sdk::download::DownloadOptions;
 use gen_sdk::phases::{CellRef, PublishPost};
 use gen_sdk::upload::{UploadOptions, UploadSource};
@@ -285,9 +285,12 @@ pub struct MockArgs {
     pub port: u16,
 }
 
-fn card_from(card_type: &str, data: &str) -> Result<Card> {
+/// The generate body of `--type` and `--data`: a canonical card, or an
+/// internal Rails name (`text_generation`...) normalised where gen-sdk knows
+/// the mapping and sent as given otherwise.
+fn card_from(card_type: &str, data: &str) -> Result<GenerateBody> {
     let data: serde_json::Value = serde_json::from_str(data).context("--data is not valid JSON")?;
-    serde_json::from_value(serde_json::json!({ "generation_type": card_type, "data": data }))
+    GenerateBody::from_json(&serde_json::json!({ "generation_type": card_type, "data": data }))
         .map_err(|e| {
             anyhow!("--type {card_type} with this --data is not a valid creation card: {e}")
         })
@@ -297,6 +300,10 @@ fn card_from(card_type: &str, data: &str) -> Result<Card> {
 pub async fn generate(global: &Global, args: GenerateArgs) -> Result<()> {
     let card = card_from(&args.card_type, &args.data)?;
     card.validate()?;
+    // where the seeds disagree (e.g. Veo with 10 s) the card is sent: say so
+    for warning in card.warnings() {
+        eprintln!("note: {warning}");
+    }
     let progress = Progress::new();
     let conn = Connection::open(global, false, &progress).await?;
     let cell = CellRef::new(args.agent, args.engine, args.cell);
@@ -420,7 +427,11 @@ pub async fn upload(global: &Global, args: UploadArgs) -> Result<()> {
         .with_context(|| format!("uploading {}", args.file.display()))?;
     pb.finish_and_clear();
     ui::output(global.json, &resource, || {
-        format!("content resource {} {}", resource.id, resource.url)
+        format!(
+            "content resource {} {}",
+            ui::or_unknown(resource.id.as_ref()),
+            ui::or_unknown(resource.url.as_ref())
+        )
     });
     Ok(())
 }
@@ -490,11 +501,14 @@ pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
     let credit = org
         .available_credit
         .clone()
-        .ok_or_else(|| anyhow!("organization {} did not report available_credit", org.id))?;
+        .ok_or_else(|| anyhow!("organization {} did not report available_credit", args.org))?;
     ui::output(global.json, &credit, || {
         format!(
             "{} (workspace {}): {} generic credits, {} aura",
-            org.name, org.id, credit.generic, credit.aura
+            ui::or_unknown(org.name.as_ref()),
+            args.org,
+            credit.generic,
+            credit.aura
         )
     });
     Ok(())

@@ -148,7 +148,10 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         .clone_template(&template, agent_id)
         .await
         .context("step 3 (clone a template)")?;
-    pb.finish_with_message(format!("engine {} from {template}", engine.id));
+    let engine_id = engine
+        .id
+        .ok_or_else(|| anyhow!("step 3: the clone answer carries no engine id"))?;
+    pb.finish_with_message(format!("engine {} from {template}", engine_id));
 
     // Step 4 — edit the script cell, generate the video cell.
     let pb = progress.step("4/5 edit");
@@ -162,14 +165,14 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
             .unwrap_or_default();
         client
             .edit()
-            .update_cell(CellRef::new(agent_id, engine.id, script), text)
+            .update_cell(CellRef::new(agent_id, engine_id, script), text)
             .await
             .context("step 4 (write the script cell)")?;
     }
     let video_cell = first_row_cell(&engine, |c| {
         is_role(c, "video") || is_type(c, "video") && !is_role(c, "final_video")
     })
-    .ok_or_else(|| anyhow!("engine {} has no video cell", engine.id))?;
+    .ok_or_else(|| anyhow!("engine {} has no video cell", engine_id))?;
     let prompt = idea.hook.clone().unwrap_or_else(|| idea.title.clone());
     let card = Card::from(
         VideoFromTextCard::new(prompt, VideoFromTextModel::Kling16)
@@ -179,7 +182,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
     pb.set_message("generating the video cell");
     let created = client
         .edit()
-        .generate_on_cell(CellRef::new(agent_id, engine.id, video_cell), &card)
+        .generate_on_cell(CellRef::new(agent_id, engine_id, video_cell), &card)
         .await
         .context("step 4 (generate)")?;
     commands::wait_job(
@@ -195,11 +198,11 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
     // Step 5 — render, download, publish.
     let pb = progress.step("5/5 publish");
     let final_cell = first_row_cell(&engine, |c| is_role(c, "final_video"))
-        .ok_or_else(|| anyhow!("engine {} has no final_video cell", engine.id))?;
+        .ok_or_else(|| anyhow!("engine {} has no final_video cell", engine_id))?;
     pb.set_message("rendering");
     let render = client
         .publish()
-        .render(CellRef::new(agent_id, engine.id, final_cell))
+        .render(CellRef::new(agent_id, engine_id, final_cell))
         .await
         .context("step 5 (render)")?;
     let rendered = commands::wait_job(
@@ -256,7 +259,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         agent_id,
         idea_title: idea.title.clone(),
         template,
-        engine_id: engine.id,
+        engine_id,
         generation_id: created.generation_id,
         render_id: render.generation_id,
         video_url: video_url.clone(),
@@ -286,9 +289,13 @@ fn pick_template(templates: &[types::Template], idea: &types::Idea) -> String {
 }
 
 fn is_role(c: &types::Column, role: &str) -> bool {
-    c.role.as_str().eq_ignore_ascii_case(role)
+    c.role
+        .as_ref()
+        .is_some_and(|r| r.as_str().eq_ignore_ascii_case(role))
 }
 
 fn is_type(c: &types::Column, column_type: &str) -> bool {
-    c.column_type.as_str().eq_ignore_ascii_case(column_type)
+    c.column_type
+        .as_ref()
+        .is_some_and(|t| t.as_str().eq_ignore_ascii_case(column_type))
 }

@@ -140,6 +140,12 @@ pub fn error_line(e: &anyhow::Error) -> String {
     scrub(&line).into_owned()
 }
 
+/// A value the server may leave out (the tolerant reader keeps most answer
+/// fields optional), or `?`.
+pub fn or_unknown<T: std::fmt::Display>(value: Option<&T>) -> String {
+    value.map_or_else(|| "?".to_owned(), ToString::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::error_line;

@@ -71,7 +71,10 @@ fn sdk(server: &MockServer) -> gen_sdk::GenClient {
 
 /// The id of the first row's cell in the column with `role`.
 fn cell_of(engine: &gen_sdk::gen_api::types::Engine, role: &str) -> i64 {
-    gen_sdk::phases::first_row_cell(engine, |c| c.role.as_str() == role).unwrap()
+    gen_sdk::phases::first_row_cell(engine, |c| {
+        c.role.as_ref().is_some_and(|r| r.as_str() == role)
+    })
+    .unwrap()
 }
 
 /// Clone a template through the fake and return (engine id, video cell,
@@ -90,7 +93,7 @@ async fn engine(server: &MockServer) -> (i64, i64, i64) {
         }
     };
     (
-        engine.id,
+        engine.id.expect("the mock answers with an engine id"),
         cell_of(&engine, "video"),
         cell_of(&engine, "final_video"),
     )
@@ -182,11 +185,91 @@ async fn generate_and_wait_then_wait_command() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn seed_veo_cards_reach_the_server_with_a_note() {
+    // seed 001's exact video_from_text card (veo_3, 10 s) and seed 003's
+    // regenerate card (veo_3_1_fast, 10 s); seed 002 says "Veo 3 supports up
+    // to 8s". The seeds disagree, so the card is sent and a note printed.
+    let server = mock().await;
+    let (engine, video, _) = engine(&server).await;
+    let (e, c) = (engine.to_string(), video.to_string());
+    let cards = [
+        r#"{ "prompt": "San Antonio taco truck at golden hour, steam rising, handheld camera", "model": "veo_3", "aspect_ratio": "9:16", "duration": 10 }"#,
+        r#"{ "prompt": "... updated prompt ...", "model": "veo_3_1_fast", "aspect_ratio": "9:16", "duration": 10 }"#,
+    ];
+    for (i, data) in cards.into_iter().enumerate() {
+        let out = gen_cmd(
+            Some(&server),
+            Some("mock-key"),
+            &[
+                "--json",
+                "generate",
+                "--agent",
+                "42",
+                "--engine",
+                &e,
+                "--cell",
+                &c,
+                "--type",
+                "video_from_text",
+                "--data",
+                data,
+            ],
+        )
+        .await;
+        let created = stdout_json(&out);
+        assert_eq!(created["status"], "pending", "{created}");
+        let err = stderr(&out);
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("note: ") && l.contains("up to 8s")),
+            "{err}"
+        );
+        assert_eq!(server.state().generate_calls(video), i as u32 + 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rails_generation_type_from_seed_000_is_sent_as_given() {
+    // seed 000: `-d '{"generation_type": "text_generation", "data": {}}'`
+    let server = mock().await;
+    let (engine, video, _) = engine(&server).await;
+    let (e, c) = (engine.to_string(), video.to_string());
+    let out = gen_cmd(
+        Some(&server),
+        Some("mock-key"),
+        &[
+            "--json",
+            "generate",
+            "--agent",
+            "42",
+            "--engine",
+            &e,
+            "--cell",
+            &c,
+            "--type",
+            "text_generation",
+            "--data",
+            "{}",
+        ],
+    )
+    .await;
+    let created = stdout_json(&out);
+    assert_eq!(created["status"], "pending", "{created}");
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("note: ") && l.contains("text_generation")),
+        "{err}"
+    );
+    assert_eq!(server.state().generate_calls(video), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_card_fails_before_any_request() {
     let server = mock().await;
     let (engine, video, _) = engine(&server).await;
-    // seed 001 sends veo_3 with 10 s; seed 002 says Veo 3 goes up to 8 s
-    let data = r#"{"prompt":"x","model":"veo_3","aspect_ratio":"9:16","duration":10}"#;
+    // 12 s: every seed refuses it (seed 001 "5 or 10", seed 002 "up to 8s")
+    let data = r#"{"prompt":"x","model":"veo_3","aspect_ratio":"9:16","duration":12}"#;
     let (e, c) = (engine.to_string(), video.to_string());
     let out = gen_cmd(
         Some(&server),
@@ -457,4 +540,32 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
         .filter(|r| matches!(r.status, Some(429) | Some(503)))
         .count();
     assert!(faults > 0, "the fake injected faults");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock() {
+    // seed 001: "3. POST /v1/content_resources with signed_id as
+    // `content_resource[file]`" on the endpoint marked "(multipart)"
+    let server = mock().await;
+    let data = vec![7u8; 4096];
+    let resource = sdk(&server)
+        .edit()
+        .upload(
+            42,
+            gen_sdk::upload::UploadSource::bytes(data.clone(), "hero.mp4"),
+            gen_sdk::upload::UploadOptions::new().direct_upload_threshold(1024),
+        )
+        .await
+        .expect("direct upload");
+    assert_eq!(resource.byte_size, Some(data.len() as i64));
+    assert_eq!(resource.filename.as_deref(), Some("hero.mp4"));
+    assert_eq!(server.state().requests_to("/v1/direct_upload").len(), 1);
+    assert_eq!(server.state().storage_puts().len(), 1);
+    let creates = server.state().requests_to("/v1/content_resources");
+    assert_eq!(creates.len(), 1);
+    let content_type = creates[0].header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
 }

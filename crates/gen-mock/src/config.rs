@@ -16,6 +16,24 @@ pub const GENERATION_TYPES: [&str; 9] = [
     "captions",
 ];
 
+/// The internal Rails generation type names seed 000 sends
+/// (`{"generation_type": "text_generation", "data": {}}`), with the canonical
+/// card each stands for. The generate endpoints and stored cards accept them
+/// and keep them as sent; costs and outputs follow the canonical card.
+pub const RAILS_GENERATION_TYPES: [(&str, &str); 2] = [
+    ("text_generation", "text"),
+    ("audio_generation", "speech_from_text"),
+];
+
+/// The canonical card of a generation type name (Rails names mapped, others
+/// unchanged).
+pub fn canonical_generation_type(gt: &str) -> &str {
+    RAILS_GENERATION_TYPES
+        .iter()
+        .find(|(rails, _)| *rails == gt)
+        .map_or(gt, |(_, canonical)| canonical)
+}
+
 /// The default per-card cost table, in generic credits (see [`MockConfig::costs`]).
 ///
 /// | card | credits |

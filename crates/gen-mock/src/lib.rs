@@ -42,7 +42,9 @@ use axum::routing::{delete, get, patch, post, put};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{GENERATION_TYPES, MockConfig, default_costs};
+pub use config::{
+    GENERATION_TYPES, MockConfig, RAILS_GENERATION_TYPES, canonical_generation_type, default_costs,
+};
 pub use error::ApiError;
 pub use state::{MockState, RequestRecord, StoragePutRecord};
 

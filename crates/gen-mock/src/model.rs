@@ -349,7 +349,7 @@ pub(crate) struct Generation {
 
 impl Generation {
     pub fn user_job_type(&self) -> &'static str {
-        match self.gen_type.as_str() {
+        match crate::config::canonical_generation_type(&self.gen_type) {
             "text" => "text_generation",
             "media" => "media_upload",
             "image_from_text" => "image_generation",

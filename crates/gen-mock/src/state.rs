@@ -442,7 +442,7 @@ impl Data {
             .unwrap_or("the brief")
             .to_string();
         let name = format!("gen_{id}");
-        let (result, outputs) = match g.gen_type.as_str() {
+        let (result, outputs) = match crate::config::canonical_generation_type(&g.gen_type) {
             "text" => (
                 Some(format!("Here is the generated script text for: {prompt}")),
                 vec![],

@@ -22,7 +22,7 @@ async fn clone(api: &Api, slug: &str) -> Value {
     let r = api
         .post(
             &format!("/v1/templates/spreadsheets/{slug}/clone"),
-            json!({"agent_id": 42}),
+            json!({"agent_id": "42"}), // seed 001 quotes the id
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -300,11 +300,12 @@ async fn clone_generate_complete_and_credits() {
     let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
     assert!(bytes.len() >= 16 && &bytes[4..8] == b"ftyp");
 
-    // Invalid generation type.
+    // Invalid generation type (seed 000's `text_generation` is accepted: see
+    // rails_generation_type_names_are_accepted).
     let r = api
         .post(
             &format!("/v1/autocontentengine/{eid}/cells/{video}/generate?agent_id=42"),
-            json!({"generation_type": "text_generation", "data": {}}),
+            json!({"generation_type": "not_a_card", "data": {}}),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -915,4 +916,47 @@ async fn user_jobs_and_voice_preview() {
     assert_eq!(p["status"], "completed");
     assert!(p["audio_url"].is_string());
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn rails_generation_type_names_are_accepted() {
+    // seed 000: `{"generation_type": "text_generation", "data": {}}` on a cell and
+    // `{"generation_type": "audio_generation", "data": {}}` on a layer
+    let server = MockServer::start(fast()).await.unwrap();
+    let api = Api::new(&server);
+    let state = server.state();
+    let engine = clone(&api, "tiktok-talking-avatar").await;
+    let eid = engine["id"].as_i64().unwrap();
+    let script = cell_of(&engine, "ingredient", None);
+    let before = state.credit_balance();
+    let r = api
+        .post(
+            &format!("/v1/autocontentengine/{eid}/cells/{script}/generate?agent_id=42"),
+            json!({"generation_type": "text_generation", "data": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.body["generation_id"].as_i64().unwrap();
+    // charged like the canonical `text` card
+    assert_eq!(
+        before - state.credit_balance(),
+        gen_mock::default_costs()["text"]
+    );
+    let g = api
+        .get(&format!("/v1/generations/{gid}?wait=true"))
+        .await
+        .body;
+    assert_eq!(g["generation_type"], "text_generation", "kept as sent");
+    assert_eq!(g["user_job_type"], "text_generation");
+    assert_eq!(g["status"], "completed");
+    assert!(g["result"].is_string());
+    // a name the seeds do not show is refused
+    let r = api
+        .post(
+            &format!("/v1/autocontentengine/{eid}/cells/{script}/generate?agent_id=42"),
+            json!({"generation_type": "video_generation", "data": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["error_code"], "validation_error");
 }

@@ -441,7 +441,7 @@ async fn every_operation_matches_openapi() {
         .call(
             "clone_template",
             "/v1/templates/spreadsheets/tiktok-talking-avatar/clone",
-            Some(json!({"agent_id": 42})),
+            Some(json!({"agent_id": "42"})), // seed 001 quotes the id
         )
         .await;
     let eid = id(&engine);
@@ -731,12 +731,18 @@ async fn every_operation_matches_openapi() {
         .await
         .unwrap();
     assert_eq!(put.status().as_u16(), 200);
-    c.call(
-        "create_content_resource",
-        &format!("/v1/content_resources{q}"),
-        Some(json!({"content_resource": {"file": du["signed_id"]}})),
-    )
-    .await;
+    // seed 001: "3. POST /v1/content_resources with signed_id as
+    // `content_resource[file]`" (multipart, a text field)
+    let signed = du["signed_id"].as_str().unwrap().to_owned();
+    let attached = c
+        .call_multipart(
+            "create_content_resource",
+            &format!("/v1/content_resources{q}"),
+            reqwest::multipart::Form::new().text("content_resource[file]", signed),
+        )
+        .await;
+    assert_eq!(attached["filename"], "hero.mp4");
+    assert_eq!(attached["content_type"], "video/mp4");
     c.call(
         "list_content_resources",
         &format!("/v1/content_resources{q}&type=video&page=1"),

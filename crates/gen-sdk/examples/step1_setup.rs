@@ -13,7 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = &session.client;
 
     let me = client.setup().me().await?;
-    println!("signed in as user {}", me.id);
+    println!("signed in as user {}", me.id.unwrap_or_default());
 
     let patch = AgentCorePatch::new()
         .brand_name("Santiago")

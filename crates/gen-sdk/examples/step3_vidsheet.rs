@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "cloned {slug} into engine {}: {} columns, {} rows",
-        engine.id,
+        engine.id.unwrap_or_default(),
         engine.spreadsheet_columns.len(),
         engine.spreadsheet_rows.len()
     );

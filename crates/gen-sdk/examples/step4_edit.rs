@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client
             .edit()
             .update_cell(
-                CellRef::new(agent, engine.id, script),
+                CellRef::new(agent, engine.id.unwrap_or_default(), script),
                 "The $2 taco at 2am saved my life.",
             )
             .await?;
@@ -42,7 +42,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // validated first; a paid POST, never sent twice
     let created = client
         .edit()
-        .generate_on_cell(CellRef::new(agent, engine.id, video), &card)
+        .generate_on_cell(
+            CellRef::new(agent, engine.id.unwrap_or_default(), video),
+            &card,
+        )
         .await?;
     println!(
         "generation {} {}",

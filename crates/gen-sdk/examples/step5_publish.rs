@@ -22,7 +22,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let render = client
         .publish()
-        .render_and_wait(CellRef::new(agent, engine.id, final_video))
+        .render_and_wait(CellRef::new(
+            agent,
+            engine.id.unwrap_or_default(),
+            final_video,
+        ))
         .await?
         .into_completed()?;
     let url = render
@@ -32,7 +36,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the render has no output")?;
     println!("rendered: {url}");
 
-    let path = std::env::temp_dir().join(format!("gen-final-{}.mp4", engine.id));
+    let path =
+        std::env::temp_dir().join(format!("gen-final-{}.mp4", engine.id.unwrap_or_default()));
     let file = client
         .publish()
         .download(&url, &path, DownloadOptions::new().overwrite(true))

@@ -132,7 +132,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
         println!(
             "gen-sdk upload: {:.2} s total (content resource {}): checksum {:.2} s ({:.0} MiB/s), PUT + API calls {:.2} s ({:.0} MiB/s)",
             total.as_secs_f64(),
-            resource.id,
+            resource.id.unwrap_or_default(),
             hashed.as_secs_f64(),
             size as f64 / 1048576.0 / hashed.as_secs_f64().max(1e-9),
             put.as_secs_f64(),

@@ -205,6 +205,32 @@ pub struct AgentCoreUpdate {
 }
 
 impl AgentCoreUpdate {
+    /// Reads an answer of either shape the seeds leave open (seed 001 says
+    /// only "Returns `200 OK` on full success, `207 Multi-Status` if some
+    /// sections fail"): the wrapper `{core, failed_sections}`, or the flat
+    /// core (its fields at the top level).
+    pub fn from_answer(status: u16, answer: gen_api::types::AgentCoreUpdateResult) -> Self {
+        let gen_api::types::AgentCoreUpdateResult {
+            core,
+            failed_sections,
+            ..
+        } = answer.clone();
+        let core = core.unwrap_or_else(|| {
+            // the flat form: the same fields as AgentCore, at the top level
+            let mut flat = serde_json::to_value(&answer).unwrap_or_default();
+            if let Some(object) = flat.as_object_mut() {
+                object.remove("core");
+                object.remove("failed_sections");
+            }
+            serde_json::from_value(flat).unwrap_or_default()
+        });
+        Self {
+            status,
+            core,
+            failed_sections,
+        }
+    }
+
     /// True when every section was saved.
     pub fn is_complete(&self) -> bool {
         self.failed_sections.is_empty()
@@ -214,7 +240,49 @@ impl AgentCoreUpdate {
     pub fn failed_section_names(&self) -> Vec<&str> {
         self.failed_sections
             .iter()
-            .map(|s| s.section.as_str())
+            .map(|s| s.section.as_deref().unwrap_or_default())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(body: serde_json::Value) -> gen_api::types::AgentCoreUpdateResult {
+        serde_json::from_value(body).expect("decodes")
+    }
+
+    #[test]
+    fn a_flat_core_answer_is_read() {
+        // seed 001 shows no body for the 200; the flat core is one likely form
+        let update = AgentCoreUpdate::from_answer(
+            200,
+            answer(json!({"brand_name": "Santiago", "keywords": ["tacos"], "goal": "growth"})),
+        );
+        assert_eq!(update.core.brand_name.as_deref(), Some("Santiago"));
+        assert_eq!(update.core.keywords, vec!["tacos".to_owned()]);
+        assert!(update.is_complete());
+    }
+
+    #[test]
+    fn a_wrapped_answer_with_failed_sections_is_read() {
+        let update = AgentCoreUpdate::from_answer(
+            207,
+            answer(json!({
+                "core": {"brand_name": "Santiago"},
+                "failed_sections": [{"section": "default_user_voice", "error": "Voice not found"}]
+            })),
+        );
+        assert_eq!(update.core.brand_name.as_deref(), Some("Santiago"));
+        assert_eq!(update.failed_section_names(), vec!["default_user_voice"]);
+        assert!(!update.is_complete());
+    }
+
+    #[test]
+    fn an_empty_answer_is_an_empty_core() {
+        let update = AgentCoreUpdate::from_answer(200, answer(json!({})));
+        assert_eq!(update.core, AgentCore::default());
     }
 }

@@ -33,6 +33,12 @@
 //! documented-elsewhere or future fields (`prompt_var`, `image_var`...),
 //! flattened into `data`.
 //!
+//! Internal Rails generation type names (`text_generation`,
+//! `audio_generation`: seed 000's examples) are read by
+//! [`GenerateBody::from_json`]: normalised to the canonical card where the
+//! mapping is stated or obvious ([`canonical_generation_type`]) and the data
+//! is a valid card, otherwise sent as given ([`GenerateBody::Raw`]).
+//!
 //! Render is not a card: it has its own endpoint and no body
 //! (`client.publish().render(..)`).
 //!
@@ -41,8 +47,9 @@
 //! Required fields are present and non-empty; aspect ratios are checked per
 //! card (`image_from_text`: 1:1, 9:16, 16:9, 4:3, 3:4; `video_from_text`:
 //! 1:1, 9:16, 16:9); durations are checked per card and model
-//! (`video_from_text`: 5 or 10; any `veo_*` model: at most 8 s, see
-//! [`VEO_MAX_DURATION`]). Only `video_from_text` documents its ratios and
+//! (`video_from_text`: 5 or 10; a `veo_*` model takes what either seed
+//! allows, 5 / 10 or up to 8 s, with a warning where they disagree: see
+//! [`VEO_MAX_DURATION`] and [`Card::warnings`]). Only `video_from_text` documents its ratios and
 //! durations; like openapi.yaml, gen-sdk applies them to `video_from_image`
 //! and `video_from_ingredients` too. Unknown (`Other`) models are not
 //! rejected: the server decides.
@@ -55,15 +62,16 @@ use serde_json::{Map, Value};
 use crate::error::Error;
 use crate::open_enum::open_enum;
 
-/// Longest clip, in seconds, any Veo model (`veo_*`) can generate.
+/// Longest clip, in seconds, seed 002 gives for Veo ("Veo 3 supports up to
+/// 8s").
 ///
-/// SAFETY CHOICE: the API page's own example sends `veo_3` with
-/// `"duration": 10`, but the creation cards page says "Veo 3 supports up to
-/// 8s". A 10 s Veo request would either fail after being charged or be
-/// silently cut, so gen-sdk refuses `duration > 8` for every `veo_*` model
-/// (known or not) before sending, with a [`Error::Validation`] naming
-/// `data.duration` and the allowed values. For `video_from_text`, whose
-/// documented durations are 5 or 10, this leaves 5.
+/// The seeds contradict each other: seed 001 lists "Duration: 5 or 10" for
+/// `video_from_text` and sends `"model": "veo_3"` with `"duration": 10`;
+/// seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`. gen-sdk
+/// therefore does not refuse a Veo duration either reading allows (up to 8 s,
+/// or 5 / 10): it sends it as is and warns once ([`Card::warnings`],
+/// `tracing::warn!`), and the server decides. Only a duration both readings
+/// refuse (e.g. 9 s, or 12 s) is a [`Error::Validation`].
 pub const VEO_MAX_DURATION: u32 = 8;
 
 /// Durations documented for `video_from_text`, applied to every video card
@@ -357,6 +365,10 @@ pub struct ImageFromTextCard {
     /// 1:1, 9:16, 16:9, 4:3 or 3:4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
+    /// Takes the prompt from a variable (seed 002: "Media fields can also
+    /// reference variables via prompt_var, image_var, and similar fields").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_var: Option<String>,
     /// Further fields, flattened into `data`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -369,8 +381,15 @@ impl ImageFromTextCard {
             prompt: prompt.into(),
             model,
             aspect_ratio: None,
+            prompt_var: None,
             extra: Map::new(),
         }
+    }
+
+    /// Sets `prompt_var`: the prompt comes from a variable.
+    pub fn prompt_var(mut self, name: impl Into<String>) -> Self {
+        self.prompt_var = Some(name.into());
+        self
     }
 
     /// Sets the aspect ratio.
@@ -390,12 +409,16 @@ pub struct VideoFromTextCard {
     /// 1:1, 9:16 or 16:9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds: 5 or 10 (at most 8 for `veo_*`, so 5).
+    /// Seconds: 5 or 10 (a `veo_*` model above 8 s is sent with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
     /// What to avoid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<TextInput>,
+    /// Takes the prompt from a variable (seed 002: "Media fields can also
+    /// reference variables via prompt_var, image_var, and similar fields").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_var: Option<String>,
     /// Further fields, flattened into `data`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -410,8 +433,15 @@ impl VideoFromTextCard {
             aspect_ratio: None,
             duration: None,
             negative_prompt: None,
+            prompt_var: None,
             extra: Map::new(),
         }
+    }
+
+    /// Sets `prompt_var`: the prompt comes from a variable.
+    pub fn prompt_var(mut self, name: impl Into<String>) -> Self {
+        self.prompt_var = Some(name.into());
+        self
     }
 
     /// Sets the aspect ratio.
@@ -449,9 +479,16 @@ pub struct VideoFromImageCard {
     /// The aspect ratio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds: 5 or 10 (at most 8 for `veo_*`, so 5).
+    /// Seconds: 5 or 10 (a `veo_*` model above 8 s is sent with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
+    /// Takes the prompt from a variable (seed 002: "Media fields can also
+    /// reference variables via prompt_var, image_var, and similar fields").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_var: Option<String>,
+    /// Takes the image from a variable (seed 002's `image_var`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_var: Option<String>,
     /// Further fields, flattened into `data`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -467,6 +504,8 @@ impl VideoFromImageCard {
             model,
             aspect_ratio: None,
             duration: None,
+            prompt_var: None,
+            image_var: None,
             extra: Map::new(),
         }
     }
@@ -480,6 +519,18 @@ impl VideoFromImageCard {
     /// Sets the prompt.
     pub fn prompt(mut self, prompt: impl Into<TextInput>) -> Self {
         self.prompt = Some(prompt.into());
+        self
+    }
+
+    /// Sets `prompt_var`: the prompt comes from a variable.
+    pub fn prompt_var(mut self, name: impl Into<String>) -> Self {
+        self.prompt_var = Some(name.into());
+        self
+    }
+
+    /// Sets `image_var`: the image comes from a variable.
+    pub fn image_var(mut self, name: impl Into<String>) -> Self {
+        self.image_var = Some(name.into());
         self
     }
 
@@ -508,9 +559,13 @@ pub struct VideoFromIngredientsCard {
     /// The aspect ratio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds: 5 or 10 (at most 8 for `veo_*`, so 5).
+    /// Seconds: 5 or 10 (a `veo_*` model above 8 s is sent with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
+    /// Takes the prompt from a variable (seed 002: "Media fields can also
+    /// reference variables via prompt_var, image_var, and similar fields").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_var: Option<String>,
     /// Further fields, flattened into `data`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -529,8 +584,15 @@ impl VideoFromIngredientsCard {
             asset_resource_ids: asset_resource_ids.into_iter().collect(),
             aspect_ratio: None,
             duration: None,
+            prompt_var: None,
             extra: Map::new(),
         }
+    }
+
+    /// Sets `prompt_var`: the prompt comes from a variable.
+    pub fn prompt_var(mut self, name: impl Into<String>) -> Self {
+        self.prompt_var = Some(name.into());
+        self
     }
 
     /// Sets the aspect ratio.
@@ -861,6 +923,24 @@ impl Card {
         }
     }
 
+    /// Where the seeds contradict each other about this card: each entry is
+    /// a sentence naming the disagreement. Such a card is not refused by
+    /// [`Card::validate`]; gen-sdk sends it and logs each warning once with
+    /// `tracing::warn!` (the `gen` CLI prints them on stderr). Today: a Veo
+    /// model with a duration over 8 s or other than 5 / 10 (see
+    /// [`VEO_MAX_DURATION`]).
+    pub fn warnings(&self) -> Vec<String> {
+        let (duration, model) = match self {
+            Self::VideoFromText(c) => (c.duration, c.model.as_str()),
+            Self::VideoFromImage(c) => (c.duration, c.model.as_str()),
+            Self::VideoFromIngredients(c) => (c.duration, c.model.as_str()),
+            _ => return Vec::new(),
+        };
+        veo_duration_warning(duration, model, VIDEO_FROM_TEXT_DURATIONS)
+            .into_iter()
+            .collect()
+    }
+
     fn text_fields_mut(&mut self) -> Vec<&mut TextInput> {
         match self {
             Self::Text(c) => vec![&mut c.prompt],
@@ -941,8 +1021,9 @@ fn is_veo(model: &str) -> bool {
 }
 
 /// Checks a duration against the card's documented values (`card_values`)
-/// and the model's limits: Kling 1.6 takes 5 or 10, `veo_*` at most
-/// [`VEO_MAX_DURATION`].
+/// and the model's limits: Kling 1.6 takes 5 or 10; a `veo_*` model is
+/// refused only what both the card's values and seed 002's "up to 8s"
+/// refuse (see [`VEO_MAX_DURATION`]).
 fn check_duration(
     duration: Option<u32>,
     model: &str,
@@ -952,14 +1033,12 @@ fn check_duration(
         return Ok(());
     };
     let allowed: Option<Vec<u32>> = if is_veo(model) {
-        Some(match card_values {
-            Some(values) => values
-                .iter()
-                .copied()
-                .filter(|d| *d <= VEO_MAX_DURATION)
-                .collect(),
-            None => (1..=VEO_MAX_DURATION).collect(),
-        })
+        // either reading of the seeds
+        let mut values: Vec<u32> = (1..=VEO_MAX_DURATION).collect();
+        values.extend(card_values.into_iter().flatten().copied());
+        values.sort_unstable();
+        values.dedup();
+        card_values.map(|_| values)
     } else if model == "kling_1_6" {
         Some(VIDEO_FROM_TEXT_DURATIONS.to_vec())
     } else {
@@ -976,17 +1055,44 @@ fn check_duration(
         return fail("must be at least 1 second".to_owned(), allowed.as_ref());
     }
     match &allowed {
-        Some(values) if !values.contains(&duration) => {
-            let message = if is_veo(model) && duration > VEO_MAX_DURATION {
-                format!(
-                    "{duration} s is too long for `{model}`: Veo models generate at most {VEO_MAX_DURATION} s"
-                )
-            } else {
-                format!("{duration} s is not supported by `{model}` on this card")
-            };
-            fail(message, Some(values))
-        }
+        Some(values) if !values.contains(&duration) => fail(
+            format!("{duration} s is not supported by `{model}` on this card"),
+            Some(values),
+        ),
         _ => Ok(()),
+    }
+}
+
+/// The warning for a Veo duration the seeds disagree on, if any.
+fn veo_duration_warning(duration: Option<u32>, model: &str, card_values: &[u32]) -> Option<String> {
+    let duration = duration?;
+    if !is_veo(model) {
+        return None;
+    }
+    let over_veo_limit = duration > VEO_MAX_DURATION;
+    let off_card = !card_values.contains(&duration);
+    (over_veo_limit || off_card).then(|| {
+        format!(
+            "`{model}` with {duration} s: the seeds disagree (seed 001 lists durations 5 or 10 and sends veo_3 with 10 s, \
+             seed 003 sends veo_3_1_fast with 10 s, seed 002 says \"Veo 3 supports up to 8s\"); sent as is, the server decides"
+        )
+    })
+}
+
+/// Emits each warning with `tracing::warn!` once per process.
+pub(crate) fn warn_once(warnings: &[String]) {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(HashSet::new()));
+    for warning in warnings {
+        let first = seen
+            .lock()
+            .map(|mut set| set.insert(warning.clone()))
+            .unwrap_or(true);
+        if first {
+            tracing::warn!(target: "gen_sdk::cards", "{warning}");
+        }
     }
 }
 
@@ -1060,4 +1166,209 @@ fn scan(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The canonical card type of a generation type name, where the mapping is
+/// stated or obvious: each of the nine canonical names maps to itself, and
+/// the internal Rails names seed 000 sends map to their card
+/// (`text_generation` → `text`, `audio_generation` → `speech_from_text`,
+/// the only card that produces audio) plus `image_generation` →
+/// `image_from_text` (the only card that produces an image). Other names
+/// (for example `video_generation`, which three cards could mean) map to
+/// nothing.
+///
+/// Seed 001: "Models are canonical names — the MCP server and SDK map them
+/// to internal Rails names automatically" and "Use canonical generation
+/// type names for new integrations".
+pub fn canonical_generation_type(name: &str) -> Option<&'static str> {
+    const CANONICAL: [&str; 9] = [
+        "text",
+        "media",
+        "image_from_text",
+        "video_from_text",
+        "video_from_image",
+        "video_from_ingredients",
+        "speech_from_text",
+        "lipsync",
+        "captions",
+    ];
+    match name {
+        "text_generation" => Some("text"),
+        "audio_generation" => Some("speech_from_text"),
+        "image_generation" => Some("image_from_text"),
+        other => CANONICAL.iter().find(|c| **c == other).copied(),
+    }
+}
+
+/// True for an internal Rails generation type name (`…_generation`).
+fn is_rails_name(name: &str) -> bool {
+    name.strip_suffix("_generation").is_some_and(|stem| {
+        !stem.is_empty()
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
+/// A generate request body as it goes on the wire.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GenerateBody {
+    /// A typed creation card (canonical `generation_type`).
+    Card(Card),
+    /// An internal Rails generation type with data gen-sdk has no typed card
+    /// for, sent exactly as given: seed 000 sends
+    /// `{"generation_type": "text_generation", "data": {}}`, where `data` is
+    /// "Generation parameters (model-specific)".
+    Raw {
+        /// The Rails name, e.g. `text_generation`.
+        generation_type: String,
+        /// The parameters, as given.
+        data: Map<String, Value>,
+    },
+}
+
+impl From<Card> for GenerateBody {
+    fn from(card: Card) -> Self {
+        Self::Card(card)
+    }
+}
+
+impl From<&Card> for GenerateBody {
+    fn from(card: &Card) -> Self {
+        Self::Card(card.clone())
+    }
+}
+
+impl From<&GenerateBody> for GenerateBody {
+    fn from(body: &GenerateBody) -> Self {
+        body.clone()
+    }
+}
+
+impl GenerateBody {
+    /// Reads a `{"generation_type": ..., "data": {...}}` body (a cell's
+    /// stored card, a CLI argument, a seed example). A Rails name is
+    /// normalised to its canonical card where [`canonical_generation_type`]
+    /// knows the mapping and the data is a valid card of that type;
+    /// otherwise a Rails name (`…_generation`) is kept as given
+    /// ([`GenerateBody::Raw`]). A canonical name with data that is not its
+    /// card, or a name that is neither canonical nor a Rails name, is a
+    /// [`Error::Validation`].
+    pub fn from_json(body: &Value) -> Result<Self, Error> {
+        let name = body
+            .get("generation_type")
+            .and_then(Value::as_str)
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| {
+                Error::validation("generation_type", "a non-empty string is required", None)
+            })?;
+        let data = match body.get("data") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(data)) => data.clone(),
+            Some(_) => return Err(Error::validation("data", "must be a JSON object", None)),
+        };
+        let canonical = canonical_generation_type(name);
+        if let Some(canonical) = canonical {
+            let typed = serde_json::from_value::<Card>(serde_json::json!({
+                "generation_type": canonical,
+                "data": Value::Object(data.clone()),
+            }));
+            match typed {
+                Ok(card) => return Ok(Self::Card(card)),
+                Err(e) if canonical == name => {
+                    return Err(Error::validation(
+                        "data",
+                        format!("not a valid `{name}` creation card: {e}"),
+                        None,
+                    ));
+                }
+                Err(_) => {}
+            }
+        }
+        if is_rails_name(name) {
+            return Ok(Self::Raw {
+                generation_type: name.to_owned(),
+                data,
+            });
+        }
+        Err(Error::validation(
+            "generation_type",
+            format!("`{name}` is neither a creation card type nor an internal `…_generation` name"),
+            Some(
+                [
+                    "text",
+                    "media",
+                    "image_from_text",
+                    "video_from_text",
+                    "video_from_image",
+                    "video_from_ingredients",
+                    "speech_from_text",
+                    "lipsync",
+                    "captions",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            ),
+        ))
+    }
+
+    /// The `generation_type` sent.
+    pub fn generation_type(&self) -> &str {
+        match self {
+            Self::Card(card) => card.generation_type(),
+            Self::Raw {
+                generation_type, ..
+            } => generation_type,
+        }
+    }
+
+    /// The request body.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Card(card) => card.to_json(),
+            Self::Raw {
+                generation_type,
+                data,
+            } => serde_json::json!({
+                "generation_type": generation_type,
+                "data": Value::Object(data.clone()),
+            }),
+        }
+    }
+
+    /// Checks the body before any request: a card with [`Card::validate`];
+    /// a raw Rails body only has its name checked (its data is
+    /// model-specific and the seeds do not detail it).
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Self::Card(card) => card.validate(),
+            Self::Raw {
+                generation_type, ..
+            } if is_rails_name(generation_type) => Ok(()),
+            Self::Raw {
+                generation_type, ..
+            } => Err(Error::validation(
+                "generation_type",
+                format!("`{generation_type}` is not an internal `…_generation` name"),
+                None,
+            )),
+        }
+    }
+
+    /// Where the seeds disagree about this body (see [`Card::warnings`]); a
+    /// raw Rails body notes that gen-sdk could not check its data.
+    pub fn warnings(&self) -> Vec<String> {
+        match self {
+            Self::Card(card) => card.warnings(),
+            Self::Raw {
+                generation_type, ..
+            } => vec![format!(
+                "`{generation_type}` is an internal Rails name (seed 000 sends it; seed 001 says \
+                 \"Use canonical generation type names for new integrations\"): its data is sent \
+                 as given, unchecked"
+            )],
+        }
+    }
 }

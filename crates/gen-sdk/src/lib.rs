@@ -32,18 +32,19 @@
 //!
 //! // Step 4 — edit a cell, then generate from a typed card (validated before
 //! // sending, never sent twice) and wait (long-poll where GEN serves it).
-//! let script = CellRef::new(agent, engine.id, 3000);
+//! let engine_id = engine.id.expect("the clone answer carries the engine id");
+//! let script = CellRef::new(agent, engine_id, 3000);
 //! client.edit().update_cell(script, idea.hook.clone().unwrap_or_default()).await?;
 //! let card = Card::from(
 //!     VideoFromTextCard::new("Taco truck at golden hour", VideoFromTextModel::Kling16)
 //!         .aspect_ratio(AspectRatio::Ratio9x16)
 //!         .duration(5),
 //! );
-//! let video = CellRef::new(agent, engine.id, 3001);
+//! let video = CellRef::new(agent, engine_id, 3001);
 //! client.edit().generate_on_cell_and_wait(video, &card).await?.into_completed()?;
 //!
 //! // Step 5 — render, download (no key sent to the CDN), publish.
-//! let final_video = CellRef::new(agent, engine.id, 3099);
+//! let final_video = CellRef::new(agent, engine_id, 3099);
 //! let render = client.publish().render_and_wait(final_video).await?.into_completed()?;
 //! let url = render.output_resources[0].url.clone();
 //! client.publish().download(&url, "final.mp4", Default::default()).await?;

@@ -5,6 +5,7 @@
 //! | operation | method | form fields |
 //! |---|---|---|
 //! | `create_content_resource` | [`Edit::upload_multipart`] | `content_resource[file]` (file) |
+//! | `create_content_resource` (after a direct upload) | [`Edit::upload`] | `content_resource[file]` (the `signed_id`, a text field) |
 //! | `create_user_job` (train_social) | [`Ideas::train_social`] | `user_job[user_job_type]=train_social`, `user_job[data]` (JSON string) |
 //! | `import_global_variables` | [`Edit::import_global_variables`] | `file` (XLSX) |
 //! | `clone_voice` | [`Setup::clone_voice`] | `name`, `description` (optional), `file` (audio) |
@@ -20,6 +21,7 @@
 //! comes from an async reader is sent once (a reader cannot be rewound).
 //!
 //! [`Edit::upload_multipart`]: crate::phases::Edit::upload_multipart
+//! [`Edit::upload`]: crate::phases::Edit::upload
 //! [`Edit::import_global_variables`]: crate::phases::Edit::import_global_variables
 //! [`Ideas::train_social`]: crate::phases::Ideas::train_social
 //! [`Setup::clone_voice`]: crate::phases::Setup::clone_voice
@@ -146,6 +148,29 @@ pub(crate) async fn post_content_resource(
             let part = file_part(source, described, progress).await?;
             Ok(Form::new().part("content_resource[file]", part))
         },
+    )
+    .await
+}
+
+/// `POST /v1/content_resources?agent_id=` (multipart) with the `signed_id`
+/// of a finished direct upload as the text field `content_resource[file]`:
+/// seed 001's "3. POST /v1/content_resources with signed_id as
+/// `content_resource[file]`", on the endpoint it marks "(multipart)".
+/// Retried like [`post_content_resource`] (the form is rebuilt each time).
+pub(crate) async fn post_signed_content_resource(
+    client: &GenClient,
+    agent_id: i64,
+    signed_id: &str,
+) -> Result<types::ContentResource, Error> {
+    send_multipart(
+        client,
+        "create_content_resource",
+        Idempotency::NonIdempotent,
+        true,
+        "/v1/content_resources",
+        &[("agent_id", agent_id.to_string())],
+        None,
+        || async move { Ok(Form::new().text("content_resource[file]", signed_id.to_owned())) },
     )
     .await
 }

@@ -89,7 +89,8 @@ fn nonzero(page: u64) -> NonZeroU64 {
 }
 
 fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
-    meta.is_some_and(|m| i64::try_from(page).unwrap_or(i64::MAX) >= m.total_pages)
+    meta.and_then(|m| m.total_pages)
+        .is_some_and(|total| i64::try_from(page).unwrap_or(i64::MAX) >= total)
 }
 
 /// Filters of [`Edit::content_resources`].
@@ -160,18 +161,26 @@ impl Edit<'_> {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let mut call = client
-                    .raw()
-                    .list_content_resources()
-                    .agent_id(agent_id)
-                    .page(nonzero(page));
-                if let Some(t) = filter.object_type {
-                    call = call.type_(t);
-                }
-                let list = call.send().await?.into_inner();
-                Ok(Page {
-                    last: is_last(page, list.meta.as_ref()),
-                    items: list.content_resources,
+                let api = client.api();
+                let list = client
+                    .send("list_content_resources", || {
+                        let mut b = api
+                            .list_content_resources()
+                            .agent_id(agent_id)
+                            .page(nonzero(page));
+                        if let Some(t) = &filter.object_type {
+                            b = b.type_(t.clone());
+                        }
+                        b.send()
+                    })
+                    .await?;
+                // a bare array (no meta) ends at the first empty page
+                Ok(match list {
+                    types::ContentResourcePage::Array(items) => Page { items, last: false },
+                    types::ContentResourcePage::ContentResourceList(list) => Page {
+                        last: is_last(page, list.meta.as_ref()),
+                        items: list.content_resources,
+                    },
                 })
             }
         })
@@ -186,29 +195,41 @@ impl Edit<'_> {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let mut call = client
-                    .raw()
-                    .list_asset_libraries()
-                    .agent_id(agent_id)
-                    .page(nonzero(page));
-                if let Some(f) = filter.folder_id {
-                    call = call.folder_id(f);
-                }
-                if let Some(t) = filter.asset_type {
-                    call = call.asset_type(t);
-                }
-                if let Some(s) = filter.search {
-                    call = call.search(s);
-                }
-                let list = call.send().await?.into_inner();
-                let last = is_last(page, list.meta.as_ref());
-                let items = list
-                    .asset_folders
-                    .into_iter()
-                    .map(AssetItem::Folder)
-                    .chain(list.content_resources.into_iter().map(AssetItem::Resource))
-                    .collect();
-                Ok(Page { items, last })
+                let api = client.api();
+                let list = client
+                    .send("list_asset_libraries", || {
+                        let mut b = api
+                            .list_asset_libraries()
+                            .agent_id(agent_id)
+                            .page(nonzero(page));
+                        if let Some(f) = filter.folder_id {
+                            b = b.folder_id(f);
+                        }
+                        if let Some(t) = &filter.asset_type {
+                            b = b.asset_type(t.clone());
+                        }
+                        if let Some(s) = &filter.search {
+                            b = b.search(s.clone());
+                        }
+                        b.send()
+                    })
+                    .await?;
+                // a bare array (no meta) ends at the first empty page
+                Ok(match list {
+                    types::AssetLibraryPage::Array(items) => Page {
+                        items: items.into_iter().map(AssetItem::Resource).collect(),
+                        last: false,
+                    },
+                    types::AssetLibraryPage::AssetLibraryList(list) => Page {
+                        last: is_last(page, list.meta.as_ref()),
+                        items: list
+                            .asset_folders
+                            .into_iter()
+                            .map(AssetItem::Folder)
+                            .chain(list.content_resources.into_iter().map(AssetItem::Resource))
+                            .collect(),
+                    },
+                })
             }
         })
     }

@@ -16,7 +16,7 @@
 //!     .edit()
 //!     .upload(42, UploadSource::path("hero.mp4"), options)
 //!     .await?;
-//! println!("content resource {}", resource.id);
+//! println!("content resource {}", resource.id.unwrap_or_default());
 //! # Ok(()) }
 //! ```
 //!
@@ -48,8 +48,10 @@
 //!    (plus `Content-Length`). This request goes to a storage host, so it is
 //!    sent by a separate HTTP client **without** the API key or any
 //!    `Authorization` header.
-//! 4. `POST /v1/content_resources?agent_id=` with
-//!    `{content_resource: {file: <signed_id>}}`.
+//! 4. `POST /v1/content_resources?agent_id=` as `multipart/form-data` with
+//!    the `signed_id` in the text field `content_resource[file]` (seed 001:
+//!    "3. POST /v1/content_resources with signed_id as
+//!    `content_resource[file]`", an endpoint it marks "(multipart)").
 //!
 //! An async reader cannot be read twice, and the checksum is needed before
 //! the `PUT`: a reader source above the threshold is therefore **spooled to
@@ -982,18 +984,8 @@ async fn direct_upload(
     )
     .await?;
 
-    // 4. The content resource.
-    let body = types::ContentResourceCreate {
-        content_resource: types::ContentResourceCreateContentResource {
-            file: slot.signed_id.clone(),
-        },
-    };
-    let call = client
-        .raw()
-        .create_content_resource()
-        .agent_id(agent_id)
-        .body(body);
-    Ok(call.send().await?.into_inner())
+    // 4. The content resource: multipart, the signed id as `content_resource[file]`.
+    crate::multipart::post_signed_content_resource(client, agent_id, &slot.signed_id).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -220,48 +220,143 @@ fn strings(values: &[&str]) -> Option<Vec<String>> {
 }
 
 #[test]
-fn veo_durations_over_8_seconds_are_refused() {
-    // The documentation's own example (veo_3, 10 s) is refused: see VEO_MAX_DURATION.
-    let card: Card = serde_json::from_value(seed(
-        r#"{ "generation_type": "video_from_text", "data": { "prompt": "San Antonio taco truck", "model": "veo_3", "aspect_ratio": "9:16", "duration": 10 } }"#,
-    ))
-    .unwrap();
-    let (field, message, allowed) = validation(&card);
-    assert_eq!(field, "data.duration");
-    assert!(
-        message.contains("veo_3") && message.contains('8'),
-        "{message}"
-    );
-    assert_eq!(allowed, strings(&["5"]));
-    let shown = card.validate().unwrap_err().to_string();
-    assert!(
-        shown.contains("data.duration") && shown.contains("allowed: 5"),
-        "{shown}"
-    );
-
-    // every veo_* model, known or not
-    for model in ["veo_3_fast", "veo_3_1", "veo_3_1_fast", "veo_4"] {
-        let card =
-            Card::from(VideoFromTextCard::new("x", VideoFromTextModel::from(model)).duration(10));
-        assert_eq!(validation(&card).0, "data.duration", "{model}");
+fn veo_durations_the_seeds_disagree_on_are_sent_with_a_warning() {
+    // seed 001 sends veo_3 with 10 s, seed 003 veo_3_1_fast with 10 s, seed
+    // 002 says "Veo 3 supports up to 8s": not refused, but warned about.
+    for (model, body) in [
+        (
+            "veo_3",
+            r#"{ "generation_type": "video_from_text", "data": { "prompt": "San Antonio taco truck at golden hour, steam rising, handheld camera", "model": "veo_3", "aspect_ratio": "9:16", "duration": 10 } }"#,
+        ),
+        (
+            "veo_3_1_fast",
+            r#"{ "generation_type": "video_from_text", "data": { "prompt": "... updated prompt ...", "model": "veo_3_1_fast", "aspect_ratio": "9:16", "duration": 10 } }"#,
+        ),
+    ] {
+        let card: Card = serde_json::from_value(seed(body)).unwrap();
+        card.validate().unwrap();
+        let warnings = card.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains(model) && warnings[0].contains("up to 8s"),
+            "{warnings:?}"
+        );
+        assert_eq!(card.to_json(), seed(body), "sent exactly as the seed shows");
     }
-    // video_from_image takes the video durations (5 or 10, openapi.yaml's
-    // VideoDuration), so Veo leaves 5
-    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(9));
-    let (field, _, allowed) = validation(&card);
-    assert_eq!(field, "data.duration");
-    assert_eq!(allowed, strings(&["5"]));
-    Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(5))
-        .validate()
-        .unwrap();
+    // 8 s (seed 002 allows it, seed 001 lists 5 or 10): sent, with a warning
+    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(8));
+    card.validate().unwrap();
+    assert_eq!(card.warnings().len(), 1);
+    // what both readings allow: no warning
+    let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Veo3).duration(5));
+    card.validate().unwrap();
+    assert!(card.warnings().is_empty());
+    // not Veo: no warning
+    let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Kling16).duration(10));
+    card.validate().unwrap();
+    assert!(card.warnings().is_empty());
+}
 
-    // 5 s Veo and 10 s Kling 1.6 are fine
-    Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Veo3).duration(5))
-        .validate()
-        .unwrap();
-    Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Kling16).duration(10))
-        .validate()
-        .unwrap();
+#[test]
+fn veo_durations_every_seed_refuses_are_refused() {
+    // 9 s and 12 s: neither "5 or 10" (seed 001) nor "up to 8s" (seed 002)
+    for model in ["veo_3", "veo_3_fast", "veo_3_1", "veo_3_1_fast", "veo_4"] {
+        for duration in [9, 12] {
+            let card = Card::from(
+                VideoFromTextCard::new("x", VideoFromTextModel::from(model)).duration(duration),
+            );
+            let (field, message, allowed) = validation(&card);
+            assert_eq!(field, "data.duration", "{model} {duration}");
+            assert!(message.contains(model), "{message}");
+            assert_eq!(
+                allowed,
+                strings(&["1", "2", "3", "4", "5", "6", "7", "8", "10"])
+            );
+        }
+    }
+    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(9));
+    assert_eq!(validation(&card).0, "data.duration");
+}
+
+#[test]
+fn rails_generation_type_names_are_accepted_and_normalised() {
+    // seed 000 sends the internal Rails names with empty data: sent as given
+    for name in ["text_generation", "audio_generation"] {
+        let wire = json!({"generation_type": name, "data": {}});
+        let body = GenerateBody::from_json(&wire).unwrap();
+        assert_eq!(
+            body,
+            GenerateBody::Raw {
+                generation_type: name.to_owned(),
+                data: serde_json::Map::new()
+            }
+        );
+        body.validate().unwrap();
+        assert_eq!(body.to_json(), wire);
+        assert_eq!(body.warnings().len(), 1);
+    }
+    // with data that is a valid card, the stated/obvious mapping applies
+    let body = GenerateBody::from_json(&json!({
+        "generation_type": "text_generation",
+        "data": {"prompt": "Write a hook", "model": "gemini"}
+    }))
+    .unwrap();
+    assert_eq!(
+        body.to_json(),
+        json!({"generation_type": "text", "data": {"prompt": "Write a hook", "model": "gemini"}})
+    );
+    let body = GenerateBody::from_json(&json!({
+        "generation_type": "audio_generation",
+        "data": {"script": "Hi", "voice_method": "my_voices", "voice_id": "21m00"}
+    }))
+    .unwrap();
+    assert_eq!(body.generation_type(), "speech_from_text");
+    assert_eq!(
+        canonical_generation_type("image_generation"),
+        Some("image_from_text")
+    );
+    // no stated or obvious mapping: sent as given
+    assert_eq!(canonical_generation_type("video_generation"), None);
+    let body =
+        GenerateBody::from_json(&json!({"generation_type": "video_generation", "data": {"x": 1}}))
+            .unwrap();
+    assert_eq!(body.generation_type(), "video_generation");
+    // canonical names keep their checks; unknown names are refused
+    let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": {}})).unwrap_err();
+    assert!(
+        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "data"),
+        "{err}"
+    );
+    let err = GenerateBody::from_json(&json!({"generation_type": "txet", "data": {}})).unwrap_err();
+    assert!(
+        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "generation_type"),
+        "{err}"
+    );
+    let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": []})).unwrap_err();
+    assert!(
+        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "data"),
+        "{err}"
+    );
+}
+
+#[test]
+fn prompt_var_and_image_var_are_sent() {
+    // seed 002: "Media fields can also reference variables via prompt_var, image_var"
+    let card = Card::from(
+        VideoFromImageCard::new(4821, VideoFromImageModel::Kling26)
+            .prompt_var("hook")
+            .image_var("hero_image"),
+    );
+    card.validate().unwrap();
+    assert_eq!(
+        card.to_json(),
+        json!({"generation_type": "video_from_image", "data": {
+            "image_resource_id": 4821, "model": "kling_2_6",
+            "prompt_var": "hook", "image_var": "hero_image"
+        }})
+    );
+    let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Kling16).prompt_var("p"));
+    assert_eq!(card.data_json()["prompt_var"], json!("p"));
 }
 
 #[test]

@@ -31,7 +31,7 @@ async fn upload_multipart_wire_format() {
         .upload_multipart(42, UploadSource::bytes(data.clone(), "photo.png"))
         .await
         .unwrap();
-    assert_eq!(resource.id, 77);
+    assert_eq!(resource.id, Some(77));
     let req = &server.requests()[0];
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
@@ -163,7 +163,7 @@ async fn import_global_variables_wire_format() {
         .await
         .unwrap();
     assert_eq!(variables.len(), 2);
-    assert_eq!(variables[0].name, "brand_name");
+    assert_eq!(variables[0].name.as_deref(), Some("brand_name"));
     assert_eq!(variables[0].value.as_deref(), Some("Santiago"));
 
     let req = &server.requests()[0];
@@ -215,7 +215,7 @@ async fn clone_voice_wire_format() {
         )
         .await
         .unwrap();
-    assert_eq!(voice.voice_id, "v-123");
+    assert_eq!(voice.voice_id.as_deref(), Some("v-123"));
     assert_eq!(voice.user_owned, Some(true));
 
     let req = &server.requests()[0];

@@ -83,6 +83,8 @@ fn decode(name: &str, array: bool, bytes: &[u8]) -> Option<Result<(), serde_json
         ContentResourceList,
         ContentResource,
         AssetLibraryList,
+        AssetLibraryPage,
+        ContentResourcePage,
         AssetFolder,
         DirectUpload,
         AutomationConfig,

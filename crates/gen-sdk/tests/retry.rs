@@ -128,7 +128,7 @@ async fn retry_after_seconds_is_honoured() {
         })
         .await;
     let me = client(&server, policy(), &time).setup().me().await.unwrap();
-    assert_eq!(me.id, 1);
+    assert_eq!(me.id, Some(1));
     assert_eq!(limited.calls_async().await + ok.calls_async().await, 2);
     assert_eq!(time.sleeps(), vec![Duration::from_secs(7)]);
 }
@@ -369,8 +369,9 @@ async fn invalid_card_is_refused_before_any_request() {
         })
         .await;
     let card = Card::from(
+        // 12 s: refused by every seed ("5 or 10", "up to 8s")
         gen_sdk::cards::VideoFromTextCard::new("x", gen_sdk::cards::VideoFromTextModel::Veo3)
-            .duration(10),
+            .duration(12),
     );
     let err = client(&server, policy(), &time)
         .edit()
@@ -379,6 +380,82 @@ async fn invalid_card_is_refused_before_any_request() {
         .unwrap_err();
     assert!(matches!(err, Error::Validation { ref field, .. } if field == "data.duration"));
     assert_eq!(any.calls_async().await, 0);
+}
+
+/// Collects the messages of WARN events on the current thread.
+struct Warnings(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            self.0.lock().unwrap().push(message.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn a_veo_card_the_seeds_disagree_on_is_sent_and_warned_about_once() {
+    // seed 001 sends veo_3 with 10 s; seed 002 says "Veo 3 supports up to 8s"
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let _guard = tracing::subscriber::set_default(Warnings(seen.clone()));
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let sent = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/autocontentengine/101/cells/3000/generate")
+                .query_param("agent_id", "42")
+                .json_body(json!({"generation_type": "video_from_text", "data": {
+                    "prompt": "San Antonio taco truck at golden hour, steam rising, handheld camera",
+                    "model": "veo_3", "aspect_ratio": "9:16", "duration": 10
+                }}));
+            then.status(201)
+                .json_body(json!({"generation_id": 789, "status": "pending"}));
+        })
+        .await;
+    let card = Card::from(
+        gen_sdk::cards::VideoFromTextCard::new(
+            "San Antonio taco truck at golden hour, steam rising, handheld camera",
+            gen_sdk::cards::VideoFromTextModel::Veo3,
+        )
+        .aspect_ratio(gen_sdk::cards::AspectRatio::Ratio9x16)
+        .duration(10),
+    );
+    let client = client(&server, policy(), &time);
+    for _ in 0..2 {
+        let created = client.edit().generate_on_cell(cell(), &card).await.unwrap();
+        assert_eq!(created.generation_id, 789);
+    }
+    assert_eq!(sent.calls_async().await, 2);
+    let warnings: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|w| w.contains("veo_3") && w.contains("10 s"))
+        .cloned()
+        .collect();
+    assert_eq!(warnings.len(), 1, "warned once: {warnings:?}");
+    assert!(warnings[0].contains("up to 8s"), "{warnings:?}");
 }
 
 #[tokio::test]
@@ -530,7 +607,7 @@ async fn bearer_token_and_user_agent_are_sent() {
         .api_url(server.base_url())
         .build()
         .unwrap();
-    assert_eq!(client.setup().me().await.unwrap().id, 7);
+    assert_eq!(client.setup().me().await.unwrap().id, Some(7));
     assert_eq!(me.calls_async().await, 1);
 }
 

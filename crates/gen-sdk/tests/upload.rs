@@ -124,7 +124,7 @@ async fn small_file_is_one_multipart_post() {
         .upload(42, UploadSource::path(&path), options)
         .await
         .unwrap();
-    assert_eq!(resource.id, 4821);
+    assert_eq!(resource.id, Some(4821));
 
     let requests = f.api.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
@@ -167,7 +167,7 @@ async fn large_file_goes_by_direct_upload() {
         .upload(42, UploadSource::path(&path), options)
         .await
         .unwrap();
-    assert_eq!(resource.id, 4821);
+    assert_eq!(resource.id, Some(4821));
 
     // 1. direct_upload, with the key.
     let api = f.api.requests();
@@ -219,10 +219,13 @@ async fn large_file_goes_by_direct_upload() {
     );
     assert_eq!(api[1].query.as_deref(), Some("agent_id=42"));
     assert_eq!(api[1].header("x-api-key"), Some(KEY));
-    assert_eq!(
-        api[1].json(),
-        json!({"content_resource": {"file": "signed-123"}})
-    );
+    // seed 001: "3. POST /v1/content_resources with signed_id as
+    // `content_resource[file]`" on an endpoint marked "(multipart)"
+    let fields = form_fields(&api[1]).await;
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert_eq!(fields[0].name, "content_resource[file]");
+    assert_eq!(fields[0].filename, None, "a text field, not a file");
+    assert_eq!(fields[0].text(), "signed-123");
 
     let last = *progress.borrow();
     assert_eq!(last.phase, UploadPhase::Sending);
@@ -412,7 +415,7 @@ async fn multipart_post_503_and_429_are_retried() {
         )
         .await
         .unwrap();
-    assert_eq!(resource.id, 5);
+    assert_eq!(resource.id, Some(5));
     assert_eq!(api.requests().len(), 3);
 }
 

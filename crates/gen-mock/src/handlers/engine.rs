@@ -469,9 +469,10 @@ fn check_card(card: &Value) -> Result<Value, ApiError> {
     Ok(json!({"generation_type": gt, "data": o.get("data").cloned().unwrap_or_else(|| json!({}))}))
 }
 
-/// 422 unless one of the nine canonical generation types.
+/// 422 unless one of the nine canonical generation types or a Rails name seed 000 sends
+/// (`text_generation`, `audio_generation`).
 pub(crate) fn check_generation_type(gt: &str) -> Result<(), ApiError> {
-    if GENERATION_TYPES.contains(&gt) {
+    if GENERATION_TYPES.contains(&crate::config::canonical_generation_type(gt)) {
         Ok(())
     } else {
         Err(ApiError::validation(format!(

@@ -38,7 +38,9 @@ fn create_generation(
 ) -> Result<Value, ApiError> {
     let agent = d.engines[&engine_id].agent_id;
     let org = d.org_of_agent(agent);
-    let cost = d.cfg.cost_of(gen_type);
+    let cost = d
+        .cfg
+        .cost_of(crate::config::canonical_generation_type(gen_type));
     let balance = d.balance(org);
     if balance < cost {
         return Err(ApiError::insufficient_credits(cost, balance));

@@ -39,9 +39,11 @@ fn guess_type(filename: &str) -> String {
         .to_string()
 }
 
-/// `POST /v1/content_resources?agent_id=`: multipart (`content_resource[file]`) stores the bytes;
-/// JSON `{content_resource: {file: <signed_id>}}` attaches a finished direct upload (422 when the
-/// blob is unknown or was not uploaded).
+/// `POST /v1/content_resources?agent_id=`: multipart. A file part `content_resource[file]` stores
+/// the bytes; a text part (no filename) `content_resource[file]` is the `signed_id` of a finished
+/// direct upload and attaches it (seed 001: "3. POST /v1/content_resources with signed_id as
+/// `content_resource[file]`"). The JSON form `{content_resource: {file: <signed_id>}}` is accepted
+/// too. 422 when the blob is unknown or was not uploaded.
 pub(crate) async fn create_resource(
     State(s): State<MockState>,
     Q(q): Q<Query>,
@@ -67,6 +69,11 @@ pub(crate) async fn create_resource(
         }
         let file =
             file.ok_or_else(|| ApiError::validation("`content_resource[file]` is required"))?;
+        if file.filename.is_none() {
+            // a text field: the signed id of a direct upload
+            let signed = String::from_utf8_lossy(&file.bytes).trim().to_owned();
+            return attach_signed(&s, agent, &signed);
+        }
         let filename = sanitize(file.filename.as_deref().unwrap_or("upload.bin"));
         let content_type = file
             .content_type
@@ -104,6 +111,11 @@ pub(crate) async fn create_resource(
     let b = json_object(&body)?;
     let cr = wrapped(&b, "content_resource")?;
     let signed = req_str(&cr, "file")?;
+    attach_signed(&s, agent, &signed)
+}
+
+/// Creates the content resource of a finished direct upload from its `signed_id`.
+fn attach_signed(s: &MockState, agent: i64, signed: &str) -> ApiResult {
     let mut d = s.data();
     let blob = d
         .blobs

@@ -49,6 +49,7 @@ pub async fn connect() -> Result<Session, Box<dyn std::error::Error>> {
 #[allow(dead_code)]
 pub fn cell_of(engine: &types::Engine, role: &str, column_type: Option<&str>) -> Option<i64> {
     gen_sdk::phases::first_row_cell(engine, |c| {
-        c.role.as_str() == role && column_type.is_none_or(|t| c.column_type.as_str() == t)
+        c.role.as_ref().is_some_and(|r| r.as_str() == role)
+            && column_type.is_none_or(|t| c.column_type.as_ref().is_some_and(|ct| ct.as_str() == t))
     })
 }

@@ -10,7 +10,7 @@ use gen_api::types;
 use serde_json::json;
 
 use super::{CellRef, GenerationId, LayerRef, as_is, exact, handle};
-use crate::cards::Card;
+use crate::cards::GenerateBody;
 use crate::error::Error;
 
 handle!(
@@ -37,9 +37,18 @@ impl<'a> Edit<'a> {
     }
 
     /// `PATCH .../cells/{cell_id}`: sets a cell's creation card (validated
-    /// first).
-    pub async fn set_cell_card(&self, cell: CellRef, card: &Card) -> Result<types::Cell, Error> {
+    /// first; a typed [`Card`](crate::cards::Card) or a [`GenerateBody`],
+    /// which may carry an internal Rails generation type name). Where the
+    /// seeds disagree about the card it is sent with a warning
+    /// ([`Card::warnings`](crate::cards::Card::warnings)).
+    pub async fn set_cell_card(
+        &self,
+        cell: CellRef,
+        card: impl Into<GenerateBody>,
+    ) -> Result<types::Cell, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         let body = json!({ "spreadsheet_cell": card.to_json() });
         match exact::<types::CellRequest>(&body) {
             Some(body) => self.patch_cell(cell, body).await,
@@ -67,15 +76,20 @@ impl<'a> Edit<'a> {
     }
 
     /// `POST .../cells/{cell_id}/generate`: generates the cell from `card`
-    /// (validated first; a model or field newer than gen-api is sent as
-    /// is). Spends credits: retried only when the request never reached
-    /// GEN.
+    /// (a typed [`Card`](crate::cards::Card) or a [`GenerateBody`];
+    /// validated first; a model or field newer than gen-api is sent as is).
+    /// Where the seeds disagree about the card (e.g. Veo with 10 s) it is
+    /// sent and each warning is logged once
+    /// ([`Card::warnings`](crate::cards::Card::warnings)). Spends credits:
+    /// retried only when the request never reached GEN.
     pub async fn generate_on_cell(
         &self,
         cell: CellRef,
-        card: &Card,
+        card: impl Into<GenerateBody>,
     ) -> Result<types::GenerationCreated, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         let body = card.to_json();
         match exact::<types::GenerateRequest>(&body) {
             Some(body) => {
@@ -98,13 +112,15 @@ impl<'a> Edit<'a> {
 
     /// `POST .../cells/{cell_id}/layers/{layer_id}/generate`: generates a
     /// layer from `card` (validated first; sent as is when newer than
-    /// gen-api). Spends credits.
+    /// gen-api; warnings as for [`Edit::generate_on_cell`]). Spends credits.
     pub async fn generate_on_layer(
         &self,
         layer: LayerRef,
-        card: &Card,
+        card: impl Into<GenerateBody>,
     ) -> Result<types::GenerationCreated, Error> {
+        let card = card.into();
         card.validate()?;
+        crate::cards::warn_once(&card.warnings());
         let cell = layer.cell;
         let body = card.to_json();
         match exact::<types::GenerateRequest>(&body) {

@@ -98,7 +98,9 @@ pub struct LayerRef {
 ///
 /// ```
 /// # fn f(engine: &gen_sdk::gen_api::types::Engine) {
-/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| c.role.as_str() == "final_video");
+/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| {
+///     c.role.as_ref().is_some_and(|r| r.as_str() == "final_video")
+/// });
 /// # }
 /// ```
 ///
@@ -111,13 +113,14 @@ pub fn first_row_cell(
     let row = engine
         .spreadsheet_rows
         .iter()
+        .filter(|r| r.id.is_some())
         .min_by_key(|r| r.position.unwrap_or(i64::MAX))?
-        .id;
+        .id?;
     let columns: Vec<i64> = engine
         .spreadsheet_columns
         .iter()
         .filter(|c| column(c))
-        .map(|c| c.id)
+        .filter_map(|c| c.id)
         .collect();
     engine
         .spreadsheet_cells
@@ -128,8 +131,12 @@ pub fn first_row_cell(
                 .iter()
                 .flat_map(|r| r.spreadsheet_cells.iter()),
         )
-        .find(|c| c.row_id == Some(row) && c.column_id.is_some_and(|id| columns.contains(&id)))
-        .map(|c| c.id)
+        .find(|c| {
+            c.id.is_some()
+                && c.row_id == Some(row)
+                && c.column_id.is_some_and(|id| columns.contains(&id))
+        })
+        .and_then(|c| c.id)
 }
 
 macro_rules! handle {
@@ -250,7 +257,7 @@ mod tests {
         assert!(exact::<types::GenerateRequest>(&newer).is_none());
         // a field newer than gen-api: the generated struct would drop it
         let extra = json!({ "generation_type": "video_from_text", "data": {
-            "prompt": "x", "model": "kling_1_6", "prompt_var": "col_2" } });
+            "prompt": "x", "model": "kling_1_6", "field_from_2030": "col_2" } });
         assert!(exact::<types::GenerateRequest>(&extra).is_none());
     }
 }

@@ -54,11 +54,7 @@ impl<'a> Setup<'a> {
                     .await?
             }
         };
-        Ok(AgentCoreUpdate {
-            status,
-            core: result.core,
-            failed_sections: result.failed_sections,
-        })
+        Ok(AgentCoreUpdate::from_answer(status, result))
     }
 
     /// `GET /v1/organizations/{id}`: a workspace, with its credit balance.

@@ -30,7 +30,8 @@ impl<'a> Vidsheet<'a> {
     ) -> Result<types::Engine, Error> {
         let slug = non_empty("slug", slug)?;
         let body = types::TemplateCloneRequest {
-            agent_id: agent_id.into().0,
+            // seed 001's curl quotes the id: `{ "agent_id": "'"$AGENT_ID"'" }`
+            agent_id: agent_id.into().0.to_string(),
         };
         let call = self.raw().clone_template().slug(slug).body(body);
         Ok(call.send().await?.into_inner())

@@ -294,7 +294,7 @@ impl Waiter {
                     .spreadsheet_cells
                     .iter()
                     .filter(|c| c.column_id == Some(column_id))
-                    .map(|c| (c.id, card.clone()))
+                    .filter_map(|c| Some((c.id?, card.clone())))
                     .collect()
             }
         };
