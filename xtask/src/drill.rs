@@ -11,8 +11,13 @@
 //! something in the workspace still needs a hand edit when the spec grows.
 //!
 //! The copy lives in a fixed directory under the system temp dir (one per
-//! workspace path) and builds into the workspace's target dir, so repeated
-//! runs reuse the compiled dependencies.
+//! workspace path). It builds into its own target dir, `<target>/drill`,
+//! never into the workspace's: cargo names a workspace crate's artifacts by
+//! its path relative to the workspace root, so the copy's `gen-api` would
+//! overwrite the workspace's and cargo would then take it for fresh there.
+//! The drill target dir is seeded with hard links to the workspace's
+//! compiled registry dependencies (only those, found through Cargo.lock), so
+//! only the workspace's own crates are compiled again.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -95,8 +100,9 @@ pub struct DrillArgs {
 pub fn run(root: &Path, args: &DrillArgs) -> Result<()> {
     let started = Instant::now();
     let dir = args.dir.clone().unwrap_or_else(|| default_dir(root));
-    let target = target_dir(root);
-    let result = steps(root, &dir, &target, args);
+    let main_target = target_dir(root);
+    let target = main_target.join("drill");
+    let result = steps(root, &dir, &main_target, &target, args);
     let took = started.elapsed().as_secs();
     match result {
         Ok(()) => {
@@ -118,10 +124,22 @@ pub fn run(root: &Path, args: &DrillArgs) -> Result<()> {
     }
 }
 
-fn steps(root: &Path, dir: &Path, target: &Path, args: &DrillArgs) -> Result<()> {
+fn steps(
+    root: &Path,
+    dir: &Path,
+    main_target: &Path,
+    target: &Path,
+    args: &DrillArgs,
+) -> Result<()> {
     step(1, "copy the workspace (git ls-files)");
     let copied = copy_workspace(root, dir)?;
     println!("copied {copied} files to {}", dir.display());
+    let seeded = seed_target(root, main_target, target)?;
+    println!(
+        "target dir {}: {seeded} compiled registry dependencies linked from {}",
+        target.display(),
+        main_target.display()
+    );
 
     step(
         2,
@@ -185,6 +203,110 @@ fn target_dir(root: &Path) -> PathBuf {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
     }
+}
+
+/// The registry (and git) packages of `Cargo.lock`: everything but the
+/// workspace's own crates.
+fn registry_packages(lock: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if line.starts_with("[[package]]") {
+            name = None;
+        } else if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_owned());
+        } else if line.starts_with("source = ")
+            && let Some(n) = name.take()
+        {
+            out.insert(n);
+        }
+    }
+    out
+}
+
+/// Seeds `target` (the drill's target dir) from `main_target` with the
+/// compiled units of registry packages of the `debug` profile: fingerprints
+/// and build-script dirs copied (mtimes kept), artifacts in `deps/` hard
+/// linked (copied where links fail). Units already there are left alone;
+/// the workspace's own crates are never seeded. Returns how many units.
+fn seed_target(root: &Path, main_target: &Path, target: &Path) -> Result<usize> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let registry = registry_packages(&lock);
+    let (from, to) = (main_target.join("debug"), target.join("debug"));
+    let Ok(fingerprints) = std::fs::read_dir(from.join(".fingerprint")) else {
+        return Ok(0); // nothing built yet: the drill builds from scratch
+    };
+    let mut hashes = std::collections::BTreeSet::new();
+    for entry in fingerprints.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((package, hash)) = name.rsplit_once('-') else {
+            continue;
+        };
+        if registry.contains(package) {
+            hashes.insert(hash.to_owned());
+            copy_tree(&entry.path(), &to.join(".fingerprint").join(&name))?;
+        }
+    }
+    for entry in std::fs::read_dir(from.join("build"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name
+            .rsplit_once('-')
+            .is_some_and(|(_, hash)| hashes.contains(hash))
+        {
+            copy_tree(&entry.path(), &to.join("build").join(&name))?;
+        }
+    }
+    std::fs::create_dir_all(to.join("deps"))?;
+    for entry in std::fs::read_dir(from.join("deps"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or_default();
+        let ours = stem
+            .rsplit_once('-')
+            .is_some_and(|(_, hash)| hashes.contains(hash));
+        let dest = to.join("deps").join(&name);
+        if ours
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && !dest.exists()
+            && std::fs::hard_link(entry.path(), &dest).is_err()
+        {
+            copy_file(&entry.path(), &dest)?;
+        }
+    }
+    Ok(hashes.len())
+}
+
+/// Copies a directory tree, keeping modification times (cargo compares
+/// them); files already at the destination are kept.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from)?.flatten() {
+        let dest = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else if kind.is_file() && !dest.exists() {
+            copy_file(&entry.path(), &dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to).with_context(|| format!("copying {}", from.display()))?;
+    let modified = std::fs::metadata(from)?.modified()?;
+    std::fs::File::options()
+        .write(true)
+        .open(to)?
+        .set_modified(modified)?;
+    Ok(())
 }
 
 /// A `cargo` command in `dir` building into `target`, without the
@@ -395,7 +517,7 @@ fn check_generated(dir: &Path) -> Result<()> {
     );
     let generated = read("crates/gen-api/src/generated.rs")?;
     ensure!(
-        generated.contains(&format!("pub fn {OPERATION_ID}(")),
+        generated.contains(&format!("fn {OPERATION_ID}(&self) -> builder::")),
         "gen-api has no builder method {OPERATION_ID}"
     );
     ensure!(
@@ -748,6 +870,26 @@ mod tests {
         let (edited, _) = edit_spec(&spec()).unwrap();
         let err = edit_spec(&edited).unwrap_err();
         assert_eq!(err.to_string(), format!("openapi.yaml already has {PATH}"));
+    }
+
+    #[test]
+    fn registry_packages_leave_out_the_workspace_crates() {
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
+        let registry = registry_packages(&lock);
+        for member in [
+            "gen-api",
+            "gen-sdk",
+            "gen-mock",
+            "gen-cli",
+            "xtask",
+            "gen-api-httpmock",
+        ] {
+            assert!(!registry.contains(member), "{member}");
+        }
+        for dep in ["serde", "reqwest", "progenitor", "tokio"] {
+            assert!(registry.contains(dep), "{dep}");
+        }
     }
 
     #[test]
