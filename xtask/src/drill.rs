@@ -136,7 +136,7 @@ fn steps(
     println!("copied {copied} files to {}", dir.display());
     let seeded = seed_target(root, main_target, target)?;
     println!(
-        "target dir {}: {seeded} compiled registry dependencies linked from {}",
+        "target dir {}: {seeded} compiled units of registry packages linked from {}",
         target.display(),
         main_target.display()
     );
@@ -162,7 +162,10 @@ fn steps(
     if args.skip_tests {
         step(4, "cargo test --workspace: SKIPPED (--skip-tests)");
     } else {
-        step(4, "cargo test --workspace");
+        step(
+            4,
+            "cargo test --workspace (--no-fail-fast, to see every failure)",
+        );
         test_workspace(dir, target)?;
     }
 
@@ -539,7 +542,7 @@ fn test_workspace(dir: &Path, target: &Path) -> Result<()> {
     println!("running (output in {})", log_path.display());
     let started = Instant::now();
     let status = cargo(dir, target)
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .stdout(log.try_clone()?)
         .stderr(log)
         .status()
@@ -838,36 +841,80 @@ fn send_new_model(gen_bin: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn spec() -> String {
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml")).unwrap()
-    }
+    /// A small spec in openapi.yaml's layout.
+    const SMALL: &str = "openapi: 3.1.0
+info:
+  title: t
+  version: '1'
+paths:
+  /v1/generations/{id}:
+    get:
+      operationId: get_generation
+      responses:
+        '200':
+          description: Success.
+components:
+  schemas:
+    VideoFromTextModel:
+      type: string
+      description: 'Video from text models.'
+      enum:
+        - veo_3
+        - kling_1_6
+    VideoType:
+      type: string
+      enum:
+        - montage
+";
 
     #[test]
     fn the_text_edit_adds_exactly_the_two_things() {
-        let spec = spec();
+        let (edited, how) = edit_spec(SMALL).unwrap();
+        assert_eq!(how, "text edit");
+        let expected = SMALL
+            .replace("paths:\n", &format!("paths:\n{PATH_ITEM}"))
+            .replace(
+                "- kling_1_6\n",
+                &format!("- kling_1_6\n        - {MODEL_VALUE}\n"),
+            );
+        assert_eq!(edited, expected);
+    }
+
+    #[test]
+    fn openapi_yaml_takes_the_text_edit() {
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
+            .unwrap();
+        if spec.contains(PATH) {
+            // this is the drill's own copy, edited already
+            assert!(edit_spec(&spec).is_err());
+            return;
+        }
         let (edited, how) = edit_spec(&spec).unwrap();
         assert_eq!(how, "text edit");
         assert_eq!(
             edited.lines().count(),
             spec.lines().count() + PATH_ITEM.lines().count() + 1
         );
-        assert!(edited.contains(&format!("\n        - {MODEL_VALUE}\n")));
     }
 
     #[test]
     fn an_unusual_layout_falls_back_to_the_structural_edit() {
         // the same document, written as JSON (valid YAML)
-        let doc: Value = serde_yaml::from_str(&spec()).unwrap();
+        let doc: Value = serde_yaml::from_str(SMALL).unwrap();
         let json_text = serde_json::to_string_pretty(&doc).unwrap();
         let (edited, how) = edit_spec(&json_text).unwrap();
         assert_eq!(how, "edited as YAML and rewritten");
         let parsed: Value = serde_yaml::from_str(&edited).unwrap();
         assert_eq!(parsed["paths"][PATH]["get"]["operationId"], OPERATION_ID);
+        assert_eq!(
+            parsed["components"]["schemas"][MODEL_ENUM]["enum"],
+            json!(["veo_3", "kling_1_6", MODEL_VALUE])
+        );
     }
 
     #[test]
     fn a_spec_that_already_has_the_path_is_refused() {
-        let (edited, _) = edit_spec(&spec()).unwrap();
+        let (edited, _) = edit_spec(SMALL).unwrap();
         let err = edit_spec(&edited).unwrap_err();
         assert_eq!(err.to_string(), format!("openapi.yaml already has {PATH}"));
     }
