@@ -169,7 +169,7 @@ fn steps(
         test_workspace(dir, target)?;
     }
 
-    step(5, "build the copy's `gen` binary");
+    step(5, "the copy's `gen` binary");
     let gen_bin = build_gen(dir, target)?;
     println!("{}", gen_bin.display());
 
@@ -586,31 +586,34 @@ fn test_workspace(dir: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds gen-cli in the copy and returns the path of its `gen` executable
-/// (from cargo's JSON messages, so it is the copy's binary).
+/// The copy's `gen` executable as `cargo test --workspace` built it (fresh
+/// after step 4, so nothing is compiled again), from cargo's JSON messages.
 fn build_gen(dir: &Path, target: &Path) -> Result<PathBuf> {
     let out = cargo(dir, target)
         .args([
-            "build",
-            "--package",
-            "gen-cli",
-            "--bin",
-            "gen",
+            "test",
+            "--workspace",
+            "--no-run",
             "--message-format=json-render-diagnostics",
         ])
         .stderr(Stdio::inherit())
         .output()
-        .context("cannot start cargo build")?;
+        .context("cannot start cargo test --no-run")?;
     ensure!(
         out.status.success(),
-        "cargo build -p gen-cli failed in the copy"
+        "cargo test --workspace --no-run failed in the copy"
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "gen")
+        .filter(|m| {
+            m["reason"] == "compiler-artifact"
+                && m["target"]["name"] == "gen"
+                && m["target"]["kind"] == json!(["bin"])
+                && m["profile"]["test"] == false
+        })
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report the `gen` executable")
+        .context("cargo did not report the `gen` executable")
 }
 
 /// One request a [`LocalServer`] received.
