@@ -40,9 +40,10 @@ pub struct ApiArgs {
         required_unless_present_any = ["list", "describe"]
     )]
     pub operation_id: Option<String>,
-    /// A path or query parameter, by its name in the spec. Values that parse
-    /// as JSON (numbers, booleans, arrays) are sent as such, others as
-    /// strings; repeating an array parameter appends to it.
+    /// A path or query parameter, by its name in the spec. Typed by the
+    /// spec: strings are taken verbatim; integers, numbers and booleans must
+    /// parse as such; an array takes a JSON array or one item per --param
+    /// (repeats append); any other value is JSON if it parses, else a string.
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// The JSON request body, or @FILE to read it from a file (@- reads stdin).
