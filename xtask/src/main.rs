@@ -3,8 +3,11 @@
 //! - `cargo xtask fetch [--from URL|PATH]` — bring a spec into openapi.yaml.
 //! - `cargo xtask generate` — regenerate crates/gen-api from openapi.yaml.
 //! - `cargo xtask check` — fail with a diff when generated code is stale.
+//! - `cargo xtask drill` — on a copy of the workspace, add an operation and
+//!   a model to openapi.yaml, regenerate, test, and call the new operation.
 
 mod codegen;
+mod drill;
 mod optable;
 mod transform;
 
@@ -37,6 +40,11 @@ enum Cmd {
     Generate,
     /// Exit non-zero with a diff when generated code is stale.
     Check,
+    /// On a temporary copy of the workspace: add a GET operation (edit
+    /// phase) and a card model value to openapi.yaml, run `cargo xtask
+    /// generate`, `cargo test --workspace`, and call the new operation with
+    /// the built `gen` against a local server. Prints PASS or FAIL.
+    Drill(drill::DrillArgs),
 }
 
 fn workspace_root() -> PathBuf {
@@ -60,6 +68,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Fetch { from } => fetch(&from, &spec),
         Cmd::Generate => codegen::write(&root, &codegen::generate(&spec)?),
+        Cmd::Drill(args) => drill::run(&root, &args),
         Cmd::Check => {
             let diffs = codegen::stale(&root, &codegen::generate(&spec)?);
             if diffs.is_empty() {

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
+use gen_sdk::GenClient;
 use gen_sdk::agent_core::AgentCorePatch;
 use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
 use gen_sdk::gen_api::types;
 use gen_sdk::phases::{CellRef, PublishPost, first_row_cell};
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::Global;
 use crate::commands::{self, Connection};
@@ -16,7 +18,9 @@ use crate::ui::{self, Progress};
 /// Options of `gen journey`.
 #[derive(Debug, clap::Args)]
 pub struct JourneyArgs {
-    /// Agent to work with (default: 42, the fake's agent; required with a real key).
+    /// Agent to work with. Default offline: 42, the fake's agent; with a real
+    /// key: the account's only agent, or the only one with a linked TikTok
+    /// account.
     #[arg(long, env = "GEN_AGENT_ID")]
     pub agent: Option<i64>,
     /// What to ask the Ideas Engine for.
@@ -85,9 +89,16 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         (Some(a), _) => a,
         (None, true) => 42,
         (None, false) => {
-            return Err(anyhow!(
-                "--agent ID (or GEN_AGENT_ID) is required with a real API key"
+            let pb = progress.step("0/5 agent");
+            pb.set_message("finding your agent");
+            let found = find_agent(client).await;
+            pb.finish_and_clear();
+            let found = found?;
+            progress.say(format!(
+                "using agent {} ({}): {}",
+                found.id, found.name, found.why
             ));
+            found.id
         }
     };
     let max_wait = Duration::from_secs(args.max_wait);
@@ -273,6 +284,161 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
     Ok(())
 }
 
+/// An agent as listed by `GET /v1/agents?workspace_id=..`.
+#[derive(Debug, Clone, PartialEq)]
+struct AgentSummary {
+    id: i64,
+    name: String,
+}
+
+/// The agent the journey picked, and why.
+#[derive(Debug)]
+struct FoundAgent {
+    id: i64,
+    name: String,
+    why: &'static str,
+}
+
+/// The JSON array of a list answer: a bare array, or the first array field
+/// of a wrapper object (`{"data": [...]}`), which the seeds leave open.
+fn list_items(body: &Value) -> Vec<Value> {
+    match body {
+        Value::Array(items) => items.clone(),
+        Value::Object(map) => map
+            .values()
+            .find_map(|v| v.as_array().cloned())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+async fn call(client: &GenClient, operation_id: &str, args: Value) -> Result<Value> {
+    let args = args.as_object().cloned().unwrap_or_default();
+    Ok(gen_sdk::dynamic::call(client, operation_id, &args)
+        .await?
+        .body)
+}
+
+/// Every agent of every workspace of the key's user (`GET /v1/workspaces`,
+/// then `GET /v1/agents?workspace_id=..` for each), each agent once.
+async fn list_agents(client: &GenClient) -> Result<Vec<AgentSummary>> {
+    let workspaces = call(client, "list_workspaces", json!({}))
+        .await
+        .context("listing your workspaces to find your agent (or pass --agent ID)")?;
+    let mut agents: Vec<AgentSummary> = Vec::new();
+    for workspace in list_items(&workspaces) {
+        let Some(workspace_id) = workspace.get("id").and_then(Value::as_i64) else {
+            continue;
+        };
+        let listed = call(
+            client,
+            "list_agents",
+            json!({ "workspace_id": workspace_id }),
+        )
+        .await
+        .with_context(|| {
+            format!("listing the agents of workspace {workspace_id} (or pass --agent ID)")
+        })?;
+        for agent in list_items(&listed) {
+            let Some(id) = agent.get("id").and_then(Value::as_i64) else {
+                continue;
+            };
+            if agents.iter().any(|a| a.id == id) {
+                continue;
+            }
+            let name = agent
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            agents.push(AgentSummary { id, name });
+        }
+    }
+    Ok(agents)
+}
+
+/// Whether an Agent Core (`GET /v1/agents/{agent_id}/core`) lists a linked
+/// TikTok account (`linked_accounts: [{"url": ..., "platform": "tiktok"}]`,
+/// seed 001). Read tolerantly: the core alone or wrapped in `core`, the
+/// platform in any case, or only a tiktok.com URL.
+fn has_tiktok(core: &Value) -> bool {
+    let accounts = core
+        .get("linked_accounts")
+        .or_else(|| core.pointer("/core/linked_accounts"))
+        .and_then(Value::as_array);
+    accounts.into_iter().flatten().any(|account| {
+        let platform = account.get("platform").and_then(Value::as_str);
+        let url = account.get("url").and_then(Value::as_str);
+        match platform {
+            Some(p) => p.eq_ignore_ascii_case("tiktok"),
+            None => url.is_some_and(|u| u.to_ascii_lowercase().contains("tiktok.com")),
+        }
+    })
+}
+
+/// The agent to use when none was given with a real key: the account's only
+/// agent, or else the only one with a linked TikTok account (the journey
+/// publishes to TikTok). Otherwise an error listing the agents (id and name)
+/// and the flag to pass.
+async fn find_agent(client: &GenClient) -> Result<FoundAgent> {
+    let agents = list_agents(client).await?;
+    match agents.as_slice() {
+        [] => bail!(
+            "no agent found in your workspaces: create one (POST /v1/agents, or in the GEN dashboard) and pass --agent ID (or set GEN_AGENT_ID)"
+        ),
+        [only] => {
+            return Ok(FoundAgent {
+                id: only.id,
+                name: only.name.clone(),
+                why: "the account's only agent",
+            });
+        }
+        _ => {}
+    }
+    let mut with_tiktok = Vec::new();
+    for agent in &agents {
+        let core = call(client, "get_agent_core", json!({ "agent_id": agent.id }))
+            .await
+            .with_context(|| {
+                format!(
+                    "reading the linked accounts of agent {} ({}) (or pass --agent ID)",
+                    agent.id, agent.name
+                )
+            })?;
+        if has_tiktok(&core) {
+            with_tiktok.push(agent);
+        }
+    }
+    if let [only] = with_tiktok.as_slice() {
+        return Ok(FoundAgent {
+            id: only.id,
+            name: only.name.clone(),
+            why: "the only agent with a linked TikTok account",
+        });
+    }
+    let listing = agents
+        .iter()
+        .map(|a| {
+            let mark = if with_tiktok.iter().any(|t| t.id == a.id) {
+                " [tiktok]"
+            } else {
+                ""
+            };
+            format!("{} {:?}{mark}", a.id, a.name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reason = if with_tiktok.is_empty() {
+        "none has a linked TikTok account".to_owned()
+    } else {
+        format!("{} have a linked TikTok account", with_tiktok.len())
+    };
+    bail!(
+        "you have {} agents and {reason}, so the journey cannot pick one: pass --agent ID (or set GEN_AGENT_ID); your agents: {listing}",
+        agents.len()
+    )
+}
+
 /// The starter template for an idea's video type (seed 001's mapping), or
 /// the first template tagged with it.
 fn pick_template(templates: &[types::Template], idea: &types::Idea) -> String {
@@ -298,4 +464,37 @@ fn is_type(c: &types::Column, column_type: &str) -> bool {
     c.column_type
         .as_ref()
         .is_some_and(|t| t.as_str().eq_ignore_ascii_case(column_type))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_tiktok, list_items};
+    use serde_json::json;
+
+    #[test]
+    fn tiktok_is_found_in_the_shapes_the_seeds_leave_open() {
+        let seed = json!({"linked_accounts": [{"url": "https://tiktok.com/@santiago_sa", "platform": "tiktok"}]});
+        assert!(has_tiktok(&seed));
+        assert!(has_tiktok(
+            &json!({"core": {"linked_accounts": [{"platform": "TikTok", "url": "x"}]}})
+        ));
+        assert!(has_tiktok(
+            &json!({"linked_accounts": [{"url": "https://www.TikTok.com/@a"}]})
+        ));
+        assert!(!has_tiktok(
+            &json!({"linked_accounts": [{"url": "https://tiktok.com/@a", "platform": "instagram"}]})
+        ));
+        assert!(!has_tiktok(&json!({"linked_accounts": null})));
+        assert!(!has_tiktok(&json!({})));
+    }
+
+    #[test]
+    fn lists_are_bare_arrays_or_wrapped() {
+        assert_eq!(list_items(&json!([{"id": 1}])), vec![json!({"id": 1})]);
+        assert_eq!(
+            list_items(&json!({"meta": {}, "data": [{"id": 2}]})),
+            vec![json!({"id": 2})]
+        );
+        assert!(list_items(&json!("x")).is_empty());
+    }
 }

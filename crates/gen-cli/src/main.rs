@@ -5,12 +5,14 @@
 //! progress bars. Without `GEN_API_KEY` it starts the built-in offline fake
 //! (gen-mock) in-process and says so; with a key it talks to the real API.
 //! The other commands each do one step (generate, wait, stop, continue,
-//! upload, render, publish, credits) or serve the fake (`gen mock`).
+//! upload, render, publish, credits) or serve the fake (`gen mock`);
+//! `gen api` calls any operation of the API by its operation id.
 //!
 //! Output: the final object on stdout (as JSON with `--json`); progress on
 //! stderr, hidden when stderr is not a terminal. On failure: exit code 1 and
 //! one line naming the cause and, where GEN documents one, the fix.
 
+mod api;
 mod commands;
 mod journey;
 mod ui;
@@ -68,6 +70,8 @@ enum Command {
     Credits(commands::CreditsArgs),
     /// Serve the offline fake of the GEN API on 127.0.0.1.
     Mock(commands::MockArgs),
+    /// Call any operation by its id (`gen api --list` lists them).
+    Api(api::ApiArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
             Command::Publish(args) => commands::publish(&global, args).await,
             Command::Credits(args) => commands::credits(&global, args).await,
             Command::Mock(args) => commands::mock(args).await,
+            Command::Api(args) => api::run(&global, args).await,
         }
     });
     match result {

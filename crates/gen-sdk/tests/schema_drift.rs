@@ -197,16 +197,23 @@ impl Sides<'_> {
                 listed_values(spec, ss, "enum"),
             ) {
                 (Some(known), Some(listed)) => {
-                    // Every value the spec lists must be a known Rust value.
-                    // Rust may know more only where one shared type serves
-                    // several cards and `validate()` narrows it per card
-                    // (checked by its own test).
+                    // Rust must not know a value the spec does not list,
+                    // except where one shared type serves several cards and
+                    // `validate()` narrows it per card (checked by its own
+                    // test). A value only the spec lists is not a drift: the
+                    // Rust enum is open and sends it as `Other`, so a model
+                    // added to openapi.yaml needs no edit here (`cargo xtask
+                    // drill` adds one); it is noted, to be named in Rust.
                     let narrowed = SHARED_AND_NARROWED.contains(&name.as_str());
-                    if !listed.is_subset(&known) || (!narrowed && known != listed) {
+                    let only_rust: Vec<_> = known.difference(&listed).collect();
+                    let only_spec: Vec<_> = listed.difference(&known).collect();
+                    if !narrowed && !only_rust.is_empty() {
                         problems.push(format!(
-                            "{rust_prop}: values only in Rust {:?}, only in openapi.yaml {:?}",
-                            known.difference(&listed).collect::<Vec<_>>(),
-                            listed.difference(&known).collect::<Vec<_>>()
+                            "{rust_prop}: values only in Rust {only_rust:?}, only in openapi.yaml {only_spec:?}"
+                        ));
+                    } else if !only_spec.is_empty() {
+                        problems.push(format!(
+                            "{NOTE}{rust_prop}: openapi.yaml also lists {only_spec:?} (sent as `Other` until named in Rust)"
                         ));
                     }
                 }
@@ -222,6 +229,19 @@ impl Sides<'_> {
             }
         }
     }
+}
+
+/// The prefix of a finding that is reported but does not fail the check.
+const NOTE: &str = "note: ";
+
+/// The findings that are drifts (not notes); the notes go to stderr.
+fn drifts(problems: Vec<String>) -> Vec<String> {
+    let (notes, drifts): (Vec<String>, Vec<String>) =
+        problems.into_iter().partition(|p| p.starts_with(NOTE));
+    for note in notes {
+        eprintln!("{note}");
+    }
+    drifts
 }
 
 /// Properties whose Rust type is shared by several cards (one
@@ -337,6 +357,7 @@ fn hand_written_request_types_match_openapi_yaml() {
     compare::<LipsyncCard>(&spec, "LipsyncCardData", &mut problems);
     compare::<CaptionsCard>(&spec, "CaptionsCardData", &mut problems);
     compare::<AgentCorePatch>(&spec, "AgentCoreUpdate", &mut problems);
+    let problems = drifts(problems);
     assert!(
         problems.is_empty(),
         "gen-sdk and openapi.yaml disagree:\n- {}",
@@ -367,7 +388,8 @@ fn the_comparison_catches_a_drift() {
 
 #[test]
 fn the_comparison_reaches_nested_objects_and_enums() {
-    // a spec where AI text knows a third model, a lipsync model was renamed,
+    // a spec where AI text knows a third model (noted, not a drift: the open
+    // enum sends it as `Other`), a lipsync model was renamed,
     // the captions card's resource id became a string and its model optional
     let mut spec = spec();
     let schemas = &mut spec["components"]["schemas"];
@@ -387,7 +409,7 @@ fn the_comparison_reaches_nested_objects_and_enums() {
     compare::<LipsyncCard>(&spec, "LipsyncCardData", &mut problems);
     compare::<CaptionsCard>(&spec, "CaptionsCardData", &mut problems);
     let expected = [
-        r#"TextCard.prompt.model: values only in Rust [], only in openapi.yaml ["claude"]"#,
+        r#"note: TextCard.prompt.model: openapi.yaml also lists ["claude"] (sent as `Other` until named in Rust)"#,
         r#"LipsyncCard.model: values only in Rust ["sync_so"], only in openapi.yaml ["sync_so_v2"]"#,
         r#"CaptionsCard.source_resource_id is {"integer", "number"} but CaptionsCardData.source_resource_id is {"string"}"#,
         r#"CaptionsCard requires {"model", "source_resource_id"} but CaptionsCardData requires {"source_resource_id"}"#,
@@ -399,6 +421,8 @@ fn the_comparison_reaches_nested_objects_and_enums() {
         );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+    // the new AI text model alone is not a drift
+    assert_eq!(drifts(problems).len(), expected.len() - 1);
 }
 
 /// The `enum` array of `<card>.properties.<property>`, through one `$ref`.
