@@ -13,6 +13,7 @@
 
 mod commands;
 mod journey;
+mod mcp;
 mod ui;
 
 use std::process::ExitCode;
@@ -68,6 +69,8 @@ enum Command {
     Credits(commands::CreditsArgs),
     /// Serve the offline fake of the GEN API on 127.0.0.1.
     Mock(commands::MockArgs),
+    /// Serve the GEN API as an MCP server for AI agents (stdio; --http for Streamable HTTP).
+    Mcp(mcp::McpArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             Command::Publish(args) => commands::publish(&global, args).await,
             Command::Credits(args) => commands::credits(&global, args).await,
             Command::Mock(args) => commands::mock(args).await,
+            Command::Mcp(args) => mcp::run(&global, args).await,
         }
     });
     match result {
