@@ -558,3 +558,65 @@ fn http_refuses_a_non_loopback_address() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
+    const KEY: &str = "gen-live-Secret-Key-0123456789";
+    let mock = gen_mock::MockServer::start(gen_mock::MockConfig::default().with_api_keys([KEY]))
+        .await
+        .expect("fake GEN");
+    let (api_url, agent_url) = (mock.api_url(), mock.agent_url());
+    let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
+        cmd.arg("mcp")
+            .env("GEN_API_KEY", KEY)
+            .env("GEN_API_URL", &api_url)
+            .env("GEN_AGENT_URL", &agent_url);
+    });
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn gen mcp");
+    let session = Client::default()
+        .serve(transport)
+        .await
+        .expect("initialize");
+    let instructions = session
+        .peer_info()
+        .and_then(|i| i.instructions.clone())
+        .unwrap_or_default();
+    assert!(!instructions.contains("OFFLINE"), "{instructions}");
+    assert!(!instructions.contains(KEY));
+
+    let me = ok(&session, "setup_get_me", json!({})).await;
+    assert_eq!(me["body"]["id"], 7);
+    let requests = mock.state().requests_to("/v1/me");
+    assert_eq!(requests.len(), 1, "the call reached the given host");
+    assert_eq!(requests[0].header("x-api-key"), Some(KEY));
+
+    // GEN echoing the key in an answer: the tool output shows *** instead.
+    let echoed = ok(
+        &session,
+        "setup_update_agent_core",
+        json!({"agent_id": 42, "body": {"description": format!("my key is {KEY}")}}),
+    )
+    .await;
+    assert_eq!(echoed["status"], 200);
+    let mut outputs = vec![echoed.to_string()];
+    assert!(echoed.to_string().contains("my key is ***"), "{echoed}");
+
+    // Errors and tool texts never carry it either.
+    for (tool, arguments) in [
+        ("edit_get_generation", json!({"id": 424242})),
+        ("setup_get_agent_core", json!({"agent_id": 999})),
+        ("wait_for_job", json!({"kind": "generation", "id": 424242})),
+    ] {
+        let result = call(&session, tool, arguments).await;
+        assert_eq!(result.is_error, Some(true), "{tool}");
+        outputs.push(serde_json::to_string(&result).unwrap());
+    }
+    for output in outputs {
+        assert!(!output.contains(KEY), "{output}");
+    }
+    session.cancel().await.ok();
+    mock.shutdown().await;
+}
