@@ -212,3 +212,73 @@ pub fn markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_tools_are_derived_from_the_table_with_nothing_added_by_hand() {
+        let catalog = catalog();
+        let operations: Vec<&Entry> = catalog
+            .entries()
+            .iter()
+            .filter(|e| matches!(e.target, Target::Operation(_)))
+            .collect();
+        assert_eq!(operations.len(), OPERATIONS.len());
+        for (entry, op) in operations.iter().zip(OPERATIONS) {
+            assert_eq!(entry.tool.name, operation_tool_name(op));
+            assert_eq!(entry.target, Target::Operation(op));
+            assert_eq!(entry.phase, Some(op.phase));
+            assert_eq!(
+                Value::Object((*entry.tool.input_schema).clone()),
+                serde_json::from_str::<Value>(op.input_schema).unwrap()
+            );
+            assert!(catalog.get(&entry.tool.name).is_some());
+        }
+        assert_eq!(
+            catalog.entries().len(),
+            OPERATIONS.len() + Workflow::ALL.len()
+        );
+        assert_eq!(
+            catalog.by_name.len(),
+            catalog.entries().len(),
+            "no workflow tool shadows an operation tool"
+        );
+    }
+
+    #[test]
+    fn descriptions_say_phase_paid_read_only_and_multipart() {
+        let find = |id: &str| gen_sdk::gen_api::operations::find(id).unwrap();
+        let get = operation_description(find("get_generation"));
+        assert!(get.contains("`GET /v1/generations/{id}`"), "{get}");
+        assert!(get.contains("step 4 (edit)"), "{get}");
+        assert!(get.ends_with("Read-only."), "{get}");
+        let paid = operation_description(find("render_cell"));
+        assert!(paid.contains("Spends credits"), "{paid}");
+        assert!(paid.contains("step 5 (publish)"), "{paid}");
+        let multipart = operation_description(find("clone_voice"));
+        assert!(multipart.contains("edit_upload_file"), "{multipart}");
+        let tool = catalog().get("setup_delete_agent").unwrap();
+        let annotations = tool.tool.annotations.as_ref().unwrap();
+        assert_eq!(annotations.destructive_hint, Some(true));
+        assert_eq!(annotations.read_only_hint, Some(false));
+    }
+
+    #[test]
+    fn the_markdown_table_has_one_row_per_tool_grouped_by_phase() {
+        let table = markdown();
+        let rows: Vec<&str> = table.lines().skip(2).collect();
+        assert_eq!(rows.len(), catalog().entries().len());
+        let phases: Vec<&str> = rows
+            .iter()
+            .map(|r| r.split(" | ").nth(1).unwrap())
+            .collect();
+        let mut order: Vec<&str> = phases.clone();
+        order.dedup();
+        assert_eq!(
+            order,
+            ["setup", "ideas", "vidsheet", "edit", "publish", "any"]
+        );
+    }
+}
