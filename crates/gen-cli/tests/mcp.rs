@@ -169,7 +169,6 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
     let workflow = gen_mcp::tools::Workflow::ALL.len();
     assert_eq!(workflow, 8);
     assert_eq!(tools.len(), OPERATIONS.len() + workflow);
-    assert_eq!(OPERATIONS.len(), 97);
     let names: BTreeSet<String> = tools.iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names.len(), tools.len(), "tool names are distinct");
     assert_eq!(names, expected_names());
@@ -619,4 +618,45 @@ async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
     }
     session.cancel().await.ok();
     mock.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_a_local_file_as_a_content_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hero.mp4");
+    std::fs::write(&path, vec![7u8; 4096]).unwrap();
+    let session = connect(&[]).await;
+    let uploaded = ok(
+        &session,
+        "edit_upload_file",
+        json!({"agent_id": 42, "path": path.display().to_string()}),
+    )
+    .await;
+    let resource = &uploaded["content_resource"];
+    let id = resource["id"].as_i64().expect("content resource id");
+    assert_eq!(resource["filename"], "hero.mp4", "{uploaded}");
+    let fetched = ok(
+        &session,
+        "edit_get_content_resource",
+        json!({"id": id, "agent_id": 42}),
+    )
+    .await;
+    assert_eq!(fetched["status"], 200);
+    assert_eq!(fetched["body"]["byte_size"], 4096, "{fetched}");
+
+    let missing = call(
+        &session,
+        "edit_upload_file",
+        json!({"agent_id": 42, "path": dir.path().join("nope.mp4").display().to_string()}),
+    )
+    .await;
+    assert_eq!(missing.is_error, Some(true));
+    assert!(
+        content(&missing)["error"]
+            .as_str()
+            .unwrap()
+            .contains("nope.mp4"),
+        "{missing:?}"
+    );
+    session.cancel().await.ok();
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use gen_sdk::GenClient;
+use gen_sdk::gen_api::operations::RetryClass;
 use gen_sdk::wait::{JobRef, Outcome, Progress, WaitError, Waiter};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
@@ -84,9 +85,17 @@ impl GenMcp {
                 output::bad_arguments(tools::multipart_note(op), secret)
             }
             Target::Operation(op) => {
-                let answer = tokio::select! {
-                    _ = call.ct.cancelled() => return call.cancelled(),
-                    answer = gen_sdk::dynamic::call(self.backend.client(), op.operation_id, &args) => answer,
+                let request = gen_sdk::dynamic::call(self.backend.client(), op.operation_id, &args);
+                // Only idempotent calls end on cancellation: a paid or
+                // creating call runs to its answer, so that what it created
+                // is known (and it is never sent twice either way).
+                let answer = if op.retry == RetryClass::Idempotent {
+                    tokio::select! {
+                        _ = call.ct.cancelled() => return call.cancelled(),
+                        answer = request => answer,
+                    }
+                } else {
+                    request.await
                 };
                 match answer {
                     Ok(answer) => output::success(
@@ -159,7 +168,7 @@ impl Call<'_> {
         )
     }
 
-    async fn notify(&self, progress: f64, total: f64, message: String) {
+    pub(crate) async fn notify(&self, progress: f64, total: f64, message: String) {
         let Some(token) = &self.progress_token else {
             return;
         };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use gen_sdk::cards::Card;
 use gen_sdk::gen_api::operations::{self, Phase};
 use gen_sdk::phases::{CellRef, PublishPost, first_row_cell};
-use gen_sdk::upload::{UploadOptions, UploadSource};
+use gen_sdk::upload::{UploadOptions, UploadPhase, UploadSource};
 use gen_sdk::wait::{
     CellResult, JobRef, MassRegenerate, Outcome, WaitOptions, default_cost_estimate,
 };
@@ -436,13 +436,38 @@ async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
     if let Some(ct) = args.content_type {
         source = source.with_content_type(ct);
     }
-    let options = UploadOptions::new().cancel_token(call.cancellation().child_token());
-    match call
-        .client()
-        .edit()
-        .upload(args.agent_id, source, options)
-        .await
-    {
+    let (options, mut progress) = UploadOptions::new()
+        .cancel_token(call.cancellation().child_token())
+        .progress_channel();
+    let edit = call.client().edit();
+    let upload = edit.upload(args.agent_id, source, options);
+    let report = async {
+        // Progress: bytes hashed, then bytes sent on top (a retried PUT
+        // restarts from 0; the value never goes back).
+        let mut last = -1.0_f64;
+        while progress.changed().await.is_ok() {
+            let p = *progress.borrow_and_update();
+            let offset = if p.phase == UploadPhase::Sending {
+                p.total
+            } else {
+                0
+            };
+            let value = ((offset + p.bytes) as f64).max(last + 1.0);
+            last = value;
+            call.notify(
+                value,
+                (2 * p.total) as f64,
+                format!("{}: {:?} {}/{} bytes", args.path, p.phase, p.bytes, p.total),
+            )
+            .await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let answer = tokio::select! {
+        answer = upload => answer,
+        _ = report => return call.cancelled(),
+    };
+    match answer {
         Ok(resource) => output::success(
             json!({
                 "content_resource": resource,
