@@ -24,6 +24,9 @@ pub struct McpArgs {
     /// (pending for a third, processing for the rest).
     #[arg(long, value_name = "MS", hide = true)]
     pub mock_generation_ms: Option<u64>,
+    /// Offline fake only: the workspace's initial generic credit.
+    #[arg(long, value_name = "CREDITS", hide = true)]
+    pub mock_credit: Option<f64>,
 }
 
 /// Run `gen mcp`.
@@ -36,6 +39,9 @@ pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
     if let Some(ms) = args.mock_generation_ms {
         let pending = Duration::from_millis(ms / 3);
         mock = mock.with_generation_timing(pending, Duration::from_millis(ms) - pending);
+    }
+    if let Some(credit) = args.mock_credit {
+        mock = mock.with_initial_credit(credit);
     }
     let options = gen_mcp::Options {
         api_key: global.api_key.clone(),

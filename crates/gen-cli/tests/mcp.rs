@@ -660,3 +660,79 @@ async fn upload_a_local_file_as_a_content_resource() {
     );
     session.cancel().await.ok();
 }
+
+fn column_of(engine: &Engine, cell_id: i64) -> i64 {
+    engine
+        .spreadsheet_cells
+        .iter()
+        .chain(
+            engine
+                .spreadsheet_rows
+                .iter()
+                .flat_map(|r| r.spreadsheet_cells.iter()),
+        )
+        .find(|c| c.id == cell_id)
+        .and_then(|c| c.column_id)
+        .expect("the cell's column")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn column_regeneration_is_checked_against_the_credit_first() {
+    let text_card =
+        json!({"generation_type": "text", "data": {"prompt": "a hook", "model": "gemini_2_5_pro"}});
+
+    // Enough credit: every cell of the column is generated and awaited.
+    let session = connect(&[]).await;
+    let engine = clone_engine(&session).await;
+    let column = column_of(&engine, video_cell(&engine));
+    let report = ok(
+        &session,
+        "edit_regenerate_column",
+        json!({"organization_id": 1, "agent_id": 42, "engine_id": engine.id,
+               "column_id": column, "card": text_card, "max_wait_secs": 60}),
+    )
+    .await;
+    let cells = report["cells"].as_array().expect("cells");
+    assert!(!cells.is_empty());
+    assert_eq!(report["completed"], cells.len(), "{report}");
+    assert!(
+        cells.iter().all(|c| c["outcome"] == "completed"),
+        "{report}"
+    );
+    session.cancel().await.ok();
+
+    // 2 credits: refused before anything is sent, the balance untouched.
+    let session = connect(&["--mock-credit", "2"]).await;
+    let engine = clone_engine(&session).await;
+    let column = column_of(&engine, video_cell(&engine));
+    let refused = call(
+        &session,
+        "edit_regenerate_column",
+        json!({"organization_id": 1, "agent_id": 42, "engine_id": engine.id,
+               "column_id": column, "card": text_card}),
+    )
+    .await;
+    assert_eq!(refused.is_error, Some(true));
+    let refused = content(&refused);
+    assert_eq!(refused["error_code"], "insufficient_credits_for_job");
+    assert_eq!(refused["available_credit"], 2.0);
+    assert!(
+        refused["estimated_cost"].as_f64().unwrap() >= 3.0,
+        "{refused}"
+    );
+    let balance = ok(
+        &session,
+        "setup_credit_balance",
+        json!({"organization_id": 1}),
+    )
+    .await;
+    assert_eq!(balance["available_credit"]["generic"], 2.0);
+    let check = ok(
+        &session,
+        "setup_credit_balance",
+        json!({"organization_id": 1, "planned": [{"card": text_card}]}),
+    )
+    .await;
+    assert_eq!(check["enough"], false);
+    session.cancel().await.ok();
+}

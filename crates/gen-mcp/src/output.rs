@@ -236,7 +236,7 @@ pub(crate) fn wait_error(
         base.insert("organization_id".into(), json!(organization_id));
         base.insert("estimated_cost".into(), json!(estimated));
         base.insert("available_credit".into(), json!(available));
-        base.insert("cells".into(), json!(cells));
+        base.insert("planned_generations".into(), json!(cells));
     }
     map.extend(base);
     failure(Value::Object(map), secret)
