@@ -35,6 +35,7 @@ pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
         print!("{}", gen_mcp::tools::markdown());
         return Ok(());
     }
+    gen_mcp::log_to_stderr();
     let mut mock = gen_mock::MockConfig::default();
     if let Some(ms) = args.mock_generation_ms {
         let pending = Duration::from_millis(ms / 3);

@@ -169,6 +169,25 @@ impl Backend {
     }
 }
 
+/// Sends this process's logs (gen-sdk's warnings, e.g. where the seeds
+/// contradict each other, and the server's own) to stderr: stdout carries
+/// the protocol. The level is `GEN_MCP_LOG` (`error`, `warn`, `info`,
+/// `debug`, `trace`; default `warn`). Does nothing when a subscriber is
+/// already installed. Logs never carry the API key (gen-sdk sends it in a
+/// sensitive header and keeps it out of errors).
+pub fn log_to_stderr() {
+    let level = std::env::var("GEN_MCP_LOG")
+        .ok()
+        .and_then(|l| l.trim().parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::WARN);
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .finish();
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
 /// Serves the tools on stdin/stdout until the client disconnects. Logs go
 /// to stderr (never stdout, which carries the protocol).
 pub async fn serve_stdio(backend: Arc<Backend>) -> Result<(), BoxError> {
