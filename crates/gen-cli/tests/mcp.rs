@@ -3,29 +3,25 @@
 //! internet.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use gen_sdk::gen_api::operations::OPERATIONS;
 use gen_sdk::gen_api::types::Engine;
 use gen_sdk::phases::first_row_cell;
-use rmcp::handler::client::progress::ProgressDispatcher;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, Request,
-    ServerResult,
+    CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, ProgressToken,
+    Request, ServerResult,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Map, Value, json};
 
-/// The MCP client: counts and dispatches progress notifications.
+/// The MCP client: keeps every progress notification it receives.
 #[derive(Clone, Default)]
 struct Client {
-    progress: ProgressDispatcher,
-    notifications: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<ProgressNotificationParam>>>,
 }
 
 impl ClientHandler for Client {
@@ -34,8 +30,30 @@ impl ClientHandler for Client {
         params: ProgressNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        self.notifications.fetch_add(1, Ordering::SeqCst);
-        self.progress.handle_notification(params).await;
+        self.received.lock().unwrap().push(params);
+    }
+}
+
+/// The first progress notification for `token`, waiting up to `within`.
+async fn first_progress(
+    session: &Session,
+    token: &ProgressToken,
+    within: Duration,
+) -> ProgressNotificationParam {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(p) = session
+            .service()
+            .received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|p| &p.progress_token == token)
+        {
+            return p.clone();
+        }
+        assert!(Instant::now() < deadline, "no progress notification");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -358,11 +376,7 @@ async fn the_whole_journey_through_workflow_tools() {
         )
         .await
         .expect("send");
-    let mut progress = session
-        .service()
-        .progress
-        .subscribe(handle.progress_token.clone())
-        .await;
+    let token = handle.progress_token.clone();
     let ServerResult::CallToolResult(generated) = handle.await_response().await.expect("answer")
     else {
         panic!("not a tool result");
@@ -380,10 +394,7 @@ async fn the_whole_journey_through_workflow_tools() {
             .is_some_and(|u| u.starts_with("http")),
         "{generated}"
     );
-    let first = tokio::time::timeout(Duration::from_secs(5), progress.next())
-        .await
-        .expect("a progress notification")
-        .expect("progress stream");
+    let first = first_progress(&session, &token, Duration::from_secs(5)).await;
     assert!(
         first.message.unwrap_or_default().contains("generation"),
         "progress names the job"
@@ -462,15 +473,7 @@ async fn wait_then_cancel(session: &Session, id: i64, stop_on_cancel: bool) {
         )
         .await
         .expect("send");
-    let mut progress = session
-        .service()
-        .progress
-        .subscribe(handle.progress_token.clone())
-        .await;
-    tokio::time::timeout(Duration::from_secs(10), progress.next())
-        .await
-        .expect("the wait reports progress")
-        .expect("progress stream");
+    first_progress(session, &handle.progress_token, Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     handle
         .cancel(Some("test".into()))
