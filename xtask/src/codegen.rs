@@ -32,6 +32,13 @@ pub fn load_spec(path: &Path) -> Result<serde_json::Value> {
 pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
     let doc = load_spec(spec_path)?;
     let table = optable::build(&doc)?;
+    let readme_path = spec_path
+        .parent()
+        .map(|d| d.join("README.md"))
+        .unwrap_or_else(|| "README.md".into());
+    let readme = std::fs::read_to_string(&readme_path)
+        .with_context(|| format!("reading {}", readme_path.display()))?;
+    let readme = optable::splice_readme(&readme, &table)?;
     let Prepared {
         spec,
         set_aside,
@@ -128,6 +135,10 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         Output {
             path: "spec/operations.tsv".into(),
             contents: optable::render_tsv(&table),
+        },
+        Output {
+            path: "README.md".into(),
+            contents: readme,
         },
     ])
 }

@@ -544,6 +544,62 @@ pub fn render_tsv(table: &Table) -> String {
     o
 }
 
+/// README.md's markers around the generated operation-tools table.
+pub const README_BEGIN: &str = "<!-- operation tools (cargo xtask generate): begin -->\n";
+/// The end marker.
+pub const README_END: &str = "<!-- operation tools (cargo xtask generate): end -->";
+
+/// The `gen mcp` operation tools as a markdown table, grouped by phase in
+/// journey order (the same table `gen_mcp::tools::markdown_operations`
+/// builds at run time from the generated table).
+pub fn render_tool_table(table: &Table) -> String {
+    let mut o = String::from("| tool | phase | kind | description |\n|---|---|---|---|\n");
+    for (phase, _) in &table.phases {
+        for r in table.rows.iter().filter(|r| &r.phase == phase) {
+            let multipart = !r.body_media_types.is_empty()
+                && r.body_media_types
+                    .iter()
+                    .all(|m| m == "multipart/form-data");
+            let kind = if multipart {
+                "operation (multipart)"
+            } else if r.method == "GET" {
+                "operation (read-only)"
+            } else if r.retry == "paid" {
+                "operation (paid)"
+            } else {
+                "operation"
+            };
+            let description = format!("{} `{} {}`", r.summary, r.method, r.path)
+                .replace('|', "\\|")
+                .replace('\n', " ");
+            let _ = writeln!(
+                o,
+                "| `{}_{}` | {} | {} | {} |",
+                r.phase, r.operation_id, r.phase, kind, description
+            );
+        }
+    }
+    o
+}
+
+/// `readme` with the operation-tools table between its markers replaced.
+pub fn splice_readme(readme: &str, table: &Table) -> Result<String> {
+    let from = readme
+        .find(README_BEGIN)
+        .with_context(|| format!("README.md lacks the marker {README_BEGIN:?}"))?
+        + README_BEGIN.len();
+    let to = readme[from..]
+        .find(README_END)
+        .with_context(|| format!("README.md lacks the marker {README_END:?}"))?
+        + from;
+    Ok(format!(
+        "{}{}{}",
+        &readme[..from],
+        render_tool_table(table),
+        &readme[to..]
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@
 mod api;
 mod commands;
 mod journey;
+mod mcp;
 mod ui;
 
 use std::process::ExitCode;
@@ -72,6 +73,8 @@ enum Command {
     Mock(commands::MockArgs),
     /// Call any operation by its id (`gen api --list` lists them).
     Api(api::ApiArgs),
+    /// Serve the GEN API as an MCP server for AI agents (stdio; --http for Streamable HTTP).
+    Mcp(mcp::McpArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
             Command::Credits(args) => commands::credits(&global, args).await,
             Command::Mock(args) => commands::mock(args).await,
             Command::Api(args) => api::run(&global, args).await,
+            Command::Mcp(args) => mcp::run(&global, args).await,
         }
     });
     match result {

@@ -1,0 +1,241 @@
+//! # gen-mcp — the GEN API as a Model Context Protocol server
+//!
+//! `gen mcp` (the `gen` CLI) serves these tools over stdio, or Streamable
+//! HTTP on a loopback address, with the official Rust MCP SDK (`rmcp`):
+//!
+//! - **One tool per operation of the API, generated at run time** from the
+//!   operation table ([`gen_sdk::gen_api::operations::OPERATIONS`]): named
+//!   `{phase}_{operation_id}` (`edit_get_generation`), described by the
+//!   operation's summary, method, path and phase ("Spends credits." for paid
+//!   operations, "Read-only." for GETs), with the operation's JSON Schema
+//!   (path and query parameters as properties, `body` for the JSON body)
+//!   and the annotations `readOnlyHint` (GET), `destructiveHint` (DELETE),
+//!   `idempotentHint` (retry class idempotent). Calling one runs
+//!   [`gen_sdk::dynamic::call`] through gen-sdk's one transport (auth, host
+//!   routing, retries by class: a paid POST is never sent twice). A new
+//!   operation in openapi.yaml becomes a tool after `cargo xtask generate`,
+//!   with no edit here.
+//! - **Workflow tools** on gen-sdk's helpers ([`tools::Workflow`]): generate
+//!   from a typed card and wait, wait for any job, upload a local file,
+//!   render and wait, publish and wait, run the Ideas Engine and wait, the
+//!   credit balance with a cost check, and a credit-checked column
+//!   regeneration. Their waits are bounded, report MCP progress
+//!   notifications and end on MCP cancellation (optionally stopping the
+//!   generation: `stop_on_cancel`).
+//!
+//! Errors come back as tool errors (`isError: true`) whose structured
+//! content carries GEN's `status`, `error_code`, `hint` and `request_id`.
+//! The API key never appears in a tool output: gen-sdk keeps it out of its
+//! errors, and every output is scrubbed of it once more.
+//!
+//! Without an API key (or with [`Options::offline`]) the server starts the
+//! in-process fake ([`gen_mock::MockServer`]) and says so in its
+//! instructions.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), gen_mcp::BoxError> {
+//! let backend = gen_mcp::Backend::connect(gen_mcp::Options::default()).await?;
+//! gen_mcp::serve_stdio(backend).await?;
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod output;
+mod server;
+pub mod tools;
+mod workflow;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gen_sdk::GenClient;
+use rmcp::ServiceExt;
+
+pub use server::GenMcp;
+
+/// The error type of the serving functions.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How to reach GEN.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// The API key; `None` or empty: serve the offline fake.
+    pub api_key: Option<String>,
+    /// Base URL of the api host (default `https://api.gen.pro`).
+    pub api_url: Option<String>,
+    /// Base URL of the agent host (default `https://agent.gen.pro`).
+    pub agent_url: Option<String>,
+    /// Serve the offline fake even when a key is set.
+    pub offline: bool,
+    /// Configuration of the offline fake (default: [`gen_mock::MockConfig::default`]).
+    pub mock: Option<gen_mock::MockConfig>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("api_url", &self.api_url)
+            .field("agent_url", &self.agent_url)
+            .field("offline", &self.offline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The connection the tools use: a gen-sdk client, and the in-process fake
+/// when offline.
+pub struct Backend {
+    client: GenClient,
+    secret: String,
+    offline_url: Option<String>,
+    mock: tokio::sync::Mutex<Option<gen_mock::MockServer>>,
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend")
+            .field("client", &self.client)
+            .field("offline_url", &self.offline_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Backend {
+    /// Builds the client; without a key (or with `offline`) starts the
+    /// in-process fake first.
+    pub async fn connect(options: Options) -> Result<Arc<Self>, BoxError> {
+        let key = options.api_key.clone().filter(|k| !k.trim().is_empty());
+        let (key, api_url, agent_url, mock) = match key {
+            Some(key) if !options.offline => (key, options.api_url, options.agent_url, None),
+            _ => {
+                let server =
+                    gen_mock::MockServer::start(options.mock.clone().unwrap_or_default()).await?;
+                (
+                    server.api_key(),
+                    Some(server.api_url()),
+                    Some(server.agent_url()),
+                    Some(server),
+                )
+            }
+        };
+        let mut builder = GenClient::builder().api_key(key.clone());
+        if let Some(url) = api_url {
+            builder = builder.api_url(url);
+        }
+        if let Some(url) = agent_url {
+            builder = builder.agent_url(url);
+        }
+        let client = builder.build()?;
+        Ok(Arc::new(Self {
+            client,
+            secret: key,
+            offline_url: mock.as_ref().map(gen_mock::MockServer::base_url),
+            mock: tokio::sync::Mutex::new(mock),
+        }))
+    }
+
+    /// A backend on an existing client (no fake). `api_key` is the key the
+    /// client was built with: tool outputs are scrubbed of it.
+    pub fn from_client(client: GenClient, api_key: impl Into<String>) -> Arc<Self> {
+        Arc::new(Self {
+            client,
+            secret: api_key.into(),
+            offline_url: None,
+            mock: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The gen-sdk client.
+    pub fn client(&self) -> &GenClient {
+        &self.client
+    }
+
+    /// The base URL of the in-process fake, when serving offline.
+    pub fn offline_url(&self) -> Option<&str> {
+        self.offline_url.as_deref()
+    }
+
+    /// Stops the in-process fake, if any.
+    pub async fn shutdown(&self) {
+        if let Some(mock) = self.mock.lock().await.take() {
+            mock.shutdown().await;
+        }
+    }
+
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+/// Sends this process's logs (gen-sdk's warnings, e.g. where the seeds
+/// contradict each other, and the server's own) to stderr: stdout carries
+/// the protocol. The level is `GEN_MCP_LOG` (`error`, `warn`, `info`,
+/// `debug`, `trace`; default `warn`). Does nothing when a subscriber is
+/// already installed. Logs never carry the API key (gen-sdk sends it in a
+/// sensitive header and keeps it out of errors).
+pub fn log_to_stderr() {
+    let level = std::env::var("GEN_MCP_LOG")
+        .ok()
+        .and_then(|l| l.trim().parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::WARN);
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .finish();
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// Serves the tools on stdin/stdout until the client disconnects. Logs go
+/// to stderr (never stdout, which carries the protocol).
+pub async fn serve_stdio(backend: Arc<Backend>) -> Result<(), BoxError> {
+    let service = GenMcp::new(backend.clone())
+        .serve(rmcp::transport::stdio())
+        .await?;
+    let result = service.waiting().await;
+    backend.shutdown().await;
+    result?;
+    Ok(())
+}
+
+/// Serves the tools over Streamable HTTP at `http://{addr}/mcp` until
+/// `shutdown` resolves. Only loopback addresses are accepted: the server
+/// acts with the API key and has no authentication of its own.
+pub async fn serve_http(
+    backend: Arc<Backend>,
+    addr: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), BoxError> {
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+    };
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "refusing to serve on {addr}: the MCP server acts with your API key and has no authentication; bind a loopback address such as 127.0.0.1:{}",
+            addr.port()
+        )
+        .into());
+    }
+    let ct = tokio_util::sync::CancellationToken::new();
+    let factory_backend = backend.clone();
+    let service = StreamableHttpService::new(
+        move || Ok(GenMcp::new(factory_backend.clone())),
+        Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default()
+            .with_sse_keep_alive(Some(Duration::from_secs(15)))
+            .with_cancellation_token(ct.child_token()),
+    );
+    let router = axum::Router::new().nest_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let result = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            ct.cancel();
+        })
+        .await;
+    backend.shutdown().await;
+    result?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Tool results: successes, GEN errors as tool errors, job outcomes; every
+//! output scrubbed of the API key.
+
+use gen_sdk::Error;
+use gen_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitError};
+use rmcp::model::CallToolResult;
+use serde_json::{Map, Value, json};
+
+/// Replaces every occurrence of `secret` in the strings of `value` (keys
+/// and values) with `***`.
+pub(crate) fn scrub(value: &mut Value, secret: &str) {
+    if secret.len() < 4 {
+        return;
+    }
+    match value {
+        Value::String(s) if s.contains(secret) => *s = s.replace(secret, "***"),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, secret)),
+        Value::Object(map) => {
+            if map.keys().any(|k| k.contains(secret)) {
+                let old = std::mem::take(map);
+                for (k, mut v) in old {
+                    scrub(&mut v, secret);
+                    map.insert(k.replace(secret, "***"), v);
+                }
+            } else {
+                map.values_mut().for_each(|v| scrub(v, secret));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A successful result with `value` as structured content (and as text).
+pub(crate) fn success(mut value: Value, secret: &str) -> CallToolResult {
+    scrub(&mut value, secret);
+    CallToolResult::structured(value)
+}
+
+/// A tool error with `value` as structured content (and as text).
+pub(crate) fn failure(mut value: Value, secret: &str) -> CallToolResult {
+    scrub(&mut value, secret);
+    CallToolResult::structured_error(value)
+}
+
+/// The JSON of a gen-sdk error: `error` (the message), `status`,
+/// `error_code`, `hint`, `request_id`, `retryable`, and for validation
+/// errors `field` and `allowed`.
+pub(crate) fn error_json(error: &Error) -> Value {
+    let mut map = Map::new();
+    map.insert("error".into(), Value::String(error.to_string()));
+    map.insert(
+        "status".into(),
+        error.status().map_or(Value::Null, Value::from),
+    );
+    map.insert(
+        "error_code".into(),
+        error
+            .code()
+            .map(|c| c.as_str().to_owned())
+            .filter(|c| !c.is_empty())
+            .map_or(Value::Null, Value::String),
+    );
+    map.insert("hint".into(), error.hint().map_or(Value::Null, Value::from));
+    map.insert(
+        "request_id".into(),
+        error.request_id().map_or(Value::Null, Value::from),
+    );
+    map.insert("retryable".into(), Value::Bool(error.is_retryable()));
+    if let Error::Validation { field, allowed, .. } = error {
+        map.insert("field".into(), Value::String(field.clone()));
+        if let Some(allowed) = allowed {
+            map.insert("allowed".into(), json!(allowed));
+        }
+    }
+    Value::Object(map)
+}
+
+/// A gen-sdk error as a tool error.
+pub(crate) fn error(error: &Error, secret: &str) -> CallToolResult {
+    failure(error_json(error), secret)
+}
+
+/// A tool error for bad arguments (nothing was sent).
+pub(crate) fn bad_arguments(message: impl Into<String>, secret: &str) -> CallToolResult {
+    failure(
+        json!({
+            "error": message.into(),
+            "status": null,
+            "error_code": "invalid_arguments",
+            "hint": "check the tool's input schema; nothing was sent to GEN",
+        }),
+        secret,
+    )
+}
+
+/// The JSON of a job reference: `{"kind", "id", "agent_id"}`.
+pub(crate) fn job_json(job: &JobRef) -> Value {
+    match job {
+        JobRef::Generation(id) => json!({"kind": "generation", "id": id}),
+        JobRef::AgentRun(id) => json!({"kind": "agent_run", "id": id}),
+        JobRef::UserJob { id, agent_id } => {
+            json!({"kind": "user_job", "id": id, "agent_id": agent_id})
+        }
+        JobRef::VoicePreview { agent_id, job_id } => {
+            json!({"kind": "voice_preview", "id": job_id, "agent_id": agent_id})
+        }
+    }
+}
+
+fn snapshot_json(s: &JobSnapshot) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("job".into(), job_json(&s.job));
+    map.insert("status".into(), Value::String(s.raw_status.clone()));
+    map.insert(
+        "progress_percent".into(),
+        s.progress_percent.map_or(Value::Null, Value::from),
+    );
+    map.insert(
+        "result".into(),
+        s.result.clone().map_or(Value::Null, Value::String),
+    );
+    map.insert(
+        "output_urls".into(),
+        Value::Array(
+            s.output_resources
+                .iter()
+                .map(|r| Value::String(r.url.clone()))
+                .collect(),
+        ),
+    );
+    map.insert(
+        "failure_reason".into(),
+        s.failure_reason.clone().map_or(Value::Null, Value::String),
+    );
+    map.insert(
+        "error_code".into(),
+        s.error_code
+            .as_ref()
+            .map_or(Value::Null, |c| Value::String(c.as_str().to_owned())),
+    );
+    map.insert("hint".into(), s.hint().map_or(Value::Null, Value::from));
+    map.insert("body".into(), s.body.clone());
+    map
+}
+
+/// The JSON of an outcome: `outcome` (completed, failed, rejected,
+/// stopped, approval_required) and the final snapshot's fields.
+pub(crate) fn outcome_json(outcome: &Outcome) -> Map<String, Value> {
+    let name = match outcome {
+        Outcome::Completed(_) => "completed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Rejected(_) => "rejected",
+        Outcome::Stopped(_) => "stopped",
+        Outcome::ApprovalRequired(_) => "approval_required",
+    };
+    let mut map = Map::new();
+    map.insert("outcome".into(), Value::String(name.into()));
+    map.insert("summary".into(), Value::String(outcome.to_string()));
+    map.extend(snapshot_json(outcome.snapshot()));
+    map
+}
+
+/// Whether an outcome is reported as a tool error: failed, rejected and
+/// stopped jobs are; completed ones and runs awaiting approval are not.
+pub(crate) fn outcome_is_error(outcome: &Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Failed(_) | Outcome::Rejected(_) | Outcome::Stopped(_)
+    )
+}
+
+/// A finished wait as a result, with `extra` fields merged in.
+pub(crate) fn outcome_result(
+    outcome: &Outcome,
+    extra: Map<String, Value>,
+    secret: &str,
+) -> CallToolResult {
+    let mut map = extra;
+    map.extend(outcome_json(outcome));
+    if outcome_is_error(outcome) {
+        failure(Value::Object(map), secret)
+    } else {
+        success(Value::Object(map), secret)
+    }
+}
+
+/// A wait error as a tool error: the API error's status, code and hint
+/// when there is one; the job and its last state; how to resume.
+pub(crate) fn wait_error(
+    error: &WaitError,
+    extra: Map<String, Value>,
+    secret: &str,
+) -> CallToolResult {
+    let mut map = extra;
+    let mut base = match error.api_error() {
+        Some(api) => match error_json(api) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        },
+        None => Map::new(),
+    };
+    base.insert("error".into(), Value::String(error.to_string()));
+    if !base.contains_key("status") {
+        base.insert("status".into(), Value::Null);
+    }
+    let code = match error {
+        WaitError::MaxWaitExceeded { .. } => Some("max_wait_exceeded"),
+        WaitError::InsufficientCredit { .. } => Some("insufficient_credits_for_job"),
+        _ => None,
+    };
+    if let Some(code) = code {
+        base.insert("error_code".into(), Value::String(code.into()));
+    } else if let WaitError::Unsuccessful(outcome) = error {
+        base.extend(outcome_json(outcome));
+    }
+    base.insert("hint".into(), error.hint().map_or(Value::Null, Value::from));
+    if let Some(job) = error.job() {
+        base.insert("job".into(), job_json(job));
+    }
+    if let Some(last) = error.last_state() {
+        base.insert("last_status".into(), Value::String(last.raw_status.clone()));
+    }
+    if let Some(job) = error.resume() {
+        base.insert(
+            "resume".into(),
+            json!({"tool": crate::workflow::Workflow::WaitForJob.name(), "arguments": job_json(&job)}),
+        );
+    }
+    if let WaitError::InsufficientCredit {
+        organization_id,
+        estimated,
+        available,
+        cells,
+    } = error
+    {
+        base.insert("organization_id".into(), json!(organization_id));
+        base.insert("estimated_cost".into(), json!(estimated));
+        base.insert("available_credit".into(), json!(available));
+        base.insert("planned_generations".into(), json!(cells));
+    }
+    map.extend(base);
+    failure(Value::Object(map), secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_replaces_the_secret_in_keys_and_values() {
+        let mut v = json!({"a": "key sk-secret-1 here", "sk-secret-1": ["x sk-secret-1", 3]});
+        scrub(&mut v, "sk-secret-1");
+        assert_eq!(v, json!({"a": "key *** here", "***": ["x ***", 3]}));
+    }
+
+    #[test]
+    fn api_errors_carry_status_code_and_hint() {
+        let e = Error::Api {
+            status: 404,
+            code: gen_sdk::ErrorCode::NotFound,
+            message: "Generation not found".into(),
+            request_id: Some("req-1".into()),
+            retry_after: None,
+            body: String::new(),
+        };
+        let v = error_json(&e);
+        assert_eq!(v["status"], 404);
+        assert_eq!(v["error_code"], "not_found");
+        assert_eq!(v["request_id"], "req-1");
+        assert!(v["hint"].as_str().unwrap().contains("does not exist"));
+        assert_eq!(v["retryable"], false);
+    }
+}
