@@ -113,6 +113,14 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         aside.push_str(&format!("    ({name:?}, &{values:?}),\n"));
     }
     aside.push_str("];\n");
+    aside.push_str(
+        "\n/// The values of the opened enum `name` known when the client was\n\
+         /// generated (see [`OPENED_ENUMS`]): the one list gen-sdk and gen-mock\n\
+         /// use for generation types, statuses and the like.\n\
+         pub fn opened_enum(name: &str) -> Option<&'static [&'static str]> {\n\
+         \x20   OPENED_ENUMS.iter().find(|(n, _)| *n == name).map(|(_, values)| *values)\n\
+         }\n",
+    );
     let aside = rustfmt(&aside)?;
 
     Ok(vec![

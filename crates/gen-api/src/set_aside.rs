@@ -146,3 +146,13 @@ pub const OPENED_ENUMS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// The values of the opened enum `name` known when the client was
+/// generated (see [`OPENED_ENUMS`]): the one list gen-sdk and gen-mock
+/// use for generation types, statuses and the like.
+pub fn opened_enum(name: &str) -> Option<&'static [&'static str]> {
+    OPENED_ENUMS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, values)| *values)
+}

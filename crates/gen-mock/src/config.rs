@@ -3,18 +3,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The nine canonical creation card (generation) types the generate endpoints accept.
-pub const GENERATION_TYPES: [&str; 9] = [
-    "text",
-    "media",
-    "image_from_text",
-    "video_from_text",
-    "video_from_image",
-    "video_from_ingredients",
-    "speech_from_text",
-    "lipsync",
-    "captions",
-];
+/// The canonical creation card (generation) types the generate endpoints
+/// accept: the `GenerationType` values of openapi.yaml, read from gen-api
+/// (no copy here).
+pub static GENERATION_TYPES: std::sync::LazyLock<&'static [&'static str]> =
+    std::sync::LazyLock::new(|| gen_api::set_aside::opened_enum("GenerationType").unwrap_or(&[]));
 
 /// The internal Rails generation type names seed 000 sends
 /// (`{"generation_type": "text_generation", "data": {}}`), with the canonical

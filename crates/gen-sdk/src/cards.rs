@@ -1181,22 +1181,13 @@ fn scan(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
 /// to internal Rails names automatically" and "Use canonical generation
 /// type names for new integrations".
 pub fn canonical_generation_type(name: &str) -> Option<&'static str> {
-    const CANONICAL: [&str; 9] = [
-        "text",
-        "media",
-        "image_from_text",
-        "video_from_text",
-        "video_from_image",
-        "video_from_ingredients",
-        "speech_from_text",
-        "lipsync",
-        "captions",
-    ];
+    // The canonical names are openapi.yaml's `GenerationType` values.
+    let canonical = gen_api::set_aside::opened_enum("GenerationType").unwrap_or(&[]);
     match name {
         "text_generation" => Some("text"),
         "audio_generation" => Some("speech_from_text"),
         "image_generation" => Some("image_from_text"),
-        other => CANONICAL.iter().find(|c| **c == other).copied(),
+        other => canonical.iter().find(|c| **c == other).copied(),
     }
 }
 

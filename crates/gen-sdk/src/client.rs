@@ -186,10 +186,7 @@ impl GenClient {
         operation_id: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, Error> {
-        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
-            message: format!("unknown operation {operation_id}"),
-        })?;
-        let request = request.build().map_err(from_reqwest)?;
+        let (op, request) = prepare(operation_id, request)?;
         self.inner
             .transport
             .send_once(&self.inner.http, request, op)
@@ -211,10 +208,7 @@ impl GenClient {
         request: reqwest::RequestBuilder,
         class: Option<Idempotency>,
     ) -> Result<reqwest::Response, Error> {
-        let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
-            message: format!("unknown operation {operation_id}"),
-        })?;
-        let request = request.build().map_err(from_reqwest)?;
+        let (op, request) = prepare(operation_id, request)?;
         self.inner
             .transport
             .send(&self.inner.http, request, op, class)
@@ -319,4 +313,15 @@ impl GenClient {
             .await
             .map_err(|e| Error::from(e).redact(secret))
     }
+}
+
+/// The table entry of `operation_id` and the built request.
+fn prepare(
+    operation_id: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<(&'static gen_api::operations::Operation, reqwest::Request), Error> {
+    let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
+        message: format!("unknown operation {operation_id}"),
+    })?;
+    Ok((op, request.build().map_err(from_reqwest)?))
 }

@@ -19,16 +19,8 @@ const FLOW: [&str; 5] = [
     "posted",
 ];
 /// Every idea status.
-const STATUSES: [&str; 8] = [
-    "generated",
-    "approve_to_create",
-    "ready_for_review",
-    "approved_to_post",
-    "posted",
-    "change_idea",
-    "change_video",
-    "rejected",
-];
+static STATUSES: std::sync::LazyLock<&'static [&'static str]> =
+    std::sync::LazyLock::new(|| gen_api::set_aside::opened_enum("IdeaStatus").unwrap_or(&[]));
 
 /// The `agent_id` of an agent-host body: a string (documented) or a number; must exist.
 fn body_agent(d: &Data, b: &Map<String, Value>) -> Result<String, ApiError> {
