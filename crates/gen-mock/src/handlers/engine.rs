@@ -13,6 +13,7 @@ use crate::error::*;
 use crate::model::{Cell, Column, Engine, Layer, Row};
 use crate::seed::{self, TEMPLATES, TemplateDef};
 use crate::state::{Data, MockState};
+use crate::store::vidsheets::{new_cell, reorder};
 
 const COLUMN_TYPES: [&str; 4] = ["text", "image", "video", "audio"];
 
@@ -91,11 +92,11 @@ pub(crate) async fn clone_template(
     let agent = opt_i64(&b, "agent_id")
         .map_err(|_| ApiError::agent_not_found())?
         .ok_or_else(|| ApiError::validation("`agent_id` is required"))?;
-    if !d.agent_exists(agent) {
+    if !d.agents.exists(agent) {
         return Err(ApiError::agent_not_found());
     }
     let id = d.build_engine(agent, t.title, Some(t));
-    let e = d.engines[&id].clone();
+    let e = d.vidsheets.engines[&id].clone();
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -117,7 +118,8 @@ pub(crate) async fn create_engine(
         .enumerate()
     {
         let cid = d.next(|i| &mut i.column);
-        d.engines
+        d.vidsheets
+            .engines
             .get_mut(&id)
             .expect("engine")
             .columns
@@ -130,7 +132,7 @@ pub(crate) async fn create_engine(
                 card: None,
             });
     }
-    let e = d.engines[&id].clone();
+    let e = d.vidsheets.engines[&id].clone();
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -138,14 +140,14 @@ pub(crate) async fn create_engine(
 fn engine_id(d: &Data, p: &Params, q: &Query) -> Result<i64, ApiError> {
     let id = id_param(p, "id", "Engine")?;
     let agent = agent_q(d, q)?;
-    match d.engines.get(&id) {
+    match d.vidsheets.engines.get(&id) {
         Some(e) if e.agent_id == agent => Ok(id),
         _ => Err(ApiError::not_found("Engine")),
     }
 }
 
 fn engine_mut(d: &mut Data, id: i64) -> &mut Engine {
-    d.engines.get_mut(&id).expect("engine checked")
+    d.vidsheets.engines.get_mut(&id).expect("engine checked")
 }
 
 /// `GET /v1/autocontentengine/{id}?agent_id=`
@@ -156,7 +158,7 @@ pub(crate) async fn get_engine(
 ) -> ApiResult {
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    ok(d.engine_json(&d.engines[&id], Instant::now()))
+    ok(d.engine_json(&d.vidsheets.engines[&id], Instant::now()))
 }
 
 /// `POST /v1/autocontentengine/{id}/clone?agent_id=` `{target_agent_id?, title?}`: same
@@ -171,11 +173,11 @@ pub(crate) async fn clone_engine(
     let mut d = s.data();
     let src_id = engine_id(&d, &p, &q)?;
     let target = match opt_i64(&b, "target_agent_id").map_err(|_| ApiError::agent_not_found())? {
-        Some(t) if !d.agent_exists(t) => return Err(ApiError::agent_not_found()),
+        Some(t) if !d.agents.exists(t) => return Err(ApiError::agent_not_found()),
         Some(t) => t,
-        None => d.engines[&src_id].agent_id,
+        None => d.vidsheets.engines[&src_id].agent_id,
     };
-    let src = d.engines[&src_id].clone();
+    let src = d.vidsheets.engines[&src_id].clone();
     let title = opt_str(&b, "title")?.unwrap_or_else(|| format!("{} (copy)", src.title));
     let id = d.next(|i| &mut i.engine);
     let mut col_map = std::collections::HashMap::new();
@@ -228,7 +230,7 @@ pub(crate) async fn clone_engine(
             ..l.clone()
         });
     }
-    d.engines.insert(id, e.clone());
+    d.vidsheets.engines.insert(id, e.clone());
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -240,7 +242,7 @@ pub(crate) async fn list_rows(
 ) -> ApiResult {
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     ok(Value::Array(
         e.sorted_rows()
             .into_iter()
@@ -267,7 +269,7 @@ pub(crate) async fn create_row(
     let row_id = d
         .add_row(id, position)
         .ok_or_else(|| ApiError::not_found("Engine"))?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     let row = e.rows.iter().find(|r| r.id == row_id).expect("row");
     ok(e.row_json(row, true))
 }
@@ -281,7 +283,7 @@ pub(crate) async fn get_row(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let row_id = id_param(&p, "row_id", "Row")?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     let row = e
         .rows
         .iter()
@@ -299,7 +301,7 @@ pub(crate) async fn duplicate_row(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let row_id = id_param(&p, "row_id", "Row")?;
-    let src = d.engines[&id].clone();
+    let src = d.vidsheets.engines[&id].clone();
     let row = src
         .rows
         .iter()
@@ -390,16 +392,7 @@ pub(crate) async fn update_row_positions(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let e = engine_mut(&mut d, id);
-    for (rid, _) in &pos {
-        if !e.rows.iter().any(|r| r.id == *rid) {
-            return Err(ApiError::validation(format!("Unknown row id {rid}")));
-        }
-    }
-    for (rid, np) in pos {
-        if let Some(r) = e.rows.iter_mut().find(|r| r.id == rid) {
-            r.position = np;
-        }
-    }
+    reorder(&mut e.rows, &pos, "row", |_| true)?;
     ok(Value::Array(
         e.sorted_rows()
             .into_iter()
@@ -449,7 +442,7 @@ pub(crate) async fn list_columns(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     ok(Value::Array(
-        d.engines[&id]
+        d.vidsheets.engines[&id]
             .sorted_columns()
             .into_iter()
             .map(Column::json)
@@ -522,7 +515,7 @@ pub(crate) async fn create_column(
     let id = engine_id(&d, &p, &q)?;
     let cid = d.next(|i| &mut i.column);
     let pos = position.unwrap_or_else(|| {
-        d.engines[&id]
+        d.vidsheets.engines[&id]
             .columns
             .iter()
             .map(|c| c.position + 1)
@@ -537,11 +530,11 @@ pub(crate) async fn create_column(
         position: pos,
         card,
     };
-    let rows: Vec<i64> = d.engines[&id].rows.iter().map(|r| r.id).collect();
+    let rows: Vec<i64> = d.vidsheets.engines[&id].rows.iter().map(|r| r.id).collect();
     let mut cells = Vec::new();
     for r in rows {
         let cell_id = d.next(|i| &mut i.cell);
-        cells.push(d.new_cell(cell_id, r, &col));
+        cells.push(new_cell(cell_id, r, &col));
     }
     let e = engine_mut(&mut d, id);
     e.cells.extend(cells);
@@ -559,7 +552,7 @@ pub(crate) async fn duplicate_column(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let col_id = id_param(&p, "col_id", "Column")?;
-    let src = d.engines[&id].clone();
+    let src = d.vidsheets.engines[&id].clone();
     let col = src
         .column(col_id)
         .ok_or_else(|| ApiError::not_found("Column"))?;
@@ -607,16 +600,7 @@ pub(crate) async fn update_column_positions(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let e = engine_mut(&mut d, id);
-    for (cid, _) in &pos {
-        if e.column(*cid).is_none() {
-            return Err(ApiError::validation(format!("Unknown column id {cid}")));
-        }
-    }
-    for (cid, np) in pos {
-        if let Some(c) = e.columns.iter_mut().find(|c| c.id == cid) {
-            c.position = np;
-        }
-    }
+    reorder(&mut e.columns, &pos, "column", |_| true)?;
     ok(Value::Array(
         e.sorted_columns().into_iter().map(Column::json).collect(),
     ))
@@ -673,7 +657,7 @@ pub(crate) async fn mass_update_columns(
 
 fn find_cell(d: &Data, id: i64, p: &Params) -> Result<i64, ApiError> {
     let cell_id = id_param(p, "cell_id", "Cell")?;
-    d.engines[&id]
+    d.vidsheets.engines[&id]
         .cell(cell_id)
         .map(|c| c.id)
         .ok_or_else(|| ApiError::not_found("Cell"))
@@ -688,7 +672,7 @@ pub(crate) async fn get_cell(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let cell_id = find_cell(&d, id, &p)?;
-    ok(d.engines[&id].cell(cell_id).expect("cell").json())
+    ok(d.vidsheets.engines[&id].cell(cell_id).expect("cell").json())
 }
 
 fn apply_cell_input(c: &mut Cell, input: &Map<String, Value>) -> Result<(), ApiError> {
@@ -765,6 +749,7 @@ pub(crate) async fn set_default_user_job(
     let cell_id = find_cell(&d, id, &p)?;
     let g = d
         .generations
+        .by_id
         .get(&job)
         .filter(|g| g.cell_id == Some(cell_id) && g.layer_id.is_none())
         .cloned()
@@ -789,7 +774,7 @@ fn layer_cell(d: &Data, id: i64, p: &Params) -> Result<i64, ApiError> {
 
 fn find_layer(d: &Data, id: i64, cell_id: i64, p: &Params) -> Result<i64, ApiError> {
     let lid = id_param(p, "layer_id", "Layer")?;
-    d.engines[&id]
+    d.vidsheets.engines[&id]
         .layers
         .iter()
         .find(|l| l.id == lid && l.cell_id == cell_id)
@@ -840,14 +825,17 @@ pub(crate) async fn create_layer(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
-    let role = d.engines[&id].cell_role(cell_id).unwrap_or("").to_string();
+    let role = d.vidsheets.engines[&id]
+        .cell_role(cell_id)
+        .unwrap_or("")
+        .to_string();
     if role != "video" && role != "final_video" {
         return Err(ApiError::validation(
             "Layers exist only on video and final_video cells",
         ));
     }
     let lid = d.next(|i| &mut i.layer);
-    let pos = d.engines[&id]
+    let pos = d.vidsheets.engines[&id]
         .cell_layers(cell_id)
         .iter()
         .map(|l| l.position + 1)
@@ -879,7 +867,7 @@ pub(crate) async fn get_layer(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let lid = find_layer(&d, id, cell_id, &p)?;
-    ok(d.engines[&id]
+    ok(d.vidsheets.engines[&id]
         .layers
         .iter()
         .find(|l| l.id == lid)
@@ -973,20 +961,7 @@ pub(crate) async fn update_layer_positions(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let e = engine_mut(&mut d, id);
-    for (lid, _) in &pos {
-        if !e
-            .layers
-            .iter()
-            .any(|l| l.id == *lid && l.cell_id == cell_id)
-        {
-            return Err(ApiError::validation(format!("Unknown layer id {lid}")));
-        }
-    }
-    for (lid, np) in pos {
-        if let Some(l) = e.layers.iter_mut().find(|l| l.id == lid) {
-            l.position = np;
-        }
-    }
+    reorder(&mut e.layers, &pos, "layer", |l| l.cell_id == cell_id)?;
     ok(Value::Array(
         e.cell_layers(cell_id)
             .into_iter()
@@ -1004,7 +979,7 @@ pub(crate) async fn list_global_variables(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     ok(Value::Array(
-        d.engines[&id]
+        d.vidsheets.engines[&id]
             .globals
             .iter()
             .map(|(n, v)| json!({"name": n, "value": v}))

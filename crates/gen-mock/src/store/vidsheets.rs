@@ -1,0 +1,249 @@
+//! Vidsheets (engines) and everything inside them: columns, rows, cells, layers, global variables.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::Ids;
+use super::generations::GenerationStore;
+use crate::error::ApiError;
+use crate::model::{Cell, Column, Engine, Layer, Row};
+use crate::seed;
+
+/// Every engine, by id (each holds its columns, rows, cells, layers and variables).
+#[derive(Default)]
+pub(crate) struct VidsheetStore {
+    /// Engines by id.
+    pub engines: BTreeMap<i64, Engine>,
+}
+
+impl VidsheetStore {
+    /// Build an engine (from a template or blank) for an agent; returns its id.
+    pub fn build_engine(
+        &mut self,
+        ids: &mut Ids,
+        agent_id: i64,
+        title: &str,
+        template: Option<&seed::TemplateDef>,
+    ) -> i64 {
+        let id = super::bump(&mut ids.engine);
+        let mut e = Engine {
+            id,
+            title: title.to_string(),
+            agent_id,
+            template: template.map(|t| t.slug.to_string()),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            cells: Vec::new(),
+            layers: Vec::new(),
+            globals: Vec::new(),
+        };
+        if let Some(t) = template {
+            let cols = [
+                ("Script", "text", "ingredient", Some("text")),
+                ("Voiceover", "audio", "ingredient", Some("speech_from_text")),
+                (t.video_title, "video", "video", Some(t.video_card)),
+                ("Final Video", "video", "final_video", None),
+            ];
+            for (pos, (title, ctype, role, card)) in cols.into_iter().enumerate() {
+                let cid = super::bump(&mut ids.column);
+                e.columns.push(Column {
+                    id: cid,
+                    title: title.to_string(),
+                    column_type: ctype.to_string(),
+                    role: role.to_string(),
+                    position: pos as i64,
+                    card: card
+                        .map(|c| json!({"generation_type": c, "data": seed::default_card_data(c)})),
+                });
+            }
+            e.globals = vec![
+                ("topic".to_string(), Some("San Antonio tacos".to_string())),
+                ("brand_name".to_string(), Some("Santiago".to_string())),
+            ];
+            self.engines.insert(id, e);
+            for _ in 0..2 {
+                self.add_row(ids, id, None);
+            }
+        } else {
+            self.engines.insert(id, e);
+        }
+        id
+    }
+
+    /// Add a row with one cell per column (and the default layer stack on video cells).
+    pub fn add_row(&mut self, ids: &mut Ids, engine_id: i64, position: Option<i64>) -> Option<i64> {
+        let row_id = super::bump(&mut ids.row);
+        let columns = self.engines.get(&engine_id)?.columns.clone();
+        let pos = position.unwrap_or_else(|| {
+            self.engines[&engine_id]
+                .rows
+                .iter()
+                .map(|r| r.position + 1)
+                .max()
+                .unwrap_or(0)
+        });
+        let mut cells = Vec::new();
+        let mut layers = Vec::new();
+        for col in &columns {
+            let cell_id = super::bump(&mut ids.cell);
+            cells.push(new_cell(cell_id, row_id, col));
+            if col.role == "video" {
+                for (lp, (name, ltype, gtype)) in [
+                    ("Background video", "video", "video_from_text"),
+                    ("Voiceover", "audio", "speech_from_text"),
+                    ("Captions", "text", "captions"),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let lid = super::bump(&mut ids.layer);
+                    layers.push(Layer {
+                        id: lid,
+                        cell_id,
+                        name: Some(name.to_string()),
+                        layer_type: ltype.to_string(),
+                        position: lp as i64,
+                        generation_type: Some(gtype.to_string()),
+                        data: seed::default_card_data(gtype),
+                        user_job_id: None,
+                    });
+                }
+            }
+        }
+        let e = self.engines.get_mut(&engine_id)?;
+        e.rows.push(Row {
+            id: row_id,
+            position: pos,
+        });
+        e.cells.extend(cells);
+        e.layers.extend(layers);
+        Some(row_id)
+    }
+
+    /// Show a finished generation on its layer (its job id) or its cell (job id and value).
+    pub fn attach_result(
+        &mut self,
+        engine_id: i64,
+        cell_id: Option<i64>,
+        layer_id: Option<i64>,
+        generation_id: i64,
+        display: Option<String>,
+    ) {
+        let Some(engine) = self.engines.get_mut(&engine_id) else {
+            return;
+        };
+        if let Some(layer_id) = layer_id {
+            if let Some(l) = engine.layers.iter_mut().find(|l| l.id == layer_id) {
+                l.user_job_id = Some(generation_id);
+            }
+        } else if let Some(cell_id) = cell_id
+            && let Some(c) = engine.cell_mut(cell_id)
+        {
+            c.user_job_id = Some(generation_id);
+            c.value = display;
+        }
+    }
+}
+
+/// A fresh cell of a column.
+pub(crate) fn new_cell(cell_id: i64, row_id: i64, col: &Column) -> Cell {
+    let (gt, data) = match &col.card {
+        Some(card) => (
+            card["generation_type"].as_str().map(str::to_string),
+            card.get("data").cloned().unwrap_or_else(|| json!({})),
+        ),
+        None => (None, json!({})),
+    };
+    Cell {
+        id: cell_id,
+        row_id,
+        column_id: col.id,
+        value: None,
+        user_job_id: None,
+        generation_type: gt,
+        data,
+    }
+}
+
+/// Full nested JSON of an engine (with the generations run on it).
+pub(crate) fn engine_json(e: &Engine, generations: &GenerationStore, now: Instant) -> Value {
+    let user_jobs: Vec<Value> = generations
+        .by_id
+        .values()
+        .filter(|g| g.engine_id == e.id)
+        .map(|g| generations.json(g, now, false))
+        .collect();
+    let mut cells: Vec<&Cell> = e.cells.iter().collect();
+    cells.sort_by_key(|c| c.id);
+    let mut layers: Vec<&Layer> = e.layers.iter().collect();
+    layers.sort_by_key(|l| (l.cell_id, l.position, l.id));
+    json!({
+        "id": e.id,
+        "title": e.title,
+        "agent_id": e.agent_id,
+        "template_slug": e.template,
+        "spreadsheet_columns": e.sorted_columns().into_iter().map(Column::json).collect::<Vec<_>>(),
+        "spreadsheet_rows": e.sorted_rows().into_iter().map(|r| e.row_json(r, false)).collect::<Vec<_>>(),
+        "spreadsheet_cells": cells.into_iter().map(Cell::json).collect::<Vec<_>>(),
+        "layers": layers.into_iter().map(Layer::json).collect::<Vec<_>>(),
+        "user_jobs": user_jobs,
+    })
+}
+
+/// A row, column or layer: something with an id and a position among its siblings.
+pub(crate) trait Positioned {
+    /// Its id.
+    fn id(&self) -> i64;
+    /// Its position, to move it.
+    fn position_mut(&mut self) -> &mut i64;
+}
+
+impl Positioned for Row {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn position_mut(&mut self) -> &mut i64 {
+        &mut self.position
+    }
+}
+
+impl Positioned for Column {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn position_mut(&mut self) -> &mut i64 {
+        &mut self.position
+    }
+}
+
+impl Positioned for Layer {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn position_mut(&mut self) -> &mut i64 {
+        &mut self.position
+    }
+}
+
+/// Apply `(id, position)` moves (an `update_positions` body) to the items `in_scope` accepts.
+/// All or nothing: an id that is not among them is a 422 `Unknown {what} id N` and nothing moves.
+pub(crate) fn reorder<T: Positioned>(
+    items: &mut [T],
+    moves: &[(i64, i64)],
+    what: &str,
+    in_scope: impl Fn(&T) -> bool,
+) -> Result<(), ApiError> {
+    for (id, _) in moves {
+        if !items.iter().any(|it| it.id() == *id && in_scope(it)) {
+            return Err(ApiError::validation(format!("Unknown {what} id {id}")));
+        }
+    }
+    for (id, position) in moves {
+        if let Some(it) = items.iter_mut().find(|it| it.id() == *id && in_scope(it)) {
+            *it.position_mut() = *position;
+        }
+    }
+    Ok(())
+}
