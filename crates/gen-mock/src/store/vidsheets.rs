@@ -247,3 +247,50 @@ pub(crate) fn reorder<T: Positioned>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<Row> {
+        vec![
+            Row {
+                id: 1000,
+                position: 0,
+            },
+            Row {
+                id: 1001,
+                position: 1,
+            },
+        ]
+    }
+
+    fn positions(rows: &[Row]) -> Vec<(i64, i64)> {
+        rows.iter().map(|r| (r.id, r.position)).collect()
+    }
+
+    #[test]
+    fn reorder_moves_the_named_items() {
+        let mut r = rows();
+        reorder(&mut r, &[(1000, 1), (1001, 0)], "row", |_| true).unwrap();
+        assert_eq!(positions(&r), [(1000, 1), (1001, 0)]);
+    }
+
+    #[test]
+    fn reorder_refuses_an_unknown_id_and_moves_nothing() {
+        let mut r = rows();
+        let err = reorder(&mut r, &[(1000, 5), (7, 0)], "row", |_| true).unwrap_err();
+        assert_eq!(err.status.as_u16(), 422);
+        assert_eq!(err.code, "validation_error");
+        assert_eq!(err.message, "Unknown row id 7");
+        assert_eq!(positions(&r), [(1000, 0), (1001, 1)]);
+    }
+
+    #[test]
+    fn reorder_refuses_an_id_out_of_scope() {
+        let mut r = rows();
+        let err = reorder(&mut r, &[(1001, 0)], "layer", |x| x.id == 1000).unwrap_err();
+        assert_eq!(err.message, "Unknown layer id 1001");
+        assert_eq!(positions(&r), [(1000, 0), (1001, 1)]);
+    }
+}
