@@ -20,11 +20,22 @@ fn created() -> Value {
     json!({ "generation_id": 789, "status": "pending" })
 }
 
-/// The cell's generate call with exactly `body`.
-fn generate(body: Value) -> Call {
-    Call::new(POST, format!("{CELL}/generate"))
+/// `edit().generate_on_cell(cell(), card)` against a server that expects
+/// exactly `body` on the cell's generate call (once) and answers `status`
+/// with `answer`.
+async fn generate_on_cell(
+    card: &Card,
+    body: Value,
+    status: u16,
+    answer: Value,
+) -> Result<gen_api::types::GenerationCreated, gen_sdk::Error> {
+    let call = Call::new(POST, format!("{CELL}/generate"))
         .query("agent_id", 42)
-        .body(body)
+        .body(body);
+    wire()
+        .api(call, status, answer)
+        .run(async |c| c.edit().generate_on_cell(cell(), card).await)
+        .await
 }
 
 #[tokio::test]
@@ -71,17 +82,16 @@ async fn generate_on_cell_posts_the_card_exactly() {
             .aspect_ratio(AspectRatio::Ratio9x16)
             .duration(5),
     );
-    let got = wire()
-        .api(
-            generate(json!({ "generation_type": "video_from_text", "data": {
+    let got = generate_on_cell(
+        &card,
+        json!({ "generation_type": "video_from_text", "data": {
                 "prompt": "Taco truck at golden hour", "model": "kling_1_6",
-                "aspect_ratio": "9:16", "duration": 5 } })),
-            201,
-            created(),
-        )
-        .run(async |c| c.edit().generate_on_cell(cell(), &card).await)
-        .await
-        .unwrap();
+                "aspect_ratio": "9:16", "duration": 5 } }),
+        201,
+        created(),
+    )
+    .await
+    .unwrap();
     assert_eq!(got.generation_id, 789);
     assert_eq!(got.status.as_str(), "pending");
 }
@@ -93,16 +103,15 @@ async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
     let mut inner = VideoFromTextCard::new("x", VideoFromTextModel::from("sora_3"));
     inner.extra.insert("prompt_var".into(), json!("col_2"));
     let card = Card::from(inner);
-    let got = wire()
-        .api(
-            generate(json!({ "generation_type": "video_from_text", "data": {
-                "prompt": "x", "model": "sora_3", "prompt_var": "col_2" } })),
-            201,
-            created(),
-        )
-        .run(async |c| c.edit().generate_on_cell(cell(), &card).await)
-        .await
-        .unwrap();
+    let got = generate_on_cell(
+        &card,
+        json!({ "generation_type": "video_from_text", "data": {
+                "prompt": "x", "model": "sora_3", "prompt_var": "col_2" } }),
+        201,
+        created(),
+    )
+    .await
+    .unwrap();
     assert_eq!(got.generation_id, 789);
 }
 
@@ -115,17 +124,16 @@ async fn generate_on_cell_sends_a_10s_veo_clip_the_seeds_disagree_on() {
             .aspect_ratio(AspectRatio::Ratio9x16)
             .duration(10),
     );
-    let got = wire()
-        .api(
-            generate(json!({
+    let got = generate_on_cell(
+        &card,
+        json!({
                 "generation_type": "video_from_text",
                 "data": {"prompt": "Taco truck", "model": "veo_3", "aspect_ratio": "9:16", "duration": 10}
-            })),
-            201,
-            json!({"generation_id": 790, "status": "pending"}),
-        )
-        .run(async |c| c.edit().generate_on_cell(cell(), &card).await)
-        .await
+            }),
+        201,
+        json!({"generation_id": 790, "status": "pending"}),
+    )
+    .await
         .unwrap();
     assert_eq!(got.generation_id, 790);
 }
@@ -134,16 +142,15 @@ async fn generate_on_cell_sends_a_10s_veo_clip_the_seeds_disagree_on() {
 #[tokio::test]
 async fn generate_on_cell_is_sent_once_on_a_5xx() {
     let card = Card::from(TextCard::new("Write a hook", TextModel::Gpt4o));
-    let err = wire()
-        .api(
-            generate(json!({ "generation_type": "text",
-                "data": { "prompt": "Write a hook", "model": "gpt_4o" } })),
-            503,
-            json!({"error": "unavailable"}),
-        )
-        .run(async |c| c.edit().generate_on_cell(cell(), &card).await)
-        .await
-        .unwrap_err();
+    let err = generate_on_cell(
+        &card,
+        json!({ "generation_type": "text",
+                "data": { "prompt": "Write a hook", "model": "gpt_4o" } }),
+        503,
+        json!({"error": "unavailable"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.status(), Some(503));
 }
 

@@ -19,25 +19,36 @@ async fn render_posts_to_the_final_video_cell_without_body() {
     assert_eq!(got.generation_id, 56789);
 }
 
+/// `publish().publish(42, post)` against a server that expects exactly one
+/// `publish_content` user job whose `data` is the string `data` (seed 001,
+/// byte for byte: `data` is a string holding JSON) and answers `user_job_id`.
+async fn publish(
+    post: &PublishPost,
+    data: &str,
+    user_job_id: i64,
+) -> Result<gen_api::types::UserJobCreated, gen_sdk::Error> {
+    let call = Call::new(POST, "/v1/user_jobs")
+        .query("agent_id", 42)
+        .body(json!({ "user_job_type": "publish_content", "data": data }));
+    wire()
+        .api(call, 200, json!({ "user_job_id": user_job_id }))
+        .run(async |c| c.publish().publish(42, post).await)
+        .await
+}
+
 #[tokio::test]
 async fn publish_now_sends_data_as_the_seed_s_json_string() {
     let post = PublishPost::tiktok(
         "https://cdn.gen.pro/outputs/render_xyz.mp4",
         "The $2 taco at 2am #streetfood #tacotok",
     );
-    // seed 001, byte for byte: `data` is a string holding JSON
-    let got = wire()
-        .api(
-            Call::new(POST, "/v1/user_jobs")
-                .query("agent_id", 42)
-                .body(json!({ "user_job_type": "publish_content",
-                    "data": "{\"platform\":\"tiktok\",\"media_url\":\"https://cdn.gen.pro/outputs/render_xyz.mp4\",\"description\":\"The $2 taco at 2am #streetfood #tacotok\",\"schedule_type\":\"now\",\"media_type\":\"VIDEO\"}" })),
-            200,
-            json!({ "user_job_id": 138860 }),
-        )
-        .run(async |c| c.publish().publish(42, &post).await)
-        .await
-        .unwrap();
+    let got = publish(
+        &post,
+        "{\"platform\":\"tiktok\",\"media_url\":\"https://cdn.gen.pro/outputs/render_xyz.mp4\",\"description\":\"The $2 taco at 2am #streetfood #tacotok\",\"schedule_type\":\"now\",\"media_type\":\"VIDEO\"}",
+        138860,
+    )
+    .await
+    .unwrap();
     assert_eq!(got.user_job_id, 138860);
 }
 
@@ -45,18 +56,14 @@ async fn publish_now_sends_data_as_the_seed_s_json_string() {
 async fn publish_scheduled_sends_the_time_in_data() {
     let at = "2026-12-20T15:00:00Z".parse().unwrap();
     let post = PublishPost::tiktok("https://cdn.gen.pro/x.mp4", "tacos").scheduled(at);
-    wire()
-        .api(
-            Call::new(POST, "/v1/user_jobs")
-                .query("agent_id", 42)
-                .body(json!({ "user_job_type": "publish_content",
-                    "data": "{\"platform\":\"tiktok\",\"media_url\":\"https://cdn.gen.pro/x.mp4\",\"description\":\"tacos\",\"schedule_type\":\"scheduled\",\"scheduled_time\":\"2026-12-20T15:00:00Z\",\"media_type\":\"VIDEO\"}" })),
-            200,
-            json!({ "user_job_id": 1 }),
-        )
-        .run(async |c| c.publish().publish(42, &post).await)
-        .await
-        .unwrap();
+    let got = publish(
+        &post,
+        "{\"platform\":\"tiktok\",\"media_url\":\"https://cdn.gen.pro/x.mp4\",\"description\":\"tacos\",\"schedule_type\":\"scheduled\",\"scheduled_time\":\"2026-12-20T15:00:00Z\",\"media_type\":\"VIDEO\"}",
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(got.user_job_id, 1);
 }
 
 #[tokio::test]
