@@ -10,10 +10,10 @@ use tokio::time::Instant;
 use super::{agent_q, multipart_parts, page_of};
 use crate::config::GENERATION_TYPES;
 use crate::error::*;
-use crate::model::{Cell, Column, Engine, Layer, Row};
+use crate::model::{Cell, Column, Engine, Layer};
 use crate::seed::{self, TEMPLATES, TemplateDef};
 use crate::state::{Data, MockState};
-use crate::store::vidsheets::{new_cell, reorder};
+use crate::store::vidsheets::{NewColumn, reorder};
 
 const COLUMN_TYPES: [&str; 4] = ["text", "image", "video", "audio"];
 
@@ -117,20 +117,15 @@ pub(crate) async fn create_engine(
         .into_iter()
         .enumerate()
     {
-        let cid = d.next(|i| &mut i.column);
-        d.vidsheets
-            .engines
-            .get_mut(&id)
-            .expect("engine")
-            .columns
-            .push(Column {
-                id: cid,
-                title: title.into(),
-                column_type: "video".into(),
-                role: role.into(),
-                position: pos as i64,
-                card: None,
-            });
+        let col = NewColumn {
+            title: title.into(),
+            column_type: "video".into(),
+            role: role.into(),
+            position: Some(pos as i64),
+            card: None,
+        };
+        let d = &mut *d;
+        d.vidsheets.add_column(&mut d.ids, id, col);
     }
     let e = d.vidsheets.engines[&id].clone();
     ok(d.engine_json(&e, Instant::now()))
@@ -177,60 +172,13 @@ pub(crate) async fn clone_engine(
         Some(t) => t,
         None => d.vidsheets.engines[&src_id].agent_id,
     };
-    let src = d.vidsheets.engines[&src_id].clone();
-    let title = opt_str(&b, "title")?.unwrap_or_else(|| format!("{} (copy)", src.title));
-    let id = d.next(|i| &mut i.engine);
-    let mut col_map = std::collections::HashMap::new();
-    let mut row_map = std::collections::HashMap::new();
-    let mut cell_map = std::collections::HashMap::new();
-    let mut e = Engine {
-        id,
-        title,
-        agent_id: target,
-        template: src.template.clone(),
-        columns: Vec::new(),
-        rows: Vec::new(),
-        cells: Vec::new(),
-        layers: Vec::new(),
-        globals: src.globals.clone(),
+    let title = match opt_str(&b, "title")? {
+        Some(t) => t,
+        None => format!("{} (copy)", d.vidsheets.engines[&src_id].title),
     };
-    for c in &src.columns {
-        let nid = d.next(|i| &mut i.column);
-        col_map.insert(c.id, nid);
-        e.columns.push(Column {
-            id: nid,
-            ..c.clone()
-        });
-    }
-    for r in &src.rows {
-        let nid = d.next(|i| &mut i.row);
-        row_map.insert(r.id, nid);
-        e.rows.push(Row {
-            id: nid,
-            position: r.position,
-        });
-    }
-    for c in &src.cells {
-        let nid = d.next(|i| &mut i.cell);
-        cell_map.insert(c.id, nid);
-        e.cells.push(Cell {
-            id: nid,
-            row_id: row_map[&c.row_id],
-            column_id: col_map[&c.column_id],
-            user_job_id: None,
-            ..c.clone()
-        });
-    }
-    for l in &src.layers {
-        let nid = d.next(|i| &mut i.layer);
-        e.layers.push(Layer {
-            id: nid,
-            cell_id: cell_map[&l.cell_id],
-            user_job_id: None,
-            ..l.clone()
-        });
-    }
-    d.vidsheets.engines.insert(id, e.clone());
+    let d = &mut *d;
+    let id = d.vidsheets.clone_engine(&mut d.ids, src_id, target, title);
+    let e = &d.vidsheets.engines[&id];
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -301,42 +249,12 @@ pub(crate) async fn duplicate_row(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let row_id = id_param(&p, "row_id", "Row")?;
-    let src = d.vidsheets.engines[&id].clone();
-    let row = src
-        .rows
-        .iter()
-        .find(|r| r.id == row_id)
+    let d = &mut *d;
+    let row = d
+        .vidsheets
+        .duplicate_row(&mut d.ids, id, row_id)
         .ok_or_else(|| ApiError::not_found("Row"))?;
-    let new_row = d.next(|i| &mut i.row);
-    let mut cells = Vec::new();
-    let mut layers = Vec::new();
-    for c in src.cells.iter().filter(|c| c.row_id == row.id) {
-        let nid = d.next(|i| &mut i.cell);
-        cells.push(Cell {
-            id: nid,
-            row_id: new_row,
-            user_job_id: None,
-            ..c.clone()
-        });
-        for l in src.layers.iter().filter(|l| l.cell_id == c.id) {
-            let lid = d.next(|i| &mut i.layer);
-            layers.push(Layer {
-                id: lid,
-                cell_id: nid,
-                user_job_id: None,
-                ..l.clone()
-            });
-        }
-    }
-    let pos = src.rows.iter().map(|r| r.position + 1).max().unwrap_or(0);
-    let e = engine_mut(&mut d, id);
-    e.rows.push(Row {
-        id: new_row,
-        position: pos,
-    });
-    e.cells.extend(cells);
-    e.layers.extend(layers);
-    let row = e.rows.last().expect("row").clone();
+    let e = &d.vidsheets.engines[&id];
     ok(e.row_json(&row, true))
 }
 
@@ -513,34 +431,19 @@ pub(crate) async fn create_column(
     let position = opt_i64(&c, "position")?;
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    let cid = d.next(|i| &mut i.column);
-    let pos = position.unwrap_or_else(|| {
-        d.vidsheets.engines[&id]
-            .columns
-            .iter()
-            .map(|c| c.position + 1)
-            .max()
-            .unwrap_or(0)
-    });
-    let col = Column {
-        id: cid,
+    let col = NewColumn {
         title,
         column_type: ct,
         role: "ingredient".into(),
-        position: pos,
+        position,
         card,
     };
-    let rows: Vec<i64> = d.vidsheets.engines[&id].rows.iter().map(|r| r.id).collect();
-    let mut cells = Vec::new();
-    for r in rows {
-        let cell_id = d.next(|i| &mut i.cell);
-        cells.push(new_cell(cell_id, r, &col));
-    }
-    let e = engine_mut(&mut d, id);
-    e.cells.extend(cells);
-    let v = col.json();
-    e.columns.push(col);
-    ok(v)
+    let d = &mut *d;
+    let col = d
+        .vidsheets
+        .add_column(&mut d.ids, id, col)
+        .ok_or_else(|| ApiError::not_found("Engine"))?;
+    ok(col.json())
 }
 
 /// `POST .../columns/{col_id}/duplicate` (ingredient columns only; 422 for system roles).
@@ -552,8 +455,7 @@ pub(crate) async fn duplicate_column(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let col_id = id_param(&p, "col_id", "Column")?;
-    let src = d.vidsheets.engines[&id].clone();
-    let col = src
+    let col = d.vidsheets.engines[&id]
         .column(col_id)
         .ok_or_else(|| ApiError::not_found("Column"))?;
     if col.role != "ingredient" {
@@ -562,31 +464,12 @@ pub(crate) async fn duplicate_column(
             col.role
         )));
     }
-    let nid = d.next(|i| &mut i.column);
-    let new_col = Column {
-        id: nid,
-        title: format!("{} (copy)", col.title),
-        position: col.position + 1,
-        ..col.clone()
-    };
-    let mut cells = Vec::new();
-    for c in src.cells.iter().filter(|c| c.column_id == col_id) {
-        let cid = d.next(|i| &mut i.cell);
-        cells.push(Cell {
-            id: cid,
-            column_id: nid,
-            user_job_id: None,
-            ..c.clone()
-        });
-    }
-    let e = engine_mut(&mut d, id);
-    for c in e.columns.iter_mut().filter(|c| c.position > col.position) {
-        c.position += 1;
-    }
-    e.cells.extend(cells);
-    let v = new_col.json();
-    e.columns.push(new_col);
-    ok(v)
+    let d = &mut *d;
+    let col = d
+        .vidsheets
+        .duplicate_column(&mut d.ids, id, col_id)
+        .ok_or_else(|| ApiError::not_found("Column"))?;
+    ok(col.json())
 }
 
 /// `PATCH .../columns/update_positions`

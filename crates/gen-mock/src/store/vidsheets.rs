@@ -1,6 +1,6 @@
 //! Vidsheets (engines) and everything inside them: columns, rows, cells, layers, global variables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -10,6 +10,15 @@ use super::generations::GenerationStore;
 use crate::error::ApiError;
 use crate::model::{Cell, Column, Engine, Layer, Row};
 use crate::seed;
+
+/// A column to add: everything but its id (and its position, when `None`: after the last).
+pub(crate) struct NewColumn {
+    pub title: String,
+    pub column_type: String,
+    pub role: String,
+    pub position: Option<i64>,
+    pub card: Option<Value>,
+}
 
 /// Every engine, by id (each holds its columns, rows, cells, layers and variables).
 #[derive(Default)]
@@ -120,6 +129,167 @@ impl VidsheetStore {
         e.cells.extend(cells);
         e.layers.extend(layers);
         Some(row_id)
+    }
+
+    /// Copy an engine for `agent_id` under `title`: the same structure and values with new ids
+    /// (columns, rows, cells, layers, in that order); no generations. Returns the copy's id.
+    pub fn clone_engine(
+        &mut self,
+        ids: &mut Ids,
+        src_id: i64,
+        agent_id: i64,
+        title: String,
+    ) -> i64 {
+        let src = &self.engines[&src_id];
+        let id = super::bump(&mut ids.engine);
+        let mut col_map = HashMap::new();
+        let mut row_map = HashMap::new();
+        let mut cell_map = HashMap::new();
+        let mut e = Engine {
+            id,
+            title,
+            agent_id,
+            template: src.template.clone(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            cells: Vec::new(),
+            layers: Vec::new(),
+            globals: src.globals.clone(),
+        };
+        for c in &src.columns {
+            let nid = super::bump(&mut ids.column);
+            col_map.insert(c.id, nid);
+            e.columns.push(Column {
+                id: nid,
+                ..c.clone()
+            });
+        }
+        for r in &src.rows {
+            let nid = super::bump(&mut ids.row);
+            row_map.insert(r.id, nid);
+            e.rows.push(Row {
+                id: nid,
+                position: r.position,
+            });
+        }
+        for c in &src.cells {
+            let nid = super::bump(&mut ids.cell);
+            cell_map.insert(c.id, nid);
+            e.cells.push(Cell {
+                id: nid,
+                row_id: row_map[&c.row_id],
+                column_id: col_map[&c.column_id],
+                user_job_id: None,
+                ..c.clone()
+            });
+        }
+        for l in &src.layers {
+            let nid = super::bump(&mut ids.layer);
+            e.layers.push(Layer {
+                id: nid,
+                cell_id: cell_map[&l.cell_id],
+                user_job_id: None,
+                ..l.clone()
+            });
+        }
+        self.engines.insert(id, e);
+        id
+    }
+
+    /// Copy a row (values, cards and layers; not generations) to the end of its engine.
+    /// `None` when the row is not in the engine.
+    pub fn duplicate_row(&mut self, ids: &mut Ids, engine_id: i64, row_id: i64) -> Option<Row> {
+        let e = self.engines.get_mut(&engine_id)?;
+        let row = e.rows.iter().find(|r| r.id == row_id)?.id;
+        let new_row = super::bump(&mut ids.row);
+        let mut cells = Vec::new();
+        let mut layers = Vec::new();
+        for c in e.cells.iter().filter(|c| c.row_id == row) {
+            let nid = super::bump(&mut ids.cell);
+            cells.push(Cell {
+                id: nid,
+                row_id: new_row,
+                user_job_id: None,
+                ..c.clone()
+            });
+            for l in e.layers.iter().filter(|l| l.cell_id == c.id) {
+                let lid = super::bump(&mut ids.layer);
+                layers.push(Layer {
+                    id: lid,
+                    cell_id: nid,
+                    user_job_id: None,
+                    ..l.clone()
+                });
+            }
+        }
+        let position = e.rows.iter().map(|r| r.position + 1).max().unwrap_or(0);
+        let new = Row {
+            id: new_row,
+            position,
+        };
+        e.rows.push(new.clone());
+        e.cells.extend(cells);
+        e.layers.extend(layers);
+        Some(new)
+    }
+
+    /// Add a column (at `position`, or after the last one) with a fresh cell in every row.
+    /// `None` when there is no such engine.
+    pub fn add_column(&mut self, ids: &mut Ids, engine_id: i64, new: NewColumn) -> Option<Column> {
+        let e = self.engines.get_mut(&engine_id)?;
+        let id = super::bump(&mut ids.column);
+        let position = new
+            .position
+            .unwrap_or_else(|| e.columns.iter().map(|c| c.position + 1).max().unwrap_or(0));
+        let col = Column {
+            id,
+            title: new.title,
+            column_type: new.column_type,
+            role: new.role,
+            position,
+            card: new.card,
+        };
+        let rows: Vec<i64> = e.rows.iter().map(|r| r.id).collect();
+        for r in rows {
+            let cell_id = super::bump(&mut ids.cell);
+            e.cells.push(new_cell(cell_id, r, &col));
+        }
+        e.columns.push(col.clone());
+        Some(col)
+    }
+
+    /// Copy a column (title + " (copy)", its cells' values and cards, not generations) right
+    /// after it, moving the columns behind it one place. `None` when there is no such column.
+    pub fn duplicate_column(
+        &mut self,
+        ids: &mut Ids,
+        engine_id: i64,
+        column_id: i64,
+    ) -> Option<Column> {
+        let e = self.engines.get_mut(&engine_id)?;
+        let col = e.column(column_id)?.clone();
+        let id = super::bump(&mut ids.column);
+        let copy = Column {
+            id,
+            title: format!("{} (copy)", col.title),
+            position: col.position + 1,
+            ..col.clone()
+        };
+        let mut cells = Vec::new();
+        for c in e.cells.iter().filter(|c| c.column_id == column_id) {
+            cells.push(Cell {
+                id: super::bump(&mut ids.cell),
+                column_id: id,
+                user_job_id: None,
+                ..c.clone()
+            });
+        }
+        for c in e.columns.iter_mut().filter(|c| c.position > col.position) {
+            c.position += 1;
+        }
+        e.cells.extend(cells);
+        e.columns.push(copy.clone());
+        Some(copy)
     }
 
     /// Show a finished generation on its layer (its job id) or its cell (job id and value).
