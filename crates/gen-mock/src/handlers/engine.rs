@@ -717,27 +717,11 @@ pub(crate) async fn create_layer(
             "Layers exist only on video and final_video cells",
         ));
     }
-    let lid = d.next(|i| &mut i.layer);
-    let pos = d.vidsheets.engines[&id]
-        .cell_layers(cell_id)
-        .iter()
-        .map(|l| l.position + 1)
-        .max()
-        .unwrap_or(0);
-    let mut l = Layer {
-        id: lid,
-        cell_id,
-        name: None,
-        layer_type: "video".into(),
-        position: pos,
-        generation_type: None,
-        data: json!({}),
-        user_job_id: None,
-    };
-    apply_layer_input(&mut l, &input)?;
-    let v = l.json();
-    engine_mut(&mut d, id).layers.push(l);
-    ok(v)
+    let d = &mut *d;
+    let l = d
+        .vidsheets
+        .add_layer(&mut d.ids, id, cell_id, |l| apply_layer_input(l, &input))?;
+    ok(l.json())
 }
 
 /// `GET .../layers/{layer_id}`
@@ -806,30 +790,12 @@ pub(crate) async fn duplicate_layer(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let lid = find_layer(&d, id, cell_id, &p)?;
-    let nid = d.next(|i| &mut i.layer);
-    let e = engine_mut(&mut d, id);
-    let src = e
-        .layers
-        .iter()
-        .find(|l| l.id == lid)
-        .expect("layer")
-        .clone();
-    let pos = e
-        .cell_layers(cell_id)
-        .iter()
-        .map(|l| l.position + 1)
-        .max()
-        .unwrap_or(0);
-    let l = Layer {
-        id: nid,
-        position: pos,
-        user_job_id: None,
-        name: src.name.as_ref().map(|n| format!("{n} (copy)")),
-        ..src
-    };
-    let v = l.json();
-    e.layers.push(l);
-    ok(v)
+    let d = &mut *d;
+    let l = d
+        .vidsheets
+        .duplicate_layer(&mut d.ids, id, cell_id, lid)
+        .ok_or_else(|| ApiError::not_found("Layer"))?;
+    ok(l.json())
 }
 
 /// `PUT .../cells/{cell_id}/layers/update_positions`

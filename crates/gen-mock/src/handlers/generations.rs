@@ -10,8 +10,8 @@ use tokio::time::Instant;
 use super::agent_q;
 use super::engine::check_generation_type;
 use crate::error::*;
-use crate::model::{GenPhase, Generation};
 use crate::state::{Data, MockState};
+use crate::store::generations::NewGeneration;
 
 /// Resolve engine + cell of a generate/render path (404s), check the agent.
 fn engine_cell(d: &Data, p: &Params, q: &Query) -> Result<(i64, i64), ApiError> {
@@ -47,30 +47,21 @@ fn create_generation(
         return Err(ApiError::insufficient_credits(cost, balance));
     }
     d.account.credit(org, -cost);
-    let will_fail = d.generations.take_planned_failure();
     let id = d.next(|i| &mut i.generation);
     let now = Instant::now();
-    let g = Generation {
+    let created_at = d.wall(now);
+    let status = d.generations.start(NewGeneration {
         id,
         engine_id,
         org_id: org,
-        cell_id: Some(cell_id),
+        cell_id,
         layer_id,
         gen_type: gen_type.to_string(),
         data,
-        started: now,
-        phase: GenPhase::Active,
-        will_fail,
         cost,
-        held: cost,
-        result: None,
-        outputs: Vec::new(),
-        failed_reason: None,
-        stopped_progress: 0.0,
-        created_at: d.wall(now),
-    };
-    let status = d.generations.status(&g, now);
-    d.generations.by_id.insert(id, g);
+        now,
+        created_at,
+    });
     Ok(json!({"generation_id": id, "status": status}))
 }
 
@@ -218,26 +209,10 @@ pub(crate) async fn stop_generation(
     let now = Instant::now();
     let v = {
         let mut d = s.data();
-        let g = d
-            .generations
-            .by_id
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("Generation"))?
-            .clone();
-        if g.phase != GenPhase::Active {
-            return Err(ApiError::validation(format!(
-                "Generation is {} and cannot be stopped",
-                d.generations.status(&g, now)
-            )));
-        }
-        let progress = d.generations.progress(&g, now);
-        d.account.credit(g.org_id, g.held);
-        let g = d.generations.by_id.get_mut(&id).expect("generation");
-        g.held = 0.0;
-        g.phase = GenPhase::Stopped;
-        g.stopped_progress = progress;
-        let g = g.clone();
-        d.generations.json(&g, now, false)
+        let (org, refund) = d.generations.stop(id, now)?;
+        d.account.credit(org, refund);
+        let g = &d.generations.by_id[&id];
+        d.generations.json(g, now, false)
     };
     s.notify();
     ok(v)
@@ -253,30 +228,15 @@ pub(crate) async fn continue_generation(
     let now = Instant::now();
     let v = {
         let mut d = s.data();
-        let g = d
-            .generations
-            .by_id
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("Generation"))?
-            .clone();
-        if g.phase != GenPhase::Stopped {
-            return Err(ApiError::validation(format!(
-                "Generation is {} and cannot be continued (only stopped generations can)",
-                d.generations.status(&g, now)
-            )));
+        let (org, cost) = d.generations.continue_cost(id, now)?;
+        let balance = d.account.balance(org);
+        if balance < cost {
+            return Err(ApiError::insufficient_credits(cost, balance));
         }
-        let balance = d.account.balance(g.org_id);
-        if balance < g.cost {
-            return Err(ApiError::insufficient_credits(g.cost, balance));
-        }
-        d.account.credit(g.org_id, -g.cost);
-        let g = d.generations.by_id.get_mut(&id).expect("generation");
-        g.held = g.cost;
-        g.phase = GenPhase::Active;
-        g.started = now;
-        g.stopped_progress = 0.0;
-        let g = g.clone();
-        d.generations.json(&g, now, false)
+        d.account.credit(org, -cost);
+        d.generations.resume(id, now);
+        let g = &d.generations.by_id[&id];
+        d.generations.json(g, now, false)
     };
     s.notify();
     ok(v)

@@ -10,7 +10,22 @@ use tokio::time::Instant;
 use super::Ids;
 use super::uploads::UploadStore;
 use crate::config::MockConfig;
+use crate::error::ApiError;
 use crate::model::{GenPhase, Generation};
+
+/// A generation to record (its cost already charged to `org_id`).
+pub(crate) struct NewGeneration {
+    pub id: i64,
+    pub engine_id: i64,
+    pub org_id: i64,
+    pub cell_id: i64,
+    pub layer_id: Option<i64>,
+    pub gen_type: String,
+    pub data: Value,
+    pub cost: f64,
+    pub now: Instant,
+    pub created_at: String,
+}
 
 /// Every generation, by id.
 pub(crate) struct GenerationStore {
@@ -44,12 +59,88 @@ impl GenerationStore {
     }
 
     /// The failure planned for the next generation created, if any (used up by the call).
-    pub fn take_planned_failure(&mut self) -> Option<String> {
+    fn take_planned_failure(&mut self) -> Option<String> {
         if self.fail_next > 0 {
             self.fail_next -= 1;
             Some(self.fail_reason.clone())
         } else {
             None
+        }
+    }
+
+    /// Record a new active generation whose cost the caller has charged (it fails when its
+    /// time is up if a failure was planned). Returns its status.
+    pub fn start(&mut self, new: NewGeneration) -> &'static str {
+        let will_fail = self.take_planned_failure();
+        let g = Generation {
+            id: new.id,
+            engine_id: new.engine_id,
+            org_id: new.org_id,
+            cell_id: Some(new.cell_id),
+            layer_id: new.layer_id,
+            gen_type: new.gen_type,
+            data: new.data,
+            started: new.now,
+            phase: GenPhase::Active,
+            will_fail,
+            cost: new.cost,
+            held: new.cost,
+            result: None,
+            outputs: Vec::new(),
+            failed_reason: None,
+            stopped_progress: 0.0,
+            created_at: new.created_at,
+        };
+        let status = self.status(&g, new.now);
+        self.by_id.insert(new.id, g);
+        status
+    }
+
+    fn get(&self, id: i64) -> Result<&Generation, ApiError> {
+        self.by_id
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found("Generation"))
+    }
+
+    /// Stop an active generation at `now`, keeping its progress (404, or 422 when it is not
+    /// active). Returns the workspace and the held credits to refund to it.
+    pub fn stop(&mut self, id: i64, now: Instant) -> Result<(i64, f64), ApiError> {
+        let g = self.get(id)?;
+        if g.phase != GenPhase::Active {
+            return Err(ApiError::validation(format!(
+                "Generation is {} and cannot be stopped",
+                self.status(g, now)
+            )));
+        }
+        let progress = self.progress(g, now);
+        let g = self.by_id.get_mut(&id).expect("generation");
+        let refund = g.held;
+        g.held = 0.0;
+        g.phase = GenPhase::Stopped;
+        g.stopped_progress = progress;
+        Ok((g.org_id, refund))
+    }
+
+    /// The workspace and cost to charge to continue a stopped generation (404, or 422 when it
+    /// is not stopped).
+    pub fn continue_cost(&self, id: i64, now: Instant) -> Result<(i64, f64), ApiError> {
+        let g = self.get(id)?;
+        if g.phase != GenPhase::Stopped {
+            return Err(ApiError::validation(format!(
+                "Generation is {} and cannot be continued (only stopped generations can)",
+                self.status(g, now)
+            )));
+        }
+        Ok((g.org_id, g.cost))
+    }
+
+    /// Restart a stopped generation at `now` with its cost held again (charged by the caller).
+    pub fn resume(&mut self, id: i64, now: Instant) {
+        if let Some(g) = self.by_id.get_mut(&id) {
+            g.held = g.cost;
+            g.phase = GenPhase::Active;
+            g.started = now;
+            g.stopped_progress = 0.0;
         }
     }
 

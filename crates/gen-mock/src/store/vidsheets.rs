@@ -292,6 +292,58 @@ impl VidsheetStore {
         Some(copy)
     }
 
+    /// Add a layer on top of a cell's stack: a fresh id, then `input` fills it in (its error,
+    /// e.g. a 422 on a bad field, adds nothing; the id is spent). Errors with 404 when there
+    /// is no such engine.
+    pub fn add_layer(
+        &mut self,
+        ids: &mut Ids,
+        engine_id: i64,
+        cell_id: i64,
+        input: impl FnOnce(&mut Layer) -> Result<(), ApiError>,
+    ) -> Result<Layer, ApiError> {
+        let e = self
+            .engines
+            .get_mut(&engine_id)
+            .ok_or_else(|| ApiError::not_found("Engine"))?;
+        let id = super::bump(&mut ids.layer);
+        let mut l = Layer {
+            id,
+            cell_id,
+            name: None,
+            layer_type: "video".into(),
+            position: top_of_stack(e, cell_id),
+            generation_type: None,
+            data: json!({}),
+            user_job_id: None,
+        };
+        input(&mut l)?;
+        e.layers.push(l.clone());
+        Ok(l)
+    }
+
+    /// Copy a layer (name + " (copy)", not its generation) on top of its cell's stack. `None`
+    /// when there is no such layer.
+    pub fn duplicate_layer(
+        &mut self,
+        ids: &mut Ids,
+        engine_id: i64,
+        cell_id: i64,
+        layer_id: i64,
+    ) -> Option<Layer> {
+        let e = self.engines.get_mut(&engine_id)?;
+        let src = e.layers.iter().find(|l| l.id == layer_id)?.clone();
+        let l = Layer {
+            id: super::bump(&mut ids.layer),
+            position: top_of_stack(e, cell_id),
+            user_job_id: None,
+            name: src.name.as_ref().map(|n| format!("{n} (copy)")),
+            ..src
+        };
+        e.layers.push(l.clone());
+        Some(l)
+    }
+
     /// Show a finished generation on its layer (its job id) or its cell (job id and value).
     pub fn attach_result(
         &mut self,
@@ -360,6 +412,15 @@ pub(crate) fn engine_json(e: &Engine, generations: &GenerationStore, now: Instan
         "layers": layers.into_iter().map(Layer::json).collect::<Vec<_>>(),
         "user_jobs": user_jobs,
     })
+}
+
+/// The position above every layer of a cell.
+fn top_of_stack(e: &Engine, cell_id: i64) -> i64 {
+    e.cell_layers(cell_id)
+        .iter()
+        .map(|l| l.position + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 /// A row, column or layer: something with an id and a position among its siblings.
