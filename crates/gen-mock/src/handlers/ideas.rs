@@ -88,22 +88,9 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
             c
         }
         None => {
-            let c = d.next_str("conv");
-            let title: String = message.chars().take(60).collect();
-            d.ideas.conversations.insert(
-                c.clone(),
-                Conversation {
-                    id: c.clone(),
-                    agent_id: agent_id.clone(),
-                    title: Some(title),
-                    pinned: false,
-                    created_at: now.clone(),
-                    updated_at: now.clone(),
-                    messages: Vec::new(),
-                    run_ids: Vec::new(),
-                },
-            );
-            c
+            let d = &mut *d;
+            d.ideas
+                .open_conversation(&mut d.ids, &agent_id, &message, &now)
         }
     };
     let lower = message.trim_start().to_ascii_lowercase();
@@ -123,13 +110,10 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
         String::new(),
     );
     let run_id = run.id.clone();
-    let msg_id = d.next_str("msg");
-    if let Some(c) = d.ideas.conversations.get_mut(&conv_id) {
-        c.messages.push(json!({"id": msg_id, "role": "user", "content": message, "run_id": run_id, "created_at": now}));
-        c.run_ids.push(run_id.clone());
-        c.updated_at = now;
-    }
     let agent = run.agent_id.clone();
+    let d = &mut *d;
+    d.ideas
+        .add_user_message(&mut d.ids, &conv_id, &message, &run_id, &now);
     d.ideas.runs.insert(run_id.clone(), run);
     ok(json!({
         "run_id": run_id,

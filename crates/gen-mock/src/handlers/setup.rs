@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query as Q, Request, State};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::{agent_path, multipart_parts};
@@ -64,10 +64,7 @@ pub(crate) async fn create_agent(State(s): State<MockState>, body: Bytes) -> Api
         created_at: now.clone(),
         updated_at: now,
     };
-    d.agents.cores.insert(id, Map::new());
-    let v = a.json();
-    d.agents.by_id.insert(id, a);
-    ok(v)
+    ok(d.agents.add(a).json())
 }
 
 /// `GET /v1/agents/{id}`
@@ -113,13 +110,11 @@ pub(crate) async fn update_agent(
 /// `DELETE /v1/agents/{id}`
 pub(crate) async fn delete_agent(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let id = id_param(&p, "id", "Agent")?;
-    let mut d = s.data();
-    d.agents
-        .by_id
-        .remove(&id)
-        .ok_or_else(|| ApiError::not_found("Agent"))?;
-    d.agents.cores.remove(&id);
-    no_content()
+    if s.data().agents.remove(id) {
+        no_content()
+    } else {
+        Err(ApiError::not_found("Agent"))
+    }
 }
 
 /// The Agent Core fields `PATCH .../core` accepts.

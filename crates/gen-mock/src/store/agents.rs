@@ -59,6 +59,22 @@ impl AgentStore {
         }
     }
 
+    /// Add an agent, with an empty Agent Core.
+    pub fn add(&mut self, agent: Agent) -> &Agent {
+        let id = agent.id;
+        self.cores.insert(id, Map::new());
+        self.by_id.entry(id).insert_entry(agent).into_mut()
+    }
+
+    /// Remove an agent and its Agent Core; false when there was no such agent.
+    pub fn remove(&mut self, id: i64) -> bool {
+        let found = self.by_id.remove(&id).is_some();
+        if found {
+            self.cores.remove(&id);
+        }
+        found
+    }
+
     /// The agent exists.
     pub fn exists(&self, id: i64) -> bool {
         self.by_id.contains_key(&id)

@@ -45,6 +45,49 @@ impl IdeaStore {
         }
     }
 
+    /// Open a conversation for an agent, titled after the first 60 characters of its first
+    /// message. Returns its id.
+    pub fn open_conversation(
+        &mut self,
+        ids: &mut Ids,
+        agent_id: &str,
+        first_message: &str,
+        now: &str,
+    ) -> String {
+        let id = ids.next_str("conv");
+        self.conversations.insert(
+            id.clone(),
+            Conversation {
+                id: id.clone(),
+                agent_id: agent_id.to_string(),
+                title: Some(first_message.chars().take(60).collect()),
+                pinned: false,
+                created_at: now.to_string(),
+                updated_at: now.to_string(),
+                messages: Vec::new(),
+                run_ids: Vec::new(),
+            },
+        );
+        id
+    }
+
+    /// The user's message that started a run, added to its conversation (if it still exists).
+    pub fn add_user_message(
+        &mut self,
+        ids: &mut Ids,
+        conversation_id: &str,
+        content: &str,
+        run_id: &str,
+        now: &str,
+    ) {
+        let msg_id = ids.next_str("msg");
+        if let Some(c) = self.conversations.get_mut(conversation_id) {
+            c.messages.push(json!({"id": msg_id, "role": "user", "content": content, "run_id": run_id, "created_at": now}));
+            c.run_ids.push(run_id.to_string());
+            c.updated_at = now.to_string();
+        }
+    }
+
     /// Move every running run whose time is up to `pending_approval` or finish it.
     pub fn settle(&mut self, now: Instant, cx: &mut RunContext<'_>) {
         let due: Vec<String> = self
