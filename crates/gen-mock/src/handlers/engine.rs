@@ -179,7 +179,7 @@ pub(crate) async fn clone_engine(
     let d = &mut *d;
     let id = d.vidsheets.clone_engine(&mut d.ids, src_id, target, title);
     let e = &d.vidsheets.engines[&id];
-    ok(d.engine_json(&e, Instant::now()))
+    ok(d.engine_json(e, Instant::now()))
 }
 
 /// `GET .../rows`

@@ -63,7 +63,8 @@ impl AgentStore {
     pub fn add(&mut self, agent: Agent) -> &Agent {
         let id = agent.id;
         self.cores.insert(id, Map::new());
-        self.by_id.entry(id).insert_entry(agent).into_mut()
+        self.by_id.insert(id, agent);
+        &self.by_id[&id]
     }
 
     /// Remove an agent and its Agent Core; false when there was no such agent.
