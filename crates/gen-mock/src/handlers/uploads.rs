@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use super::{agent_q, is_multipart, multipart_parts, page_of};
 use crate::error::*;
-use crate::model::{Folder, Resource, object_type_of};
+use crate::model::{Folder, Resource};
 use crate::state::{MockState, StoragePutRecord};
+use crate::store::uploads::NewResource;
 
 /// Largest direct upload: 1 GiB.
 const MAX_DIRECT_UPLOAD: i64 = 1024 * 1024 * 1024;
@@ -86,24 +87,19 @@ pub(crate) async fn create_resource(
         {
             return Err(ApiError::validation("Unknown folder_id"));
         }
-        let id = d.next(|i| &mut i.resource);
-        let path = format!("uploads/{id}/{filename}");
-        let r = Resource {
-            id,
+        let new = NewResource {
             agent_id: agent,
-            url: format!("{}/cdn/{path}", d.base_url),
-            thumbnail_url: thumb(&d.base_url, id, &content_type),
-            object_type: object_type_of(&content_type).into(),
             filename,
             content_type,
             byte_size: file.bytes.len() as u64,
             folder_id,
-            created_at: d.now_str(),
         };
-        d.uploads.files.insert(path, file.bytes);
-        let v = r.json();
-        d.uploads.resources.insert(id, r);
-        return ok(v);
+        let d = &mut *d;
+        let now = d.now_str();
+        let r = d
+            .uploads
+            .add_resource(&mut d.ids, &d.base_url, new, now, Some(file.bytes));
+        return ok(r.json());
     }
     let body = axum::body::to_bytes(req.into_body(), crate::MAX_BUFFERED_BODY)
         .await
@@ -129,28 +125,19 @@ fn attach_signed(s: &MockState, agent: i64, signed: &str) -> ApiResult {
             "The direct upload has not been completed (PUT the file first)",
         ));
     }
-    let id = d.next(|i| &mut i.resource);
-    let filename = sanitize(&blob.filename);
-    let r = Resource {
-        id,
+    let new = NewResource {
         agent_id: agent,
-        url: format!("{}/cdn/uploads/{id}/{filename}", d.base_url),
-        thumbnail_url: thumb(&d.base_url, id, &blob.content_type),
-        object_type: object_type_of(&blob.content_type).into(),
-        filename,
+        filename: sanitize(&blob.filename),
         content_type: blob.content_type.clone(),
         byte_size: blob.byte_size,
         folder_id: None,
-        created_at: d.now_str(),
     };
-    let v = r.json();
-    d.uploads.resources.insert(id, r);
-    ok(v)
-}
-
-fn thumb(base: &str, id: i64, content_type: &str) -> Option<String> {
-    matches!(object_type_of(content_type), "video" | "image")
-        .then(|| format!("{base}/cdn/thumbnails/upload_{id}.jpg"))
+    let d = &mut *d;
+    let now = d.now_str();
+    let r = d
+        .uploads
+        .add_resource(&mut d.ids, &d.base_url, new, now, None);
+    ok(r.json())
 }
 
 fn paginate<T: Clone>(items: Vec<T>, page: usize, per_page: usize) -> (Vec<T>, Value) {
