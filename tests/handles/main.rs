@@ -4,6 +4,7 @@
 //! exact method, path, query, `X-API-Key`, `api-version` and JSON body on
 //! the wire, on the right host. One module per step.
 
+mod common;
 mod edit;
 mod ideas;
 mod publish;

@@ -33,6 +33,7 @@ mod middleware;
 mod model;
 mod seed;
 mod state;
+mod store;
 
 use std::net::SocketAddr;
 

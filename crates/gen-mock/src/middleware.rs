@@ -55,11 +55,11 @@ pub(crate) async fn gate(State(state): State<MockState>, req: Request, next: Nex
     };
     let index = {
         let mut d = state.raw();
-        d.requests.push(record);
-        d.requests.len() - 1
+        d.log.requests.push(record);
+        d.log.requests.len() - 1
     };
     let response = handle(&state, &path, &headers, req, next).await;
-    if let Some(r) = state.raw().requests.get_mut(index) {
+    if let Some(r) = state.raw().log.requests.get_mut(index) {
         r.status = Some(response.status().as_u16());
     }
     response

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use gen_sdk::cards::{Card, TextCard, TextModel};
 use gen_sdk::phases::CellRef;
-use gen_sdk::wait::{JobRef, WaitError, WaitOptions};
+use gen_sdk::wait::{JobRef, Outcome, WaitError, WaitOptions};
 use gen_sdk::{Error, GenClient};
 use hostile_common::{Body, HostileServer, Reply, refused_base};
 use serde_json::json;
@@ -75,6 +75,37 @@ fn peak_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// A server on 127.0.0.1 answering everything with `status` (an empty JSON
+/// object) and `Location: location`.
+async fn redirecting(status: u16, location: String) -> HostileServer {
+    HostileServer::start("127.0.0.1", move |_| {
+        Reply::json(status, json!({})).header("location", location.clone())
+    })
+    .await
+}
+
+/// A server on 127.0.0.1 answering everything with `status` and a 300 MiB
+/// JSON body: `head`, 300 MiB of `x`, then `"}`.
+async fn huge(status: u16, head: &'static [u8]) -> HostileServer {
+    HostileServer::start("127.0.0.1", move |_| {
+        Reply::with_body(
+            status,
+            Body::Huge {
+                head: head.to_vec(),
+                fill: b'x',
+                len: 300 << 20,
+                tail: br#""}"#.to_vec(),
+            },
+        )
+    })
+    .await
+}
+
+/// Wait for generation 9000 on `base` with `options`.
+async fn wait_9000(base: &str, options: WaitOptions) -> Result<Outcome, WaitError> {
+    client(base).waiter().with_options(options).wait(9000).await
+}
+
 // ---------------------------------------------------------------- A
 
 /// A `302` from the API to another host must not deliver the key there:
@@ -83,10 +114,7 @@ fn peak_rss() -> u64 {
 async fn a_cross_host_redirect_never_delivers_the_key() {
     let other = HostileServer::start("127.0.0.2", |_| Reply::json(200, json!({"id": 1}))).await;
     let location = format!("{}/steal", other.base);
-    let api = HostileServer::start("127.0.0.1", move |_| {
-        Reply::json(302, json!({})).header("location", location.clone())
-    })
-    .await;
+    let api = redirecting(302, location).await;
 
     let error = client(&api.base).setup().organization(1).await.unwrap_err();
 
@@ -110,10 +138,7 @@ async fn a_307_on_a_paid_generate_is_final_and_goes_nowhere_else() {
     })
     .await;
     let location = format!("{}/v1/steal", other.base);
-    let api = HostileServer::start("127.0.0.1", move |_| {
-        Reply::json(307, json!({})).header("location", location.clone())
-    })
-    .await;
+    let api = redirecting(307, location).await;
 
     let error = client(&api.base)
         .edit()
@@ -134,11 +159,7 @@ async fn a_307_on_a_paid_generate_is_final_and_goes_nowhere_else() {
 async fn c_a_redirect_to_a_dead_host_does_not_make_a_paid_post_look_unsent() {
     let dead = refused_base().await;
     for status in [302u16, 303, 307] {
-        let location = format!("{dead}/v1/x");
-        let api = HostileServer::start("127.0.0.1", move |_| {
-            Reply::json(status, json!({})).header("location", location.clone())
-        })
-        .await;
+        let api = redirecting(status, format!("{dead}/v1/x")).await;
 
         let error = client(&api.base)
             .edit()
@@ -165,18 +186,7 @@ async fn c_a_redirect_to_a_dead_host_does_not_make_a_paid_post_look_unsent() {
 #[tokio::test]
 async fn d_a_300_mib_answer_is_cut_at_the_body_cap() {
     for status in [200u16, 500] {
-        let api = HostileServer::start("127.0.0.1", move |_| {
-            Reply::with_body(
-                status,
-                Body::Huge {
-                    head: br#"{"id":1,"name":""#.to_vec(),
-                    fill: b'x',
-                    len: 300 << 20,
-                    tail: br#""}"#.to_vec(),
-                },
-            )
-        })
-        .await;
+        let api = huge(status, br#"{"id":1,"name":""#).await;
         let before = peak_rss();
 
         // Never print the value: it is 300 MiB.
@@ -206,26 +216,15 @@ async fn d_a_300_mib_answer_is_cut_at_the_body_cap() {
 /// `BodyTooLarge` at once, without buffering it.
 #[tokio::test]
 async fn d_a_300_mib_status_answer_ends_the_wait_with_a_typed_error() {
-    let api = HostileServer::start("127.0.0.1", |_| {
-        Reply::with_body(
-            200,
-            Body::Huge {
-                head: br#"{"id":9000,"status":"processing","pad":""#.to_vec(),
-                fill: b'x',
-                len: 300 << 20,
-                tail: br#""}"#.to_vec(),
-            },
-        )
-    })
-    .await;
+    let api = huge(200, br#"{"id":9000,"status":"processing","pad":""#).await;
     let before = peak_rss();
     let started = Instant::now();
 
-    let result = client(&api.base)
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::from_secs(5)))
-        .wait(9000)
-        .await;
+    let result = wait_9000(
+        &api.base,
+        WaitOptions::default().max_wait(Duration::from_secs(5)),
+    )
+    .await;
     // Never print an outcome: its body would be 300 MiB.
     let Err(error) = result else {
         panic!("a 300 MiB status answer was accepted");
@@ -253,18 +252,7 @@ async fn d_a_300_mib_status_answer_ends_the_wait_with_a_typed_error() {
 /// upload POST is cut at the body cap, not buffered.
 #[tokio::test]
 async fn d_a_300_mib_answer_to_a_multipart_upload_is_cut_at_the_body_cap() {
-    let api = HostileServer::start("127.0.0.1", |_| {
-        Reply::with_body(
-            201,
-            Body::Huge {
-                head: br#"{"id":1,"url":""#.to_vec(),
-                fill: b'x',
-                len: 300 << 20,
-                tail: br#""}"#.to_vec(),
-            },
-        )
-    })
-    .await;
+    let api = huge(201, br#"{"id":1,"url":""#).await;
     let before = peak_rss();
     let source = gen_sdk::upload::UploadSource::bytes(vec![7u8; 1024], "clip.mp4");
 
@@ -299,21 +287,14 @@ fn trickle(_: &hostile_common::Hit) -> Reply {
     )
 }
 
-/// `max_wait = 2 s` ends within 2 s + 1 s of slack (plus scheduling
-/// margin) against a server that trickles its body, in interval mode.
-#[tokio::test]
-async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
+/// Wait with `options` (`max_wait` 2 s) against a server that trickles its
+/// body: the wait ends within 2 s + 1 s of slack (plus scheduling margin)
+/// with a resumable `MaxWaitExceeded`. Returns what the server saw.
+async fn max_wait_against_a_trickling_server(options: WaitOptions) -> Vec<hostile_common::Hit> {
     let api = HostileServer::start("127.0.0.1", trickle).await;
     let started = Instant::now();
 
-    let error = client(&api.base)
-        .waiter()
-        .with_options(
-            WaitOptions::default()
-                .long_poll(false)
-                .max_wait(Duration::from_secs(2)),
-        )
-        .wait(9000)
+    let error = wait_9000(&api.base, options.max_wait(Duration::from_secs(2)))
         .await
         .unwrap_err();
 
@@ -328,33 +309,20 @@ async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
         "{error:?}"
     );
     assert_eq!(error.resume(), Some(JobRef::Generation(9000)));
+    api.hits()
+}
+
+/// `max_wait` is a deadline against a trickling server, in interval mode.
+#[tokio::test]
+async fn e_max_wait_is_a_deadline_against_a_trickling_server_interval_mode() {
+    max_wait_against_a_trickling_server(WaitOptions::default().long_poll(false)).await;
 }
 
 /// The same in long-poll mode; the `timeout=` of every long-poll request
 /// is bounded by the time left.
 #[tokio::test]
 async fn e_max_wait_is_a_deadline_against_a_trickling_server_long_poll_mode() {
-    let api = HostileServer::start("127.0.0.1", trickle).await;
-    let started = Instant::now();
-
-    let error = client(&api.base)
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::from_secs(2)))
-        .wait(9000)
-        .await
-        .unwrap_err();
-
-    let took = started.elapsed();
-    eprintln!("trickling server, max_wait 2 s: ended after {took:?}");
-    assert!(
-        took < Duration::from_millis(3_800),
-        "took {took:?}; {error}"
-    );
-    assert!(
-        matches!(error, WaitError::MaxWaitExceeded { .. }),
-        "{error:?}"
-    );
-    let hits = api.hits();
+    let hits = max_wait_against_a_trickling_server(WaitOptions::default()).await;
     assert!(hits[0].query.contains("wait=true"), "{:?}", hits[0].query);
     for hit in &hits {
         if let Some(t) = hit
@@ -374,10 +342,7 @@ async fn e_max_wait_zero_still_asks_once() {
     let api = HostileServer::start("127.0.0.1", |_| processing()).await;
     let started = Instant::now();
 
-    let error = client(&api.base)
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::ZERO))
-        .wait(9000)
+    let error = wait_9000(&api.base, WaitOptions::default().max_wait(Duration::ZERO))
         .await
         .unwrap_err();
 
@@ -397,11 +362,11 @@ async fn e_max_wait_zero_still_asks_once() {
 async fn polls_in_three_seconds(reply: fn() -> Reply) -> Vec<Instant> {
     let api = HostileServer::start("127.0.0.1", move |_| reply()).await;
     let started = Instant::now();
-    let result = client(&api.base)
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::from_secs(3)))
-        .wait(9000)
-        .await;
+    let result = wait_9000(
+        &api.base,
+        WaitOptions::default().max_wait(Duration::from_secs(3)),
+    )
+    .await;
     assert!(result.is_err(), "{result:?}");
     assert!(started.elapsed() < Duration::from_millis(4_300));
     api.hits().into_iter().map(|h| h.at).collect()
@@ -460,16 +425,14 @@ async fn f_refused_connections_end_the_wait_with_a_resumable_error() {
     let dead = refused_base().await;
     let started = Instant::now();
 
-    let error = client(&dead)
-        .waiter()
-        .with_options(
-            WaitOptions::default()
-                .max_wait(Duration::from_secs(60))
-                .max_unreachable(Some(Duration::from_secs(2))),
-        )
-        .wait(9000)
-        .await
-        .unwrap_err();
+    let error = wait_9000(
+        &dead,
+        WaitOptions::default()
+            .max_wait(Duration::from_secs(60))
+            .max_unreachable(Some(Duration::from_secs(2))),
+    )
+    .await
+    .unwrap_err();
 
     let took = started.elapsed();
     eprintln!("refused port, max_unreachable 2 s: ended after {took:?}");

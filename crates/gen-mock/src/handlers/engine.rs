@@ -10,9 +10,10 @@ use tokio::time::Instant;
 use super::{agent_q, multipart_parts, page_of};
 use crate::config::GENERATION_TYPES;
 use crate::error::*;
-use crate::model::{Cell, Column, Engine, Layer, Row};
+use crate::model::{Cell, Column, Engine, Layer};
 use crate::seed::{self, TEMPLATES, TemplateDef};
 use crate::state::{Data, MockState};
+use crate::store::vidsheets::{NewColumn, reorder};
 
 const COLUMN_TYPES: [&str; 4] = ["text", "image", "video", "audio"];
 
@@ -91,11 +92,11 @@ pub(crate) async fn clone_template(
     let agent = opt_i64(&b, "agent_id")
         .map_err(|_| ApiError::agent_not_found())?
         .ok_or_else(|| ApiError::validation("`agent_id` is required"))?;
-    if !d.agent_exists(agent) {
+    if !d.agents.exists(agent) {
         return Err(ApiError::agent_not_found());
     }
     let id = d.build_engine(agent, t.title, Some(t));
-    let e = d.engines[&id].clone();
+    let e = d.vidsheets.engines[&id].clone();
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -116,21 +117,17 @@ pub(crate) async fn create_engine(
         .into_iter()
         .enumerate()
     {
-        let cid = d.next(|i| &mut i.column);
-        d.engines
-            .get_mut(&id)
-            .expect("engine")
-            .columns
-            .push(Column {
-                id: cid,
-                title: title.into(),
-                column_type: "video".into(),
-                role: role.into(),
-                position: pos as i64,
-                card: None,
-            });
+        let col = NewColumn {
+            title: title.into(),
+            column_type: "video".into(),
+            role: role.into(),
+            position: Some(pos as i64),
+            card: None,
+        };
+        let d = &mut *d;
+        d.vidsheets.add_column(&mut d.ids, id, col);
     }
-    let e = d.engines[&id].clone();
+    let e = d.vidsheets.engines[&id].clone();
     ok(d.engine_json(&e, Instant::now()))
 }
 
@@ -138,14 +135,14 @@ pub(crate) async fn create_engine(
 fn engine_id(d: &Data, p: &Params, q: &Query) -> Result<i64, ApiError> {
     let id = id_param(p, "id", "Engine")?;
     let agent = agent_q(d, q)?;
-    match d.engines.get(&id) {
+    match d.vidsheets.engines.get(&id) {
         Some(e) if e.agent_id == agent => Ok(id),
         _ => Err(ApiError::not_found("Engine")),
     }
 }
 
 fn engine_mut(d: &mut Data, id: i64) -> &mut Engine {
-    d.engines.get_mut(&id).expect("engine checked")
+    d.vidsheets.engines.get_mut(&id).expect("engine checked")
 }
 
 /// `GET /v1/autocontentengine/{id}?agent_id=`
@@ -156,7 +153,7 @@ pub(crate) async fn get_engine(
 ) -> ApiResult {
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    ok(d.engine_json(&d.engines[&id], Instant::now()))
+    ok(d.engine_json(&d.vidsheets.engines[&id], Instant::now()))
 }
 
 /// `POST /v1/autocontentengine/{id}/clone?agent_id=` `{target_agent_id?, title?}`: same
@@ -171,65 +168,18 @@ pub(crate) async fn clone_engine(
     let mut d = s.data();
     let src_id = engine_id(&d, &p, &q)?;
     let target = match opt_i64(&b, "target_agent_id").map_err(|_| ApiError::agent_not_found())? {
-        Some(t) if !d.agent_exists(t) => return Err(ApiError::agent_not_found()),
+        Some(t) if !d.agents.exists(t) => return Err(ApiError::agent_not_found()),
         Some(t) => t,
-        None => d.engines[&src_id].agent_id,
+        None => d.vidsheets.engines[&src_id].agent_id,
     };
-    let src = d.engines[&src_id].clone();
-    let title = opt_str(&b, "title")?.unwrap_or_else(|| format!("{} (copy)", src.title));
-    let id = d.next(|i| &mut i.engine);
-    let mut col_map = std::collections::HashMap::new();
-    let mut row_map = std::collections::HashMap::new();
-    let mut cell_map = std::collections::HashMap::new();
-    let mut e = Engine {
-        id,
-        title,
-        agent_id: target,
-        template: src.template.clone(),
-        columns: Vec::new(),
-        rows: Vec::new(),
-        cells: Vec::new(),
-        layers: Vec::new(),
-        globals: src.globals.clone(),
+    let title = match opt_str(&b, "title")? {
+        Some(t) => t,
+        None => format!("{} (copy)", d.vidsheets.engines[&src_id].title),
     };
-    for c in &src.columns {
-        let nid = d.next(|i| &mut i.column);
-        col_map.insert(c.id, nid);
-        e.columns.push(Column {
-            id: nid,
-            ..c.clone()
-        });
-    }
-    for r in &src.rows {
-        let nid = d.next(|i| &mut i.row);
-        row_map.insert(r.id, nid);
-        e.rows.push(Row {
-            id: nid,
-            position: r.position,
-        });
-    }
-    for c in &src.cells {
-        let nid = d.next(|i| &mut i.cell);
-        cell_map.insert(c.id, nid);
-        e.cells.push(Cell {
-            id: nid,
-            row_id: row_map[&c.row_id],
-            column_id: col_map[&c.column_id],
-            user_job_id: None,
-            ..c.clone()
-        });
-    }
-    for l in &src.layers {
-        let nid = d.next(|i| &mut i.layer);
-        e.layers.push(Layer {
-            id: nid,
-            cell_id: cell_map[&l.cell_id],
-            user_job_id: None,
-            ..l.clone()
-        });
-    }
-    d.engines.insert(id, e.clone());
-    ok(d.engine_json(&e, Instant::now()))
+    let d = &mut *d;
+    let id = d.vidsheets.clone_engine(&mut d.ids, src_id, target, title);
+    let e = &d.vidsheets.engines[&id];
+    ok(d.engine_json(e, Instant::now()))
 }
 
 /// `GET .../rows`
@@ -240,7 +190,7 @@ pub(crate) async fn list_rows(
 ) -> ApiResult {
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     ok(Value::Array(
         e.sorted_rows()
             .into_iter()
@@ -267,7 +217,7 @@ pub(crate) async fn create_row(
     let row_id = d
         .add_row(id, position)
         .ok_or_else(|| ApiError::not_found("Engine"))?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     let row = e.rows.iter().find(|r| r.id == row_id).expect("row");
     ok(e.row_json(row, true))
 }
@@ -281,7 +231,7 @@ pub(crate) async fn get_row(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let row_id = id_param(&p, "row_id", "Row")?;
-    let e = &d.engines[&id];
+    let e = &d.vidsheets.engines[&id];
     let row = e
         .rows
         .iter()
@@ -299,42 +249,12 @@ pub(crate) async fn duplicate_row(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let row_id = id_param(&p, "row_id", "Row")?;
-    let src = d.engines[&id].clone();
-    let row = src
-        .rows
-        .iter()
-        .find(|r| r.id == row_id)
+    let d = &mut *d;
+    let row = d
+        .vidsheets
+        .duplicate_row(&mut d.ids, id, row_id)
         .ok_or_else(|| ApiError::not_found("Row"))?;
-    let new_row = d.next(|i| &mut i.row);
-    let mut cells = Vec::new();
-    let mut layers = Vec::new();
-    for c in src.cells.iter().filter(|c| c.row_id == row.id) {
-        let nid = d.next(|i| &mut i.cell);
-        cells.push(Cell {
-            id: nid,
-            row_id: new_row,
-            user_job_id: None,
-            ..c.clone()
-        });
-        for l in src.layers.iter().filter(|l| l.cell_id == c.id) {
-            let lid = d.next(|i| &mut i.layer);
-            layers.push(Layer {
-                id: lid,
-                cell_id: nid,
-                user_job_id: None,
-                ..l.clone()
-            });
-        }
-    }
-    let pos = src.rows.iter().map(|r| r.position + 1).max().unwrap_or(0);
-    let e = engine_mut(&mut d, id);
-    e.rows.push(Row {
-        id: new_row,
-        position: pos,
-    });
-    e.cells.extend(cells);
-    e.layers.extend(layers);
-    let row = e.rows.last().expect("row").clone();
+    let e = &d.vidsheets.engines[&id];
     ok(e.row_json(&row, true))
 }
 
@@ -390,16 +310,7 @@ pub(crate) async fn update_row_positions(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let e = engine_mut(&mut d, id);
-    for (rid, _) in &pos {
-        if !e.rows.iter().any(|r| r.id == *rid) {
-            return Err(ApiError::validation(format!("Unknown row id {rid}")));
-        }
-    }
-    for (rid, np) in pos {
-        if let Some(r) = e.rows.iter_mut().find(|r| r.id == rid) {
-            r.position = np;
-        }
-    }
+    reorder(&mut e.rows, &pos, "row", |_| true)?;
     ok(Value::Array(
         e.sorted_rows()
             .into_iter()
@@ -449,7 +360,7 @@ pub(crate) async fn list_columns(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     ok(Value::Array(
-        d.engines[&id]
+        d.vidsheets.engines[&id]
             .sorted_columns()
             .into_iter()
             .map(Column::json)
@@ -520,34 +431,19 @@ pub(crate) async fn create_column(
     let position = opt_i64(&c, "position")?;
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
-    let cid = d.next(|i| &mut i.column);
-    let pos = position.unwrap_or_else(|| {
-        d.engines[&id]
-            .columns
-            .iter()
-            .map(|c| c.position + 1)
-            .max()
-            .unwrap_or(0)
-    });
-    let col = Column {
-        id: cid,
+    let col = NewColumn {
         title,
         column_type: ct,
         role: "ingredient".into(),
-        position: pos,
+        position,
         card,
     };
-    let rows: Vec<i64> = d.engines[&id].rows.iter().map(|r| r.id).collect();
-    let mut cells = Vec::new();
-    for r in rows {
-        let cell_id = d.next(|i| &mut i.cell);
-        cells.push(d.new_cell(cell_id, r, &col));
-    }
-    let e = engine_mut(&mut d, id);
-    e.cells.extend(cells);
-    let v = col.json();
-    e.columns.push(col);
-    ok(v)
+    let d = &mut *d;
+    let col = d
+        .vidsheets
+        .add_column(&mut d.ids, id, col)
+        .ok_or_else(|| ApiError::not_found("Engine"))?;
+    ok(col.json())
 }
 
 /// `POST .../columns/{col_id}/duplicate` (ingredient columns only; 422 for system roles).
@@ -559,8 +455,7 @@ pub(crate) async fn duplicate_column(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let col_id = id_param(&p, "col_id", "Column")?;
-    let src = d.engines[&id].clone();
-    let col = src
+    let col = d.vidsheets.engines[&id]
         .column(col_id)
         .ok_or_else(|| ApiError::not_found("Column"))?;
     if col.role != "ingredient" {
@@ -569,31 +464,12 @@ pub(crate) async fn duplicate_column(
             col.role
         )));
     }
-    let nid = d.next(|i| &mut i.column);
-    let new_col = Column {
-        id: nid,
-        title: format!("{} (copy)", col.title),
-        position: col.position + 1,
-        ..col.clone()
-    };
-    let mut cells = Vec::new();
-    for c in src.cells.iter().filter(|c| c.column_id == col_id) {
-        let cid = d.next(|i| &mut i.cell);
-        cells.push(Cell {
-            id: cid,
-            column_id: nid,
-            user_job_id: None,
-            ..c.clone()
-        });
-    }
-    let e = engine_mut(&mut d, id);
-    for c in e.columns.iter_mut().filter(|c| c.position > col.position) {
-        c.position += 1;
-    }
-    e.cells.extend(cells);
-    let v = new_col.json();
-    e.columns.push(new_col);
-    ok(v)
+    let d = &mut *d;
+    let col = d
+        .vidsheets
+        .duplicate_column(&mut d.ids, id, col_id)
+        .ok_or_else(|| ApiError::not_found("Column"))?;
+    ok(col.json())
 }
 
 /// `PATCH .../columns/update_positions`
@@ -607,16 +483,7 @@ pub(crate) async fn update_column_positions(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let e = engine_mut(&mut d, id);
-    for (cid, _) in &pos {
-        if e.column(*cid).is_none() {
-            return Err(ApiError::validation(format!("Unknown column id {cid}")));
-        }
-    }
-    for (cid, np) in pos {
-        if let Some(c) = e.columns.iter_mut().find(|c| c.id == cid) {
-            c.position = np;
-        }
-    }
+    reorder(&mut e.columns, &pos, "column", |_| true)?;
     ok(Value::Array(
         e.sorted_columns().into_iter().map(Column::json).collect(),
     ))
@@ -673,7 +540,7 @@ pub(crate) async fn mass_update_columns(
 
 fn find_cell(d: &Data, id: i64, p: &Params) -> Result<i64, ApiError> {
     let cell_id = id_param(p, "cell_id", "Cell")?;
-    d.engines[&id]
+    d.vidsheets.engines[&id]
         .cell(cell_id)
         .map(|c| c.id)
         .ok_or_else(|| ApiError::not_found("Cell"))
@@ -688,7 +555,7 @@ pub(crate) async fn get_cell(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let cell_id = find_cell(&d, id, &p)?;
-    ok(d.engines[&id].cell(cell_id).expect("cell").json())
+    ok(d.vidsheets.engines[&id].cell(cell_id).expect("cell").json())
 }
 
 fn apply_cell_input(c: &mut Cell, input: &Map<String, Value>) -> Result<(), ApiError> {
@@ -765,6 +632,7 @@ pub(crate) async fn set_default_user_job(
     let cell_id = find_cell(&d, id, &p)?;
     let g = d
         .generations
+        .by_id
         .get(&job)
         .filter(|g| g.cell_id == Some(cell_id) && g.layer_id.is_none())
         .cloned()
@@ -789,7 +657,7 @@ fn layer_cell(d: &Data, id: i64, p: &Params) -> Result<i64, ApiError> {
 
 fn find_layer(d: &Data, id: i64, cell_id: i64, p: &Params) -> Result<i64, ApiError> {
     let lid = id_param(p, "layer_id", "Layer")?;
-    d.engines[&id]
+    d.vidsheets.engines[&id]
         .layers
         .iter()
         .find(|l| l.id == lid && l.cell_id == cell_id)
@@ -840,33 +708,20 @@ pub(crate) async fn create_layer(
     let mut d = s.data();
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
-    let role = d.engines[&id].cell_role(cell_id).unwrap_or("").to_string();
+    let role = d.vidsheets.engines[&id]
+        .cell_role(cell_id)
+        .unwrap_or("")
+        .to_string();
     if role != "video" && role != "final_video" {
         return Err(ApiError::validation(
             "Layers exist only on video and final_video cells",
         ));
     }
-    let lid = d.next(|i| &mut i.layer);
-    let pos = d.engines[&id]
-        .cell_layers(cell_id)
-        .iter()
-        .map(|l| l.position + 1)
-        .max()
-        .unwrap_or(0);
-    let mut l = Layer {
-        id: lid,
-        cell_id,
-        name: None,
-        layer_type: "video".into(),
-        position: pos,
-        generation_type: None,
-        data: json!({}),
-        user_job_id: None,
-    };
-    apply_layer_input(&mut l, &input)?;
-    let v = l.json();
-    engine_mut(&mut d, id).layers.push(l);
-    ok(v)
+    let d = &mut *d;
+    let l = d
+        .vidsheets
+        .add_layer(&mut d.ids, id, cell_id, |l| apply_layer_input(l, &input))?;
+    ok(l.json())
 }
 
 /// `GET .../layers/{layer_id}`
@@ -879,7 +734,7 @@ pub(crate) async fn get_layer(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let lid = find_layer(&d, id, cell_id, &p)?;
-    ok(d.engines[&id]
+    ok(d.vidsheets.engines[&id]
         .layers
         .iter()
         .find(|l| l.id == lid)
@@ -935,30 +790,12 @@ pub(crate) async fn duplicate_layer(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let lid = find_layer(&d, id, cell_id, &p)?;
-    let nid = d.next(|i| &mut i.layer);
-    let e = engine_mut(&mut d, id);
-    let src = e
-        .layers
-        .iter()
-        .find(|l| l.id == lid)
-        .expect("layer")
-        .clone();
-    let pos = e
-        .cell_layers(cell_id)
-        .iter()
-        .map(|l| l.position + 1)
-        .max()
-        .unwrap_or(0);
-    let l = Layer {
-        id: nid,
-        position: pos,
-        user_job_id: None,
-        name: src.name.as_ref().map(|n| format!("{n} (copy)")),
-        ..src
-    };
-    let v = l.json();
-    e.layers.push(l);
-    ok(v)
+    let d = &mut *d;
+    let l = d
+        .vidsheets
+        .duplicate_layer(&mut d.ids, id, cell_id, lid)
+        .ok_or_else(|| ApiError::not_found("Layer"))?;
+    ok(l.json())
 }
 
 /// `PUT .../cells/{cell_id}/layers/update_positions`
@@ -973,20 +810,7 @@ pub(crate) async fn update_layer_positions(
     let id = engine_id(&d, &p, &q)?;
     let cell_id = layer_cell(&d, id, &p)?;
     let e = engine_mut(&mut d, id);
-    for (lid, _) in &pos {
-        if !e
-            .layers
-            .iter()
-            .any(|l| l.id == *lid && l.cell_id == cell_id)
-        {
-            return Err(ApiError::validation(format!("Unknown layer id {lid}")));
-        }
-    }
-    for (lid, np) in pos {
-        if let Some(l) = e.layers.iter_mut().find(|l| l.id == lid) {
-            l.position = np;
-        }
-    }
+    reorder(&mut e.layers, &pos, "layer", |l| l.cell_id == cell_id)?;
     ok(Value::Array(
         e.cell_layers(cell_id)
             .into_iter()
@@ -1004,7 +828,7 @@ pub(crate) async fn list_global_variables(
     let d = s.data();
     let id = engine_id(&d, &p, &q)?;
     ok(Value::Array(
-        d.engines[&id]
+        d.vidsheets.engines[&id]
             .globals
             .iter()
             .map(|(n, v)| json!({"name": n, "value": v}))

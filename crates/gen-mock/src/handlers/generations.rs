@@ -10,14 +10,15 @@ use tokio::time::Instant;
 use super::agent_q;
 use super::engine::check_generation_type;
 use crate::error::*;
-use crate::model::{GenPhase, Generation};
 use crate::state::{Data, MockState};
+use crate::store::generations::NewGeneration;
 
 /// Resolve engine + cell of a generate/render path (404s), check the agent.
 fn engine_cell(d: &Data, p: &Params, q: &Query) -> Result<(i64, i64), ApiError> {
     let id = id_param(p, "id", "Engine")?;
     let agent = agent_q(d, q)?;
     let e = d
+        .vidsheets
         .engines
         .get(&id)
         .filter(|e| e.agent_id == agent)
@@ -36,45 +37,31 @@ fn create_generation(
     gen_type: &str,
     data: Value,
 ) -> Result<Value, ApiError> {
-    let agent = d.engines[&engine_id].agent_id;
+    let agent = d.vidsheets.engines[&engine_id].agent_id;
     let org = d.org_of_agent(agent);
     let cost = d
         .cfg
         .cost_of(crate::config::canonical_generation_type(gen_type));
-    let balance = d.balance(org);
+    let balance = d.account.balance(org);
     if balance < cost {
         return Err(ApiError::insufficient_credits(cost, balance));
     }
-    d.credit(org, -cost);
-    let will_fail = if d.fail_next > 0 {
-        d.fail_next -= 1;
-        Some(d.fail_reason.clone())
-    } else {
-        None
-    };
+    d.account.credit(org, -cost);
     let id = d.next(|i| &mut i.generation);
     let now = Instant::now();
-    let g = Generation {
+    let created_at = d.wall(now);
+    let status = d.generations.start(NewGeneration {
         id,
         engine_id,
         org_id: org,
-        cell_id: Some(cell_id),
+        cell_id,
         layer_id,
         gen_type: gen_type.to_string(),
         data,
-        started: now,
-        phase: GenPhase::Active,
-        will_fail,
         cost,
-        held: cost,
-        result: None,
-        outputs: Vec::new(),
-        failed_reason: None,
-        stopped_progress: 0.0,
-        created_at: d.wall(now),
-    };
-    let status = d.gen_status(&g, now);
-    d.generations.insert(id, g);
+        now,
+        created_at,
+    });
     Ok(json!({"generation_id": id, "status": status}))
 }
 
@@ -100,7 +87,7 @@ pub(crate) async fn generate_on_cell(
 ) -> ApiResult {
     let mut d = s.data();
     let (id, cell_id) = engine_cell(&d, &p, &q)?;
-    *d.generate_calls.entry(cell_id).or_default() += 1;
+    *d.generations.generate_calls.entry(cell_id).or_default() += 1;
     let (gt, data) = generate_body(&body)?;
     let v = create_generation(&mut d, id, cell_id, None, &gt, data)?;
     created(v)
@@ -116,14 +103,14 @@ pub(crate) async fn generate_on_layer(
     let mut d = s.data();
     let (id, cell_id) = engine_cell(&d, &p, &q)?;
     let lid = id_param(&p, "layer_id", "Layer")?;
-    if !d.engines[&id]
+    if !d.vidsheets.engines[&id]
         .layers
         .iter()
         .any(|l| l.id == lid && l.cell_id == cell_id)
     {
         return Err(ApiError::not_found("Layer"));
     }
-    *d.generate_calls.entry(cell_id).or_default() += 1;
+    *d.generations.generate_calls.entry(cell_id).or_default() += 1;
     let (gt, data) = generate_body(&body)?;
     let v = create_generation(&mut d, id, cell_id, Some(lid), &gt, data)?;
     created(v)
@@ -137,8 +124,8 @@ pub(crate) async fn render_cell(
 ) -> ApiResult {
     let mut d = s.data();
     let (id, cell_id) = engine_cell(&d, &p, &q)?;
-    *d.render_calls.entry(cell_id).or_default() += 1;
-    if d.engines[&id].cell_role(cell_id) != Some("final_video") {
+    *d.generations.render_calls.entry(cell_id).or_default() += 1;
+    if d.vidsheets.engines[&id].cell_role(cell_id) != Some("final_video") {
         return Err(ApiError::validation(
             "Render is only available on the final_video cell",
         ));
@@ -197,12 +184,13 @@ pub(crate) async fn get_generation(
             let d = s.data();
             let g = d
                 .generations
+                .by_id
                 .get(&id)
                 .ok_or_else(|| ApiError::not_found("Generation"))?;
             if !wait || g.is_terminal() || now >= deadline {
-                return ok(d.gen_json(g, now, progress));
+                return ok(d.generations.json(g, now, progress));
             }
-            d.gen_next_change(g, now).unwrap_or(deadline)
+            d.generations.next_change(g, now).unwrap_or(deadline)
         };
         let until = next_change.min(deadline);
         tokio::select! {
@@ -221,25 +209,10 @@ pub(crate) async fn stop_generation(
     let now = Instant::now();
     let v = {
         let mut d = s.data();
-        let g = d
-            .generations
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("Generation"))?
-            .clone();
-        if g.phase != GenPhase::Active {
-            return Err(ApiError::validation(format!(
-                "Generation is {} and cannot be stopped",
-                d.gen_status(&g, now)
-            )));
-        }
-        let progress = d.gen_progress(&g, now);
-        d.credit(g.org_id, g.held);
-        let g = d.generations.get_mut(&id).expect("generation");
-        g.held = 0.0;
-        g.phase = GenPhase::Stopped;
-        g.stopped_progress = progress;
-        let g = g.clone();
-        d.gen_json(&g, now, false)
+        let (org, refund) = d.generations.stop(id, now)?;
+        d.account.credit(org, refund);
+        let g = &d.generations.by_id[&id];
+        d.generations.json(g, now, false)
     };
     s.notify();
     ok(v)
@@ -255,29 +228,15 @@ pub(crate) async fn continue_generation(
     let now = Instant::now();
     let v = {
         let mut d = s.data();
-        let g = d
-            .generations
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("Generation"))?
-            .clone();
-        if g.phase != GenPhase::Stopped {
-            return Err(ApiError::validation(format!(
-                "Generation is {} and cannot be continued (only stopped generations can)",
-                d.gen_status(&g, now)
-            )));
+        let (org, cost) = d.generations.continue_cost(id, now)?;
+        let balance = d.account.balance(org);
+        if balance < cost {
+            return Err(ApiError::insufficient_credits(cost, balance));
         }
-        let balance = d.balance(g.org_id);
-        if balance < g.cost {
-            return Err(ApiError::insufficient_credits(g.cost, balance));
-        }
-        d.credit(g.org_id, -g.cost);
-        let g = d.generations.get_mut(&id).expect("generation");
-        g.held = g.cost;
-        g.phase = GenPhase::Active;
-        g.started = now;
-        g.stopped_progress = 0.0;
-        let g = g.clone();
-        d.gen_json(&g, now, false)
+        d.account.credit(org, -cost);
+        d.generations.resume(id, now);
+        let g = &d.generations.by_id[&id];
+        d.generations.json(g, now, false)
     };
     s.notify();
     ok(v)

@@ -30,7 +30,7 @@ fn body_agent(d: &Data, b: &Map<String, Value>) -> Result<String, ApiError> {
         None | Some(Value::Null) => return Err(ApiError::validation("`agent_id` is required")),
         Some(_) => return Err(ApiError::validation("`agent_id` must be a string")),
     };
-    if d.agent_exists(id) {
+    if d.agents.exists(id) {
         Ok(id.to_string())
     } else {
         Err(ApiError::agent_not_found())
@@ -78,6 +78,7 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
     let conv_id = match opt_str(&b, "conversation_id")? {
         Some(c) => {
             let conv = d
+                .ideas
                 .conversations
                 .get(&c)
                 .ok_or_else(|| ApiError::not_found("Conversation"))?;
@@ -87,22 +88,9 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
             c
         }
         None => {
-            let c = d.next_str("conv");
-            let title: String = message.chars().take(60).collect();
-            d.conversations.insert(
-                c.clone(),
-                Conversation {
-                    id: c.clone(),
-                    agent_id: agent_id.clone(),
-                    title: Some(title),
-                    pinned: false,
-                    created_at: now.clone(),
-                    updated_at: now.clone(),
-                    messages: Vec::new(),
-                    run_ids: Vec::new(),
-                },
-            );
-            c
+            let d = &mut *d;
+            d.ideas
+                .open_conversation(&mut d.ids, &agent_id, &message, &now)
         }
     };
     let lower = message.trim_start().to_ascii_lowercase();
@@ -122,14 +110,11 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
         String::new(),
     );
     let run_id = run.id.clone();
-    let msg_id = d.next_str("msg");
-    if let Some(c) = d.conversations.get_mut(&conv_id) {
-        c.messages.push(json!({"id": msg_id, "role": "user", "content": message, "run_id": run_id, "created_at": now}));
-        c.run_ids.push(run_id.clone());
-        c.updated_at = now;
-    }
     let agent = run.agent_id.clone();
-    d.runs.insert(run_id.clone(), run);
+    let d = &mut *d;
+    d.ideas
+        .add_user_message(&mut d.ids, &conv_id, &message, &run_id, &now);
+    d.ideas.runs.insert(run_id.clone(), run);
     ok(json!({
         "run_id": run_id,
         "conversation_id": conv_id,
@@ -142,8 +127,12 @@ pub(crate) async fn create_run(State(s): State<MockState>, body: Bytes) -> ApiRe
 pub(crate) async fn get_run(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let id = str_param(&p, "run_id");
     let d = s.data();
-    let r = d.runs.get(&id).ok_or_else(|| ApiError::not_found("Run"))?;
-    ok(d.run_json(r))
+    let r = d
+        .ideas
+        .runs
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("Run"))?;
+    ok(d.ideas.run_json(r))
 }
 
 /// `POST /v1/agent/runs/{run_id}/approve` `{approved}`: only for `pending_approval` runs (422 otherwise).
@@ -159,7 +148,11 @@ pub(crate) async fn approve_run(
         .and_then(Value::as_bool)
         .ok_or_else(|| ApiError::validation("`approved` (boolean) is required"))?;
     let mut d = s.data();
-    let r = d.runs.get(&id).ok_or_else(|| ApiError::not_found("Run"))?;
+    let r = d
+        .ideas
+        .runs
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("Run"))?;
     if r.phase != RunPhase::PendingApproval {
         return Err(ApiError::validation(format!(
             "Run is {}, not pending_approval",
@@ -167,7 +160,7 @@ pub(crate) async fn approve_run(
         )));
     }
     let now = d.now_str();
-    let r = d.runs.get_mut(&id).expect("run");
+    let r = d.ideas.runs.get_mut(&id).expect("run");
     r.updated_at = now;
     if approved {
         r.phase = RunPhase::Completed;
@@ -176,8 +169,8 @@ pub(crate) async fn approve_run(
         r.phase = RunPhase::Cancelled;
         r.result = Some("Rejected: the action was cancelled.".into());
     }
-    let r = d.runs[&id].clone();
-    ok(d.run_json(&r))
+    let r = d.ideas.runs[&id].clone();
+    ok(d.ideas.run_json(&r))
 }
 
 /// `GET /v1/agent/conversations?agent_id=`
@@ -185,6 +178,7 @@ pub(crate) async fn list_conversations(State(s): State<MockState>, Q(q): Q<Query
     let d = s.data();
     let agent = agent_q(&d, &q)?.to_string();
     let mut v: Vec<&Conversation> = d
+        .ideas
         .conversations
         .values()
         .filter(|c| c.agent_id == agent)
@@ -202,7 +196,8 @@ pub(crate) async fn get_conversation(
 ) -> ApiResult {
     let id = str_param(&p, "id");
     let d = s.data();
-    d.conversations
+    d.ideas
+        .conversations
         .get(&id)
         .map(Conversation::json)
         .ok_or_else(|| ApiError::not_found("Conversation"))
@@ -226,6 +221,7 @@ pub(crate) async fn update_conversation(
     let mut d = s.data();
     let now = d.now_str();
     let c = d
+        .ideas
         .conversations
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
@@ -246,7 +242,8 @@ pub(crate) async fn delete_conversation(
 ) -> ApiResult {
     let id = str_param(&p, "id");
     let mut d = s.data();
-    d.conversations
+    d.ideas
+        .conversations
         .remove(&id)
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
     no_content()
@@ -257,6 +254,7 @@ pub(crate) async fn list_messages(State(s): State<MockState>, Path(p): Path<Para
     let id = str_param(&p, "id");
     let d = s.data();
     let c = d
+        .ideas
         .conversations
         .get(&id)
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
@@ -268,7 +266,7 @@ pub(crate) async fn list_messages(State(s): State<MockState>, Path(p): Path<Para
             let mut m = m.clone();
             if let Some(ideas) = m.get_mut("ideas").and_then(Value::as_array_mut) {
                 for idea in ideas {
-                    if let Some(cur) = idea["id"].as_str().and_then(|i| d.ideas.get(i)) {
+                    if let Some(cur) = idea["id"].as_str().and_then(|i| d.ideas.by_id.get(i)) {
                         *idea = cur.clone();
                     }
                 }
@@ -284,14 +282,15 @@ pub(crate) async fn list_conv_runs(State(s): State<MockState>, Path(p): Path<Par
     let id = str_param(&p, "id");
     let d = s.data();
     let c = d
+        .ideas
         .conversations
         .get(&id)
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
     ok(Value::Array(
         c.run_ids
             .iter()
-            .filter_map(|r| d.runs.get(r))
-            .map(|r| d.run_json(r))
+            .filter_map(|r| d.ideas.runs.get(r))
+            .map(|r| d.ideas.run_json(r))
             .collect(),
     ))
 }
@@ -315,9 +314,10 @@ pub(crate) async fn list_ideas(State(s): State<MockState>, Q(q): Q<Query>) -> Ap
         check_status(st)?;
     }
     ok(Value::Array(
-        d.idea_order
+        d.ideas
+            .order
             .iter()
-            .filter_map(|i| d.ideas.get(i))
+            .filter_map(|i| d.ideas.by_id.get(i))
             .filter(|i| i["agent_id"] == agent.as_str())
             .filter(|i| q.get("status").is_none_or(|st| i["status"] == st.as_str()))
             .cloned()
@@ -332,6 +332,7 @@ pub(crate) async fn advance_idea(State(s): State<MockState>, Path(p): Path<Param
     let mut d = s.data();
     let idea = d
         .ideas
+        .by_id
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Idea"))?;
     let cur = idea["status"].as_str().unwrap_or("generated");
@@ -353,6 +354,7 @@ pub(crate) async fn set_idea_status(
     let mut d = s.data();
     let idea = d
         .ideas
+        .by_id
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Idea"))?;
     check_status(&st)?;
@@ -375,7 +377,7 @@ pub(crate) async fn create_research(State(s): State<MockState>, body: Bytes) -> 
     }
     let run = new_run(&mut d, agent_id.clone(), None, "research", topic, depth);
     let run_id = run.id.clone();
-    d.runs.insert(run_id.clone(), run);
+    d.ideas.runs.insert(run_id.clone(), run);
     ok(json!({
         "run_id": run_id,
         "status": "running",

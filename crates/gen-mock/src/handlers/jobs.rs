@@ -132,7 +132,7 @@ pub(crate) async fn create_user_job(
         started: now,
         created_at: d.wall(now),
     };
-    d.user_jobs.insert(id, job);
+    d.jobs.user_jobs.insert(id, job);
     ok(json!({"user_job_id": id}))
 }
 
@@ -146,11 +146,12 @@ pub(crate) async fn get_user_job(
     let d = s.data();
     let agent = agent_q(&d, &q)?;
     let j = d
+        .jobs
         .user_jobs
         .get(&id)
         .filter(|j| j.agent_id == agent)
         .ok_or_else(|| ApiError::not_found("User job"))?;
-    ok(d.user_job_json(j, Instant::now()))
+    ok(d.jobs.json(j, Instant::now()))
 }
 
 /// `PUT /v1/user_jobs/{id}?agent_id=` `{data: "<json>"}`: merges the given fields into the job's data.
@@ -169,6 +170,7 @@ pub(crate) async fn update_user_job(
     let mut d = s.data();
     let agent = agent_q(&d, &q)?;
     let j = d
+        .jobs
         .user_jobs
         .get(&id)
         .filter(|j| j.agent_id == agent)
@@ -177,8 +179,8 @@ pub(crate) async fn update_user_job(
     let mut merged = j.data.clone();
     merged.extend(patch);
     validate(&j.job_type, &merged)?;
-    let job = d.user_jobs.get_mut(&id).expect("job");
+    let job = d.jobs.user_jobs.get_mut(&id).expect("job");
     job.data = merged;
     let job = job.clone();
-    ok(d.user_job_json(&job, Instant::now()))
+    ok(d.jobs.json(&job, Instant::now()))
 }

@@ -41,7 +41,7 @@ pub(crate) fn agent_q(d: &Data, q: &Query) -> Result<i64, ApiError> {
         .get("agent_id")
         .ok_or_else(|| ApiError::validation("`agent_id` query parameter is required"))?;
     let id: i64 = raw.parse().map_err(|_| ApiError::agent_not_found())?;
-    if d.agent_exists(id) {
+    if d.agents.exists(id) {
         Ok(id)
     } else {
         Err(ApiError::agent_not_found())
@@ -50,7 +50,7 @@ pub(crate) fn agent_q(d: &Data, q: &Query) -> Result<i64, ApiError> {
 
 /// A path agent id that must exist (404 otherwise).
 pub(crate) fn agent_path(d: &Data, id: i64) -> Result<(), ApiError> {
-    if d.agent_exists(id) {
+    if d.agents.exists(id) {
         Ok(())
     } else {
         Err(ApiError::not_found("Agent"))

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query as Q, Request, State};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::{agent_path, multipart_parts};
@@ -12,14 +12,15 @@ use crate::state::MockState;
 
 /// `GET /v1/me`
 pub(crate) async fn me(State(s): State<MockState>) -> ApiResult {
-    ok(s.data().user.clone())
+    ok(s.data().account.user.clone())
 }
 
 /// `GET /v1/workspaces`
 pub(crate) async fn workspaces(State(s): State<MockState>) -> ApiResult {
     let d = s.data();
     ok(Value::Array(
-        d.orgs
+        d.account
+            .orgs
             .values()
             .map(|o| json!({"id": o.id, "name": o.name}))
             .collect(),
@@ -36,6 +37,7 @@ pub(crate) async fn list_agents(State(s): State<MockState>, Q(q): Q<Query>) -> A
         .map_err(|_| ApiError::validation("`workspace_id` must be an integer"))?;
     ok(Value::Array(
         d.agents
+            .by_id
             .values()
             .filter(|a| a.workspace_id == ws)
             .map(Agent::json)
@@ -49,7 +51,7 @@ pub(crate) async fn create_agent(State(s): State<MockState>, body: Bytes) -> Api
     let name = req_str(&b, "name")?;
     let mut d = s.data();
     let ws = opt_i64(&b, "workspace_id")?.unwrap_or(1);
-    if !d.orgs.contains_key(&ws) {
+    if !d.account.orgs.contains_key(&ws) {
         return Err(ApiError::validation("Unknown workspace_id"));
     }
     let id = d.next(|i| &mut i.agent);
@@ -62,10 +64,7 @@ pub(crate) async fn create_agent(State(s): State<MockState>, body: Bytes) -> Api
         created_at: now.clone(),
         updated_at: now,
     };
-    d.cores.insert(id, Map::new());
-    let v = a.json();
-    d.agents.insert(id, a);
-    ok(v)
+    ok(d.agents.add(a).json())
 }
 
 /// `GET /v1/agents/{id}`
@@ -73,6 +72,7 @@ pub(crate) async fn get_agent(State(s): State<MockState>, Path(p): Path<Params>)
     let id = id_param(&p, "id", "Agent")?;
     let d = s.data();
     d.agents
+        .by_id
         .get(&id)
         .map(Agent::json)
         .ok_or_else(|| ApiError::not_found("Agent"))
@@ -91,6 +91,7 @@ pub(crate) async fn update_agent(
     let now = d.now_str();
     let a = d
         .agents
+        .by_id
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Agent"))?;
     if let Some(n) = opt_str(&b, "name")? {
@@ -109,12 +110,11 @@ pub(crate) async fn update_agent(
 /// `DELETE /v1/agents/{id}`
 pub(crate) async fn delete_agent(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let id = id_param(&p, "id", "Agent")?;
-    let mut d = s.data();
-    d.agents
-        .remove(&id)
-        .ok_or_else(|| ApiError::not_found("Agent"))?;
-    d.cores.remove(&id);
-    no_content()
+    if s.data().agents.remove(id) {
+        no_content()
+    } else {
+        Err(ApiError::not_found("Agent"))
+    }
 }
 
 /// The Agent Core fields `PATCH .../core` accepts.
@@ -138,7 +138,9 @@ pub(crate) async fn get_core(State(s): State<MockState>, Path(p): Path<Params>) 
     let id = id_param(&p, "id", "Agent")?;
     let d = s.data();
     agent_path(&d, id)?;
-    ok(Value::Object(d.cores.get(&id).cloned().unwrap_or_default()))
+    ok(Value::Object(
+        d.agents.cores.get(&id).cloned().unwrap_or_default(),
+    ))
 }
 
 fn string_array(v: &Value, key: &str) -> Result<(), ApiError> {
@@ -243,7 +245,7 @@ pub(crate) async fn update_core(
                 ApiError::validation("`default_user_voice` needs string `voice_id` and `source`")
             })?;
         let vid = o["voice_id"].as_str().unwrap_or("");
-        let known = d.voices.iter().any(|voice| {
+        let known = d.voices.library.iter().any(|voice| {
             voice.voice_id == vid && (voice.agent_id.is_none() || voice.agent_id == Some(id))
         });
         if !known {
@@ -251,7 +253,7 @@ pub(crate) async fn update_core(
             failed.push(json!({"section": "default_user_voice", "error": "Voice not found", "error_code": "not_found"}));
         }
     }
-    let core = d.cores.entry(id).or_default();
+    let core = d.agents.cores.entry(id).or_default();
     for (k, v) in &b {
         if k == "default_user_voice" && !voice_ok {
             continue;
@@ -294,6 +296,7 @@ pub(crate) async fn list_voices(
     agent_path(&d, id)?;
     let voices: Vec<Value> = d
         .voices
+        .library
         .iter()
         .filter(|v| v.agent_id.is_none() || v.agent_id == Some(id))
         .filter(|v| q.get("source").is_none_or(|src| *src == v.source))
@@ -320,7 +323,7 @@ pub(crate) async fn connect_elevenlabs(
     if !key.starts_with("sk_") {
         return Err(ApiError::validation("Invalid ElevenLabs API key"));
     }
-    d.elevenlabs.insert(id);
+    d.voices.elevenlabs.insert(id);
     ok(json!({"success": true, "message": "ElevenLabs connected"}))
 }
 
@@ -347,7 +350,7 @@ pub(crate) async fn disconnect_elevenlabs(
     let id = id_param(&p, "id", "Agent")?;
     let mut d = s.data();
     agent_path(&d, id)?;
-    d.elevenlabs.remove(&id);
+    d.voices.elevenlabs.remove(&id);
     no_content()
 }
 
@@ -392,7 +395,7 @@ pub(crate) async fn design_samples(
     let mut samples = Vec::new();
     for _ in 0..3 {
         let gv = d.next_str("gv");
-        d.designed_samples.insert(gv.clone());
+        d.voices.designed_samples.insert(gv.clone());
         samples.push(json!({"generated_voice_id": gv, "audio_url": format!("{}/cdn/voice/{gv}.mp3", d.base_url)}));
     }
     ok(json!({"samples": samples}))
@@ -410,7 +413,7 @@ pub(crate) async fn design_create(
     let gv = req_str(&b, "generated_voice_id")?;
     let mut d = s.data();
     agent_path(&d, id)?;
-    if !d.designed_samples.remove(&gv) {
+    if !d.voices.designed_samples.remove(&gv) {
         return Err(ApiError::validation(
             "Unknown generated_voice_id (run generate-samples first)",
         ));
@@ -424,7 +427,7 @@ pub(crate) async fn design_create(
         preview_url: Some(format!("{}/cdn/voice/{gv}.mp3", d.base_url)),
     };
     let v = voice.json();
-    d.voices.push(voice);
+    d.voices.library.push(voice);
     ok(v)
 }
 
@@ -464,7 +467,7 @@ pub(crate) async fn clone_voice(
         preview_url: Some(format!("{}/cdn/voice/{vid}.mp3", d.base_url)),
     };
     let v = voice.json();
-    d.voices.push(voice);
+    d.voices.library.push(voice);
     ok(v)
 }
 
@@ -474,12 +477,12 @@ pub(crate) async fn delete_voice(State(s): State<MockState>, Path(p): Path<Param
     let vid = str_param(&p, "voice_id");
     let mut d = s.data();
     agent_path(&d, id)?;
-    match d.voices.iter().position(|v| v.voice_id == vid) {
-        Some(i) if d.voices[i].agent_id == Some(id) => {
-            d.voices.remove(i);
+    match d.voices.library.iter().position(|v| v.voice_id == vid) {
+        Some(i) if d.voices.library[i].agent_id == Some(id) => {
+            d.voices.library.remove(i);
             no_content()
         }
-        Some(i) if d.voices[i].agent_id.is_none() => {
+        Some(i) if d.voices.library[i].agent_id.is_none() => {
             Err(ApiError::forbidden("Public voices cannot be deleted"))
         }
         _ => Err(ApiError::not_found("Voice")),
@@ -500,13 +503,14 @@ pub(crate) async fn create_preview(
     agent_path(&d, id)?;
     if !d
         .voices
+        .library
         .iter()
         .any(|v| v.voice_id == vid && (v.agent_id.is_none() || v.agent_id == Some(id)))
     {
         return Err(ApiError::not_found("Voice"));
     }
     let job = d.next_str("prev");
-    d.previews.insert(
+    d.voices.previews.insert(
         job.clone(),
         Preview {
             agent_id: id,
@@ -523,11 +527,12 @@ pub(crate) async fn get_preview(State(s): State<MockState>, Path(p): Path<Params
     let job = str_param(&p, "job_id");
     let d = s.data();
     let pv = d
+        .voices
         .previews
         .get(&job)
         .filter(|pv| pv.agent_id == id)
         .ok_or_else(|| ApiError::not_found("Voice preview"))?;
-    let status = d.job_status(pv.started, Instant::now());
+    let status = d.jobs.status(pv.started, Instant::now());
     let url = (status == "completed")
         .then(|| format!("{}/cdn/voice/{job}_{}.mp3", d.base_url, pv.voice_id));
     ok(json!({"job_id": job, "status": status, "audio_url": url}))
@@ -542,7 +547,8 @@ pub(crate) async fn get_automation(State(s): State<MockState>, Path(p): Path<Par
     let id = id_param(&p, "id", "Agent")?;
     let d = s.data();
     agent_path(&d, id)?;
-    ok(d.automation
+    ok(d.agents
+        .automation
         .get(&id)
         .cloned()
         .unwrap_or_else(|| automation_default(&d.now_str())))
@@ -560,6 +566,7 @@ pub(crate) async fn update_automation(
     agent_path(&d, id)?;
     let now = d.now_str();
     let mut cfg = d
+        .agents
         .automation
         .get(&id)
         .cloned()
@@ -584,7 +591,7 @@ pub(crate) async fn update_automation(
         Some(_) => return Err(ApiError::validation("`enabled` must be a boolean")),
     }
     cfg["updated_at"] = json!(now);
-    d.automation.insert(id, cfg.clone());
+    d.agents.automation.insert(id, cfg.clone());
     ok(cfg)
 }
 
@@ -593,6 +600,7 @@ fn test_delivery(s: &MockState, p: &Params, key: &str) -> ApiResult {
     let d = s.data();
     agent_path(&d, id)?;
     let url = d
+        .agents
         .automation
         .get(&id)
         .and_then(|c| c[key].as_str().map(str::to_string));
@@ -619,7 +627,7 @@ pub(crate) async fn test_callback(State(s): State<MockState>, Path(p): Path<Para
 /// `GET /v1/organizations`
 pub(crate) async fn list_orgs(State(s): State<MockState>) -> ApiResult {
     ok(Value::Array(
-        s.data().orgs.values().map(Org::json).collect(),
+        s.data().account.orgs.values().map(Org::json).collect(),
     ))
 }
 
@@ -638,7 +646,7 @@ pub(crate) async fn create_org(State(s): State<MockState>, body: Bytes) -> ApiRe
         created_at: d.now_str(),
     };
     let v = o.json();
-    d.orgs.insert(id, o);
+    d.account.orgs.insert(id, o);
     ok(v)
 }
 
@@ -646,7 +654,8 @@ pub(crate) async fn create_org(State(s): State<MockState>, body: Bytes) -> ApiRe
 pub(crate) async fn get_org(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let id = id_param(&p, "id", "Organization")?;
     let d = s.data();
-    d.orgs
+    d.account
+        .orgs
         .get(&id)
         .map(Org::json)
         .ok_or_else(|| ApiError::not_found("Organization"))
@@ -664,6 +673,7 @@ pub(crate) async fn update_org(
     let name = opt_str(&b, "name")?;
     let mut d = s.data();
     let o = d
+        .account
         .orgs
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Organization"))?;
@@ -681,6 +691,7 @@ pub(crate) async fn delete_org(State(s): State<MockState>, Path(p): Path<Params>
     let id = id_param(&p, "id", "Organization")?;
     let mut d = s.data();
     let o = d
+        .account
         .orgs
         .get(&id)
         .ok_or_else(|| ApiError::not_found("Organization"))?;
@@ -689,7 +700,7 @@ pub(crate) async fn delete_org(State(s): State<MockState>, Path(p): Path<Params>
             "Only the owner can delete this workspace",
         ));
     }
-    d.orgs.remove(&id);
+    d.account.orgs.remove(&id);
     no_content()
 }
 
@@ -712,14 +723,14 @@ pub(crate) async fn create_token(State(s): State<MockState>, body: Bytes) -> Api
     };
     let mut v = t.json();
     v["token"] = json!(secret);
-    d.tokens.insert(id, t);
+    d.account.tokens.insert(id, t);
     ok(v)
 }
 
 /// `GET /v1/persisted_tokens`
 pub(crate) async fn list_tokens(State(s): State<MockState>) -> ApiResult {
     ok(Value::Array(
-        s.data().tokens.values().map(Token::json).collect(),
+        s.data().account.tokens.values().map(Token::json).collect(),
     ))
 }
 
@@ -734,6 +745,7 @@ pub(crate) async fn rename_token(
     let name = req_str(&b, "name")?;
     let mut d = s.data();
     let t = d
+        .account
         .tokens
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("API key"))?;
@@ -745,7 +757,8 @@ pub(crate) async fn rename_token(
 pub(crate) async fn revoke_token(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let id = id_param(&p, "id", "API key")?;
     let mut d = s.data();
-    d.tokens
+    d.account
+        .tokens
         .remove(&id)
         .ok_or_else(|| ApiError::not_found("API key"))?;
     no_content()
@@ -753,6 +766,6 @@ pub(crate) async fn revoke_token(State(s): State<MockState>, Path(p): Path<Param
 
 /// `DELETE /v1/persisted_tokens/revoke_all` (configured keys stay valid).
 pub(crate) async fn revoke_all_tokens(State(s): State<MockState>) -> ApiResult {
-    s.data().tokens.clear();
+    s.data().account.tokens.clear();
     no_content()
 }

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use super::{agent_q, is_multipart, multipart_parts, page_of};
 use crate::error::*;
-use crate::model::{Folder, Resource, object_type_of};
+use crate::model::{Folder, Resource};
 use crate::state::{MockState, StoragePutRecord};
+use crate::store::uploads::NewResource;
 
 /// Largest direct upload: 1 GiB.
 const MAX_DIRECT_UPLOAD: i64 = 1024 * 1024 * 1024;
@@ -82,28 +83,23 @@ pub(crate) async fn create_resource(
             .unwrap_or_else(|| guess_type(&filename));
         let mut d = s.data();
         if let Some(f) = folder_id
-            && !d.folders.contains_key(&f)
+            && !d.uploads.folders.contains_key(&f)
         {
             return Err(ApiError::validation("Unknown folder_id"));
         }
-        let id = d.next(|i| &mut i.resource);
-        let path = format!("uploads/{id}/{filename}");
-        let r = Resource {
-            id,
+        let new = NewResource {
             agent_id: agent,
-            url: format!("{}/cdn/{path}", d.base_url),
-            thumbnail_url: thumb(&d.base_url, id, &content_type),
-            object_type: object_type_of(&content_type).into(),
             filename,
             content_type,
             byte_size: file.bytes.len() as u64,
             folder_id,
-            created_at: d.now_str(),
         };
-        d.files.insert(path, file.bytes);
-        let v = r.json();
-        d.resources.insert(id, r);
-        return ok(v);
+        let d = &mut *d;
+        let now = d.now_str();
+        let r = d
+            .uploads
+            .add_resource(&mut d.ids, &d.base_url, new, now, Some(file.bytes));
+        return ok(r.json());
     }
     let body = axum::body::to_bytes(req.into_body(), crate::MAX_BUFFERED_BODY)
         .await
@@ -118,6 +114,7 @@ pub(crate) async fn create_resource(
 fn attach_signed(s: &MockState, agent: i64, signed: &str) -> ApiResult {
     let mut d = s.data();
     let blob = d
+        .uploads
         .blobs
         .values()
         .find(|bl| bl.signed_id == signed)
@@ -128,28 +125,19 @@ fn attach_signed(s: &MockState, agent: i64, signed: &str) -> ApiResult {
             "The direct upload has not been completed (PUT the file first)",
         ));
     }
-    let id = d.next(|i| &mut i.resource);
-    let filename = sanitize(&blob.filename);
-    let r = Resource {
-        id,
+    let new = NewResource {
         agent_id: agent,
-        url: format!("{}/cdn/uploads/{id}/{filename}", d.base_url),
-        thumbnail_url: thumb(&d.base_url, id, &blob.content_type),
-        object_type: object_type_of(&blob.content_type).into(),
-        filename,
+        filename: sanitize(&blob.filename),
         content_type: blob.content_type.clone(),
         byte_size: blob.byte_size,
         folder_id: None,
-        created_at: d.now_str(),
     };
-    let v = r.json();
-    d.resources.insert(id, r);
-    ok(v)
-}
-
-fn thumb(base: &str, id: i64, content_type: &str) -> Option<String> {
-    matches!(object_type_of(content_type), "video" | "image")
-        .then(|| format!("{base}/cdn/thumbnails/upload_{id}.jpg"))
+    let d = &mut *d;
+    let now = d.now_str();
+    let r = d
+        .uploads
+        .add_resource(&mut d.ids, &d.base_url, new, now, None);
+    ok(r.json())
 }
 
 fn paginate<T: Clone>(items: Vec<T>, page: usize, per_page: usize) -> (Vec<T>, Value) {
@@ -172,6 +160,7 @@ pub(crate) async fn list_resources(State(s): State<MockState>, Q(q): Q<Query>) -
     let agent = agent_q(&d, &q)?;
     let (page, per_page) = page_of(&q)?;
     let items: Vec<Value> = d
+        .uploads
         .resources
         .values()
         .filter(|r| r.agent_id == agent)
@@ -186,7 +175,8 @@ fn resource_id(s: &MockState, p: &Params, q: &Query) -> Result<i64, ApiError> {
     let id = id_param(p, "id", "Content resource")?;
     let d = s.data();
     let agent = agent_q(&d, q)?;
-    d.resources
+    d.uploads
+        .resources
         .get(&id)
         .filter(|r| r.agent_id == agent)
         .map(|r| r.id)
@@ -200,7 +190,7 @@ pub(crate) async fn get_resource(
     Q(q): Q<Query>,
 ) -> ApiResult {
     let id = resource_id(&s, &p, &q)?;
-    ok(s.data().resources[&id].json())
+    ok(s.data().uploads.resources[&id].json())
 }
 
 /// `PATCH /v1/content_resources/{id}?agent_id=` `{content_resource: {filename?, folder_id?}}`
@@ -223,13 +213,13 @@ pub(crate) async fn update_resource(
             let f = v
                 .as_i64()
                 .ok_or_else(|| ApiError::validation("`folder_id` must be an integer or null"))?;
-            if !d.folders.contains_key(&f) {
+            if !d.uploads.folders.contains_key(&f) {
                 return Err(ApiError::validation("Unknown folder_id"));
             }
             Some(Some(f))
         }
     };
-    let r = d.resources.get_mut(&id).expect("resource");
+    let r = d.uploads.resources.get_mut(&id).expect("resource");
     if let Some(f) = filename {
         r.filename = sanitize(&f);
     }
@@ -246,7 +236,7 @@ pub(crate) async fn delete_resource(
     Q(q): Q<Query>,
 ) -> ApiResult {
     let id = resource_id(&s, &p, &q)?;
-    s.data().resources.remove(&id);
+    s.data().uploads.resources.remove(&id);
     no_content()
 }
 
@@ -260,13 +250,14 @@ pub(crate) async fn list_asset_libraries(State(s): State<MockState>, Q(q): Q<Que
         Some(f) => Some(
             f.parse::<i64>()
                 .ok()
-                .filter(|f| d.folders.contains_key(f))
+                .filter(|f| d.uploads.folders.contains_key(f))
                 .ok_or_else(|| ApiError::not_found("Asset folder"))?,
         ),
         None => None,
     };
     let search = q.get("search").map(|s| s.to_lowercase());
     let folders: Vec<Value> = d
+        .uploads
         .folders
         .values()
         .filter(|f| f.agent_id == agent && f.parent_id == folder)
@@ -278,6 +269,7 @@ pub(crate) async fn list_asset_libraries(State(s): State<MockState>, Q(q): Q<Que
         .map(Folder::json)
         .collect();
     let items: Vec<Value> = d
+        .uploads
         .resources
         .values()
         .filter(|r| r.agent_id == agent && r.folder_id == folder)
@@ -306,7 +298,10 @@ pub(crate) async fn create_folder(
     let mut d = s.data();
     let agent = agent_q(&d, &q)?;
     if let Some(pid) = parent
-        && d.folders.get(&pid).is_none_or(|p| p.agent_id != agent)
+        && d.uploads
+            .folders
+            .get(&pid)
+            .is_none_or(|p| p.agent_id != agent)
     {
         return Err(ApiError::validation("Unknown parent_id"));
     }
@@ -319,7 +314,7 @@ pub(crate) async fn create_folder(
         created_at: d.now_str(),
     };
     let v = folder.json();
-    d.folders.insert(id, folder);
+    d.uploads.folders.insert(id, folder);
     ok(v)
 }
 
@@ -337,7 +332,11 @@ pub(crate) async fn update_folder(
     let parent = f.get("parent_id").cloned();
     let mut d = s.data();
     let agent = agent_q(&d, &q)?;
-    if d.folders.get(&id).is_none_or(|f| f.agent_id != agent) {
+    if d.uploads
+        .folders
+        .get(&id)
+        .is_none_or(|f| f.agent_id != agent)
+    {
         return Err(ApiError::not_found("Asset folder"));
     }
     let parent = match parent {
@@ -347,13 +346,13 @@ pub(crate) async fn update_folder(
             let pid = v
                 .as_i64()
                 .ok_or_else(|| ApiError::validation("`parent_id` must be an integer or null"))?;
-            if pid == id || !d.folders.contains_key(&pid) {
+            if pid == id || !d.uploads.folders.contains_key(&pid) {
                 return Err(ApiError::validation("Invalid parent_id"));
             }
             Some(Some(pid))
         }
     };
-    let folder = d.folders.get_mut(&id).expect("folder");
+    let folder = d.uploads.folders.get_mut(&id).expect("folder");
     if let Some(n) = name {
         folder.name = n;
     }
@@ -372,14 +371,28 @@ pub(crate) async fn delete_folder(
     let id = id_param(&p, "id", "Asset folder")?;
     let mut d = s.data();
     let agent = agent_q(&d, &q)?;
-    if d.folders.get(&id).is_none_or(|f| f.agent_id != agent) {
+    if d.uploads
+        .folders
+        .get(&id)
+        .is_none_or(|f| f.agent_id != agent)
+    {
         return Err(ApiError::not_found("Asset folder"));
     }
-    d.folders.remove(&id);
-    for f in d.folders.values_mut().filter(|f| f.parent_id == Some(id)) {
+    d.uploads.folders.remove(&id);
+    for f in d
+        .uploads
+        .folders
+        .values_mut()
+        .filter(|f| f.parent_id == Some(id))
+    {
         f.parent_id = None;
     }
-    for r in d.resources.values_mut().filter(|r| r.folder_id == Some(id)) {
+    for r in d
+        .uploads
+        .resources
+        .values_mut()
+        .filter(|r| r.folder_id == Some(id))
+    {
         r.folder_id = None;
     }
     no_content()
@@ -420,7 +433,7 @@ pub(crate) async fn create_direct_upload(State(s): State<MockState>, body: Bytes
     );
     let signed_id = format!("mock-signed-{key}--{}", n);
     let url = format!("{}/storage/{key}", d.base_url);
-    d.blobs.insert(
+    d.uploads.blobs.insert(
         key,
         crate::model::Blob {
             signed_id: signed_id.clone(),
@@ -448,7 +461,7 @@ pub(crate) async fn storage_put(
     body: Body,
 ) -> ApiResult {
     let key = str_param(&p, "key");
-    let blob = s.raw().blobs.get(&key).cloned();
+    let blob = s.raw().uploads.blobs.get(&key).cloned();
     let mut hasher = Md5::new();
     let mut count: u64 = 0;
     let mut stream = body.into_data_stream();
@@ -533,11 +546,11 @@ pub(crate) async fn storage_put(
     };
     let mut d = s.raw();
     if record.status == 200
-        && let Some(b) = d.blobs.get_mut(&key)
+        && let Some(b) = d.uploads.blobs.get_mut(&key)
     {
         b.uploaded = true;
     }
-    d.storage_puts.push(record);
+    d.log.storage_puts.push(record);
     result
 }
 
@@ -567,7 +580,7 @@ fn placeholder(path: &str) -> Vec<u8> {
 /// media (1 KiB, with the right magic bytes) for everything else.
 pub(crate) async fn cdn_get(State(s): State<MockState>, Path(p): Path<Params>) -> ApiResult {
     let path = str_param(&p, "path");
-    let stored = s.raw().files.get(&path).cloned();
+    let stored = s.raw().uploads.files.get(&path).cloned();
     let bytes = stored.unwrap_or_else(|| Bytes::from(placeholder(&path)));
     let ct = mime_guess::from_path(&path)
         .first_raw()
