@@ -637,19 +637,14 @@ pub(crate) async fn read_capped(
     Ok((body, true))
 }
 
-/// Reads an answer's body for decoding: error answers (non-2xx) become an
-/// [`Error`] from at most [`MAX_ERROR_BODY`] bytes; success bodies above
-/// `limit` become [`Error::BodyTooLarge`]. Returns the status and the body.
-pub(crate) async fn read_answer(
+/// Reads a success answer's body for decoding, at most `limit` bytes while
+/// streaming; a longer body is [`Error::BodyTooLarge`]. Error answers never
+/// get here: the transport has already turned them into [`Error`]s.
+pub(crate) async fn read_success_body(
     response: reqwest::Response,
     limit: u64,
-) -> Result<(StatusCode, HeaderMap, Vec<u8>), Error> {
+) -> Result<Vec<u8>, Error> {
     let status = response.status();
-    let headers = response.headers().clone();
-    if !status.is_success() {
-        let (bytes, _) = read_capped(response, MAX_ERROR_BODY as u64).await?;
-        return Err(Error::from_response_parts(status, &headers, &bytes));
-    }
     let (bytes, complete) = read_capped(response, limit).await?;
     if !complete {
         return Err(Error::BodyTooLarge {
@@ -657,7 +652,7 @@ pub(crate) async fn read_answer(
             status: Some(status.as_u16()),
         });
     }
-    Ok((status, headers, bytes))
+    Ok(bytes)
 }
 
 /// Maps a `reqwest::Error` to [`Error::Timeout`] or [`Error::Transport`].

@@ -8,6 +8,7 @@ use gen_api::types::OutputResource;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, truncate_body};
+use crate::retry::{Backoff, Jitter};
 
 use super::MAX_LONG_POLL_TIMEOUT;
 use super::actions::ControlAction;
@@ -650,21 +651,35 @@ impl WaitOptions {
         self
     }
 
-    /// The interval before interval-poll number `n` (0-based), before
-    /// jitter: `min(max_interval, initial_interval * multiplier^n)`.
-    pub fn interval_for(&self, n: u32) -> Duration {
-        let factor = self
-            .multiplier
-            .max(1.0)
-            .powi(i32::try_from(n).unwrap_or(i32::MAX));
-        let secs = self.initial_interval.as_secs_f64() * factor;
-        if !secs.is_finite() || secs >= self.max_interval.as_secs_f64() {
-            self.max_interval.max(self.initial_interval)
+    /// The interval schedule: [`Self::initial_interval`] ×
+    /// [`Self::multiplier`]`^n`, at most [`Self::max_interval`] (raised to
+    /// the initial interval if lower), each interval multiplied by a random
+    /// factor in `[0.75, 1.25)` when [`Self::jitter`] is set. The same
+    /// [`Backoff`] type as the retry loop's ([`crate::RetryPolicy::schedule`]).
+    pub fn schedule(&self) -> Backoff {
+        Backoff::new(
+            self.initial_interval,
+            self.max_interval.max(self.initial_interval),
+            self.multiplier,
+        )
+        .with_jitter(if self.jitter {
+            Jitter::Spread(WAIT_JITTER_SPREAD)
         } else {
-            Duration::from_secs_f64(secs.max(0.0))
-        }
+            Jitter::None
+        })
+    }
+
+    /// The interval before interval-poll number `n` (0-based), before
+    /// jitter: `min(max_interval, initial_interval * multiplier^n)`
+    /// ([`Backoff::delay`] of [`Self::schedule`]).
+    pub fn interval_for(&self, n: u32) -> Duration {
+        self.schedule().delay(n)
     }
 }
+
+/// The spread of the waiters' jitter: intervals are multiplied by a factor
+/// in `[0.75, 1.25)`.
+const WAIT_JITTER_SPREAD: f64 = 0.25;
 
 fn describe_last(last: &Option<Box<JobSnapshot>>) -> String {
     match last {
