@@ -460,38 +460,14 @@ impl Error {
         if secret.is_empty() {
             return self;
         }
-        let scrub = |s: String| {
+        let scrub = |s: &mut String| {
             if s.contains(secret) {
-                s.replace(secret, "***")
-            } else {
-                s
+                *s = s.replace(secret, "***");
             }
         };
-        match self {
-            Self::Api {
-                status,
-                code,
-                message,
-                request_id,
-                retry_after,
-                body,
-            } => Self::Api {
-                status,
-                code: ErrorCode::from(scrub(code.into())),
-                message: scrub(message),
-                request_id: request_id.map(scrub),
-                retry_after,
-                body: scrub(body),
-            },
-            Self::Decode {
-                status,
-                body,
-                source,
-            } => Self::Decode {
-                status,
-                body: scrub(body),
-                source: cleaned_serde_error(&source, secret),
-            },
+        // The reqwest errors are taken by value: one whose URL holds the
+        // key loses its URL.
+        let mut this = match self {
             Self::Transport { connect, source } => Self::Transport {
                 connect,
                 source: scrub_url(source, secret),
@@ -500,27 +476,42 @@ impl Error {
                 connect,
                 source: source.map(|s| scrub_url(s, secret)),
             },
-            Self::InvalidRequest { message } => Self::InvalidRequest {
-                message: scrub(message),
-            },
-            Self::UnexpectedResponse { status, request_id } => Self::UnexpectedResponse {
-                status,
-                request_id: request_id.map(scrub),
-            },
-            Self::Config { message } => Self::Config {
-                message: scrub(message),
-            },
+            other => other,
+        };
+        // Every other text the error carries is scrubbed in place.
+        match &mut this {
+            Self::Api {
+                code,
+                message,
+                request_id,
+                body,
+                ..
+            } => {
+                if code.as_str().contains(secret) {
+                    *code = ErrorCode::from(code.as_str().replace(secret, "***"));
+                }
+                scrub(message);
+                request_id.iter_mut().for_each(scrub);
+                scrub(body);
+            }
+            Self::Decode { body, source, .. } => {
+                scrub(body);
+                *source = cleaned_serde_error(source, secret);
+            }
+            Self::InvalidRequest { message } | Self::Config { message } => scrub(message),
+            Self::UnexpectedResponse { request_id, .. } => request_id.iter_mut().for_each(scrub),
             Self::Validation {
                 field,
                 message,
                 allowed,
-            } => Self::Validation {
-                field: scrub(field),
-                message: scrub(message),
-                allowed: allowed.map(|a| a.into_iter().map(scrub).collect()),
-            },
-            other => other,
+            } => {
+                scrub(field);
+                scrub(message);
+                allowed.iter_mut().flatten().for_each(scrub);
+            }
+            _ => {}
         }
+        this
     }
 
     /// The cleaned message of an [`Error::Decode`]: what was wrong (kind
