@@ -62,6 +62,7 @@ impl fmt::Debug for Secret {
 
 /// How requests authenticate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthScheme {
     /// `X-API-Key: <key>` (recommended).
     ApiKey,

@@ -54,6 +54,7 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Progress of a download, as sent on [`DownloadOptions::progress_channel`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DownloadProgress {
     /// Bytes written so far (from 0 again when a retry restarts).
     pub bytes: u64,
@@ -183,6 +184,7 @@ impl DownloadOptions {
 
 /// A finished download.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Downloaded {
     /// The file written.
     pub path: PathBuf,

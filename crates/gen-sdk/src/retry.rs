@@ -33,6 +33,7 @@ use crate::error::{DisplayStatus, Error};
 
 /// How an operation may be retried; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Idempotency {
     /// Repeating the request has the same effect as sending it once.
     Idempotent,
@@ -61,6 +62,7 @@ impl Idempotency {
 
 /// A `Retry-After` header value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryAfter {
     /// `Retry-After: <delta-seconds>`.
     Delay(Duration),
@@ -91,6 +93,7 @@ impl RetryAfter {
 /// 0.5 s → 30 s full-jitter backoff within 2 minutes; [`RetryPolicy::none`]
 /// sends every request once.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// False disables retries entirely.
     pub enabled: bool,

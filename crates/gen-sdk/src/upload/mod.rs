@@ -126,6 +126,7 @@ pub(crate) const CHUNK_SIZE: usize = 256 * 1024;
 
 /// The phase an [`UploadProgress`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UploadPhase {
     /// Computing the checksum of a direct upload (or spooling a reader).
     Hashing,
@@ -136,6 +137,7 @@ pub enum UploadPhase {
 
 /// Progress of an upload, as sent on [`UploadOptions::progress_channel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct UploadProgress {
     /// What is being done.
     pub phase: UploadPhase,

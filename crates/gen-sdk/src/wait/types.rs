@@ -15,6 +15,7 @@ use super::actions::ControlAction;
 
 /// The kind of an asynchronous job; decides the endpoint that is polled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobKind {
     /// A generation or a render: `GET /v1/generations/{id}` (api host).
     Generation,
@@ -31,6 +32,7 @@ pub enum JobKind {
 
 /// A job to wait for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobRef {
     /// A generation or render (`generation_id` of the trigger's answer).
     Generation(i64),
@@ -103,6 +105,7 @@ impl fmt::Display for JobRef {
 /// verbatim and **not** terminal: a status GEN adds later never ends a wait
 /// early.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// Queued.
     Pending,
@@ -188,6 +191,7 @@ impl fmt::Display for JobStatus {
 /// `outputUrl`, `progressPercent`); [`JobSnapshot::body`] keeps the whole
 /// answer (ideas of an agent run, `result.post_id` of a publish job...).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct JobSnapshot {
     /// The job.
     pub job: JobRef,
@@ -318,6 +322,7 @@ impl JobSnapshot {
 
 /// How a job ended. Each variant carries the final [`JobSnapshot`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Done: read [`JobSnapshot::result`] (text) and/or
     /// [`JobSnapshot::output_resources`] (media URLs).
@@ -442,6 +447,7 @@ impl fmt::Display for Outcome {
 
 /// How the waiter is currently asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PollMode {
     /// A first `wait=true` request, to learn whether the server long-polls.
     Probing,
@@ -454,6 +460,7 @@ pub enum PollMode {
 /// The state of a wait, published on every change
 /// ([`super::Waiter::wait_with_progress`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Progress {
     /// The job.
     pub job: JobRef,
@@ -478,6 +485,7 @@ pub struct Progress {
 /// jittered) and never under 500 ms, progress requested while interval
 /// polling, 2 minutes of unreachable server at most, no stop on cancel.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct WaitOptions {
     /// The maximum wait, always in force (default 30 minutes): a hard
     /// deadline. Every request's timeout (and a long-poll's `timeout=`) is
