@@ -573,6 +573,17 @@ mod tests {
     }
 
     #[test]
+    fn a_seeded_generator_gives_the_same_jitter() {
+        let b = RetryPolicy::default().schedule();
+        fastrand::seed(7);
+        let first: Vec<Duration> = (0..4).map(|n| b.jittered(n)).collect();
+        fastrand::seed(7);
+        let again: Vec<Duration> = (0..4).map(|n| b.jittered(n)).collect();
+        assert_eq!(first, again);
+        assert!(first.iter().any(|d| *d != Duration::ZERO), "{first:?}");
+    }
+
+    #[test]
     fn spread_jitter_is_bounded_by_the_maximum() {
         let b = Backoff::new(Duration::from_secs(4), Duration::from_secs(5), 1.5)
             .with_jitter(Jitter::Spread(0.25));

@@ -88,6 +88,7 @@
 //! from elsewhere and makes the call return [`Error::Cancelled`].
 //!
 //! [`RetryPolicy`]: crate::retry::RetryPolicy
+//! [`Idempotency::NonIdempotent`]: crate::retry::Idempotency::NonIdempotent
 //! [`Edit::upload`]: crate::phases::Edit::upload
 
 mod checksum;
