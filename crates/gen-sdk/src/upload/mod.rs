@@ -100,7 +100,7 @@ pub use checksum::{md5_base64, md5_base64_file};
 use direct::direct_upload;
 pub use source::UploadSource;
 pub(crate) use source::{Described, io_error};
-pub(crate) use storage::{CountingStream, build_storage_client, read_limited};
+pub(crate) use storage::{CountingStream, build_storage_client};
 
 use std::fmt;
 use std::path::PathBuf;

@@ -15,7 +15,7 @@ use tokio_util::io::ReaderStream;
 use tracing::Instrument;
 
 use crate::client::GenClient;
-use crate::error::{Error, from_reqwest};
+use crate::error::{Error, MAX_ERROR_BODY, from_reqwest, read_capped};
 use crate::retry::{Idempotency, Retrier};
 
 use super::checksum::Fingerprint;
@@ -207,7 +207,7 @@ pub(crate) async fn put_with_retries(
                 let status = response.status();
                 span.record("status", status.as_u16());
                 let response_headers = response.headers().clone();
-                let bytes = read_limited(response, crate::error::MAX_ERROR_BODY * 4)
+                let (bytes, _) = read_capped(response, MAX_ERROR_BODY as u64 * 4)
                     .await
                     .unwrap_or_default();
                 if !status.is_success() {
@@ -222,24 +222,4 @@ pub(crate) async fn put_with_retries(
         })
         .instrument(outer)
         .await
-}
-
-/// Reads at most `limit` bytes of a response body.
-pub(crate) async fn read_limited(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| from_reqwest(e.without_url()))?
-    {
-        let room = limit.saturating_sub(out.len());
-        out.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
 }
