@@ -278,7 +278,7 @@ impl Backoff {
         if !secs.is_finite() || secs >= self.max.as_secs_f64() {
             self.max
         } else {
-            Duration::from_secs_f64(secs.max(0.0))
+            Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(self.max)
         }
     }
 
@@ -290,20 +290,22 @@ impl Backoff {
         } else {
             0.0
         };
-        match self.jitter {
-            Jitter::None => delay,
-            Jitter::Full => delay.mul_f64(unit),
+        let factor = match self.jitter {
+            Jitter::None => return delay,
+            Jitter::Full => unit,
             Jitter::Spread(spread) => {
                 let spread = if spread.is_finite() {
                     spread.clamp(0.0, 1.0)
                 } else {
                     0.0
                 };
-                delay
-                    .mul_f64(1.0 - spread + 2.0 * spread * unit)
-                    .min(self.max.max(delay))
+                1.0 - spread + 2.0 * spread * unit
             }
-        }
+        };
+        // Never above the maximum (nor the delay itself when it is larger),
+        // and no panic on a huge maximum.
+        let cap = self.max.max(delay);
+        Duration::try_from_secs_f64(delay.as_secs_f64() * factor).map_or(cap, |d| d.min(cap))
     }
 
     /// Delay number `n`, jittered with a draw of the shared generator.
@@ -591,5 +593,9 @@ mod tests {
         assert_eq!(b.apply_jitter(b.delay(0), 0.5), Duration::from_secs(4));
         assert_eq!(b.apply_jitter(b.delay(1), 0.99), Duration::from_secs(5));
         assert_eq!(b.apply_jitter(b.delay(3), 0.0), Duration::from_millis(3750));
+        // A huge maximum never panics.
+        let huge =
+            Backoff::new(Duration::MAX, Duration::MAX, 2.0).with_jitter(Jitter::Spread(0.25));
+        assert_eq!(huge.apply_jitter(huge.delay(3), 0.99), Duration::MAX);
     }
 }
