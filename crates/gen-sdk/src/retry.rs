@@ -22,6 +22,13 @@
 //! `Retry-After` (delta-seconds or HTTP-date, read against the injected
 //! clock), a total-time budget and a per-operation classification, which are
 //! a few lines each here but would be adapters around backon.
+//!
+//! The delays come from [`Backoff`], the one schedule type shared with the
+//! waiters' interval polling, jittered with one generator (`fastrand`'s
+//! per-thread one). The `backoff` crate's `ExponentialBackoff` was not
+//! used: it has only a ±factor jitter (no full jitter), measures time with
+//! its own `Instant` clock rather than the injected [`Clock`], keeps the
+//! schedule as mutable state, and is unmaintained (RUSTSEC-2025-0012).
 
 use std::fmt;
 use std::future::Future;
