@@ -616,12 +616,13 @@ async fn a_waiter_takes_sleep_and_clock_from_the_client_builder() {
         .multiplier(1.5);
     let started = std::time::Instant::now();
 
-    let outcome = fake
-        .client()
-        .waiter()
-        .with_options(options)
-        .wait(9000)
+    let waiter = fake.client().waiter().with_options(options);
+    let wait = waiter.wait(9000);
+    // With tokio's sleep and the system clock the job would never complete
+    // on the manual clock: bounded, so that failure is quick.
+    let outcome = tokio::time::timeout(secs(10), wait)
         .await
+        .expect("the waiter slept for real or read the system clock")
         .unwrap();
 
     assert!(outcome.is_completed(), "{outcome:?}");
@@ -655,13 +656,14 @@ async fn wait_for_on_the_client_uses_the_client_time() {
         ],
     );
 
-    let outcome = fake
-        .client()
-        .wait_for(JobRef::UserJob {
-            id: 77,
-            agent_id: 42,
-        })
+    let client = fake.client();
+    let wait = client.wait_for(JobRef::UserJob {
+        id: 77,
+        agent_id: 42,
+    });
+    let outcome = tokio::time::timeout(secs(10), wait)
         .await
+        .expect("the waiter slept for real or read the system clock")
         .unwrap();
 
     assert!(outcome.is_completed());
