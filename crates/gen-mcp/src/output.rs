@@ -104,6 +104,8 @@ pub(crate) fn job_json(job: &JobRef) -> Value {
         JobRef::VoicePreview { agent_id, job_id } => {
             json!({"kind": "voice_preview", "id": job_id, "agent_id": agent_id})
         }
+        // A kind of job newer than this server.
+        other => json!({"kind": "other", "id": other.to_string()}),
     }
 }
 
@@ -152,6 +154,7 @@ pub(crate) fn outcome_json(outcome: &Outcome) -> Map<String, Value> {
         Outcome::Rejected(_) => "rejected",
         Outcome::Stopped(_) => "stopped",
         Outcome::ApprovalRequired(_) => "approval_required",
+        _ => "other",
     };
     let mut map = Map::new();
     map.insert("outcome".into(), Value::String(name.into()));

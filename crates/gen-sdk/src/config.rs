@@ -62,6 +62,7 @@ impl fmt::Debug for Secret {
 
 /// How requests authenticate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthScheme {
     /// `X-API-Key: <key>` (recommended).
     ApiKey,
@@ -302,14 +303,16 @@ impl GenClientBuilder {
         self
     }
 
-    /// Sleep used between retries (default tokio's); inject a fake in tests.
+    /// Sleep used between retries and between a waiter's polls (default
+    /// tokio's); inject a fake in tests
+    /// ([`crate::retry::testing::ManualTime`]).
     pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
         self.sleep = Some(sleep);
         self
     }
 
-    /// Clock used for `Retry-After` dates and the retry budget (default the
-    /// system clock).
+    /// Clock used for `Retry-After` dates, the retry budget and a waiter's
+    /// maximum wait (default the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self

@@ -44,16 +44,18 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::error::read_capped;
 use crate::error::{Error, from_reqwest};
 use crate::phases::Publish;
 use crate::retry::{Idempotency, Retrier};
-use crate::upload::{build_storage_client, io_error, read_limited};
+use crate::upload::{build_storage_client, io_error};
 
 /// Default [`DownloadOptions::idle_timeout`].
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Progress of a download, as sent on [`DownloadOptions::progress_channel`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DownloadProgress {
     /// Bytes written so far (from 0 again when a retry restarts).
     pub bytes: u64,
@@ -183,6 +185,7 @@ impl DownloadOptions {
 
 /// A finished download.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Downloaded {
     /// The file written.
     pub path: PathBuf,
@@ -331,7 +334,7 @@ async fn download_inner(
                 span.record("status", status.as_u16());
                 if !status.is_success() {
                     let headers = response.headers().clone();
-                    let body = read_limited(response, crate::error::MAX_ERROR_BODY)
+                    let (body, _) = read_capped(response, crate::error::MAX_ERROR_BODY as u64)
                         .await
                         .unwrap_or_default();
                     return Err(Error::from_response_parts(status, &headers, &body));

@@ -460,38 +460,14 @@ impl Error {
         if secret.is_empty() {
             return self;
         }
-        let scrub = |s: String| {
+        let scrub = |s: &mut String| {
             if s.contains(secret) {
-                s.replace(secret, "***")
-            } else {
-                s
+                *s = s.replace(secret, "***");
             }
         };
-        match self {
-            Self::Api {
-                status,
-                code,
-                message,
-                request_id,
-                retry_after,
-                body,
-            } => Self::Api {
-                status,
-                code: ErrorCode::from(scrub(code.into())),
-                message: scrub(message),
-                request_id: request_id.map(scrub),
-                retry_after,
-                body: scrub(body),
-            },
-            Self::Decode {
-                status,
-                body,
-                source,
-            } => Self::Decode {
-                status,
-                body: scrub(body),
-                source: cleaned_serde_error(&source, secret),
-            },
+        // The reqwest errors are taken by value: one whose URL holds the
+        // key loses its URL.
+        let mut this = match self {
             Self::Transport { connect, source } => Self::Transport {
                 connect,
                 source: scrub_url(source, secret),
@@ -500,27 +476,42 @@ impl Error {
                 connect,
                 source: source.map(|s| scrub_url(s, secret)),
             },
-            Self::InvalidRequest { message } => Self::InvalidRequest {
-                message: scrub(message),
-            },
-            Self::UnexpectedResponse { status, request_id } => Self::UnexpectedResponse {
-                status,
-                request_id: request_id.map(scrub),
-            },
-            Self::Config { message } => Self::Config {
-                message: scrub(message),
-            },
+            other => other,
+        };
+        // Every other text the error carries is scrubbed in place.
+        match &mut this {
+            Self::Api {
+                code,
+                message,
+                request_id,
+                body,
+                ..
+            } => {
+                if code.as_str().contains(secret) {
+                    *code = ErrorCode::from(code.as_str().replace(secret, "***"));
+                }
+                scrub(message);
+                request_id.iter_mut().for_each(scrub);
+                scrub(body);
+            }
+            Self::Decode { body, source, .. } => {
+                scrub(body);
+                *source = cleaned_serde_error(source, secret);
+            }
+            Self::InvalidRequest { message } | Self::Config { message } => scrub(message),
+            Self::UnexpectedResponse { request_id, .. } => request_id.iter_mut().for_each(scrub),
             Self::Validation {
                 field,
                 message,
                 allowed,
-            } => Self::Validation {
-                field: scrub(field),
-                message: scrub(message),
-                allowed: allowed.map(|a| a.into_iter().map(scrub).collect()),
-            },
-            other => other,
+            } => {
+                scrub(field);
+                scrub(message);
+                allowed.iter_mut().flatten().for_each(scrub);
+            }
+            _ => {}
         }
+        this
     }
 
     /// The cleaned message of an [`Error::Decode`]: what was wrong (kind
@@ -637,19 +628,14 @@ pub(crate) async fn read_capped(
     Ok((body, true))
 }
 
-/// Reads an answer's body for decoding: error answers (non-2xx) become an
-/// [`Error`] from at most [`MAX_ERROR_BODY`] bytes; success bodies above
-/// `limit` become [`Error::BodyTooLarge`]. Returns the status and the body.
-pub(crate) async fn read_answer(
+/// Reads a success answer's body for decoding, at most `limit` bytes while
+/// streaming; a longer body is [`Error::BodyTooLarge`]. Error answers never
+/// get here: the transport has already turned them into [`Error`]s.
+pub(crate) async fn read_success_body(
     response: reqwest::Response,
     limit: u64,
-) -> Result<(StatusCode, HeaderMap, Vec<u8>), Error> {
+) -> Result<Vec<u8>, Error> {
     let status = response.status();
-    let headers = response.headers().clone();
-    if !status.is_success() {
-        let (bytes, _) = read_capped(response, MAX_ERROR_BODY as u64).await?;
-        return Err(Error::from_response_parts(status, &headers, &bytes));
-    }
     let (bytes, complete) = read_capped(response, limit).await?;
     if !complete {
         return Err(Error::BodyTooLarge {
@@ -657,7 +643,7 @@ pub(crate) async fn read_answer(
             status: Some(status.as_u16()),
         });
     }
-    Ok((status, headers, bytes))
+    Ok(bytes)
 }
 
 /// Maps a `reqwest::Error` to [`Error::Timeout`] or [`Error::Transport`].

@@ -320,6 +320,7 @@ impl<'a> Setup<'a> {
 
 /// A platform `train_social` can scrape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SocialPlatform {
     /// TikTok: username, hashtag, keyword.
     TikTok,
@@ -357,6 +358,7 @@ impl fmt::Display for SocialPlatform {
 
 /// What to scrape on a platform (`type` of `TrainSocialData`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SocialSourceType {
     /// A creator's account.
     Username,
@@ -400,6 +402,7 @@ impl fmt::Display for SocialSourceType {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TrainSocial {
     /// The platform.
     pub platform: SocialPlatform,

@@ -95,6 +95,7 @@ fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
 
 /// Filters of [`Edit::content_resources`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ContentResourceFilter {
     /// Only resources of this `type` (e.g. `video`, `image`, `audio`).
     pub object_type: Option<String>,
@@ -110,6 +111,7 @@ impl ContentResourceFilter {
 
 /// Filters of [`Edit::asset_library`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AssetFilter {
     /// Only the content of this folder.
     pub folder_id: Option<i64>,
@@ -141,6 +143,7 @@ impl AssetFilter {
 
 /// An entry of the asset library: a folder or a content resource.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum AssetItem {
     /// A folder.
     Folder(types::AssetFolder),

@@ -22,10 +22,16 @@
 //! `Retry-After` (delta-seconds or HTTP-date, read against the injected
 //! clock), a total-time budget and a per-operation classification, which are
 //! a few lines each here but would be adapters around backon.
+//!
+//! The delays come from [`Backoff`], the one schedule type shared with the
+//! waiters' interval polling, jittered with one generator (`fastrand`'s
+//! per-thread one). The `backoff` crate's `ExponentialBackoff` was not
+//! used: it has only a ±factor jitter (no full jitter), measures time with
+//! its own `Instant` clock rather than the injected [`Clock`], keeps the
+//! schedule as mutable state, and is unmaintained (RUSTSEC-2025-0012).
 
 use std::fmt;
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -34,6 +40,7 @@ use crate::error::{DisplayStatus, Error};
 
 /// How an operation may be retried; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Idempotency {
     /// Repeating the request has the same effect as sending it once.
     Idempotent,
@@ -62,6 +69,7 @@ impl Idempotency {
 
 /// A `Retry-After` header value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryAfter {
     /// `Retry-After: <delta-seconds>`.
     Delay(Duration),
@@ -92,6 +100,7 @@ impl RetryAfter {
 /// 0.5 s → 30 s full-jitter backoff within 2 minutes; [`RetryPolicy::none`]
 /// sends every request once.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// False disables retries entirely.
     pub enabled: bool,
@@ -180,19 +189,27 @@ impl RetryPolicy {
         self
     }
 
-    /// The backoff before retry number `retry` (0 for the first retry),
-    /// before jitter: `min(max_backoff, initial_backoff * multiplier^retry)`.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = self
-            .multiplier
-            .max(1.0)
-            .powi(i32::try_from(retry).unwrap_or(i32::MAX));
-        let secs = self.initial_backoff.as_secs_f64() * factor;
-        if !secs.is_finite() || secs >= self.max_backoff.as_secs_f64() {
-            self.max_backoff
-        } else {
-            Duration::from_secs_f64(secs.max(0.0))
+    /// The backoff schedule of this policy: [`Self::initial_backoff`] ×
+    /// [`Self::multiplier`]`^retry`, at most [`Self::max_backoff`], with full
+    /// jitter when [`Self::jitter`] is set.
+    pub fn schedule(&self) -> Backoff {
+        Backoff {
+            initial: self.initial_backoff,
+            max: self.max_backoff,
+            multiplier: self.multiplier,
+            jitter: if self.jitter {
+                Jitter::Full
+            } else {
+                Jitter::None
+            },
         }
+    }
+
+    /// The backoff before retry number `retry` (0 for the first retry),
+    /// before jitter: `min(max_backoff, initial_backoff * multiplier^retry)`
+    /// ([`Backoff::delay`] of [`Self::schedule`]).
+    pub fn backoff(&self, retry: u32) -> Duration {
+        self.schedule().delay(retry)
     }
 
     fn attempts(&self) -> u32 {
@@ -200,6 +217,115 @@ impl RetryPolicy {
             self.max_attempts.max(1)
         } else {
             1
+        }
+    }
+}
+
+/// How a [`Backoff`] spreads clients out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// The delay exactly as scheduled.
+    None,
+    /// Full jitter: a uniformly random duration in `[0, delay)` (retries).
+    Full,
+    /// The delay multiplied by a uniformly random factor in
+    /// `[1 - spread, 1 + spread)`, never above the schedule's maximum
+    /// (waits use a spread of 0.25).
+    Spread(f64),
+}
+
+/// One exponential backoff schedule, shared by the retry loop
+/// ([`RetryPolicy::schedule`]) and the waiters' interval polling
+/// ([`crate::wait::WaitOptions::schedule`]): `initial × multiplier^n`, at
+/// most `max`, then jittered.
+///
+/// The random factor comes from one generator, `fastrand`'s per-thread one:
+/// seed it with `fastrand::seed` for reproducible jitter, or use
+/// [`Jitter::None`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Backoff {
+    /// The delay before the first retry or poll (`n = 0`).
+    pub initial: Duration,
+    /// Upper bound of one delay.
+    pub max: Duration,
+    /// Growth factor between delays (values below 1 count as 1).
+    pub multiplier: f64,
+    /// How the delay is randomised.
+    pub jitter: Jitter,
+}
+
+impl Backoff {
+    /// A schedule from `initial` to `max` growing by `multiplier`, without
+    /// jitter.
+    pub fn new(initial: Duration, max: Duration, multiplier: f64) -> Self {
+        Self {
+            initial,
+            max,
+            multiplier,
+            jitter: Jitter::None,
+        }
+    }
+
+    /// Sets [`Self::jitter`].
+    pub fn with_jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Delay number `n` (0-based) before jitter:
+    /// `min(max, initial * multiplier^n)`.
+    pub fn delay(&self, n: u32) -> Duration {
+        let factor = self
+            .multiplier
+            .max(1.0)
+            .powi(i32::try_from(n).unwrap_or(i32::MAX));
+        let secs = self.initial.as_secs_f64() * factor;
+        if !secs.is_finite() || secs >= self.max.as_secs_f64() {
+            self.max
+        } else {
+            Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(self.max)
+        }
+    }
+
+    /// `delay` with the jitter applied for a random `unit` in `[0, 1)`
+    /// (deterministic: the random draw is the caller's).
+    pub fn apply_jitter(&self, delay: Duration, unit: f64) -> Duration {
+        let unit = if unit.is_finite() {
+            unit.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let factor = match self.jitter {
+            Jitter::None => return delay,
+            Jitter::Full => unit,
+            Jitter::Spread(spread) => {
+                let spread = if spread.is_finite() {
+                    spread.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                1.0 - spread + 2.0 * spread * unit
+            }
+        };
+        // Never above the maximum (nor the delay itself when it is larger),
+        // and no panic on a huge maximum.
+        let cap = self.max.max(delay);
+        Duration::try_from_secs_f64(delay.as_secs_f64() * factor).map_or(cap, |d| d.min(cap))
+    }
+
+    /// Delay number `n`, jittered with a draw of the shared generator.
+    pub fn jittered(&self, n: u32) -> Duration {
+        self.jitter_delay(self.delay(n))
+    }
+
+    /// `delay` jittered with a draw of the shared generator (no draw
+    /// without jitter).
+    pub fn jitter_delay(&self, delay: Duration) -> Duration {
+        match self.jitter {
+            Jitter::None => delay,
+            _ => self.apply_jitter(delay, fastrand::f64()),
         }
     }
 }
@@ -342,6 +468,18 @@ impl Retrier {
         &self.policy
     }
 
+    /// The sleep (the client builder's [`crate::GenClientBuilder::sleep`],
+    /// tokio's by default); the client's waiters use it too.
+    pub fn sleep(&self) -> &Arc<dyn Sleep> {
+        &self.sleep
+    }
+
+    /// The clock (the client builder's [`crate::GenClientBuilder::clock`],
+    /// the system clock by default); the client's waiters use it too.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     /// Runs `attempt` (given the 1-based attempt number) until it succeeds,
     /// fails with an error `idempotency` does not retry, or the policy's
     /// budget is spent. Returns the last error.
@@ -353,7 +491,7 @@ impl Retrier {
         let policy = &self.policy;
         let max_attempts = policy.attempts();
         let started = self.clock.now();
-        let mut rng = Rng::new();
+        let schedule = policy.schedule();
         let mut n = 1;
         loop {
             let error = match attempt(n).await {
@@ -377,14 +515,7 @@ impl Retrier {
                     }
                     delay
                 }
-                _ => {
-                    let backoff = policy.backoff(n - 1);
-                    if policy.jitter {
-                        backoff.mul_f64(rng.next_f64())
-                    } else {
-                        backoff
-                    }
-                }
+                _ => schedule.jittered(n - 1),
             };
             if let Some(budget) = policy.max_elapsed {
                 let elapsed = now.duration_since(started).unwrap_or(Duration::ZERO);
@@ -403,28 +534,6 @@ impl Retrier {
             self.sleep.sleep(delay).await;
             n += 1;
         }
-    }
-}
-
-/// A small xorshift generator seeded from the standard library's random
-/// hasher keys: enough for jitter, no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Self {
-        let seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        Self(seed | 1)
-    }
-
-    fn next_f64(&mut self) -> f64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -456,11 +565,44 @@ mod tests {
     }
 
     #[test]
-    fn jitter_is_in_unit_interval() {
-        let mut rng = Rng::new();
-        for _ in 0..1000 {
-            let x = rng.next_f64();
-            assert!((0.0..1.0).contains(&x));
+    fn full_jitter_stays_below_the_delay() {
+        let b = RetryPolicy::default().schedule();
+        assert_eq!(b.jitter, Jitter::Full);
+        assert_eq!(b.apply_jitter(Duration::from_secs(2), 0.0), Duration::ZERO);
+        assert_eq!(
+            b.apply_jitter(Duration::from_secs(2), 0.5),
+            Duration::from_secs(1)
+        );
+        for n in 0..1000 {
+            let d = b.jittered(n % 8);
+            assert!(d <= b.delay(n % 8), "{d:?}");
         }
+        let none = RetryPolicy::default().with_jitter(false).schedule();
+        assert_eq!(none.jittered(1), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_jitter() {
+        let b = RetryPolicy::default().schedule();
+        fastrand::seed(7);
+        let first: Vec<Duration> = (0..4).map(|n| b.jittered(n)).collect();
+        fastrand::seed(7);
+        let again: Vec<Duration> = (0..4).map(|n| b.jittered(n)).collect();
+        assert_eq!(first, again);
+        assert!(first.iter().any(|d| *d != Duration::ZERO), "{first:?}");
+    }
+
+    #[test]
+    fn spread_jitter_is_bounded_by_the_maximum() {
+        let b = Backoff::new(Duration::from_secs(4), Duration::from_secs(5), 1.5)
+            .with_jitter(Jitter::Spread(0.25));
+        assert_eq!(b.apply_jitter(b.delay(0), 0.0), Duration::from_secs(3));
+        assert_eq!(b.apply_jitter(b.delay(0), 0.5), Duration::from_secs(4));
+        assert_eq!(b.apply_jitter(b.delay(1), 0.99), Duration::from_secs(5));
+        assert_eq!(b.apply_jitter(b.delay(3), 0.0), Duration::from_millis(3750));
+        // A huge maximum never panics.
+        let huge =
+            Backoff::new(Duration::MAX, Duration::MAX, 2.0).with_jitter(Jitter::Spread(0.25));
+        assert_eq!(huge.apply_jitter(huge.delay(3), 0.99), Duration::MAX);
     }
 }

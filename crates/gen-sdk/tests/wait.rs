@@ -592,3 +592,87 @@ fn status_parsing_ignores_case_and_keeps_unknown_values() {
     assert!(!JobStatus::parse("warming_up").is_terminal());
     assert!(JobStatus::parse("Completed").is_terminal());
 }
+
+#[tokio::test]
+async fn a_waiter_takes_sleep_and_clock_from_the_client_builder() {
+    let fake = Fake::start().await;
+    fake.job(
+        GEN,
+        vec![
+            (0, json!({"id": 9000, "status": "processing"})),
+            (
+                5,
+                json!({"id": 9000, "status": "completed", "result": "ok"}),
+            ),
+        ],
+    );
+    // No `with_time`: the builder's `.sleep()` / `.clock()` (the manual
+    // time) must reach the waiter, so nothing sleeps for real.
+    let options = WaitOptions::default()
+        .long_poll(false)
+        .include_progress(false)
+        .jitter(false)
+        .interval(secs(1), secs(15))
+        .multiplier(1.5);
+    let started = std::time::Instant::now();
+
+    let waiter = fake.client().waiter().with_options(options);
+    let wait = waiter.wait(9000);
+    // With tokio's sleep and the system clock the job would never complete
+    // on the manual clock: bounded, so that failure is quick.
+    let outcome = tokio::time::timeout(secs(10), wait)
+        .await
+        .expect("the waiter slept for real or read the system clock")
+        .unwrap();
+
+    assert!(outcome.is_completed(), "{outcome:?}");
+    // Polls at 0, 1, 2.5, 4.75 (processing) and 8.125 s (completed).
+    assert_eq!(
+        fake.time.sleeps(),
+        [
+            Duration::from_millis(1000),
+            Duration::from_millis(1500),
+            Duration::from_millis(2250),
+            Duration::from_millis(3375),
+        ]
+    );
+    assert_eq!(fake.hits().len(), 5);
+    assert_eq!(fake.elapsed(), Duration::from_millis(8125));
+    assert!(
+        started.elapsed() < secs(5),
+        "slept for real: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn wait_for_on_the_client_uses_the_client_time() {
+    let fake = Fake::start().await;
+    fake.job(
+        "/v1/user_jobs/77",
+        vec![
+            (0, json!({"id": 77, "status": "pending"})),
+            (1, json!({"id": 77, "status": "completed"})),
+        ],
+    );
+
+    let client = fake.client();
+    let wait = client.wait_for(JobRef::UserJob {
+        id: 77,
+        agent_id: 42,
+    });
+    let outcome = tokio::time::timeout(secs(10), wait)
+        .await
+        .expect("the waiter slept for real or read the system clock")
+        .unwrap();
+
+    assert!(outcome.is_completed());
+    // The default schedule (1 s, then 1.5 s, jittered by ±25 %) on the
+    // manual clock until the job completes at 1 s.
+    let sleeps = fake.time.sleeps();
+    assert!((1..=2).contains(&sleeps.len()), "{sleeps:?}");
+    assert!(
+        sleeps[0] >= Duration::from_millis(750) && sleeps[0] < Duration::from_millis(1250),
+        "{sleeps:?}"
+    );
+}

@@ -11,6 +11,7 @@ use super::types::{JobRef, JobSnapshot, JobStatus, Outcome, WaitError};
 
 /// A control action on a generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ControlAction {
     /// `POST /v1/generations/{id}/stop` (credits refunded).
     Stop,

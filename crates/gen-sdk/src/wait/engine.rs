@@ -2,7 +2,6 @@
 //! transient errors, progress, stop on cancel.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -12,9 +11,9 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::client::GenClient;
-use crate::error::{DEFAULT_MAX_BODY, Error, read_answer};
+use crate::error::{DEFAULT_MAX_BODY, Error, read_success_body};
 use crate::phases::Host;
-use crate::retry::{BoxFuture, Clock, RetryAfter, Sleep, SystemClock, TokioSleep};
+use crate::retry::{Backoff, BoxFuture, Clock, RetryAfter, Sleep};
 
 use super::budget::RequestBudget;
 use super::types::{
@@ -127,15 +126,18 @@ impl GenClient {
 }
 
 impl Waiter {
-    /// A waiter on `client` with [`WaitOptions::default`], tokio's sleep and
-    /// the system clock.
+    /// A waiter on `client` with [`WaitOptions::default`] and the client's
+    /// sleep and clock (those given to [`crate::GenClientBuilder::sleep`]
+    /// and [`crate::GenClientBuilder::clock`]; tokio's sleep and the system
+    /// clock by default). [`Self::with_time`] overrides them.
     pub fn new(client: &GenClient) -> Self {
+        let retrier = client.retrier();
         Self {
             client: client.clone(),
             options: WaitOptions::default(),
             shared: Arc::new(Shared::new(
-                Arc::new(TokioSleep),
-                Arc::new(SystemClock),
+                retrier.sleep().clone(),
+                retrier.clock().clone(),
                 None,
                 LongPollSupport::Unknown,
             )),
@@ -287,7 +289,11 @@ impl Waiter {
         );
         let start = shared.clock.now();
         let mut mode = self.initial_mode(&job);
-        let mut rng = Rng::new();
+        let schedule = options.schedule();
+        // After a failed request: the initial interval doubled per failure
+        // in a row, within the same maximum and jitter.
+        let error_schedule =
+            Backoff::new(schedule.initial, schedule.max, 2.0).with_jitter(schedule.jitter);
         let mut last: Option<Box<JobSnapshot>> = None;
         let mut polls: u32 = 0;
         let mut interval_polls: u32 = 0;
@@ -425,9 +431,8 @@ impl Waiter {
                         Some(ra) => ra.delay_from(now).min(options.max_retry_after),
                         None if held_long_poll => Duration::ZERO,
                         None => {
-                            let base = options.interval_for(interval_polls);
+                            let mut delay = schedule.jittered(interval_polls);
                             interval_polls = interval_polls.saturating_add(1);
-                            let mut delay = jittered(base, options, &mut rng);
                             if let Some(eta) = eta {
                                 delay = delay.min(eta.max(options.initial_interval));
                             }
@@ -503,13 +508,7 @@ impl Waiter {
                     publish(polls, mode, None, Some(error.to_string()), false);
                     let delay = match error.retry_after() {
                         Some(ra) => ra.delay_from(now).min(options.max_retry_after),
-                        None => {
-                            let base = options
-                                .interval_for(0)
-                                .saturating_mul(1 << consecutive_errors.min(16))
-                                .min(options.max_interval.max(options.initial_interval));
-                            jittered(base, options, &mut rng)
-                        }
+                        None => error_schedule.jittered(consecutive_errors),
                     };
                     // The last attempt of a run of connection failures
                     // happens when `max_unreachable` is spent, not after.
@@ -640,15 +639,17 @@ impl Waiter {
                 .client
                 .execute_once(status_operation(job), request)
                 .await?;
-            // Non-2xx answers are typed errors from the transport (read up to
-            // what an error keeps); success answers are read up to the cap.
-            let (status, headers, bytes) = read_answer(response, MAX_STATUS_BODY).await?;
-            let value: Value = serde_json::from_slice(&bytes)
-                .map_err(|source| Error::decode(Some(status.as_u16()), &bytes, &source))?;
-            let retry_after = headers
+            // Non-2xx answers are typed errors from the transport already;
+            // a success body is read up to the cap.
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(RetryAfter::parse);
+            let bytes = read_success_body(response, MAX_STATUS_BODY).await?;
+            let value: Value = serde_json::from_slice(&bytes)
+                .map_err(|source| Error::decode(Some(status), &bytes, &source))?;
             Ok::<_, Error>((JobSnapshot::from_json(job.clone(), value)?, retry_after))
         }
         .await;
@@ -733,15 +734,6 @@ fn eta(
         .then(|| Duration::from_secs_f64(secs.max(0.0)))
 }
 
-fn jittered(base: Duration, options: &WaitOptions, rng: &mut Rng) -> Duration {
-    if !options.jitter {
-        return base;
-    }
-    let factor = 0.75 + 0.5 * rng.next_f64();
-    base.mul_f64(factor)
-        .min(options.max_interval.max(options.initial_interval))
-}
-
 /// Sends one `POST /v1/generations/{id}/stop` when dropped while armed.
 struct StopOnDrop {
     client: Option<GenClient>,
@@ -788,28 +780,6 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// xorshift seeded from the standard library's random hasher keys: enough
-/// for jitter.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Self {
-        let seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        Self(seed | 1)
-    }
-
-    fn next_f64(&mut self) -> f64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -833,10 +803,10 @@ mod tests {
     #[test]
     fn jitter_stays_within_bounds() {
         let options = WaitOptions::default();
-        let mut rng = Rng::new();
+        let schedule = options.schedule();
         for n in 0..50 {
             let base = options.interval_for(n);
-            let d = jittered(base, &options, &mut rng);
+            let d = schedule.jittered(n);
             assert!(
                 d >= base.mul_f64(0.75) && d <= options.max_interval,
                 "{d:?}"

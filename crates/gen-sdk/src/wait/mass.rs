@@ -225,6 +225,7 @@ impl fmt::Display for CellResult {
 
 /// One cell of a [`MassRegenerateReport`].
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CellOutcome {
     /// The cell.
     pub cell_id: i64,
@@ -237,6 +238,7 @@ pub struct CellOutcome {
 /// The result of [`Waiter::mass_regenerate`]: one entry per distinct cell,
 /// in the order given (a column's cells in the engine's order).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MassRegenerateReport {
     /// The estimated cost of the batch.
     pub estimated_cost: f64,

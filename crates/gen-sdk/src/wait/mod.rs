@@ -22,7 +22,8 @@
 //! - **Interval polling with jittered exponential backoff**: 1 s, 1.5 s,
 //!   2.25 s ... up to 15 s by default, each interval multiplied by a random
 //!   factor in `[0.75, 1.25)` (never above the maximum) so that many
-//!   waiters spread out. When the server reports `progress_percent`, the
+//!   waiters spread out: the same [`Backoff`](crate::retry::Backoff) type
+//!   as the retry loop's ([`WaitOptions::schedule`]). When the server reports `progress_percent`, the
 //!   next poll is brought forward to the estimated completion time (never
 //!   earlier than the initial interval). `Retry-After` is honoured, on
 //!   success answers as on errors, but never below a floor
@@ -93,9 +94,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Time is injected ([`Waiter::with_time`], the [`Sleep`](crate::retry::Sleep)
-//! and [`Clock`](crate::retry::Clock) of [`crate::retry`]) so tests run
-//! without waiting.
+//! Time is injected so tests run without waiting: a waiter takes the
+//! [`Sleep`](crate::retry::Sleep) and [`Clock`](crate::retry::Clock) given
+//! to the client builder ([`crate::GenClientBuilder::sleep`],
+//! [`crate::GenClientBuilder::clock`]), the same as the retry loop's;
+//! [`Waiter::with_time`] overrides them for one waiter.
 
 mod actions;
 mod budget;

@@ -8,12 +8,14 @@ use gen_api::types::OutputResource;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, truncate_body};
+use crate::retry::{Backoff, Jitter};
 
 use super::MAX_LONG_POLL_TIMEOUT;
 use super::actions::ControlAction;
 
 /// The kind of an asynchronous job; decides the endpoint that is polled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobKind {
     /// A generation or a render: `GET /v1/generations/{id}` (api host).
     Generation,
@@ -30,6 +32,7 @@ pub enum JobKind {
 
 /// A job to wait for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobRef {
     /// A generation or render (`generation_id` of the trigger's answer).
     Generation(i64),
@@ -102,6 +105,7 @@ impl fmt::Display for JobRef {
 /// verbatim and **not** terminal: a status GEN adds later never ends a wait
 /// early.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// Queued.
     Pending,
@@ -187,6 +191,7 @@ impl fmt::Display for JobStatus {
 /// `outputUrl`, `progressPercent`); [`JobSnapshot::body`] keeps the whole
 /// answer (ideas of an agent run, `result.post_id` of a publish job...).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct JobSnapshot {
     /// The job.
     pub job: JobRef,
@@ -317,6 +322,7 @@ impl JobSnapshot {
 
 /// How a job ended. Each variant carries the final [`JobSnapshot`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Done: read [`JobSnapshot::result`] (text) and/or
     /// [`JobSnapshot::output_resources`] (media URLs).
@@ -441,6 +447,7 @@ impl fmt::Display for Outcome {
 
 /// How the waiter is currently asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PollMode {
     /// A first `wait=true` request, to learn whether the server long-polls.
     Probing,
@@ -453,6 +460,7 @@ pub enum PollMode {
 /// The state of a wait, published on every change
 /// ([`super::Waiter::wait_with_progress`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Progress {
     /// The job.
     pub job: JobRef,
@@ -477,6 +485,7 @@ pub struct Progress {
 /// jittered) and never under 500 ms, progress requested while interval
 /// polling, 2 minutes of unreachable server at most, no stop on cancel.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct WaitOptions {
     /// The maximum wait, always in force (default 30 minutes): a hard
     /// deadline. Every request's timeout (and a long-poll's `timeout=`) is
@@ -650,21 +659,35 @@ impl WaitOptions {
         self
     }
 
-    /// The interval before interval-poll number `n` (0-based), before
-    /// jitter: `min(max_interval, initial_interval * multiplier^n)`.
-    pub fn interval_for(&self, n: u32) -> Duration {
-        let factor = self
-            .multiplier
-            .max(1.0)
-            .powi(i32::try_from(n).unwrap_or(i32::MAX));
-        let secs = self.initial_interval.as_secs_f64() * factor;
-        if !secs.is_finite() || secs >= self.max_interval.as_secs_f64() {
-            self.max_interval.max(self.initial_interval)
+    /// The interval schedule: [`Self::initial_interval`] ×
+    /// [`Self::multiplier`]`^n`, at most [`Self::max_interval`] (raised to
+    /// the initial interval if lower), each interval multiplied by a random
+    /// factor in `[0.75, 1.25)` when [`Self::jitter`] is set. The same
+    /// [`Backoff`] type as the retry loop's ([`crate::RetryPolicy::schedule`]).
+    pub fn schedule(&self) -> Backoff {
+        Backoff::new(
+            self.initial_interval,
+            self.max_interval.max(self.initial_interval),
+            self.multiplier,
+        )
+        .with_jitter(if self.jitter {
+            Jitter::Spread(WAIT_JITTER_SPREAD)
         } else {
-            Duration::from_secs_f64(secs.max(0.0))
-        }
+            Jitter::None
+        })
+    }
+
+    /// The interval before interval-poll number `n` (0-based), before
+    /// jitter: `min(max_interval, initial_interval * multiplier^n)`
+    /// ([`Backoff::delay`] of [`Self::schedule`]).
+    pub fn interval_for(&self, n: u32) -> Duration {
+        self.schedule().delay(n)
     }
 }
+
+/// The spread of the waiters' jitter: intervals are multiplied by a factor
+/// in `[0.75, 1.25)`.
+const WAIT_JITTER_SPREAD: f64 = 0.25;
 
 fn describe_last(last: &Option<Box<JobSnapshot>>) -> String {
     match last {
