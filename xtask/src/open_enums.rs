@@ -6,10 +6,14 @@
 //! server adds later decodes, and a request may send a model newer than the
 //! crate. Extensions read (all optional):
 //!
-//! - `x-enum-varnames`: the variant names, one per value (OpenAPI
-//!   Generator's extension), where the value gives no good name (`9:16`).
-//!   Otherwise the name is derived: `veo_3_1_fast` → `Veo31Fast`.
-//! - `x-enum-descriptions`: one doc line per value.
+//! - `x-enum-varnames`: variant names where the derived one is poor
+//!   (`openai` → `OpenAi`). Otherwise the name is derived from the value:
+//!   `veo_3_1_fast` → `Veo31Fast`, `9:16` → `Ratio9x16`.
+//! - `x-enum-descriptions`: a doc line per value.
+//!
+//! Both take OpenAPI Generator's form (a list, one entry per value) or a map
+//! from value to entry, which names only the values that need it: a value
+//! added to the list later then needs nothing more.
 //! - `x-open-enum: Name`: several schemas share one Rust enum `Name` (the
 //!   union of their values); each schema's own list is kept as a constant
 //!   (`ImageAspectRatio` → `IMAGE_ASPECT_RATIO`), for per-card validation.
@@ -94,10 +98,57 @@ fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     })
 }
 
+/// One entry per value from an extension given either as a list (OpenAPI
+/// Generator's form: one entry per value, in order) or as a map from value
+/// to entry (only the values that need one; a value added later needs no
+/// edit there).
+fn per_value(
+    schema: &str,
+    ext: Option<&Value>,
+    key: &str,
+    values: &[String],
+) -> Result<Vec<Option<String>>> {
+    match ext {
+        None => Ok(vec![None; values.len()]),
+        Some(Value::Array(_)) => {
+            let list = strings(ext).unwrap_or_default();
+            ensure!(
+                list.len() == values.len(),
+                "{schema}: {key} has {} entries for {} values: give one per value, or a map \
+                 from value to entry",
+                list.len(),
+                values.len()
+            );
+            Ok(list.into_iter().map(Some).collect())
+        }
+        Some(Value::Object(map)) => {
+            for k in map.keys() {
+                ensure!(
+                    values.contains(k),
+                    "{schema}: {key} names {k:?}, which is not one of its values"
+                );
+            }
+            Ok(values
+                .iter()
+                .map(|v| map.get(v).and_then(Value::as_str).map(str::to_owned))
+                .collect())
+        }
+        Some(other) => bail!("{schema}: {key} must be a list or a map, not {other}"),
+    }
+}
+
 /// The variant name derived from a wire value: alphanumeric runs, each with
-/// its first letter upper-cased (`gpt_4o_mini` → `Gpt4oMini`); a name that
-/// would start with a digit gets a `V` in front.
+/// its first letter upper-cased (`gpt_4o_mini` → `Gpt4oMini`); a ratio
+/// `W:H` gives `RatioWxH`; any other name that would start with a digit
+/// gets a `V` in front.
 pub fn variant_name(value: &str) -> String {
+    if let Some((w, h)) = value.split_once(':')
+        && !w.is_empty()
+        && !h.is_empty()
+        && w.chars().chain(h.chars()).all(|c| c.is_ascii_digit())
+    {
+        return format!("Ratio{w}x{h}");
+    }
     let mut name = String::new();
     for part in value.split(|c: char| !c.is_ascii_alphanumeric()) {
         let mut chars = part.chars();
@@ -168,26 +219,18 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
             (None, None) => continue,
             (Some(_), Some(_)) => bail!("{name}: both `enum` and `x-extensible-enum`"),
         };
-        let given = strings(s.get("x-enum-varnames"));
-        if let Some(given) = &given {
-            ensure!(
-                given.len() == values.len(),
-                "{name}: x-enum-varnames has {} names for {} values: give one name per value \
-                 (or none, to derive them)",
-                given.len(),
-                values.len()
-            );
-        }
-        let docs = strings(s.get("x-enum-descriptions"));
-        if let Some(docs) = &docs {
-            ensure!(
-                docs.len() == values.len(),
-                "{name}: x-enum-descriptions has {} entries for {} values",
-                docs.len(),
-                values.len()
-            );
-        }
-        let names = given.unwrap_or_else(|| values.iter().map(|v| variant_name(v)).collect());
+        let given = per_value(name, s.get("x-enum-varnames"), "x-enum-varnames", &values)?;
+        let docs = per_value(
+            name,
+            s.get("x-enum-descriptions"),
+            "x-enum-descriptions",
+            &values,
+        )?;
+        let names = values
+            .iter()
+            .zip(given)
+            .map(|(v, g)| g.unwrap_or_else(|| variant_name(v)))
+            .collect();
         let terminal = strings(s.get("x-terminal-values")).unwrap_or_default();
         for t in &terminal {
             ensure!(
@@ -202,9 +245,7 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
             .to_owned();
         groups.entry(group).or_default().push(Schema {
             name: name.clone(),
-            docs: docs
-                .map(|d| d.into_iter().map(Some).collect())
-                .unwrap_or_else(|| vec![None; values.len()]),
+            docs,
             values,
             names,
             description: s
@@ -474,7 +515,8 @@ mod tests {
         assert_eq!(variant_name("gpt_4o_mini"), "Gpt4oMini");
         assert_eq!(variant_name("o3_mini"), "O3Mini");
         assert_eq!(variant_name("gen"), "Gen");
-        assert_eq!(variant_name("9:16"), "V916");
+        assert_eq!(variant_name("9:16"), "Ratio9x16");
+        assert_eq!(variant_name("4k"), "V4k");
         assert_eq!(screaming("ImageAspectRatio"), "IMAGE_ASPECT_RATIO");
     }
 
@@ -528,6 +570,27 @@ mod tests {
     }
 
     #[test]
+    fn a_map_names_only_some_values_and_a_new_value_needs_nothing() {
+        let found = collect(&doc(json!({"M": {"type": "string",
+            "enum": ["openai", "gemini", "new_model_7"],
+            "x-enum-varnames": {"openai": "OpenAi"},
+            "x-enum-descriptions": {"gemini": "Google Gemini."}}})))
+        .unwrap();
+        assert_eq!(
+            found.enums[0].variants,
+            [
+                ("openai".into(), "OpenAi".into(), None),
+                (
+                    "gemini".into(),
+                    "Gemini".into(),
+                    Some("Google Gemini.".into())
+                ),
+                ("new_model_7".into(), "NewModel7".into(), None),
+            ]
+        );
+    }
+
+    #[test]
     fn bad_names_are_refused_with_the_fix() {
         let err = collect(&doc(
             json!({"M": {"type": "string", "enum": ["a_b", "a-b"]}}),
@@ -540,7 +603,16 @@ mod tests {
         ))
         .unwrap_err()
         .to_string();
-        assert!(err.contains("1 names for 2 values"), "{err}");
+        assert!(err.contains("1 entries for 2 values"), "{err}");
+        let err = collect(&doc(
+            json!({"M": {"type": "string", "enum": ["a"], "x-enum-varnames": {"b": "B"}}}),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("names \"b\", which is not one of its values"),
+            "{err}"
+        );
         let err = collect(&doc(json!({
             "A": {"type": "string", "enum": ["x"], "x-open-enum": "G", "x-enum-varnames": ["X1"]},
             "B": {"type": "string", "enum": ["x"], "x-open-enum": "G", "x-enum-varnames": ["X2"]}
