@@ -1339,10 +1339,16 @@ impl ::schemars::JsonSchema for IdeaStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ImageFromTextModel {
+    /// Gemini image.
+    ///
     /// Wire value: `gemini_image`.
     GeminiImage,
+    /// Gemini Pro image.
+    ///
     /// Wire value: `gemini_pro_image`.
     GeminiProImage,
+    /// Midjourney.
+    ///
     /// Wire value: `midjourney`.
     Midjourney,
     /// A value not known when gen-api was generated, kept verbatim (sent
@@ -1454,8 +1460,12 @@ impl ::schemars::JsonSchema for ImageFromTextModel {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LipsyncModel {
+    /// sync.so.
+    ///
     /// Wire value: `sync_so`.
     SyncSo,
+    /// GEN's own model.
+    ///
     /// Wire value: `gen`.
     Gen,
     /// A value not known when gen-api was generated, kept verbatim (sent
@@ -1972,20 +1982,36 @@ impl ::schemars::JsonSchema for UserJobStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VideoFromImageModel {
+    /// Kling 2.1.
+    ///
     /// Wire value: `kling_2_1`.
     Kling21,
+    /// Kling 2.6.
+    ///
     /// Wire value: `kling_2_6`.
     Kling26,
+    /// Veo 3. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3`.
     Veo3,
+    /// Veo 3.1. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_1`.
     Veo31,
+    /// Sora 2.
+    ///
     /// Wire value: `sora_2`.
     Sora2,
+    /// Seedance Lite.
+    ///
     /// Wire value: `seedance_lite`.
     SeedanceLite,
+    /// Seedance Pro.
+    ///
     /// Wire value: `seedance_pro`.
     SeedancePro,
+    /// Seedance Pro 1.5.
+    ///
     /// Wire value: `seedance_pro_1_5`.
     SeedancePro15,
     /// A value not known when gen-api was generated, kept verbatim (sent
@@ -2116,14 +2142,24 @@ impl ::schemars::JsonSchema for VideoFromImageModel {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VideoFromIngredientsModel {
+    /// Pika.
+    ///
     /// Wire value: `pika`.
     Pika,
+    /// Kling 1.6 (5 or 10 s).
+    ///
     /// Wire value: `kling_1_6`.
     Kling16,
+    /// Seedance Lite.
+    ///
     /// Wire value: `seedance_lite`.
     SeedanceLite,
+    /// Veo 3.1. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_1`.
     Veo31,
+    /// Veo 3.1 Fast. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_1_fast`.
     Veo31Fast,
     /// A value not known when gen-api was generated, kept verbatim (sent
@@ -2245,20 +2281,36 @@ impl ::schemars::JsonSchema for VideoFromIngredientsModel {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VideoFromTextModel {
+    /// Veo 3. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3`.
     Veo3,
+    /// Veo 3 Fast. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_fast`.
     Veo3Fast,
+    /// Veo 3.1. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_1`.
     Veo31,
+    /// Veo 3.1 Fast. Max 8 s (seed 002); seeds 001 and 003 send 10 s.
+    ///
     /// Wire value: `veo_3_1_fast`.
     Veo31Fast,
+    /// Sora 2.
+    ///
     /// Wire value: `sora_2`.
     Sora2,
+    /// Kling 1.6 (5 or 10 s).
+    ///
     /// Wire value: `kling_1_6`.
     Kling16,
+    /// Seedance Pro.
+    ///
     /// Wire value: `seedance_pro`.
     SeedancePro,
+    /// Seedance Pro 1.5.
+    ///
     /// Wire value: `seedance_pro_1_5`.
     SeedancePro15,
     /// A value not known when gen-api was generated, kept verbatim (sent

@@ -29,7 +29,11 @@
 //!
 //! Models, aspect ratios and voice methods are open enums (see
 //! [`AspectRatio::Other`]): a model GEN adds later can be sent before gen-sdk
-//! knows its name. Every card data struct also has an `extra` map for
+//! knows its name. They, and the per-card lists [`Card::validate`] checks
+//! ([`IMAGE_FROM_TEXT_ASPECT_RATIOS`], [`VIDEO_FROM_TEXT_ASPECT_RATIOS`],
+//! [`VIDEO_FROM_TEXT_DURATIONS`]), are generated from openapi.yaml into
+//! [`gen_api::open_enums`] by `cargo xtask generate`: a model or ratio added
+//! to the spec needs no edit here. Every card data struct also has an `extra` map for
 //! documented-elsewhere or future fields (`prompt_var`, `image_var`...),
 //! flattened into `data`.
 //!
@@ -51,6 +55,8 @@
 //! allows, 5 / 10 or up to 8 s, with a warning where they disagree: see
 //! [`VEO_MAX_DURATION`] and [`Card::warnings`]). Only `video_from_text` documents its ratios and
 //! durations; like openapi.yaml, gen-sdk applies them to `video_from_image`
+//! and `video_from_ingredients` too. Unknown (`Other`) models are not
+//! rejected: the server decides.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
