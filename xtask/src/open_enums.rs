@@ -19,7 +19,8 @@
 //!   (`ImageAspectRatio` → `IMAGE_ASPECT_RATIO`), for per-card validation.
 //! - `x-terminal-values`: the values that end a job; gives `is_terminal()`.
 //!
-//! Integer enums become constants (`VideoDuration` → `VIDEO_DURATION`).
+//! Integer enums become constants (`VideoDuration` → `VIDEO_DURATION`) and
+//! a plain `u32` in gen-api's types.
 //!
 //! progenitor is told to use these enums for the request schemas
 //! ([`OpenEnums::replacements`]), so gen-api's own card data types carry
@@ -72,7 +73,11 @@ pub struct OpenEnums {
 }
 
 impl OpenEnums {
-    /// `(schema name, Rust path)` for progenitor's `with_replacement`.
+    /// `(schema name, Rust path)` for progenitor's `with_replacement`: the
+    /// request string lists become their open enum, and integer lists a
+    /// plain `u32` (a request may send a value the spec does not list, e.g.
+    /// a Veo duration the seeds disagree on; the listed values stay
+    /// constants for validation).
     pub fn replacements(&self) -> Vec<(String, String)> {
         self.enums
             .iter()
@@ -82,6 +87,11 @@ impl OpenEnums {
                     .iter()
                     .map(|s| (s.clone(), format!("crate::open_enums::{}", e.name)))
             })
+            .chain(
+                self.integers
+                    .iter()
+                    .map(|(s, _)| (s.clone(), "u32".to_owned())),
+            )
             .collect()
     }
 }
@@ -557,9 +567,10 @@ mod tests {
             found.replacements(),
             [
                 ("Img".into(), "crate::open_enums::Ratio".into()),
-                ("Vid".into(), "crate::open_enums::Ratio".into())
+                ("Vid".into(), "crate::open_enums::Ratio".into()),
+                ("Dur".into(), "u32".into())
             ],
-            "response lists are not replaced"
+            "response lists are not replaced; integer lists become u32"
         );
         let src = render(&found, "");
         assert!(src.contains("matches!(self, Self::Done)"), "{src}");

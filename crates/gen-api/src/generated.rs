@@ -3181,47 +3181,13 @@ pub mod types {
             Default::default()
         }
     }
-    ///Seconds. Seed 001 (video_from_text): "Duration: 5 or 10". Seed 002: "Veo 3 supports up to 8s", while seeds 001 and 003 send Veo models with `"duration": 10`. The seeds contradict each other, so a Veo model with 10 s (or another duration up to 8 s) is sent as is (gen-sdk warns once) and the server decides; only a duration both readings refuse (e.g. 9 s) is refused before sending.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct VideoDuration(i64);
-    impl ::std::ops::Deref for VideoDuration {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<VideoDuration> for i64 {
-        fn from(value: VideoDuration) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for VideoDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(value: i64) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![5_i64, 10_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for VideoDuration {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-        }
-    }
     ///Video from image card (reference image, optional tail frame).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct VideoFromImageCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
+        pub duration: ::std::option::Option<u32>,
         pub image_resource_id: i64,
         ///Optional end frame.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3309,7 +3275,7 @@ pub mod types {
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         pub asset_resource_ids: ::std::vec::Vec<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
+        pub duration: ::std::option::Option<u32>,
         pub model: crate::open_enums::VideoFromIngredientsModel,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
@@ -3388,7 +3354,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
+        pub duration: ::std::option::Option<u32>,
         pub model: crate::open_enums::VideoFromTextModel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negative_prompt: ::std::option::Option<TextOrAiText>,
@@ -12360,10 +12326,7 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
-                ::std::string::String,
-            >,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             image_resource_id: ::std::result::Result<i64, ::std::string::String>,
             image_tail_resource_id:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -12411,7 +12374,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -12577,10 +12540,7 @@ pub mod types {
                 ::std::string::String,
             >,
             asset_resource_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
-                ::std::string::String,
-            >,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             model: ::std::result::Result<
                 crate::open_enums::VideoFromIngredientsModel,
                 ::std::string::String,
@@ -12626,7 +12586,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -12761,10 +12721,7 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
-                ::std::string::String,
-            >,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             model:
                 ::std::result::Result<crate::open_enums::VideoFromTextModel, ::std::string::String>,
             negative_prompt: ::std::result::Result<
@@ -12802,7 +12759,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
