@@ -1,5 +1,6 @@
 //! Running progenitor and writing (or checking) the generated files.
 
+use crate::open_enums;
 use crate::optable;
 use crate::transform::{self, Prepared};
 use anyhow::{Context, Result, bail};
@@ -39,6 +40,7 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
     let readme = std::fs::read_to_string(&readme_path)
         .with_context(|| format!("reading {}", readme_path.display()))?;
     let readme = optable::splice_readme(&readme, &table)?;
+    let enums = open_enums::collect(&doc)?;
     let Prepared {
         spec,
         set_aside,
@@ -57,6 +59,16 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         // (gen-sdk installs its own: auth, retries, errors, redaction).
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote!(crate::transport::SharedTransport));
+    // The request value lists (card models, aspect ratios...) are typed by
+    // the open enums of open_enums.rs, so a request can send a value newer
+    // than the crate.
+    for (schema, path) in enums.replacements() {
+        settings.with_replacement(
+            schema,
+            path,
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
     let mut generator = Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
@@ -135,6 +147,10 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         Output {
             path: "crates/gen-api-httpmock/src/generated.rs".into(),
             contents: mocks,
+        },
+        Output {
+            path: "crates/gen-api/src/open_enums.rs".into(),
+            contents: rustfmt(&open_enums::render(&enums, HEADER))?,
         },
         Output {
             path: "crates/gen-api/src/operations.rs".into(),

@@ -603,64 +603,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct AiText {
-        pub model: AiTextModel,
+        pub model: crate::open_enums::AiTextModel,
         ///Instruction for generating the text.
         pub prompt: ::std::string::String,
     }
     impl AiText {
         pub fn builder() -> builder::AiText {
             Default::default()
-        }
-    }
-    ///`AiTextModel`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum AiTextModel {
-        #[serde(rename = "gemini")]
-        Gemini,
-        #[serde(rename = "openai")]
-        Openai,
-    }
-    impl ::std::fmt::Display for AiTextModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Gemini => f.write_str("gemini"),
-                Self::Openai => f.write_str("openai"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AiTextModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "gemini" => Ok(Self::Gemini),
-                "openai" => Ok(Self::Openai),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AiTextModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AiTextModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Approve (`true`) or reject (`false`) the action a run is waiting on.
@@ -808,7 +757,7 @@ pub mod types {
     ///Captions card. `model` is required here (the documented example names it; no default is documented).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CaptionsCardData {
-        pub model: CaptionsModel,
+        pub model: crate::open_enums::CaptionsModel,
         ///Audio or video to caption.
         pub source_resource_id: i64,
     }
@@ -869,53 +818,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CaptionsGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Captions models.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum CaptionsModel {
-        #[serde(rename = "gemini")]
-        Gemini,
-    }
-    impl ::std::fmt::Display for CaptionsModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Gemini => f.write_str("gemini"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CaptionsModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "gemini" => Ok(Self::Gemini),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CaptionsModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CaptionsModel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1789,75 +1691,12 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    ///Image aspect ratios.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ImageAspectRatio {
-        #[serde(rename = "1:1")]
-        X11,
-        #[serde(rename = "9:16")]
-        X916,
-        #[serde(rename = "16:9")]
-        X169,
-        #[serde(rename = "4:3")]
-        X43,
-        #[serde(rename = "3:4")]
-        X34,
-    }
-    impl ::std::fmt::Display for ImageAspectRatio {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X11 => f.write_str("1:1"),
-                Self::X916 => f.write_str("9:16"),
-                Self::X169 => f.write_str("16:9"),
-                Self::X43 => f.write_str("4:3"),
-                Self::X34 => f.write_str("3:4"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ImageAspectRatio {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "1:1" => Ok(Self::X11),
-                "9:16" => Ok(Self::X916),
-                "16:9" => Ok(Self::X169),
-                "4:3" => Ok(Self::X43),
-                "3:4" => Ok(Self::X34),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ImageAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ImageAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Image from text card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ImageFromTextCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<ImageAspectRatio>,
-        pub model: ImageFromTextModel,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
+        pub model: crate::open_enums::ImageFromTextModel,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1920,61 +1759,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ImageFromTextGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Image from text models.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ImageFromTextModel {
-        #[serde(rename = "gemini_image")]
-        GeminiImage,
-        #[serde(rename = "gemini_pro_image")]
-        GeminiProImage,
-        #[serde(rename = "midjourney")]
-        Midjourney,
-    }
-    impl ::std::fmt::Display for ImageFromTextModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::GeminiImage => f.write_str("gemini_image"),
-                Self::GeminiProImage => f.write_str("gemini_pro_image"),
-                Self::Midjourney => f.write_str("midjourney"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ImageFromTextModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "gemini_image" => Ok(Self::GeminiImage),
-                "gemini_pro_image" => Ok(Self::GeminiProImage),
-                "midjourney" => Ok(Self::Midjourney),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ImageFromTextModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ImageFromTextModel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2070,7 +1854,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LipsyncCardData {
         pub audio_resource_id: i64,
-        pub model: LipsyncModel,
+        pub model: crate::open_enums::LipsyncModel,
         pub video_resource_id: i64,
     }
     impl LipsyncCardData {
@@ -2130,57 +1914,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for LipsyncGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Lipsync models.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum LipsyncModel {
-        #[serde(rename = "sync_so")]
-        SyncSo,
-        #[serde(rename = "gen")]
-        Gen,
-    }
-    impl ::std::fmt::Display for LipsyncModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::SyncSo => f.write_str("sync_so"),
-                Self::Gen => f.write_str("gen"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for LipsyncModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "sync_so" => Ok(Self::SyncSo),
-                "gen" => Ok(Self::Gen),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LipsyncModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LipsyncModel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2870,7 +2603,7 @@ pub mod types {
         ///With `my_voices`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub voice_id: ::std::option::Option<::std::string::String>,
-        pub voice_method: VoiceMethod,
+        pub voice_method: crate::open_enums::VoiceMethod,
     }
     impl SpeechFromTextCardData {
         pub fn builder() -> builder::SpeechFromTextCardData {
@@ -3014,7 +2747,7 @@ pub mod types {
     ///Text card: AI-generated text (scripts, prompts, descriptions); output in the generation's `result`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextCardData {
-        pub model: TextModel,
+        pub model: crate::open_enums::TextModel,
         pub prompt: TextOrAiText,
         ///Values for `{{name}}` placeholders in `prompt`.
         #[serde(
@@ -3080,85 +2813,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for TextGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Text card models (canonical names, seed 001), plus the family names `gemini` and `openai` that the creation cards page's text example sends (seed 002). Both readings are accepted; prefer canonical names.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum TextModel {
-        #[serde(rename = "gemini_2_0_flash")]
-        Gemini20Flash,
-        #[serde(rename = "gemini_2_5_pro")]
-        Gemini25Pro,
-        #[serde(rename = "gpt_4o")]
-        Gpt4o,
-        #[serde(rename = "gpt_4o_mini")]
-        Gpt4oMini,
-        #[serde(rename = "o3_mini")]
-        O3Mini,
-        #[serde(rename = "o4_mini")]
-        O4Mini,
-        #[serde(rename = "claude_sonnet_4")]
-        ClaudeSonnet4,
-        #[serde(rename = "gemini")]
-        Gemini,
-        #[serde(rename = "openai")]
-        Openai,
-    }
-    impl ::std::fmt::Display for TextModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Gemini20Flash => f.write_str("gemini_2_0_flash"),
-                Self::Gemini25Pro => f.write_str("gemini_2_5_pro"),
-                Self::Gpt4o => f.write_str("gpt_4o"),
-                Self::Gpt4oMini => f.write_str("gpt_4o_mini"),
-                Self::O3Mini => f.write_str("o3_mini"),
-                Self::O4Mini => f.write_str("o4_mini"),
-                Self::ClaudeSonnet4 => f.write_str("claude_sonnet_4"),
-                Self::Gemini => f.write_str("gemini"),
-                Self::Openai => f.write_str("openai"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for TextModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "gemini_2_0_flash" => Ok(Self::Gemini20Flash),
-                "gemini_2_5_pro" => Ok(Self::Gemini25Pro),
-                "gpt_4o" => Ok(Self::Gpt4o),
-                "gpt_4o_mini" => Ok(Self::Gpt4oMini),
-                "o3_mini" => Ok(Self::O3Mini),
-                "o4_mini" => Ok(Self::O4Mini),
-                "claude_sonnet_4" => Ok(Self::ClaudeSonnet4),
-                "gemini" => Ok(Self::Gemini),
-                "openai" => Ok(Self::Openai),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TextModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TextModel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -3527,102 +3181,13 @@ pub mod types {
             Default::default()
         }
     }
-    ///Video aspect ratios (documented for video_from_text; also used for the other video cards, whose ratios the documentation leaves to the model).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum VideoAspectRatio {
-        #[serde(rename = "1:1")]
-        X11,
-        #[serde(rename = "9:16")]
-        X916,
-        #[serde(rename = "16:9")]
-        X169,
-    }
-    impl ::std::fmt::Display for VideoAspectRatio {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X11 => f.write_str("1:1"),
-                Self::X916 => f.write_str("9:16"),
-                Self::X169 => f.write_str("16:9"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoAspectRatio {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "1:1" => Ok(Self::X11),
-                "9:16" => Ok(Self::X916),
-                "16:9" => Ok(Self::X169),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Seconds. Seed 001 (video_from_text): "Duration: 5 or 10". Seed 002: "Veo 3 supports up to 8s", while seeds 001 and 003 send Veo models with `"duration": 10`. The seeds contradict each other, so a Veo model with 10 s (or another duration up to 8 s) is sent as is (gen-sdk warns once) and the server decides; only a duration both readings refuse (e.g. 9 s) is refused before sending.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct VideoDuration(i64);
-    impl ::std::ops::Deref for VideoDuration {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<VideoDuration> for i64 {
-        fn from(value: VideoDuration) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for VideoDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(value: i64) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![5_i64, 10_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for VideoDuration {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-        }
-    }
     ///Video from image card (reference image, optional tail frame).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct VideoFromImageCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
+        pub duration: ::std::option::Option<u32>,
         pub image_resource_id: i64,
         ///Optional end frame.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3630,7 +3195,7 @@ pub mod types {
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_var: ::std::option::Option<::std::string::String>,
-        pub model: VideoFromImageModel,
+        pub model: crate::open_enums::VideoFromImageModel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<TextOrAiText>,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
@@ -3703,90 +3268,15 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from image models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum VideoFromImageModel {
-        #[serde(rename = "kling_2_1")]
-        Kling21,
-        #[serde(rename = "kling_2_6")]
-        Kling26,
-        #[serde(rename = "veo_3")]
-        Veo3,
-        #[serde(rename = "veo_3_1")]
-        Veo31,
-        #[serde(rename = "sora_2")]
-        Sora2,
-        #[serde(rename = "seedance_lite")]
-        SeedanceLite,
-        #[serde(rename = "seedance_pro")]
-        SeedancePro,
-        #[serde(rename = "seedance_pro_1_5")]
-        SeedancePro15,
-    }
-    impl ::std::fmt::Display for VideoFromImageModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Kling21 => f.write_str("kling_2_1"),
-                Self::Kling26 => f.write_str("kling_2_6"),
-                Self::Veo3 => f.write_str("veo_3"),
-                Self::Veo31 => f.write_str("veo_3_1"),
-                Self::Sora2 => f.write_str("sora_2"),
-                Self::SeedanceLite => f.write_str("seedance_lite"),
-                Self::SeedancePro => f.write_str("seedance_pro"),
-                Self::SeedancePro15 => f.write_str("seedance_pro_1_5"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoFromImageModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "kling_2_1" => Ok(Self::Kling21),
-                "kling_2_6" => Ok(Self::Kling26),
-                "veo_3" => Ok(Self::Veo3),
-                "veo_3_1" => Ok(Self::Veo31),
-                "sora_2" => Ok(Self::Sora2),
-                "seedance_lite" => Ok(Self::SeedanceLite),
-                "seedance_pro" => Ok(Self::SeedancePro),
-                "seedance_pro_1_5" => Ok(Self::SeedancePro15),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoFromImageModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoFromImageModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Video from ingredients card: prompt plus assets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct VideoFromIngredientsCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         pub asset_resource_ids: ::std::vec::Vec<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
-        pub model: VideoFromIngredientsModel,
+        pub duration: ::std::option::Option<u32>,
+        pub model: crate::open_enums::VideoFromIngredientsModel,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3858,77 +3348,14 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video from ingredients models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum VideoFromIngredientsModel {
-        #[serde(rename = "pika")]
-        Pika,
-        #[serde(rename = "kling_1_6")]
-        Kling16,
-        #[serde(rename = "seedance_lite")]
-        SeedanceLite,
-        #[serde(rename = "veo_3_1")]
-        Veo31,
-        #[serde(rename = "veo_3_1_fast")]
-        Veo31Fast,
-    }
-    impl ::std::fmt::Display for VideoFromIngredientsModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pika => f.write_str("pika"),
-                Self::Kling16 => f.write_str("kling_1_6"),
-                Self::SeedanceLite => f.write_str("seedance_lite"),
-                Self::Veo31 => f.write_str("veo_3_1"),
-                Self::Veo31Fast => f.write_str("veo_3_1_fast"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoFromIngredientsModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pika" => Ok(Self::Pika),
-                "kling_1_6" => Ok(Self::Kling16),
-                "seedance_lite" => Ok(Self::SeedanceLite),
-                "veo_3_1" => Ok(Self::Veo31),
-                "veo_3_1_fast" => Ok(Self::Veo31Fast),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoFromIngredientsModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoFromIngredientsModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Video from text card (seed 001). See `VideoDuration` for Veo and 10 s.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct VideoFromTextCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<VideoAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<VideoDuration>,
-        pub model: VideoFromTextModel,
+        pub duration: ::std::option::Option<u32>,
+        pub model: crate::open_enums::VideoFromTextModel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negative_prompt: ::std::option::Option<TextOrAiText>,
         pub prompt: TextOrAiText,
@@ -3993,81 +3420,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for VideoFromTextGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Video from text models. Seed 002 says Veo 3 goes "up to 8s"; seeds 001 and 003 send Veo with 10 s: sent as is, with a warning.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum VideoFromTextModel {
-        #[serde(rename = "veo_3")]
-        Veo3,
-        #[serde(rename = "veo_3_fast")]
-        Veo3Fast,
-        #[serde(rename = "veo_3_1")]
-        Veo31,
-        #[serde(rename = "veo_3_1_fast")]
-        Veo31Fast,
-        #[serde(rename = "sora_2")]
-        Sora2,
-        #[serde(rename = "kling_1_6")]
-        Kling16,
-        #[serde(rename = "seedance_pro")]
-        SeedancePro,
-        #[serde(rename = "seedance_pro_1_5")]
-        SeedancePro15,
-    }
-    impl ::std::fmt::Display for VideoFromTextModel {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Veo3 => f.write_str("veo_3"),
-                Self::Veo3Fast => f.write_str("veo_3_fast"),
-                Self::Veo31 => f.write_str("veo_3_1"),
-                Self::Veo31Fast => f.write_str("veo_3_1_fast"),
-                Self::Sora2 => f.write_str("sora_2"),
-                Self::Kling16 => f.write_str("kling_1_6"),
-                Self::SeedancePro => f.write_str("seedance_pro"),
-                Self::SeedancePro15 => f.write_str("seedance_pro_1_5"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VideoFromTextModel {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "veo_3" => Ok(Self::Veo3),
-                "veo_3_fast" => Ok(Self::Veo3Fast),
-                "veo_3_1" => Ok(Self::Veo31),
-                "veo_3_1_fast" => Ok(Self::Veo31Fast),
-                "sora_2" => Ok(Self::Sora2),
-                "kling_1_6" => Ok(Self::Kling16),
-                "seedance_pro" => Ok(Self::SeedancePro),
-                "seedance_pro_1_5" => Ok(Self::SeedancePro15),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VideoFromTextModel {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VideoFromTextModel {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -4254,61 +3606,6 @@ pub mod types {
     impl VoiceLibrary {
         pub fn builder() -> builder::VoiceLibrary {
             Default::default()
-        }
-    }
-    ///`my_voices`: a saved voice (`voice_id`); `design_voice`: generate from a gender/language description; `clone_voice`: use an audio sample (`audio_resource_id`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum VoiceMethod {
-        #[serde(rename = "my_voices")]
-        MyVoices,
-        #[serde(rename = "design_voice")]
-        DesignVoice,
-        #[serde(rename = "clone_voice")]
-        CloneVoice,
-    }
-    impl ::std::fmt::Display for VoiceMethod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::MyVoices => f.write_str("my_voices"),
-                Self::DesignVoice => f.write_str("design_voice"),
-                Self::CloneVoice => f.write_str("clone_voice"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for VoiceMethod {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "my_voices" => Ok(Self::MyVoices),
-                "design_voice" => Ok(Self::DesignVoice),
-                "clone_voice" => Ok(Self::CloneVoice),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VoiceMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for VoiceMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///An async TTS preview; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`.
@@ -5794,7 +5091,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AiText {
-            model: ::std::result::Result<super::AiTextModel, ::std::string::String>,
+            model: ::std::result::Result<crate::open_enums::AiTextModel, ::std::string::String>,
             prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for AiText {
@@ -5808,7 +5105,7 @@ pub mod types {
         impl AiText {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AiTextModel>,
+                T: ::std::convert::TryInto<crate::open_enums::AiTextModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -6445,7 +5742,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CaptionsCardData {
-            model: ::std::result::Result<super::CaptionsModel, ::std::string::String>,
+            model: ::std::result::Result<crate::open_enums::CaptionsModel, ::std::string::String>,
             source_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for CaptionsCardData {
@@ -6459,7 +5756,7 @@ pub mod types {
         impl CaptionsCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CaptionsModel>,
+                T: ::std::convert::TryInto<crate::open_enums::CaptionsModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -9373,10 +8670,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ImageFromTextCardData {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::ImageAspectRatio>,
+                ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            model: ::std::result::Result<super::ImageFromTextModel, ::std::string::String>,
+            model:
+                ::std::result::Result<crate::open_enums::ImageFromTextModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             prompt_var: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -9396,7 +8694,7 @@ pub mod types {
         impl ImageFromTextCardData {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ImageAspectRatio>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::AspectRatio>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -9406,7 +8704,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ImageFromTextModel>,
+                T: ::std::convert::TryInto<crate::open_enums::ImageFromTextModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -9951,7 +9249,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LipsyncCardData {
             audio_resource_id: ::std::result::Result<i64, ::std::string::String>,
-            model: ::std::result::Result<super::LipsyncModel, ::std::string::String>,
+            model: ::std::result::Result<crate::open_enums::LipsyncModel, ::std::string::String>,
             video_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for LipsyncCardData {
@@ -9976,7 +9274,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::LipsyncModel>,
+                T: ::std::convert::TryInto<crate::open_enums::LipsyncModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -11789,7 +11087,8 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            voice_method: ::std::result::Result<super::VoiceMethod, ::std::string::String>,
+            voice_method:
+                ::std::result::Result<crate::open_enums::VoiceMethod, ::std::string::String>,
         }
         impl ::std::default::Default for SpeechFromTextCardData {
             fn default() -> Self {
@@ -11878,7 +11177,7 @@ pub mod types {
             }
             pub fn voice_method<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VoiceMethod>,
+                T: ::std::convert::TryInto<crate::open_enums::VoiceMethod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.voice_method = value
@@ -12364,7 +11663,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TextCardData {
-            model: ::std::result::Result<super::TextModel, ::std::string::String>,
+            model: ::std::result::Result<crate::open_enums::TextModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             variables: ::std::result::Result<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
@@ -12383,7 +11682,7 @@ pub mod types {
         impl TextCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TextModel>,
+                T: ::std::convert::TryInto<crate::open_enums::TextModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13024,13 +12323,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct VideoFromImageCardData {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
+                ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
-                ::std::string::String,
-            >,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             image_resource_id: ::std::result::Result<i64, ::std::string::String>,
             image_tail_resource_id:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -13038,7 +12334,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            model: ::std::result::Result<super::VideoFromImageModel, ::std::string::String>,
+            model: ::std::result::Result<
+                crate::open_enums::VideoFromImageModel,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<
                 ::std::option::Option<super::TextOrAiText>,
                 ::std::string::String,
@@ -13065,7 +12364,7 @@ pub mod types {
         impl VideoFromImageCardData {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoAspectRatio>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::AspectRatio>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -13075,7 +12374,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -13115,7 +12414,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoFromImageModel>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoFromImageModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13237,15 +12536,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct VideoFromIngredientsCardData {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
+                ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
             asset_resource_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
+            model: ::std::result::Result<
+                crate::open_enums::VideoFromIngredientsModel,
                 ::std::string::String,
             >,
-            model: ::std::result::Result<super::VideoFromIngredientsModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             prompt_var: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -13267,7 +12566,7 @@ pub mod types {
         impl VideoFromIngredientsCardData {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoAspectRatio>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::AspectRatio>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -13287,7 +12586,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -13297,7 +12596,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoFromIngredientsModel>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoFromIngredientsModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13419,14 +12718,12 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct VideoFromTextCardData {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::VideoAspectRatio>,
+                ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            duration: ::std::result::Result<
-                ::std::option::Option<super::VideoDuration>,
-                ::std::string::String,
-            >,
-            model: ::std::result::Result<super::VideoFromTextModel, ::std::string::String>,
+            duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
+            model:
+                ::std::result::Result<crate::open_enums::VideoFromTextModel, ::std::string::String>,
             negative_prompt: ::std::result::Result<
                 ::std::option::Option<super::TextOrAiText>,
                 ::std::string::String,
@@ -13452,7 +12749,7 @@ pub mod types {
         impl VideoFromTextCardData {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoAspectRatio>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::AspectRatio>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aspect_ratio = value
@@ -13462,7 +12759,7 @@ pub mod types {
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoDuration>>,
+                T: ::std::convert::TryInto<::std::option::Option<u32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -13472,7 +12769,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::VideoFromTextModel>,
+                T: ::std::convert::TryInto<crate::open_enums::VideoFromTextModel>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value

@@ -30,6 +30,9 @@
 //! - Enums in responses are open: they decode into string newtypes so a value
 //!   the server adds later does not break decoding. The values known at
 //!   generation time are listed in [`set_aside::OPENED_ENUMS`].
+//! - Value lists (card models, aspect ratios, statuses) are open enums in
+//!   [`open_enums`]: known variants plus `Other(String)`; the request types
+//!   use them, so a request may send a model newer than the crate.
 //! - Multipart operations (uploads, XLSX import, voice clone, train_social)
 //!   are not generated; see [`set_aside::SET_ASIDE`] and gen-sdk.
 //!
@@ -65,6 +68,7 @@
 
 #[allow(missing_docs, clippy::all)]
 mod generated;
+pub mod open_enums;
 #[allow(clippy::all)]
 pub mod operations;
 pub mod set_aside;

@@ -21,7 +21,8 @@ pub const PERSONALITY_MAX_CHARS: usize = 20_000;
 /// A partial Agent Core update (`PATCH /v1/agents/{agent_id}/core`): only
 /// the fields set to `Some` are sent. An empty list is sent as `[]` (it
 /// clears the section).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AgentCorePatch {
     /// Brand name.
@@ -47,22 +48,34 @@ pub struct AgentCorePatch {
     pub keywords: Option<Vec<String>>,
     /// Inspiration sources (creators, hashtags, keywords to watch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
+    )]
     pub monitored: Option<Vec<MonitoredItem>>,
     /// Expertise areas researched daily.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
+    )]
     pub research_topics: Option<Vec<ResearchTopic>>,
     /// The agent's own brand socials (what it posts from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
+    )]
     pub linked_accounts: Option<Vec<LinkedAccount>>,
     /// Full persona text, at most 20000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
     /// The default voice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")
+    )]
     pub default_user_voice: Option<DefaultUserVoice>,
 }
 

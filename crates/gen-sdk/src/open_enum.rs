@@ -1,16 +1,15 @@
-//! The `open_enum!` macro: string enums that never fail to decode.
+//! The `open_enum!` macro: a hand-written open string enum.
 //!
-//! Every enum the GEN API sends or accepts as a string (statuses, error codes,
-//! model names, aspect ratios) is modelled as an *open* enum: the values known
-//! when this crate was written are variants, and anything else is kept
-//! verbatim in `Other(String)`. A value the server adds later therefore never
-//! breaks decoding, and a model GEN adds later can be sent before gen-sdk
-//! learns its name.
+//! The value lists of openapi.yaml (card models, aspect ratios, statuses,
+//! generation types) are generated as open enums into
+//! [`gen_api::open_enums`]; gen-sdk re-exports them ([`crate::cards`],
+//! [`crate::status`]). This macro remains for [`crate::error::ErrorCode`],
+//! which adds the documented fix of each code.
 //!
-//! Each generated enum has `as_str`, `KNOWN` (the known wire values),
-//! `is_known`, `Display`, `FromStr` (infallible), `From<&str>`,
-//! `From<String>`, and string `Serialize`/`Deserialize`. Parsing normalises:
-//! `"veo_3".parse()` gives the `Veo3` variant, never `Other("veo_3")`.
+//! The enum has `as_str`, `KNOWN` (the known wire values), `is_known`,
+//! `Display`, `FromStr` (infallible), `From<&str>`, `From<String>`, and
+//! string `Serialize`/`Deserialize`; with the `schemars` feature it is a
+//! JSON Schema string listing the known values in `x-known-values`.
 
 /// Defines an open string enum; see the module documentation.
 macro_rules! open_enum {
@@ -56,6 +55,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         /// JSON Schema: a string; the values known to this version are listed
         /// in `x-known-values` (the enum is open, so any string is accepted).
         impl ::schemars::JsonSchema for $name {

@@ -533,3 +533,100 @@ fn agent_core_patch_sends_only_set_fields() {
         json!({"keywords": []})
     );
 }
+
+/// Every card, with every field it has set, is held exactly by gen-api's
+/// generated `GenerateRequest` (the card data types progenitor generates
+/// from openapi.yaml): same field names, value types and value lists. A
+/// drift check that needs no schemars; a model newer than gen-api and a
+/// Veo duration of 8 s fit too (the value lists are open).
+#[test]
+fn every_card_fits_the_generated_card_data_exactly() {
+    use gen_sdk::gen_api::types::GenerateRequest;
+    let ai = TextInput::ai(AiTextModel::OpenAi, "write it");
+    let cards = [
+        Card::from(TextCard::new(ai.clone(), TextModel::ClaudeSonnet4).variable("topic", "tacos")),
+        Card::from(MediaCard::new(7000)),
+        Card::from(
+            ImageFromTextCard::new("img", ImageModel::Midjourney)
+                .aspect_ratio(AspectRatio::Ratio3x4)
+                .prompt_var("col_1"),
+        ),
+        Card::from(
+            VideoFromTextCard::new("vid", VideoFromTextModel::Veo31Fast)
+                .aspect_ratio(AspectRatio::Ratio9x16)
+                .duration(10)
+                .negative_prompt(ai.clone())
+                .prompt_var("col_2"),
+        ),
+        Card::from(
+            VideoFromImageCard::new(4821, VideoFromImageModel::Kling26)
+                .image_tail_resource_id(4822)
+                .prompt("push in")
+                .prompt_var("col_3")
+                .image_var("col_4")
+                .aspect_ratio(AspectRatio::Ratio1x1)
+                .duration(5),
+        ),
+        Card::from(
+            VideoFromIngredientsCard::new("mix", VideoFromIngredientsModel::Pika, [1, 2])
+                .aspect_ratio(AspectRatio::Ratio16x9)
+                .duration(5)
+                .prompt_var("col_5"),
+        ),
+        Card::from(
+            SpeechFromTextCard::with_voice(ai, "21m00Tcm4TlvDq8ikWAM")
+                .enhance_voice(true)
+                .speed(1.25),
+        ),
+        Card::from(SpeechFromTextCard::designed("hi", "female", "es")),
+        Card::from(SpeechFromTextCard::cloned("hi", 5921)),
+        Card::from(LipsyncCard::new(LipsyncModel::SyncSo, 6001, 5921)),
+        Card::from(CaptionsCard::new(CaptionsModel::Gemini, 6001)),
+        Card::from(VideoFromTextCard::new(
+            "new",
+            VideoFromTextModel::from("sora_3"),
+        )),
+        // a Veo duration the seeds disagree on is sent (with a warning), so
+        // gen-api's duration is an open integer too
+        Card::from(VideoFromTextCard::new("veo", VideoFromTextModel::Veo3).duration(8)),
+    ];
+    for card in cards {
+        let wire = card.to_json();
+        let generated: GenerateRequest = serde_json::from_value(wire.clone())
+            .unwrap_or_else(|e| panic!("gen-api cannot hold {wire}: {e}"));
+        assert_eq!(
+            serde_json::to_value(&generated).unwrap(),
+            wire,
+            "gen-api's {} changes the card",
+            card.generation_type()
+        );
+    }
+    // and the comparison can fail: a field the spec does not define is lost
+    let mut extra = VideoFromTextCard::new("x", VideoFromTextModel::Kling16);
+    extra.extra.insert("temperature".into(), json!(0.5));
+    let wire = Card::from(extra).to_json();
+    let generated: GenerateRequest = serde_json::from_value(wire.clone()).unwrap();
+    assert_ne!(serde_json::to_value(&generated).unwrap(), wire);
+}
+
+#[test]
+fn the_value_lists_come_from_openapi_yaml() {
+    // the per-card lists are the spec's ImageAspectRatio / VideoAspectRatio /
+    // VideoDuration, and the one AspectRatio knows their union
+    assert_eq!(
+        IMAGE_FROM_TEXT_ASPECT_RATIOS,
+        ["1:1", "9:16", "16:9", "4:3", "3:4"]
+    );
+    assert_eq!(VIDEO_FROM_TEXT_ASPECT_RATIOS, ["1:1", "9:16", "16:9"]);
+    assert_eq!(VIDEO_FROM_TEXT_DURATIONS, [5, 10]);
+    assert_eq!(AspectRatio::KNOWN, IMAGE_FROM_TEXT_ASPECT_RATIOS);
+    assert_eq!(AspectRatio::from("9:16"), AspectRatio::Ratio9x16);
+    assert_eq!(AspectRatio::from("2:3").to_string(), "2:3");
+    assert!(!AspectRatio::from("2:3").is_known());
+    assert_eq!(
+        ImageModel::from("midjourney"),
+        ImageFromTextModel::Midjourney
+    );
+    let text: String = TextModel::OpenAi.into();
+    assert_eq!(text, "openai");
+}

@@ -1,0 +1,240 @@
+//! Checks before any request ([`Card::validate`]) and the warnings where
+//! the seeds contradict each other ([`Card::warnings`]).
+
+use super::{
+    AspectRatio, Card, IMAGE_FROM_TEXT_ASPECT_RATIOS, VEO_MAX_DURATION,
+    VIDEO_FROM_TEXT_ASPECT_RATIOS, VIDEO_FROM_TEXT_DURATIONS, VoiceMethod,
+};
+use crate::error::Error;
+
+impl Card {
+    /// Checks the card before any request: required fields, aspect ratios
+    /// and durations (see the module documentation). The error names the
+    /// field as a JSON path (`data.duration`) and the allowed values.
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Self::Text(c) => c.prompt.validate("data.prompt"),
+            Self::Media(c) => require_id("data.content_resource_id", c.content_resource_id),
+            Self::ImageFromText(c) => {
+                c.prompt.validate("data.prompt")?;
+                check_aspect_ratio(c.aspect_ratio.as_ref(), IMAGE_FROM_TEXT_ASPECT_RATIOS)
+            }
+            Self::VideoFromText(c) => {
+                c.prompt.validate("data.prompt")?;
+                if let Some(negative) = &c.negative_prompt {
+                    negative.validate("data.negative_prompt")?;
+                }
+                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
+                check_duration(
+                    c.duration,
+                    c.model.as_str(),
+                    Some(VIDEO_FROM_TEXT_DURATIONS),
+                )
+            }
+            Self::VideoFromImage(c) => {
+                require_id("data.image_resource_id", c.image_resource_id)?;
+                if let Some(tail) = c.image_tail_resource_id {
+                    require_id("data.image_tail_resource_id", tail)?;
+                }
+                if let Some(prompt) = &c.prompt {
+                    prompt.validate("data.prompt")?;
+                }
+                // undocumented for this card: openapi.yaml (and so gen-sdk)
+                // use the video ratios of video_from_text
+                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
+                check_duration(
+                    c.duration,
+                    c.model.as_str(),
+                    Some(VIDEO_FROM_TEXT_DURATIONS),
+                )
+            }
+            Self::VideoFromIngredients(c) => {
+                c.prompt.validate("data.prompt")?;
+                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
+                if c.asset_resource_ids.is_empty() {
+                    return Err(Error::validation(
+                        "data.asset_resource_ids",
+                        "at least one asset resource id is required",
+                        None,
+                    ));
+                }
+                for (i, id) in c.asset_resource_ids.iter().enumerate() {
+                    require_id(&format!("data.asset_resource_ids[{i}]"), *id)?;
+                }
+                check_duration(
+                    c.duration,
+                    c.model.as_str(),
+                    Some(VIDEO_FROM_TEXT_DURATIONS),
+                )
+            }
+            Self::SpeechFromText(c) => {
+                c.script.validate("data.script")?;
+                match c.voice_method {
+                    VoiceMethod::MyVoices
+                        if c.voice_id.as_deref().is_none_or(|v| v.trim().is_empty()) =>
+                    {
+                        return Err(Error::validation(
+                            "data.voice_id",
+                            "required with voice_method `my_voices`",
+                            None,
+                        ));
+                    }
+                    VoiceMethod::CloneVoice => match c.audio_resource_id {
+                        None => {
+                            return Err(Error::validation(
+                                "data.audio_resource_id",
+                                "required with voice_method `clone_voice`",
+                                None,
+                            ));
+                        }
+                        Some(id) => require_id("data.audio_resource_id", id)?,
+                    },
+                    _ => {}
+                }
+                match c.speed {
+                    Some(speed) if !(speed.is_finite() && speed > 0.0) => Err(Error::validation(
+                        "data.speed",
+                        format!("must be a positive number, got {speed}"),
+                        None,
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            Self::Lipsync(c) => {
+                require_id("data.video_resource_id", c.video_resource_id)?;
+                require_id("data.audio_resource_id", c.audio_resource_id)
+            }
+            Self::Captions(c) => require_id("data.source_resource_id", c.source_resource_id),
+        }
+    }
+
+    /// Where the seeds contradict each other about this card: each entry is
+    /// a sentence naming the disagreement. Such a card is not refused by
+    /// [`Card::validate`]; gen-sdk sends it and logs each warning once with
+    /// `tracing::warn!` (the `gen` CLI prints them on stderr). Today: a Veo
+    /// model with a duration over 8 s or other than 5 / 10 (see
+    /// [`VEO_MAX_DURATION`]).
+    pub fn warnings(&self) -> Vec<String> {
+        let (duration, model) = match self {
+            Self::VideoFromText(c) => (c.duration, c.model.as_str()),
+            Self::VideoFromImage(c) => (c.duration, c.model.as_str()),
+            Self::VideoFromIngredients(c) => (c.duration, c.model.as_str()),
+            _ => return Vec::new(),
+        };
+        veo_duration_warning(duration, model, VIDEO_FROM_TEXT_DURATIONS)
+            .into_iter()
+            .collect()
+    }
+}
+
+pub(super) fn require_text(field: &str, text: &str) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        Err(Error::validation(field, "must not be empty", None))
+    } else {
+        Ok(())
+    }
+}
+
+fn require_id(field: &str, id: i64) -> Result<(), Error> {
+    if id <= 0 {
+        Err(Error::validation(
+            field,
+            format!("must be a positive resource id, got {id}"),
+            None,
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_aspect_ratio(aspect_ratio: Option<&AspectRatio>, allowed: &[&str]) -> Result<(), Error> {
+    match aspect_ratio {
+        Some(ar) if !allowed.contains(&ar.as_str()) => Err(Error::validation(
+            "data.aspect_ratio",
+            format!("`{ar}` is not supported by this card"),
+            Some(allowed.iter().map(|s| (*s).to_owned()).collect()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// True for every Veo model, known or not.
+fn is_veo(model: &str) -> bool {
+    model.starts_with("veo_")
+}
+
+/// Checks a duration against the card's documented values (`card_values`)
+/// and the model's limits: Kling 1.6 takes 5 or 10; a `veo_*` model is
+/// refused only what both the card's values and seed 002's "up to 8s"
+/// refuse (see [`VEO_MAX_DURATION`]).
+fn check_duration(
+    duration: Option<u32>,
+    model: &str,
+    card_values: Option<&[u32]>,
+) -> Result<(), Error> {
+    let Some(duration) = duration else {
+        return Ok(());
+    };
+    let allowed: Option<Vec<u32>> = if is_veo(model) {
+        // either reading of the seeds
+        let mut values: Vec<u32> = (1..=VEO_MAX_DURATION).collect();
+        values.extend(card_values.into_iter().flatten().copied());
+        values.sort_unstable();
+        values.dedup();
+        card_values.map(|_| values)
+    } else if model == "kling_1_6" {
+        Some(VIDEO_FROM_TEXT_DURATIONS.to_vec())
+    } else {
+        card_values.map(<[u32]>::to_vec)
+    };
+    let fail = |message: String, allowed: Option<&Vec<u32>>| {
+        Err(Error::validation(
+            "data.duration",
+            message,
+            allowed.map(|a| a.iter().map(u32::to_string).collect()),
+        ))
+    };
+    if duration == 0 {
+        return fail("must be at least 1 second".to_owned(), allowed.as_ref());
+    }
+    match &allowed {
+        Some(values) if !values.contains(&duration) => fail(
+            format!("{duration} s is not supported by `{model}` on this card"),
+            Some(values),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The warning for a Veo duration the seeds disagree on, if any.
+fn veo_duration_warning(duration: Option<u32>, model: &str, card_values: &[u32]) -> Option<String> {
+    let duration = duration?;
+    if !is_veo(model) {
+        return None;
+    }
+    let over_veo_limit = duration > VEO_MAX_DURATION;
+    let off_card = !card_values.contains(&duration);
+    (over_veo_limit || off_card).then(|| {
+        format!(
+            "`{model}` with {duration} s: the seeds disagree (seed 001 lists durations 5 or 10 and sends veo_3 with 10 s, \
+             seed 003 sends veo_3_1_fast with 10 s, seed 002 says \"Veo 3 supports up to 8s\"); sent as is, the server decides"
+        )
+    })
+}
+
+/// Emits each warning with `tracing::warn!` once per process.
+pub(crate) fn warn_once(warnings: &[String]) {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(HashSet::new()));
+    for warning in warnings {
+        let first = seen
+            .lock()
+            .map(|mut set| set.insert(warning.clone()))
+            .unwrap_or(true);
+        if first {
+            tracing::warn!(target: "gen_sdk::cards", "{warning}");
+        }
+    }
+}
