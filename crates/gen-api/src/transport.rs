@@ -30,21 +30,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type SharedTransport = Arc<dyn Transport>;
 
 /// Sends the requests of the generated client.
-///
-/// `check` runs before `exec` and may refuse a request before anything is
-/// sent (its message becomes `progenitor_client::Error::InvalidRequest`).
 pub trait Transport: fmt::Debug + Send + Sync + 'static {
-    /// Refuses a request before sending, e.g. a path parameter that would
-    /// change which endpoint is called. The default accepts everything.
-    fn check(
-        &self,
-        request: &reqwest::Request,
-        operation: &'static Operation,
-    ) -> Result<(), String> {
-        let _ = (request, operation);
-        Ok(())
-    }
-
     /// Sends `request` for `operation` with `http` (the client's
     /// `reqwest::Client`) and returns the answer.
     fn exec<'a>(
@@ -88,21 +74,9 @@ impl crate::Client {
     }
 }
 
+// `pre` and `post` keep their defaults (nothing): everything happens in
+// `exec`, with one look-up of the operation per call.
 impl ClientHooks<SharedTransport> for crate::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        match operations::find(info.operation_id) {
-            Some(op) => self
-                .inner()
-                .check(request, op)
-                .map_err(progenitor_client::Error::InvalidRequest),
-            None => Ok(()),
-        }
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,
