@@ -16472,11 +16472,6 @@ pub mod builder {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/conversations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16486,7 +16481,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversations",
@@ -16538,12 +16536,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16553,7 +16546,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_conversation",
@@ -16605,12 +16601,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16620,7 +16611,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_conversation",
@@ -16697,12 +16691,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16713,7 +16702,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_conversation",
@@ -16767,12 +16759,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}/messages",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16782,7 +16769,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversation_messages",
@@ -16836,12 +16826,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}/runs",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16851,7 +16836,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversation_runs",
@@ -16920,11 +16908,6 @@ pub mod builder {
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/ideas", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16935,7 +16918,10 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_ideas",
@@ -16987,12 +16973,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/ideas/{}/status",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17002,7 +16983,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "advance_idea_status",
@@ -17066,13 +17050,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/ideas/{}/status/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&status.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&status),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17082,7 +17061,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_idea_status",
@@ -17145,11 +17127,6 @@ pub mod builder {
                 .and_then(|v| types::AgentRunRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/run", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17159,7 +17136,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_agent_run",
@@ -17211,12 +17191,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/runs/{}",
                 client.baseurl,
-                encode_path(&run_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&run_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17226,7 +17201,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent_run",
@@ -17305,12 +17283,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/runs/{}/approve",
                 client.baseurl,
-                encode_path(&run_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&run_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17321,7 +17294,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "approve_agent_run",
@@ -17376,11 +17352,6 @@ pub mod builder {
             } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17393,7 +17364,10 @@ pub mod builder {
                     "workspace_id",
                     &workspace_id,
                 ))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_agents",
@@ -17454,11 +17428,6 @@ pub mod builder {
                 .and_then(|v| types::AgentCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17468,7 +17437,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_agent",
@@ -17522,12 +17494,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17537,7 +17504,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_automation_config",
@@ -17622,12 +17592,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17638,7 +17603,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_automation_config",
@@ -17692,12 +17660,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config/test_callback",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17707,7 +17670,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_automation_callback",
@@ -17761,12 +17727,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config/test_webhook",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17776,7 +17737,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_automation_webhook",
@@ -17828,12 +17792,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/core",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17843,7 +17802,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent_core",
@@ -17924,12 +17886,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/core",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17940,7 +17897,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_agent_core",
@@ -18025,12 +17985,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18041,7 +17996,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_designed_voice",
@@ -18130,12 +18088,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-description",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18146,7 +18099,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_description",
@@ -18234,12 +18190,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-samples",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18250,7 +18201,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_samples",
@@ -18337,12 +18291,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-script",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18353,7 +18302,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_script",
@@ -18442,12 +18394,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18458,7 +18405,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "connect_elevenlabs",
@@ -18510,12 +18460,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18525,7 +18470,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "disconnect_elevenlabs",
@@ -18614,12 +18562,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs/test",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18630,7 +18573,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_elevenlabs",
@@ -18698,12 +18644,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/library",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18714,7 +18655,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("source", &source))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_voices",
@@ -18784,13 +18728,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/preview/{}",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&job_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&job_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18800,7 +18739,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_voice_preview",
@@ -18868,13 +18810,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/{}",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&voice_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&voice_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18884,7 +18821,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_voice",
@@ -18980,13 +18920,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/{}/preview",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&voice_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&voice_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18997,7 +18932,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_voice_preview",
@@ -19049,12 +18987,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19064,7 +18997,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent",
@@ -19116,12 +19052,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19131,7 +19062,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_agent",
@@ -19206,12 +19140,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19222,7 +19151,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_agent",
@@ -19301,11 +19233,6 @@ pub mod builder {
                 .and_then(|v| types::AssetFolderRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/asset_folders", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19316,7 +19243,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_asset_folder",
@@ -19384,12 +19314,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/asset_folders/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19400,7 +19325,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_asset_folder",
@@ -19494,12 +19422,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/asset_folders/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19511,7 +19434,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_asset_folder",
@@ -19619,11 +19545,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/asset_libraries", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19640,7 +19561,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("folder_id", &folder_id))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_asset_libraries",
@@ -19717,11 +19641,6 @@ pub mod builder {
                 .and_then(|v| types::EngineCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/autocontentengine", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19732,7 +19651,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_engine",
@@ -19771,13 +19693,15 @@ pub mod builder {
                 "{}/v1/autocontentengine/global_variables_template",
                 client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).headers(header_map).build()?;
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
+                .build()?;
             let info = OperationInfo {
                 operation_id: "get_global_variables_template",
             };
@@ -19844,12 +19768,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19860,7 +19779,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_engine",
@@ -19954,12 +19876,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19971,7 +19888,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_cells",
@@ -20052,13 +19972,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20069,7 +19984,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_cell",
@@ -20174,13 +20092,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20192,7 +20105,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_cell",
@@ -20288,13 +20204,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/generate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20306,7 +20217,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_on_cell",
@@ -20411,13 +20325,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20429,7 +20338,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_layer",
@@ -20536,13 +20448,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20554,7 +20461,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_layer_positions",
@@ -20648,14 +20558,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20666,7 +20571,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_layer",
@@ -20760,14 +20668,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20778,7 +20681,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_layer",
@@ -20896,14 +20802,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20915,7 +20816,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_layer",
@@ -21009,14 +20913,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21027,7 +20926,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_layer",
@@ -21136,14 +21038,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}/generate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21155,7 +21052,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_on_layer",
@@ -21238,13 +21138,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/render",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21255,7 +21150,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "render_cell",
@@ -21366,13 +21264,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/set_default_user_job",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21384,7 +21277,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_cell_default_user_job",
@@ -21478,12 +21374,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/clone",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21495,7 +21386,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "clone_engine",
@@ -21565,12 +21459,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21581,7 +21470,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_columns",
@@ -21673,12 +21565,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21690,7 +21577,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_column",
@@ -21786,12 +21676,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21803,7 +21688,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_columns",
@@ -21897,12 +21785,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21914,7 +21797,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_column_positions",
@@ -21995,13 +21881,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&col_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&col_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22012,7 +21893,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_column",
@@ -22083,12 +21967,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/global_variables",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22099,7 +21978,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_global_variables",
@@ -22169,12 +22051,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22185,7 +22062,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_rows",
@@ -22277,12 +22157,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22294,7 +22169,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_row",
@@ -22388,12 +22266,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22405,7 +22278,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_rows",
@@ -22499,12 +22375,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22516,7 +22387,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_row_positions",
@@ -22597,13 +22471,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&row_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&row_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22614,7 +22483,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_row",
@@ -22695,13 +22567,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&row_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&row_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22712,7 +22579,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_row",
@@ -22793,11 +22663,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/content_resources", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22809,7 +22674,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_content_resources",
@@ -22879,12 +22747,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22895,7 +22758,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_content_resource",
@@ -22963,12 +22829,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22979,7 +22840,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_content_resource",
@@ -23077,12 +22941,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23094,7 +22953,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_content_resource",
@@ -23157,11 +23019,6 @@ pub mod builder {
                 .and_then(|v| types::DirectUploadRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/direct_upload", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23171,7 +23028,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_direct_upload",
@@ -23267,12 +23127,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23285,7 +23140,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("include", &include))
                 .query(&progenitor_client::QueryParam::new("timeout", &timeout))
                 .query(&progenitor_client::QueryParam::new("wait", &wait))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_generation",
@@ -23337,12 +23195,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}/continue",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23352,7 +23205,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "continue_generation",
@@ -23404,12 +23260,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}/stop",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23419,7 +23270,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "stop_generation",
@@ -23455,11 +23309,6 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::User>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23468,7 +23317,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_me",
@@ -23507,11 +23359,6 @@ pub mod builder {
         {
             let Self { client } = self;
             let url = format!("{}/v1/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23520,7 +23367,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_organizations",
@@ -23583,11 +23433,6 @@ pub mod builder {
                 .and_then(|v| types::OrganizationCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23597,7 +23442,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_organization",
@@ -23649,12 +23497,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23664,7 +23507,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_organization",
@@ -23716,12 +23562,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23731,7 +23572,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_organization",
@@ -23808,12 +23652,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23824,7 +23663,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_organization",
@@ -23863,11 +23705,6 @@ pub mod builder {
         {
             let Self { client } = self;
             let url = format!("{}/v1/persisted_tokens", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23876,7 +23713,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_persisted_tokens",
@@ -23943,11 +23783,6 @@ pub mod builder {
                 .and_then(|v| types::PersistedTokenRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/persisted_tokens", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23957,7 +23792,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_persisted_token",
@@ -23993,11 +23831,6 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/persisted_tokens/revoke_all", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24006,7 +23839,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "revoke_all_persisted_tokens",
@@ -24087,12 +23923,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/persisted_tokens/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24103,7 +23934,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "rename_persisted_token",
@@ -24155,12 +23989,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/persisted_tokens/{}/revoke",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24170,7 +23999,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "revoke_persisted_token",
@@ -24233,11 +24065,6 @@ pub mod builder {
                 .and_then(|v| types::ResearchRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/research", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24247,7 +24074,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_research",
@@ -24315,11 +24145,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/templates/projects", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24330,7 +24155,10 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_templates",
@@ -24384,12 +24212,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/templates/projects/{}",
                 client.baseurl,
-                encode_path(&slug.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&slug),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24399,7 +24222,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_template",
@@ -24478,12 +24304,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/templates/spreadsheets/{}/clone",
                 client.baseurl,
-                encode_path(&slug.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&slug),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24494,7 +24315,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "clone_template",
@@ -24573,11 +24397,6 @@ pub mod builder {
                 .and_then(|v| types::UserJobCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/user_jobs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24588,7 +24407,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_user_job",
@@ -24656,12 +24478,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/user_jobs/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24672,7 +24489,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_user_job",
@@ -24764,12 +24584,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/user_jobs/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24781,7 +24596,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_user_job",
@@ -24819,11 +24637,6 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::Workspace>>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/workspaces", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24832,7 +24645,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_workspaces",

@@ -23,6 +23,54 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::operations::{self, Operation};
 
+/// A path parameter written straight into a URL (`format!`), percent-encoded
+/// exactly as `progenitor_client::encode_path` does, without building the
+/// parameter's string and its encoded copy first. The generated builders
+/// use it for every path parameter.
+///
+/// ```
+/// use gen_api::transport::PathParam;
+/// assert_eq!(format!("/v1/agents/{}", PathParam(&42)), "/v1/agents/42");
+/// assert_eq!(format!("/v1/x/{}", PathParam(&"a/b c%")), "/v1/x/a%2Fb%20c%25");
+/// assert_eq!(
+///     PathParam(&"é?#{}").to_string(),
+///     progenitor_client::encode_path("é?#{}")
+/// );
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PathParam<'a, T: ?Sized>(pub &'a T);
+
+/// progenitor's set for path segments (`progenitor_client::encode_path`).
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Encodes what `T` writes as it writes it: percent-encoding works
+        // byte by byte, so pieces encode as the whole would.
+        struct Encode<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Encode<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                for part in percent_encoding::utf8_percent_encode(s, PATH_SET) {
+                    self.0.write_str(part)?;
+                }
+                Ok(())
+            }
+        }
+        fmt::write(&mut Encode(f), format_args!("{}", self.0))
+    }
+}
+
 /// A boxed, `Send` future (the return type of [`Transport`]'s methods).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -312,11 +312,12 @@ impl GenTransport {
                 Err(read_error(response).await.redact(secret))
             }
         };
-        if !span.is_disabled() {
-            span.record("attempt", 1);
-        }
+        span.record("attempt", 1);
         let result = if retrying {
-            self.retrier.run(class, attempt).instrument(span.clone()).await
+            self.retrier
+                .run(class, attempt)
+                .instrument(span.clone())
+                .await
         } else {
             // One attempt: retries are off, or a streamed body cannot be
             // sent twice.
