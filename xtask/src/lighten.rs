@@ -10,7 +10,10 @@
 //!   of the operation (operations with header parameters keep their map);
 //! - writes each path parameter straight into the URL through
 //!   `gen_api::transport::PathParam`, percent-encoded with progenitor's
-//!   set (same bytes on the wire, no intermediate strings).
+//!   set (same bytes on the wire, no intermediate strings);
+//! - decodes JSON answers with `gen_api::transport::decode`, which moves
+//!   the answer's headers into the `ResponseValue` instead of cloning them
+//!   (progenitor's `ResponseValue::from_response`).
 //!
 //! Each rewrite is checked: a shape it does not recognise is an error, so a
 //! new progenitor cannot silently change what is sent.
@@ -30,7 +33,11 @@ const ONE_HEADER: &str = ".header(::reqwest::header::HeaderName::from_static(\"a
 /// Applies both rewrites to the generated client's source.
 pub fn requests(src: &str) -> Result<String> {
     let src = api_version_header(src)?;
-    path_params(&src)
+    let src = path_params(&src)?;
+    Ok(src.replace(
+        "ResponseValue::from_response(response)",
+        "crate::transport::decode(response)",
+    ))
 }
 
 fn api_version_header(src: &str) -> Result<String> {
@@ -88,13 +95,13 @@ mod tests {
     #[test]
     fn the_lone_api_version_map_becomes_one_header_and_paths_need_no_strings() {
         let src = format!(
-            "        pub async fn send(self) {{\n            let url = format!(\"{{}}/v1/x/{{}}\", client.baseurl, encode_path(&id.to_string()),);\n            {API_VERSION_MAP}            let request = client.client.get(url).headers(header_map).build()?;\n        }}\n"
+            "        pub async fn send(self) {{\n            let url = format!(\"{{}}/v1/x/{{}}\", client.baseurl, encode_path(&id.to_string()),);\n            {API_VERSION_MAP}            let request = client.client.get(url).headers(header_map).build()?;\n            ResponseValue::from_response(response).await\n        }}\n"
         );
         let out = requests(&src).unwrap();
         assert_eq!(
             out,
             format!(
-                "        pub async fn send(self) {{\n            let url = format!(\"{{}}/v1/x/{{}}\", client.baseurl, crate::transport::PathParam(&id),);\n            let request = client.client.get(url){ONE_HEADER}.build()?;\n        }}\n"
+                "        pub async fn send(self) {{\n            let url = format!(\"{{}}/v1/x/{{}}\", client.baseurl, crate::transport::PathParam(&id),);\n            let request = client.client.get(url){ONE_HEADER}.build()?;\n            crate::transport::decode(response).await\n        }}\n"
             )
         );
     }

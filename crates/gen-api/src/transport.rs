@@ -19,7 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 
 use crate::operations::{self, Operation};
 
@@ -69,6 +69,24 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
         }
         fmt::write(&mut Encode(f), format_args!("{}", self.0))
     }
+}
+
+/// Decodes a JSON answer into a [`ResponseValue`], as progenitor's
+/// `ResponseValue::from_response` does, but moving the answer's headers
+/// into it rather than cloning them. The generated builders use it.
+pub async fn decode<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    // The body is read without them (decoding was set up with the answer).
+    let headers = std::mem::take(response.headers_mut());
+    let full = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let inner = serde_json::from_slice(&full)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
 }
 
 /// A boxed, `Send` future (the return type of [`Transport`]'s methods).
