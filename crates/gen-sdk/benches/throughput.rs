@@ -25,7 +25,9 @@
 //! `cargo bench -p gen-sdk --bench throughput`; `GEN_BENCH_REQUESTS`
 //! (per client per round, default 4000), `GEN_BENCH_BLOCK` (default 200)
 //! and `GEN_BENCH_ROUNDS` (default 5) change the load; `GEN_BENCH_ONLY`
-//! (`baseline`, `handle` or `raw`) runs one client alone, for a profiler.
+//! (`baseline`, `handle` or `raw`) runs one client alone and
+//! `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for a
+//! profiler.
 
 use std::time::{Duration, Instant};
 
@@ -176,7 +178,12 @@ async fn main() {
         "throughput, {n} requests per client per round in blocks of {chunk}, {rounds} rounds \
          (requests/s; ratio to reqwest+serde in the same round; process CPU µs per request)"
     );
-    for in_flight in [1usize, 64] {
+    let modes: Vec<usize> = std::env::var("GEN_BENCH_IN_FLIGHT")
+        .ok()
+        .map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect())
+        .filter(|m: &Vec<usize>| !m.is_empty())
+        .unwrap_or_else(|| vec![1, 64]);
+    for in_flight in modes {
         // Warm-up: open the connections, fill the caches.
         let mut ignored = Spent::default();
         let warm = 4 * in_flight.max(64);
