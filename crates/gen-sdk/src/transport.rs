@@ -313,16 +313,22 @@ impl GenTransport {
             }
         };
         span.record("attempt", 1);
-        let result = if retrying {
-            self.retrier
-                .run(class, attempt)
-                .instrument(span.clone())
-                .await
+        let run = async {
+            if retrying {
+                self.retrier.run(class, attempt).await
+            } else {
+                // One attempt: retries are off, or a streamed body cannot be
+                // sent twice.
+                let mut attempt = attempt;
+                attempt(1).await
+            }
+        };
+        // A disabled span (no subscriber interested) is not entered on
+        // every poll.
+        let result = if span.is_disabled() {
+            run.await
         } else {
-            // One attempt: retries are off, or a streamed body cannot be
-            // sent twice.
-            let mut attempt = attempt;
-            attempt(1).instrument(span.clone()).await
+            run.instrument(span.clone()).await
         };
         let response = result.map_err(|e| e.redact(secret))?;
         self.cap(response)
