@@ -78,6 +78,8 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         "{HEADER}\n{}",
         prettyplease::unparse(&ast)
     )))?;
+    // Fewer allocations per request (lighten.rs); formatted again.
+    let client = rustfmt(&crate::lighten::requests(&client)?)?;
 
     // A typed httpmock extension (as oxide.rs ships one): `server.get_generation(|when, then| ...)`.
     let mut mock_gen = Generator::new(&settings);

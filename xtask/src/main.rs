@@ -8,6 +8,7 @@
 
 mod codegen;
 mod drill;
+mod lighten;
 mod open_enums;
 mod optable;
 mod transform;

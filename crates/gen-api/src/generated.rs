@@ -15769,11 +15769,6 @@ pub mod builder {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/conversations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15783,7 +15778,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversations",
@@ -15793,12 +15791,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -15835,12 +15833,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -15850,7 +15843,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_conversation",
@@ -15860,12 +15856,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -15902,12 +15898,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -15917,7 +15908,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_conversation",
@@ -15929,10 +15923,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -15994,12 +15988,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16010,7 +15999,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_conversation",
@@ -16020,12 +16012,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16064,12 +16056,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}/messages",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16079,7 +16066,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversation_messages",
@@ -16089,12 +16079,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16133,12 +16123,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/conversations/{}/runs",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16148,7 +16133,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_conversation_runs",
@@ -16158,12 +16146,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16217,11 +16205,6 @@ pub mod builder {
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/ideas", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16232,7 +16215,10 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_ideas",
@@ -16242,12 +16228,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16284,12 +16270,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/ideas/{}/status",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16299,7 +16280,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "advance_idea_status",
@@ -16309,12 +16293,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16363,13 +16347,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/ideas/{}/status/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&status.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&status),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16379,7 +16358,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_idea_status",
@@ -16389,12 +16371,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16442,11 +16424,6 @@ pub mod builder {
                 .and_then(|v| types::AgentRunRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agent/run", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16456,7 +16433,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_agent_run",
@@ -16466,12 +16446,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16508,12 +16488,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/runs/{}",
                 client.baseurl,
-                encode_path(&run_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&run_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16523,7 +16498,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent_run",
@@ -16533,12 +16511,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16602,12 +16580,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agent/runs/{}/approve",
                 client.baseurl,
-                encode_path(&run_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&run_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16618,7 +16591,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "approve_agent_run",
@@ -16628,12 +16604,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16673,11 +16649,6 @@ pub mod builder {
             } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16690,7 +16661,10 @@ pub mod builder {
                     "workspace_id",
                     &workspace_id,
                 ))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_agents",
@@ -16700,12 +16674,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16751,11 +16725,6 @@ pub mod builder {
                 .and_then(|v| types::AgentCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16765,7 +16734,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_agent",
@@ -16775,12 +16747,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16819,12 +16791,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16834,7 +16801,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_automation_config",
@@ -16844,12 +16814,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16919,12 +16889,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16935,7 +16900,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_automation_config",
@@ -16945,12 +16913,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -16989,12 +16957,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config/test_callback",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17004,7 +16967,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_automation_callback",
@@ -17014,12 +16980,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17058,12 +17024,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/automation_config/test_webhook",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17073,7 +17034,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_automation_webhook",
@@ -17083,12 +17047,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17125,12 +17089,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/core",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17140,7 +17099,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent_core",
@@ -17150,12 +17112,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17221,12 +17183,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/core",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17237,7 +17194,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_agent_core",
@@ -17247,12 +17207,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17322,12 +17282,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17338,7 +17293,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_designed_voice",
@@ -17348,12 +17306,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17427,12 +17385,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-description",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17443,7 +17396,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_description",
@@ -17453,12 +17409,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17531,12 +17487,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-samples",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17547,7 +17498,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_samples",
@@ -17557,12 +17511,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17634,12 +17588,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/design/generate-script",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17650,7 +17599,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_voice_design_script",
@@ -17660,12 +17612,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17739,12 +17691,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17755,7 +17702,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "connect_elevenlabs",
@@ -17765,12 +17715,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17807,12 +17757,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17822,7 +17767,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "disconnect_elevenlabs",
@@ -17834,10 +17782,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17911,12 +17859,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/integrations/elevenlabs/test",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17927,7 +17870,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_elevenlabs",
@@ -17937,12 +17883,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -17995,12 +17941,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/library",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18011,7 +17952,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("source", &source))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_voices",
@@ -18021,12 +17965,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18081,13 +18025,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/preview/{}",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&job_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&job_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18097,7 +18036,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_voice_preview",
@@ -18107,12 +18049,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18165,13 +18107,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/{}",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&voice_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&voice_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18181,7 +18118,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_voice",
@@ -18193,10 +18133,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18277,13 +18217,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}/voice/{}/preview",
                 client.baseurl,
-                encode_path(&agent_id.to_string()),
-                encode_path(&voice_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&agent_id),
+                crate::transport::PathParam(&voice_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18294,7 +18229,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_voice_preview",
@@ -18304,12 +18242,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18346,12 +18284,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18361,7 +18294,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_agent",
@@ -18371,12 +18307,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18413,12 +18349,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18428,7 +18359,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_agent",
@@ -18440,10 +18374,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18503,12 +18437,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/agents/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18519,7 +18448,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_agent",
@@ -18529,12 +18461,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18598,11 +18530,6 @@ pub mod builder {
                 .and_then(|v| types::AssetFolderRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/asset_folders", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18613,7 +18540,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_asset_folder",
@@ -18623,12 +18553,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18681,12 +18611,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/asset_folders/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18697,7 +18622,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_asset_folder",
@@ -18709,10 +18637,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18791,12 +18719,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/asset_folders/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18808,7 +18731,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_asset_folder",
@@ -18818,12 +18744,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -18916,11 +18842,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/asset_libraries", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18937,7 +18858,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("folder_id", &folder_id))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_asset_libraries",
@@ -18947,12 +18871,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19014,11 +18938,6 @@ pub mod builder {
                 .and_then(|v| types::EngineCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/autocontentengine", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19029,7 +18948,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_engine",
@@ -19039,12 +18961,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19068,13 +18990,15 @@ pub mod builder {
                 "{}/v1/autocontentengine/global_variables_template",
                 client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).headers(header_map).build()?;
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
+                .build()?;
             let info = OperationInfo {
                 operation_id: "get_global_variables_template",
             };
@@ -19085,10 +19009,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19141,12 +19065,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19157,7 +19076,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_engine",
@@ -19167,12 +19089,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19251,12 +19173,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19268,7 +19185,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_cells",
@@ -19278,12 +19198,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19349,13 +19269,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19366,7 +19281,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_cell",
@@ -19376,12 +19294,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19471,13 +19389,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19489,7 +19402,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_cell",
@@ -19499,12 +19415,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19585,13 +19501,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/generate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19603,7 +19514,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_on_cell",
@@ -19613,12 +19527,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19708,13 +19622,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19726,7 +19635,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_layer",
@@ -19736,12 +19648,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19833,13 +19745,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19851,7 +19758,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_layer_positions",
@@ -19861,12 +19771,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -19945,14 +19855,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19963,7 +19868,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_layer",
@@ -19973,12 +19881,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20057,14 +19965,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20075,7 +19978,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_layer",
@@ -20087,10 +19993,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20193,14 +20099,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20212,7 +20113,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_layer",
@@ -20222,12 +20126,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20306,14 +20210,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20324,7 +20223,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_layer",
@@ -20334,12 +20236,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20433,14 +20335,9 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/layers/{}/generate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-                encode_path(&layer_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
+                crate::transport::PathParam(&layer_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20452,7 +20349,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "generate_on_layer",
@@ -20462,12 +20362,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20535,13 +20435,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/render",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20552,7 +20447,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "render_cell",
@@ -20562,12 +20460,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20663,13 +20561,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/cells/{}/set_default_user_job",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&cell_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&cell_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20681,7 +20574,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_cell_default_user_job",
@@ -20691,12 +20587,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20775,12 +20671,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/clone",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20792,7 +20683,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "clone_engine",
@@ -20802,12 +20696,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20862,12 +20756,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20878,7 +20767,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_columns",
@@ -20888,12 +20780,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -20970,12 +20862,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -20987,7 +20874,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_column",
@@ -20997,12 +20887,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21083,12 +20973,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21100,7 +20985,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_columns",
@@ -21110,12 +20998,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21194,12 +21082,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21211,7 +21094,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_column_positions",
@@ -21221,12 +21107,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21292,13 +21178,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/columns/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&col_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&col_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21309,7 +21190,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_column",
@@ -21319,12 +21203,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21380,12 +21264,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/global_variables",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21396,7 +21275,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_global_variables",
@@ -21406,12 +21288,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21466,12 +21348,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21482,7 +21359,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_rows",
@@ -21492,12 +21372,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21574,12 +21454,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21591,7 +21466,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_row",
@@ -21601,12 +21479,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21685,12 +21563,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/mass_update",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21702,7 +21575,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mass_update_rows",
@@ -21712,12 +21588,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21796,12 +21672,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/update_positions",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21813,7 +21684,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_row_positions",
@@ -21823,12 +21697,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21894,13 +21768,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&row_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&row_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -21911,7 +21780,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_row",
@@ -21921,12 +21793,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -21992,13 +21864,8 @@ pub mod builder {
             let url = format!(
                 "{}/v1/autocontentengine/{}/rows/{}/duplicate",
                 client.baseurl,
-                encode_path(&id.to_string()),
-                encode_path(&row_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
+                crate::transport::PathParam(&row_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22009,7 +21876,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "duplicate_row",
@@ -22019,12 +21889,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22090,11 +21960,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/content_resources", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22106,7 +21971,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_content_resources",
@@ -22116,12 +21984,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22176,12 +22044,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22192,7 +22055,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_content_resource",
@@ -22202,12 +22068,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22260,12 +22126,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22276,7 +22137,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_content_resource",
@@ -22288,10 +22152,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22374,12 +22238,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/content_resources/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22391,7 +22250,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_content_resource",
@@ -22401,12 +22263,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22454,11 +22316,6 @@ pub mod builder {
                 .and_then(|v| types::DirectUploadRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/direct_upload", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22468,7 +22325,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_direct_upload",
@@ -22478,12 +22338,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22564,12 +22424,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22582,7 +22437,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("include", &include))
                 .query(&progenitor_client::QueryParam::new("timeout", &timeout))
                 .query(&progenitor_client::QueryParam::new("wait", &wait))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_generation",
@@ -22592,12 +22450,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22634,12 +22492,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}/continue",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22649,7 +22502,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "continue_generation",
@@ -22659,12 +22515,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22701,12 +22557,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/generations/{}/stop",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22716,7 +22567,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "stop_generation",
@@ -22726,12 +22580,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22752,11 +22606,6 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::User>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22765,7 +22614,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_me",
@@ -22775,12 +22627,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22804,11 +22656,6 @@ pub mod builder {
         {
             let Self { client } = self;
             let url = format!("{}/v1/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22817,7 +22664,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_organizations",
@@ -22827,12 +22677,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22880,11 +22730,6 @@ pub mod builder {
                 .and_then(|v| types::OrganizationCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22894,7 +22739,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_organization",
@@ -22904,12 +22752,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -22946,12 +22794,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -22961,7 +22804,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_organization",
@@ -22971,12 +22817,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23013,12 +22859,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23028,7 +22869,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_organization",
@@ -23040,10 +22884,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23105,12 +22949,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/organizations/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23121,7 +22960,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_organization",
@@ -23131,12 +22973,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23160,11 +23002,6 @@ pub mod builder {
         {
             let Self { client } = self;
             let url = format!("{}/v1/persisted_tokens", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23173,7 +23010,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_persisted_tokens",
@@ -23183,12 +23023,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23240,11 +23080,6 @@ pub mod builder {
                 .and_then(|v| types::PersistedTokenRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/persisted_tokens", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23254,7 +23089,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_persisted_token",
@@ -23264,12 +23102,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23290,11 +23128,6 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/persisted_tokens/revoke_all", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23303,7 +23136,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "revoke_all_persisted_tokens",
@@ -23315,10 +23151,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23384,12 +23220,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/persisted_tokens/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23400,7 +23231,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "rename_persisted_token",
@@ -23410,12 +23244,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23452,12 +23286,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/persisted_tokens/{}/revoke",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23467,7 +23296,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "revoke_persisted_token",
@@ -23479,10 +23311,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23530,11 +23362,6 @@ pub mod builder {
                 .and_then(|v| types::ResearchRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/research", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23544,7 +23371,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_research",
@@ -23554,12 +23384,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23612,11 +23442,6 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/templates/projects", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23627,7 +23452,10 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_templates",
@@ -23637,12 +23465,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23681,12 +23509,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/templates/projects/{}",
                 client.baseurl,
-                encode_path(&slug.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&slug),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23696,7 +23519,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_template",
@@ -23706,12 +23532,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23775,12 +23601,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/templates/spreadsheets/{}/clone",
                 client.baseurl,
-                encode_path(&slug.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&slug),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23791,7 +23612,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "clone_template",
@@ -23801,12 +23625,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23870,11 +23694,6 @@ pub mod builder {
                 .and_then(|v| types::UserJobCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/user_jobs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23885,7 +23704,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_user_job",
@@ -23895,12 +23717,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -23953,12 +23775,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/user_jobs/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -23969,7 +23786,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_user_job",
@@ -23979,12 +23799,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -24061,12 +23881,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/user_jobs/{}",
                 client.baseurl,
-                encode_path(&id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                crate::transport::PathParam(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -24078,7 +23893,10 @@ pub mod builder {
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_user_job",
@@ -24088,12 +23906,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -24116,11 +23934,6 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::Workspace>>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/workspaces", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -24129,7 +23942,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_workspaces",
@@ -24139,12 +23955,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::decode(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::transport::decode(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }

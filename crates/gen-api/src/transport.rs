@@ -19,9 +19,75 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 
 use crate::operations::{self, Operation};
+
+/// A path parameter written straight into a URL (`format!`), percent-encoded
+/// exactly as `progenitor_client::encode_path` does, without building the
+/// parameter's string and its encoded copy first. The generated builders
+/// use it for every path parameter.
+///
+/// ```
+/// use gen_api::transport::PathParam;
+/// assert_eq!(format!("/v1/agents/{}", PathParam(&42)), "/v1/agents/42");
+/// assert_eq!(format!("/v1/x/{}", PathParam(&"a/b c%")), "/v1/x/a%2Fb%20c%25");
+/// assert_eq!(
+///     PathParam(&"é?#{}").to_string(),
+///     progenitor_client::encode_path("é?#{}")
+/// );
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PathParam<'a, T: ?Sized>(pub &'a T);
+
+/// progenitor's set for path segments (`progenitor_client::encode_path`).
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Encodes what `T` writes as it writes it: percent-encoding works
+        // byte by byte, so pieces encode as the whole would.
+        struct Encode<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Encode<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                for part in percent_encoding::utf8_percent_encode(s, PATH_SET) {
+                    self.0.write_str(part)?;
+                }
+                Ok(())
+            }
+        }
+        fmt::write(&mut Encode(f), format_args!("{}", self.0))
+    }
+}
+
+/// Decodes a JSON answer into a [`ResponseValue`], as progenitor's
+/// `ResponseValue::from_response` does, but moving the answer's headers
+/// into it rather than cloning them. The generated builders use it.
+pub async fn decode<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    // The body is read without them (decoding was set up with the answer).
+    let headers = std::mem::take(response.headers_mut());
+    let full = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let inner = serde_json::from_slice(&full)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
+}
 
 /// A boxed, `Send` future (the return type of [`Transport`]'s methods).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -30,21 +96,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type SharedTransport = Arc<dyn Transport>;
 
 /// Sends the requests of the generated client.
-///
-/// `check` runs before `exec` and may refuse a request before anything is
-/// sent (its message becomes `progenitor_client::Error::InvalidRequest`).
 pub trait Transport: fmt::Debug + Send + Sync + 'static {
-    /// Refuses a request before sending, e.g. a path parameter that would
-    /// change which endpoint is called. The default accepts everything.
-    fn check(
-        &self,
-        request: &reqwest::Request,
-        operation: &'static Operation,
-    ) -> Result<(), String> {
-        let _ = (request, operation);
-        Ok(())
-    }
-
     /// Sends `request` for `operation` with `http` (the client's
     /// `reqwest::Client`) and returns the answer.
     fn exec<'a>(
@@ -88,21 +140,9 @@ impl crate::Client {
     }
 }
 
+// `pre` and `post` keep their defaults (nothing): everything happens in
+// `exec`, with one look-up of the operation per call.
 impl ClientHooks<SharedTransport> for crate::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        match operations::find(info.operation_id) {
-            Some(op) => self
-                .inner()
-                .check(request, op)
-                .map_err(progenitor_client::Error::InvalidRequest),
-            None => Ok(()),
-        }
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,

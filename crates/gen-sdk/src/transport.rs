@@ -33,7 +33,6 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -52,26 +51,17 @@ pub const MAX_ERROR_READ: usize = 64 * 1024;
 pub use crate::error::DEFAULT_MAX_BODY;
 
 tokio::task_local! {
-    static DEADLINE: Instant;
     static CLASS: Idempotency;
 }
+
+/// The `api-version` header's name.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// Runs `fut` with `class` as the retry class of every request the
 /// transport sends inside it, instead of each operation's own class (e.g.
 /// a call that must never be repeated).
 pub async fn with_retry_class<F: std::future::Future>(class: Idempotency, fut: F) -> F::Output {
     CLASS.scope(class, fut).await
-}
-
-/// Runs `fut` with a deadline: every request the transport sends inside it
-/// gets at most the time left as its timeout, and none is sent (or retried)
-/// once the deadline has passed. Used by the waiters (`max_wait`).
-pub async fn with_deadline<F: std::future::Future>(deadline: Instant, fut: F) -> F::Output {
-    DEADLINE.scope(deadline, fut).await
-}
-
-fn deadline() -> Option<Instant> {
-    DEADLINE.try_with(|d| *d).ok()
 }
 
 /// The retry class of gen-sdk's retrier for an operation's generated class.
@@ -265,16 +255,19 @@ impl GenTransport {
         check_path(&request, operation)?;
         self.route(&mut request, operation.host)?;
         let headers = request.headers_mut();
+        // Both values are built once (the key's marked sensitive); a clone
+        // is a reference count.
         headers.insert(self.auth_name.clone(), self.auth_value.clone());
-        if !headers.contains_key("api-version") {
-            headers.insert(
-                HeaderName::from_static("api-version"),
-                HeaderValue::from_static(api_version()),
-            );
+        // The generated builders set it already; the other paths may not.
+        if !headers.contains_key(API_VERSION) {
+            headers.insert(API_VERSION, HeaderValue::from_static(api_version()));
         }
-        let class = class
-            .or_else(|| CLASS.try_with(|c| *c).ok())
-            .unwrap_or_else(|| idempotency(operation.retry));
+        let class = match class {
+            Some(class) => class,
+            None => CLASS
+                .try_with(|c| *c)
+                .unwrap_or_else(|_| idempotency(operation.retry)),
+        };
         let span = tracing::info_span!(
             "gen_api_call",
             operation_id = operation.operation_id,
@@ -284,45 +277,58 @@ impl GenTransport {
             status = tracing::field::Empty,
         );
         let secret = self.secret.expose();
-        let template = request.try_clone();
+        // A copy for a second attempt, made only when one may follow.
+        let policy = self.retrier.policy();
+        let template = if retries && policy.enabled && policy.max_attempts > 1 {
+            retry_copy(&request)
+        } else {
+            None
+        };
+        let retrying = template.is_some();
         let mut first = Some(request);
+        // The fields are recorded on the span itself (no lookup of the
+        // current span); with no subscriber interested it is disabled and
+        // recording does nothing.
+        let recorder = &span;
         let attempt = |n: u32| {
             let request = first
                 .take()
-                .or_else(|| template.as_ref().and_then(reqwest::Request::try_clone));
+                .or_else(|| template.as_ref().and_then(retry_copy));
             async move {
-                tracing::Span::current().record("attempt", n);
-                let Some(mut request) = request else {
+                if n > 1 {
+                    recorder.record("attempt", n);
+                }
+                let Some(request) = request else {
                     return Err(Error::InvalidRequest {
                         message: "the request body cannot be sent again".into(),
                     });
                 };
-                if let Some(deadline) = deadline() {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Error::Timeout {
-                            connect: false,
-                            source: None,
-                        });
-                    }
-                    let t = request.timeout_mut();
-                    *t = Some(t.map_or(left, |t| t.min(left)));
-                }
                 let response = http.execute(request).await.map_err(from_reqwest)?;
                 let status = response.status();
-                tracing::Span::current().record("status", status.as_u16());
+                recorder.record("status", status.as_u16());
                 if status.is_success() {
                     return Ok(response);
                 }
                 Err(read_error(response).await.redact(secret))
             }
         };
-        let result = if retries && template.is_some() {
-            self.retrier.run(class, attempt).instrument(span).await
+        span.record("attempt", 1);
+        let run = async {
+            if retrying {
+                self.retrier.run(class, attempt).await
+            } else {
+                // One attempt: retries are off, or a streamed body cannot be
+                // sent twice.
+                let mut attempt = attempt;
+                attempt(1).await
+            }
+        };
+        // A disabled span (no subscriber interested) is not entered on
+        // every poll.
+        let result = if span.is_disabled() {
+            run.await
         } else {
-            // A streamed body cannot be sent twice: one attempt.
-            let mut attempt = attempt;
-            attempt(1).instrument(span).await
+            run.instrument(span.clone()).await
         };
         let response = result.map_err(|e| e.redact(secret))?;
         self.cap(response)
@@ -389,6 +395,25 @@ impl GenTransport {
     }
 }
 
+/// A copy of `request` for another attempt, `None` when its body is a
+/// stream (it cannot be sent twice). A request without a body is copied
+/// field by field (method, URL, headers, version, timeout): the same
+/// request as `reqwest::Request::try_clone` gives, without copying the
+/// extension map reqwest keeps the timeout in, three allocations less on
+/// every call.
+fn retry_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
+}
+
 /// Reads at most [`MAX_ERROR_READ`] bytes of an error answer and turns it
 /// into [`Error::Api`].
 async fn read_error(response: reqwest::Response) -> Error {
@@ -412,52 +437,66 @@ async fn read_error(response: reqwest::Response) -> Error {
 /// empty parameter. Compared from the end, so a base URL with a path prefix
 /// works. The error names the template's parameter.
 pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> Result<(), Error> {
-    let template: Vec<&str> = operation.path.split('/').skip(1).collect();
     let path = request.url().path();
-    let actual: Vec<&str> = path.split('/').skip(1).collect();
-    let param_names = || {
-        template
-            .iter()
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect::<Vec<_>>()
-    };
-    let refuse = |field: Option<&str>| {
-        let names = param_names();
-        let field = field.map_or_else(|| names.join(", "), str::to_owned);
-        Error::Validation {
-            field,
-            message: format!(
-                "must not be empty, `.` or `..`: `{}` would be sent to {path} instead of {}; refused before sending",
-                operation.operation_id, operation.path
-            ),
-            allowed: None,
-        }
-    };
-    if actual.len() < template.len() {
-        return Err(refuse(None));
-    }
-    let tail = &actual[actual.len() - template.len()..];
-    for (want, got) in template.iter().zip(tail) {
-        match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-            Some(name)
-                if got.is_empty()
-                    || matches!(
-                        got.to_ascii_lowercase().as_str(),
-                        "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
-                    ) =>
-            {
-                return Err(refuse(Some(name)));
+    // The fast path allocates nothing. Compared from the end (a base URL
+    // may have a path prefix), the first refused segment counted from the
+    // start.
+    let wanted = operation.path.split('/').skip(1);
+    let (want_len, got_len) = (wanted.clone().count(), path.split('/').skip(1).count());
+    let mut refused = None;
+    if got_len < want_len {
+        refused = Some(None);
+    } else {
+        let tail = path.split('/').skip(1 + got_len - want_len);
+        for (want, got) in wanted.zip(tail) {
+            match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+                Some(name) if got.is_empty() || is_dot_segment(got) => {
+                    refused = Some(Some(name));
+                    break;
+                }
+                Some(_) => {}
+                None if want != got => {
+                    refused = Some(None);
+                    break;
+                }
+                None => {}
             }
-            Some(_) => {}
-            None if want != got => return Err(refuse(None)),
-            None => {}
         }
     }
-    Ok(())
+    let Some(field) = refused else {
+        return Ok(());
+    };
+    let field = field.map_or_else(
+        || {
+            operation
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        str::to_owned,
+    );
+    Err(Error::Validation {
+        field,
+        message: format!(
+            "must not be empty, `.` or `..`: `{}` would be sent to {path} instead of {}; refused before sending",
+            operation.operation_id, operation.path
+        ),
+        allowed: None,
+    })
 }
 
-// `check` keeps its default: the path check runs inside `send`, where its
-// error stays typed (`Error::Validation`).
+/// `.` or `..`, plainly or percent-encoded (any case), which URL
+/// normalisation would collapse.
+fn is_dot_segment(segment: &str) -> bool {
+    [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."]
+        .iter()
+        .any(|dot| segment.eq_ignore_ascii_case(dot))
+}
+
+// The path check runs inside `send`, where its error stays typed
+// (`Error::Validation`).
 impl Transport for GenTransport {
     fn exec<'a>(
         &'a self,
@@ -487,11 +526,6 @@ pub(crate) fn shared(transport: Arc<GenTransport>) -> gen_api::transport::Shared
 /// The `api-version` header value (the spec's `info.version`).
 pub fn api_version() -> &'static str {
     <gen_api::Client as gen_api::ClientInfo<gen_api::transport::SharedTransport>>::api_version()
-}
-
-/// Time left before the current deadline ([`with_deadline`]), if any.
-pub fn time_left() -> Option<Duration> {
-    deadline().map(|d| d.saturating_duration_since(Instant::now()))
 }
 
 fn operation_path(rest: &str) -> &str {
