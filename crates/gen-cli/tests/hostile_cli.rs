@@ -255,22 +255,10 @@ async fn retry_after_zero_gives_at_most_a_dozen_polls_in_3_s() {
     assert!(api.hit_count() >= 2);
 }
 
-fn huge(status: u16, head: &[u8]) -> Reply {
-    Reply::with_body(
-        status,
-        Body::Huge {
-            head: head.to_vec(),
-            fill: b'x',
-            len: 300 << 20,
-            tail: br#""}"#.to_vec(),
-        },
-    )
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_stays_under_256_mib_on_a_300_mib_answer() {
     let api = HostileServer::start("127.0.0.1", |_| {
-        huge(200, br#"{"id":9000,"status":"processing","pad":""#)
+        Reply::huge(200, br#"{"id":9000,"status":"processing","pad":""#)
     })
     .await;
 
@@ -292,8 +280,10 @@ async fn wait_stays_under_256_mib_on_a_300_mib_answer() {
 #[tokio::test(flavor = "multi_thread")]
 async fn credits_stays_under_256_mib_on_a_300_mib_answer() {
     for status in [200u16, 500] {
-        let api =
-            HostileServer::start("127.0.0.1", move |_| huge(status, br#"{"id":1,"name":""#)).await;
+        let api = HostileServer::start("127.0.0.1", move |_| {
+            Reply::huge(status, br#"{"id":1,"name":""#)
+        })
+        .await;
 
         let run = gen_cmd(&api.base, &["credits", "--org", "1"]).await;
         eprintln!(

@@ -87,18 +87,7 @@ async fn redirecting(status: u16, location: String) -> HostileServer {
 /// A server on 127.0.0.1 answering everything with `status` and a 300 MiB
 /// JSON body: `head`, 300 MiB of `x`, then `"}`.
 async fn huge(status: u16, head: &'static [u8]) -> HostileServer {
-    HostileServer::start("127.0.0.1", move |_| {
-        Reply::with_body(
-            status,
-            Body::Huge {
-                head: head.to_vec(),
-                fill: b'x',
-                len: 300 << 20,
-                tail: br#""}"#.to_vec(),
-            },
-        )
-    })
-    .await
+    HostileServer::start("127.0.0.1", move |_| Reply::huge(status, head)).await
 }
 
 /// Wait for generation 9000 on `base` with `options`.

@@ -109,6 +109,19 @@ impl Reply {
             body,
         }
     }
+
+    /// A 300 MiB JSON answer: `head`, 300 MiB of `x`, then `"}`.
+    pub fn huge(status: u16, head: &[u8]) -> Self {
+        Self::with_body(
+            status,
+            Body::Huge {
+                head: head.to_vec(),
+                fill: b'x',
+                len: 300 << 20,
+                tail: br#""}"#.to_vec(),
+            },
+        )
+    }
 }
 
 type Handler = dyn Fn(&Hit) -> Reply + Send + Sync;
