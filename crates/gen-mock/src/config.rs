@@ -6,8 +6,7 @@ use std::time::Duration;
 /// The canonical creation card (generation) types the generate endpoints
 /// accept: the `GenerationType` values of openapi.yaml, read from gen-api
 /// (no copy here).
-pub static GENERATION_TYPES: std::sync::LazyLock<&'static [&'static str]> =
-    std::sync::LazyLock::new(|| gen_api::set_aside::opened_enum("GenerationType").unwrap_or(&[]));
+pub const GENERATION_TYPES: &[&str] = gen_api::open_enums::GenerationType::KNOWN;
 
 /// The internal Rails generation type names seed 000 sends
 /// (`{"generation_type": "text_generation", "data": {}}`), with the canonical

@@ -19,8 +19,7 @@ const FLOW: [&str; 5] = [
     "posted",
 ];
 /// Every idea status.
-static STATUSES: std::sync::LazyLock<&'static [&'static str]> =
-    std::sync::LazyLock::new(|| gen_api::set_aside::opened_enum("IdeaStatus").unwrap_or(&[]));
+const STATUSES: &[&str] = gen_api::open_enums::IdeaStatus::KNOWN;
 
 /// The `agent_id` of an agent-host body: a string (documented) or a number; must exist.
 fn body_agent(d: &Data, b: &Map<String, Value>) -> Result<String, ApiError> {
