@@ -30,7 +30,8 @@ const API_VERSION_MAP: &str =
 const MERGE: &str = ".headers(header_map)";
 const ONE_HEADER: &str = ".header(::reqwest::header::HeaderName::from_static(\"api-version\"), ::reqwest::header::HeaderValue::from_static(super::Client::api_version()))";
 
-/// Applies both rewrites to the generated client's source.
+/// Applies the three rewrites (api-version header, path parameters, decoding)
+/// to the generated client's source.
 pub fn requests(src: &str) -> Result<String> {
     let src = api_version_header(src)?;
     let src = path_params(&src)?;
