@@ -13,12 +13,20 @@
 //!   set (same bytes on the wire, no intermediate strings);
 //! - decodes JSON answers with `gen_api::transport::decode`, which moves
 //!   the answer's headers into the `ResponseValue` instead of cloning them
-//!   (progenitor's `ResponseValue::from_response`).
+//!   (progenitor's `ResponseValue::from_response`);
+//! - adds an optional query parameter with
+//!   `gen_api::transport::QueryOpt::query_opt`, which leaves the URL alone
+//!   when the parameter is not set (progenitor's `.query(..)` opens and
+//!   closes the URL's query for every parameter, set or not). Which
+//!   parameters are optional is read from the builders' field types
+//!   (`Result<Option<_>, String>`) with syn.
 //!
 //! Each rewrite is checked: a shape it does not recognise is an error, so a
 //! new progenitor cannot silently change what is sent.
 
-use anyhow::{Result, bail};
+use std::collections::HashMap;
+
+use anyhow::{Context, Result, bail};
 
 const API_VERSION_MAP: &str =
     "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -30,15 +38,112 @@ const API_VERSION_MAP: &str =
 const MERGE: &str = ".headers(header_map)";
 const ONE_HEADER: &str = ".header(::reqwest::header::HeaderName::from_static(\"api-version\"), ::reqwest::header::HeaderValue::from_static(super::Client::api_version()))";
 
-/// Applies the three rewrites (api-version header, path parameters, decoding)
-/// to the generated client's source.
+/// Applies the four rewrites (api-version header, path parameters,
+/// decoding, optional query parameters) to the generated client's source.
 pub fn requests(src: &str) -> Result<String> {
     let src = api_version_header(src)?;
     let src = path_params(&src)?;
+    let src = optional_queries(&src)?;
     Ok(src.replace(
         "ResponseValue::from_response(response)",
         "crate::transport::decode(response)",
     ))
+}
+
+const QUERY: &str = ".query(&progenitor_client::QueryParam::new(";
+/// The request builders' module (at the top level; `types` has its own).
+const BUILDER_MOD: &str = "\npub mod builder {\n";
+const QUERY_OPT_USE: &str = "    use crate::transport::QueryOpt as _;\n";
+
+/// The fields of each request builder (`mod builder`), with whether each is
+/// optional (`Result<Option<_>, _>`).
+fn builder_fields(src: &str) -> Result<HashMap<String, HashMap<String, bool>>> {
+    let file = syn::parse_file(src).context("lighten: the generated client does not parse")?;
+    let Some(items) = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        bail!("lighten: no `mod builder` in the generated client");
+    };
+    let mut out = HashMap::new();
+    for item in items {
+        let syn::Item::Struct(s) = item else { continue };
+        let fields = s
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.ident.as_ref()?.to_string(), is_result_of_option(&f.ty))))
+            .collect();
+        out.insert(s.ident.to_string(), fields);
+    }
+    Ok(out)
+}
+
+/// `Result<Option<_>, _>` (any path prefix).
+fn is_result_of_option(ty: &syn::Type) -> bool {
+    fn last_is<'a>(ty: &'a syn::Type, name: &str) -> Option<&'a syn::PathSegment> {
+        let syn::Type::Path(p) = ty else { return None };
+        let last = p.path.segments.last()?;
+        (last.ident == name).then_some(last)
+    }
+    let Some(result) = last_is(ty, "Result") else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &result.arguments else {
+        return false;
+    };
+    matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if last_is(t, "Option").is_some())
+}
+
+fn optional_queries(src: &str) -> Result<String> {
+    if !src.contains(QUERY) {
+        return Ok(src.to_owned());
+    }
+    let fields = builder_fields(src)?;
+    let Some(module) = src.find(BUILDER_MOD) else {
+        bail!("lighten: no `pub mod builder {{` line in the generated client");
+    };
+    let mut out = String::with_capacity(src.len());
+    out.push_str(&src[..module + BUILDER_MOD.len()]);
+    out.push_str(QUERY_OPT_USE);
+    let mut rest = &src[module + BUILDER_MOD.len()..];
+    let mut builder: Option<&str> = None;
+    while let Some(at) = rest.find(QUERY) {
+        let before = &rest[..at];
+        // The builder whose `impl` block the call is in: the last
+        // `impl<'a> Name<'a> {` before it.
+        if let Some(i) = before.rfind("impl<'a> ") {
+            let name = &before[i + "impl<'a> ".len()..];
+            builder = name.split('<').next();
+        }
+        out.push_str(before);
+        let after = &rest[at + QUERY.len()..];
+        let Some(end) = after.find("))") else {
+            bail!("lighten: a QueryParam call of an unknown shape");
+        };
+        // `"wire", &var` (rustfmt may break it over lines, with a trailing comma).
+        let args = after[..end].trim().trim_end_matches(',');
+        let (wire, var) = args
+            .split_once(',')
+            .map(|(w, v)| (w.trim(), v.trim()))
+            .filter(|(w, v)| w.starts_with('"') && v.starts_with('&'))
+            .ok_or_else(|| anyhow::anyhow!("lighten: a QueryParam call of an unknown shape"))?;
+        let var = &var[1..];
+        let optional = builder
+            .and_then(|b| fields.get(b))
+            .and_then(|f| f.get(var))
+            .copied();
+        match optional {
+            Some(true) => out.push_str(&format!(".query_opt({wire}, &{var})")),
+            Some(false) => out.push_str(&format!("{QUERY}{wire}, &{var}))")),
+            None => bail!(
+                "lighten: query parameter `{var}` is not a field of builder `{}`",
+                builder.unwrap_or("?")
+            ),
+        }
+        rest = &after[end + "))".len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 fn api_version_header(src: &str) -> Result<String> {
@@ -105,6 +210,26 @@ mod tests {
                 "        pub async fn send(self) {{\n            let url = format!(\"{{}}/v1/x/{{}}\", client.baseurl, crate::transport::PathParam(&id),);\n            let request = client.client.get(url){ONE_HEADER}.build()?;\n            crate::transport::decode(response).await\n        }}\n"
             )
         );
+    }
+
+    #[test]
+    fn optional_query_parameters_are_added_only_when_set() {
+        let src = "\npub mod builder {\n    pub struct ListX<'a> {\n        client: &'a super::Client,\n        agent_id: Result<i64, String>,\n        status: ::std::result::Result<::std::option::Option<types::Status>, String>,\n    }\n    impl<'a> ListX<'a> {\n        pub async fn send(self) {\n            let request = client.client.get(url).query(&progenitor_client::QueryParam::new(\"agent_id\", &agent_id)).query(&progenitor_client::QueryParam::new(\"status\", &status)).build()?;\n        }\n    }\n}\n";
+        let out = optional_queries(src).unwrap();
+        assert_eq!(
+            out,
+            src.replace(
+                "\npub mod builder {\n",
+                &format!("\npub mod builder {{\n{QUERY_OPT_USE}")
+            )
+            .replace(
+                ".query(&progenitor_client::QueryParam::new(\"status\", &status))",
+                ".query_opt(\"status\", &status)"
+            )
+        );
+        // A query variable that is not a field of its builder: refused.
+        let bad = src.replace("&status))", "&other))");
+        assert!(optional_queries(&bad).is_err());
     }
 
     #[test]

@@ -15737,6 +15737,7 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
+    use crate::transport::QueryOpt as _;
     ///Builder for [`ClientIdeasExt::list_conversations`]
     ///
     ///[`ClientIdeasExt::list_conversations`]: super::ClientIdeasExt::list_conversations
@@ -16214,7 +16215,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .query(&progenitor_client::QueryParam::new("status", &status))
+                .query_opt("status", &status)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
@@ -17951,7 +17952,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("source", &source))
+                .query_opt("source", &source)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
@@ -18851,13 +18852,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .query(&progenitor_client::QueryParam::new(
-                    "asset_type",
-                    &asset_type,
-                ))
-                .query(&progenitor_client::QueryParam::new("folder_id", &folder_id))
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("search", &search))
+                .query_opt("asset_type", &asset_type)
+                .query_opt("folder_id", &folder_id)
+                .query_opt("page", &page)
+                .query_opt("search", &search)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
@@ -21969,8 +21967,8 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("type", &type_))
+                .query_opt("page", &page)
+                .query_opt("type", &type_)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
@@ -22434,9 +22432,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .query(&progenitor_client::QueryParam::new("timeout", &timeout))
-                .query(&progenitor_client::QueryParam::new("wait", &wait))
+                .query_opt("include", &include)
+                .query_opt("timeout", &timeout)
+                .query_opt("wait", &wait)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
@@ -23450,8 +23448,8 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query_opt("page", &page)
+                .query_opt("per_page", &per_page)
                 .header(
                     ::reqwest::header::HeaderName::from_static("api-version"),
                     ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),

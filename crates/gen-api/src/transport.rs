@@ -71,6 +71,41 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
     }
 }
 
+/// Adds an optional query parameter only when it is set. The generated
+/// builders use it for every optional query parameter: progenitor's
+/// `.query(&QueryParam::new(name, &None))` sends nothing either, but still
+/// opens the URL's query for writing (a `?` pushed, the URL string grown)
+/// and closes it again on every call.
+///
+/// ```
+/// use gen_api::transport::QueryOpt as _;
+/// let http = reqwest::Client::new();
+/// let none: Option<i64> = None;
+/// let request = http.get("http://localhost/v1/x").query_opt("a", &none).build().unwrap();
+/// assert_eq!(request.url().as_str(), "http://localhost/v1/x");
+/// let request = http
+///     .get("http://localhost/v1/x")
+///     .query_opt("a", &Some(5))
+///     .query_opt("tags", &Some(vec!["x y", "z"]))
+///     .build()
+///     .unwrap();
+/// assert_eq!(request.url().as_str(), "http://localhost/v1/x?a=5&tags=x+y&tags=z");
+/// ```
+pub trait QueryOpt {
+    /// `self` with `name=value` (as progenitor's `QueryParam` writes it)
+    /// when `value` is `Some`, unchanged when it is `None`.
+    fn query_opt<T: serde::Serialize>(self, name: &str, value: &Option<T>) -> Self;
+}
+
+impl QueryOpt for reqwest::RequestBuilder {
+    fn query_opt<T: serde::Serialize>(self, name: &str, value: &Option<T>) -> Self {
+        match value {
+            Some(value) => self.query(&progenitor_client::QueryParam::new(name, value)),
+            None => self,
+        }
+    }
+}
+
 /// Decodes a JSON answer into a [`ResponseValue`], as progenitor's
 /// `ResponseValue::from_response` does, but moving the answer's headers
 /// into it rather than cloning them. The generated builders use it.

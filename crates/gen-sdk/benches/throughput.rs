@@ -106,6 +106,90 @@ fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
     (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
+/// The clients of one round, made anew for every round.
+struct Clients {
+    base: String,
+    http: reqwest::Client,
+    control: reqwest::Client,
+    sdk: GenClient,
+    plain: gen_sdk::gen_api::Client,
+}
+
+impl Clients {
+    fn new(base: &str) -> Self {
+        let http = || {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(70))
+                .build()
+                .unwrap()
+        };
+        Self {
+            base: base.to_owned(),
+            http: http(),
+            control: http(),
+            sdk: GenClient::builder()
+                .api_key("bench-key")
+                .api_url(base)
+                .agent_url(base)
+                .build()
+                .unwrap(),
+            plain: {
+                let mut headers = reqwest::header::HeaderMap::new();
+                headers.insert("x-api-key", "bench-key".parse().unwrap());
+                let http = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(70))
+                    .default_headers(headers)
+                    .user_agent(gen_sdk::config::DEFAULT_USER_AGENT)
+                    .build()
+                    .unwrap();
+                gen_sdk::gen_api::Client::new_with_client(
+                    base,
+                    http,
+                    gen_sdk::gen_api::transport::plain(),
+                )
+            },
+        }
+    }
+
+    /// reqwest + serde: the same request on the wire as gen-sdk's (the
+    /// same headers, so the server's share is the same), decoded into a
+    /// plain struct.
+    async fn baseline(&self, http: &reqwest::Client, i: i64) {
+        let bytes = http
+            .get(format!("{}/v1/generations/{i}", self.base))
+            .header("x-api-key", "bench-key")
+            .header("accept", "application/json")
+            .header("api-version", gen_sdk::transport::api_version())
+            .header("user-agent", gen_sdk::config::DEFAULT_USER_AGENT)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let _: PlainGeneration = serde_json::from_slice(&bytes).unwrap();
+    }
+
+    async fn call(&self, which: usize, i: i64) {
+        match which {
+            0 => self.baseline(&self.http, i).await,
+            1 => self.baseline(&self.control, i).await,
+            2 => {
+                self.sdk.edit().generation(i).await.unwrap();
+            }
+            3 => {
+                self.sdk.raw().get_generation().id(i).send().await.unwrap();
+            }
+            _ => {
+                self.plain.get_generation().id(i).send().await.unwrap();
+            }
+        }
+    }
+}
+
+const NAMES: [&str; 5] = ["baseline", "control", "handle", "raw", "plain"];
+const CLIENTS: usize = NAMES.len();
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let n = env("GEN_BENCH_REQUESTS", 4000);
@@ -128,92 +212,54 @@ async fn main() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(70))
-        .build()
-        .unwrap();
-    let client = GenClient::builder()
-        .api_key("bench-key")
-        .api_url(&base)
-        .agent_url(&base)
-        .build()
-        .unwrap();
-
-    let baseline = |i: i64| {
-        let http = &http;
-        let url = format!("{base}/v1/generations/{i}");
-        async move {
-            let bytes = http
-                .get(url)
-                .header("x-api-key", "bench-key")
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            let _: PlainGeneration = serde_json::from_slice(&bytes).unwrap();
-        }
-    };
-    let handle = |i: i64| {
-        let client = &client;
-        async move {
-            client.edit().generation(i).await.unwrap();
-        }
-    };
-    let raw = |i: i64| {
-        let client = &client;
-        async move {
-            client.raw().get_generation().id(i).send().await.unwrap();
-        }
-    };
-
+    {
+        let c = Clients::new(&base);
+        println!(
+            "future sizes: reqwest+serde {} B, edit().generation {} B, raw builder {} B",
+            std::mem::size_of_val(&c.baseline(&c.http, 0)),
+            std::mem::size_of_val(&c.sdk.edit().generation(0)),
+            std::mem::size_of_val(&c.sdk.raw().get_generation().id(0).send()),
+        );
+    }
     println!(
-        "future sizes: reqwest+serde {} B, edit().generation {} B, raw builder {} B",
-        std::mem::size_of_val(&baseline(0)),
-        std::mem::size_of_val(&handle(0)),
-        std::mem::size_of_val(&raw(0)),
-    );
-    println!(
-        "throughput, {n} requests per client per round in blocks of {chunk}, {rounds} rounds \
-         (requests/s; ratio to reqwest+serde in the same round; process CPU µs per request)"
+        "throughput, {n} requests per client per round in blocks of {chunk}, {rounds} rounds, \
+         new clients every round (requests/s; ratio to reqwest+serde in the same round; \
+         process CPU µs per request)"
     );
     let modes: Vec<usize> = std::env::var("GEN_BENCH_IN_FLIGHT")
         .ok()
         .map(|v| v.split(',').filter_map(|m| m.trim().parse().ok()).collect())
         .filter(|m: &Vec<usize>| !m.is_empty())
         .unwrap_or_else(|| vec![1, 64]);
+    let only = std::env::var("GEN_BENCH_ONLY").ok();
+    let picked = |k: usize| only.as_deref().is_none_or(|o| NAMES[k] == o);
     for in_flight in modes {
-        // Warm-up: open the connections, fill the caches.
-        let mut ignored = Spent::default();
-        let warm = 4 * in_flight.max(64);
-        block(0, warm, in_flight, &baseline, &mut ignored).await;
-        block(0, warm, in_flight, &handle, &mut ignored).await;
-        block(0, warm, in_flight, &raw, &mut ignored).await;
-
-        let mut ratios_handle = Vec::new();
-        let mut ratios_raw = Vec::new();
+        let mut ratios: [Vec<f64>; CLIENTS] = Default::default();
         for round in 1..=rounds {
-            let mut spent = [Spent::default(); 3];
+            // New clients (new connections) every round: where a
+            // connection's tasks land on the runtime's threads swings
+            // sequential throughput by several per cent for the whole life
+            // of the connection, so it is drawn anew each round.
+            let clients = Clients::new(&base);
+            let call = |which: usize| {
+                let clients = &clients;
+                move |i: i64| clients.call(which, i)
+            };
+            // Warm-up: open the connections, fill the caches.
+            let mut ignored = Spent::default();
+            let warm = 4 * in_flight.max(64);
+            for k in (0..CLIENTS).filter(|k| picked(*k)) {
+                block(0, warm, in_flight, &call(k), &mut ignored).await;
+            }
+            let mut spent = [Spent::default(); CLIENTS];
             let mut first = 0;
             let mut turn = 0usize;
-            let only = std::env::var("GEN_BENCH_ONLY").ok();
-            let picked = |k: usize| {
-                only.as_deref()
-                    .is_none_or(|o| ["baseline", "handle", "raw"][k] == o)
-            };
             while first < n {
                 let size = chunk.min(n - first);
-                for k in 0..3 {
-                    let which = (turn + k) % 3;
-                    if !picked(which) {
-                        continue;
-                    }
-                    let s = &mut spent[which];
-                    match which {
-                        0 => block(first, size, in_flight, &baseline, s).await,
-                        1 => block(first, size, in_flight, &handle, s).await,
-                        _ => block(first, size, in_flight, &raw, s).await,
+                for k in 0..CLIENTS {
+                    let which = (turn + k) % CLIENTS;
+                    if picked(which) {
+                        block(first, size, in_flight, &call(which), &mut spent[which]).await;
                     }
                 }
                 first += size;
@@ -221,26 +267,29 @@ async fn main() {
             }
             let rate = |s: &Spent| s.requests as f64 / s.wall.as_secs_f64();
             let cpu = |s: &Spent| s.cpu_ns as f64 / s.requests as f64 / 1000.0;
-            let [b, h, r] = spent;
-            println!(
-                "  in flight {in_flight:>2}, round {round}: reqwest+serde {:>7.0}/s {:>5.1}µs | \
-                 edit().generation {:>7.0}/s {:>5.1}µs ({:.2}x) | raw builder {:>7.0}/s {:>5.1}µs ({:.2}x)",
-                rate(&b),
-                cpu(&b),
-                rate(&h),
-                cpu(&h),
-                rate(&h) / rate(&b),
-                rate(&r),
-                cpu(&r),
-                rate(&r) / rate(&b),
+            let b = rate(&spent[0]);
+            let mut line = format!(
+                "  in flight {in_flight:>2}, round {round}: reqwest+serde {b:>7.0}/s {:>5.1}µs",
+                cpu(&spent[0])
             );
-            ratios_handle.push(rate(&h) / rate(&b));
-            ratios_raw.push(rate(&r) / rate(&b));
+            for k in 1..CLIENTS {
+                let r = rate(&spent[k]) / b;
+                line += &format!(
+                    " | {} {:>7.0}/s {:>5.1}µs ({r:.2}x)",
+                    NAMES[k],
+                    rate(&spent[k]),
+                    cpu(&spent[k])
+                );
+                ratios[k].push(r);
+            }
+            println!("{line}");
         }
-        let (m, lo, hi) = median(ratios_handle);
-        let (rm, rlo, rhi) = median(ratios_raw);
-        println!(
-            "in flight {in_flight:>2}: edit().generation {m:.2}x (min {lo:.2}, max {hi:.2}); raw builder {rm:.2}x (min {rlo:.2}, max {rhi:.2})"
-        );
+        let summary: Vec<String> = (1..CLIENTS)
+            .map(|k| {
+                let (m, lo, hi) = median(std::mem::take(&mut ratios[k]));
+                format!("{} {m:.2}x (min {lo:.2}, max {hi:.2})", NAMES[k])
+            })
+            .collect();
+        println!("in flight {in_flight:>2}: {}", summary.join("; "));
     }
 }

@@ -488,52 +488,68 @@ impl Retrier {
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let policy = &self.policy;
-        let max_attempts = policy.attempts();
         let started = self.clock.now();
-        let schedule = policy.schedule();
         let mut n = 1;
         loop {
             let error = match attempt(n).await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
-            if n >= max_attempts || !idempotency.should_retry(&error) {
+            let Some(delay) = self.next_delay(idempotency, n, &error, started) else {
                 return Err(error);
-            }
-            let now = self.clock.now();
-            let delay = match error.retry_after() {
-                Some(ra) if policy.respect_retry_after => {
-                    let delay = ra.delay_from(now);
-                    if delay > policy.max_retry_after {
-                        tracing::debug!(
-                            attempt = n,
-                            retry_after_ms = delay.as_millis() as u64,
-                            "Retry-After exceeds max_retry_after; giving up"
-                        );
-                        return Err(error);
-                    }
-                    delay
-                }
-                _ => schedule.jittered(n - 1),
             };
-            if let Some(budget) = policy.max_elapsed {
-                let elapsed = now.duration_since(started).unwrap_or(Duration::ZERO);
-                if elapsed + delay > budget {
-                    tracing::debug!(attempt = n, "retry budget spent; giving up");
-                    return Err(error);
-                }
-            }
-            tracing::debug!(
-                attempt = n,
-                status = %DisplayStatus(error.status()),
-                delay_ms = delay.as_millis() as u64,
-                error = %error,
-                "retrying GEN API request"
-            );
             self.sleep.sleep(delay).await;
             n += 1;
         }
+    }
+
+    /// What follows attempt number `attempt` (1-based), started at
+    /// `started`, failing with `error`: the delay before the next attempt,
+    /// or `None` when `idempotency` does not retry `error` or the policy's
+    /// attempts or time budget are spent. `Retry-After` is honoured (up to
+    /// `max_retry_after`); otherwise the backoff is jittered.
+    pub fn next_delay(
+        &self,
+        idempotency: Idempotency,
+        attempt: u32,
+        error: &Error,
+        started: SystemTime,
+    ) -> Option<Duration> {
+        let policy = &self.policy;
+        if attempt >= policy.attempts() || !idempotency.should_retry(error) {
+            return None;
+        }
+        let now = self.clock.now();
+        let delay = match error.retry_after() {
+            Some(ra) if policy.respect_retry_after => {
+                let delay = ra.delay_from(now);
+                if delay > policy.max_retry_after {
+                    tracing::debug!(
+                        attempt,
+                        retry_after_ms = delay.as_millis() as u64,
+                        "Retry-After exceeds max_retry_after; giving up"
+                    );
+                    return None;
+                }
+                delay
+            }
+            _ => policy.schedule().jittered(attempt - 1),
+        };
+        if let Some(budget) = policy.max_elapsed {
+            let elapsed = now.duration_since(started).unwrap_or(Duration::ZERO);
+            if elapsed + delay > budget {
+                tracing::debug!(attempt, "retry budget spent; giving up");
+                return None;
+            }
+        }
+        tracing::debug!(
+            attempt,
+            status = %DisplayStatus(error.status()),
+            delay_ms = delay.as_millis() as u64,
+            error = %error,
+            "retrying GEN API request"
+        );
+        Some(delay)
     }
 }
 

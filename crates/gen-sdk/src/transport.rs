@@ -282,45 +282,47 @@ impl GenTransport {
         let template = if retries && policy.enabled && policy.max_attempts > 1 {
             retry_copy(&request)
         } else {
+            // One attempt: retries are off, or a streamed body cannot be
+            // sent twice.
             None
         };
-        let retrying = template.is_some();
-        let mut first = Some(request);
         // The fields are recorded on the span itself (no lookup of the
         // current span); with no subscriber interested it is disabled and
         // recording does nothing.
-        let recorder = &span;
-        let attempt = |n: u32| {
-            let request = first
-                .take()
-                .or_else(|| template.as_ref().and_then(retry_copy));
-            async move {
-                if n > 1 {
-                    recorder.record("attempt", n);
-                }
-                let Some(request) = request else {
+        span.record("attempt", 1);
+        // One loop, no closures: the attempts and the retrier's decisions
+        // (`Retrier::next_delay`) in one state machine.
+        let run = async {
+            let started = template.as_ref().map(|_| self.retrier.clock().now());
+            let mut next = Some(request);
+            let mut n = 1;
+            loop {
+                let Some(request) = next.take() else {
                     return Err(Error::InvalidRequest {
                         message: "the request body cannot be sent again".into(),
                     });
                 };
-                let response = http.execute(request).await.map_err(from_reqwest)?;
-                let status = response.status();
-                recorder.record("status", status.as_u16());
-                if status.is_success() {
-                    return Ok(response);
-                }
-                Err(read_error(response).await.redact(secret))
-            }
-        };
-        span.record("attempt", 1);
-        let run = async {
-            if retrying {
-                self.retrier.run(class, attempt).await
-            } else {
-                // One attempt: retries are off, or a streamed body cannot be
-                // sent twice.
-                let mut attempt = attempt;
-                attempt(1).await
+                let error = match http.execute(request).await {
+                    Err(e) => from_reqwest(e),
+                    Ok(response) => {
+                        let status = response.status();
+                        span.record("status", status.as_u16());
+                        if status.is_success() {
+                            return Ok(response);
+                        }
+                        read_error(response).await.redact(secret)
+                    }
+                };
+                let (Some(template), Some(started)) = (&template, started) else {
+                    return Err(error);
+                };
+                let Some(delay) = self.retrier.next_delay(class, n, &error, started) else {
+                    return Err(error);
+                };
+                self.retrier.sleep().sleep(delay).await;
+                n += 1;
+                span.record("attempt", n);
+                next = retry_copy(template);
             }
         };
         // A disabled span (no subscriber interested) is not entered on
@@ -505,7 +507,7 @@ impl Transport for GenTransport {
         operation: &'static Operation,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
-            match self.send(http, request, operation, None).await {
+            match self.send_inner(http, request, operation, None, true).await {
                 Ok(response) => Ok(response),
                 Err(Error::Transport { source, .. }) => Err(source),
                 Err(Error::Timeout {
