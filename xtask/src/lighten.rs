@@ -44,10 +44,33 @@ pub fn requests(src: &str) -> Result<String> {
     let src = api_version_header(src)?;
     let src = path_params(&src)?;
     let src = optional_queries(&src)?;
-    Ok(src.replace(
+    let out = src.replace(
         "ResponseValue::from_response(response)",
         "crate::transport::decode(response)",
-    ))
+    );
+    // A progenitor whose output no longer has the shapes above must fail
+    // here, not leave the client silently unlightened.
+    if out.contains("pub async fn send(") {
+        let missed = [
+            (
+                !out.contains(ONE_HEADER),
+                "no api-version header was rewritten",
+            ),
+            (out.contains("encode_path(&"), "an encode_path call is left"),
+            (
+                out.contains("from_response("),
+                "a ResponseValue::from_response call is left",
+            ),
+            (
+                !out.contains("crate::transport::decode(response)"),
+                "no answer decoding was rewritten",
+            ),
+        ];
+        if let Some((_, what)) = missed.iter().find(|(missed, _)| *missed) {
+            bail!("lighten: {what}; has progenitor's output changed? See xtask/src/lighten.rs");
+        }
+    }
+    Ok(out)
 }
 
 const QUERY: &str = ".query(&progenitor_client::QueryParam::new(";
@@ -230,6 +253,16 @@ mod tests {
         // A query variable that is not a field of its builder: refused.
         let bad = src.replace("&status))", "&other))");
         assert!(optional_queries(&bad).is_err());
+    }
+
+    #[test]
+    fn a_client_none_of_whose_shapes_match_is_an_error() {
+        let src = "pub async fn send(self) { client.client.get(url).header(\"api-version\", V).build()?; from_response_v2(response).await }";
+        let error = requests(src).unwrap_err().to_string();
+        assert!(
+            error.contains("no api-version header was rewritten"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -2,32 +2,44 @@
 //! raw reqwest + serde into a plain struct, on the same loopback server
 //! (axum, 127.0.0.1, a fixed generation answer).
 //!
-//! Three clients are compared, sequential and with 64 requests in flight:
+//! Five clients are compared, sequential and with 64 requests in flight:
 //!
-//! - `reqwest+serde`: `http.get(url).send()`, `bytes()`, `serde_json::from_slice` into a plain struct;
-//! - `edit().generation(id)`: the phase handle's typed call;
-//! - `raw().get_generation()`: the generated builder through the one transport.
+//! - `reqwest+serde` (the baseline): `http.get(url)` with the same headers
+//!   gen-sdk sends (`X-API-Key`, `api-version`, `Accept`, `User-Agent`, so
+//!   the server's share of the work is the same), `bytes()`,
+//!   `serde_json::from_slice` into a plain struct with the fields of the
+//!   answer that gen-api's `Generation` reads, in std types;
+//! - `control`: the baseline again on its own `reqwest::Client`, an A/A
+//!   check: its distance from 1.00x is the noise of the run;
+//! - `handle`: `edit().generation(id)`, the phase handle's typed call;
+//! - `raw`: `raw().get_generation()`, the generated builder through the one
+//!   transport;
+//! - `plain`: the same generated builder over gen-api's `PlainTransport`
+//!   (no gen-sdk transport): the distance from `raw` is the transport's
+//!   cost, the distance from the baseline the generated code's and typed
+//!   decoding's.
 //!
 //! The machine this runs on is shared and noisy, so the clients are
 //! interleaved finely: each round is cut into blocks of `GEN_BENCH_BLOCK`
-//! requests, and every block runs the three clients one after the other
-//! (in a rotating order), so a burst of noise hits all of them alike. Each
-//! mode starts with an untimed warm-up (64 connections opened per client).
-//! A round's ratio is the baseline's total time over the client's total
-//! time for the same number of requests (= the ratio of throughputs). The
-//! process's CPU time per request (all threads, the in-process server
-//! included, read from `/proc/self/task/*/schedstat` on Linux) is printed
-//! beside it: the server's share is the same for every client, so the
-//! difference is the client's cost.
+//! requests, and every block runs the clients one after the other (in a
+//! rotating order), so a burst of noise hits all of them alike. Every round
+//! makes new clients (new connections) and warms them up untimed: where a
+//! connection's tasks land on the runtime's threads changes sequential
+//! throughput for the life of the connection, so it is drawn anew each
+//! round rather than once per run. A round's ratio is the baseline's total
+//! time over the client's total time for the same number of requests (=
+//! the ratio of throughputs). The process's CPU time per request (all
+//! threads, the in-process server included, read from
+//! `/proc/self/task/*/schedstat` on Linux) is printed beside it.
 //!
 //! Prints requests/s per round and the ratio to the baseline of the same
 //! round, then the median ratio with min–max over the rounds. Run with
 //! `cargo bench -p gen-sdk --bench throughput`; `GEN_BENCH_REQUESTS`
 //! (per client per round, default 4000), `GEN_BENCH_BLOCK` (default 200)
 //! and `GEN_BENCH_ROUNDS` (default 5) change the load; `GEN_BENCH_ONLY`
-//! (`baseline`, `handle` or `raw`) runs one client alone and
-//! `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for a
-//! profiler.
+//! (`baseline`, `control`, `handle`, `raw` or `plain`) runs one client alone
+//! and `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for
+//! a profiler.
 
 use std::time::{Duration, Instant};
 
@@ -43,7 +55,7 @@ use serde_json::json;
 struct PlainGeneration {
     id: i64,
     status: String,
-    output_url: Option<String>,
+    created_at: Option<String>,
     progress_percent: Option<f64>,
 }
 
