@@ -15,7 +15,6 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::open_enum::open_enum;
 use crate::retry::RetryAfter;
 
 /// Result alias for gen-sdk.
@@ -28,31 +27,27 @@ pub const MAX_ERROR_BODY: usize = 4 * 1024;
 /// is an [`Error::BodyTooLarge`], cut while streaming.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
-open_enum! {
-    /// The machine-readable `error_code` of a GEN error answer
-    /// (`{"error": "...", "error_code": "..."}`).
-    pub enum ErrorCode {
-        /// 401: missing or invalid API key.
-        Unauthorized => "unauthorized",
-        /// 403: no permission for this resource.
-        Forbidden => "forbidden",
-        /// 404: the resource does not exist.
-        NotFound => "not_found",
-        /// 422: the workspace has no active credits.
-        UsableGenCreditRequired => "usable_gen_credit_required",
-        /// 422: invalid `agent_id`.
-        AgentNotFound => "agent_not_found",
-        /// 422: not enough credits for this generation.
-        InsufficientCreditsForJob => "insufficient_credits_for_job",
-        /// 422: invalid request body (also: a generation that cannot be
-        /// stopped or continued in its current state).
-        ValidationError => "validation_error",
-    }
+/// The machine-readable `error_code` of a GEN error answer
+/// (`{"error": "...", "error_code": "..."}`): gen-api's open enum,
+/// generated from openapi.yaml's `ErrorCode` (seed 001's "Common codes");
+/// any other code decodes into [`ErrorCode::Other`]. Its documented fixes
+/// are [`ErrorCodeExt::hint`].
+pub use gen_api::open_enums::ErrorCode;
+
+/// The documented fix of an [`ErrorCode`] (`use gen_sdk::ErrorCodeExt as _;`).
+///
+/// ```
+/// use gen_sdk::{ErrorCode, ErrorCodeExt as _};
+/// assert!(ErrorCode::Unauthorized.hint().unwrap().contains("X-API-Key"));
+/// assert_eq!(ErrorCode::from("teapot").hint(), None);
+/// ```
+pub trait ErrorCodeExt {
+    /// The documented fix for this error code, if there is one.
+    fn hint(&self) -> Option<&'static str>;
 }
 
-impl ErrorCode {
-    /// The documented fix for this error code, if there is one.
-    pub fn hint(&self) -> Option<&'static str> {
+impl ErrorCodeExt for ErrorCode {
+    fn hint(&self) -> Option<&'static str> {
         Some(match self {
             Self::Unauthorized => {
                 "check GEN_API_KEY (sent as X-API-Key) or the bearer token; create a personal access token in the GEN dashboard: log in > select agent > API page in the sidebar > Create API Key"
@@ -75,7 +70,7 @@ impl ErrorCode {
             Self::ValidationError => {
                 "the request was rejected: check field names and values (unknown Agent Core fields return 422, description max 500 chars, personality max 20000 chars; a generation can only be stopped while running and continued once stopped)"
             }
-            Self::Other(_) => return None,
+            _ => return None,
         })
     }
 }

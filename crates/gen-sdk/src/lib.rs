@@ -95,8 +95,6 @@
 
 #![forbid(unsafe_code)]
 
-mod open_enum;
-
 pub mod agent_core;
 pub mod cards;
 pub mod client;
@@ -116,7 +114,7 @@ pub mod wait;
 
 pub use client::GenClient;
 pub use config::GenClientBuilder;
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorCodeExt, Result};
 pub use retry::{Idempotency, RetryPolicy};
 
 /// With only the `tls-ring` feature, installs ring as rustls's process-wide

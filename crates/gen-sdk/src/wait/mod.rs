@@ -52,7 +52,7 @@
 //!   any request.
 //! - **Typed outcomes** ([`Outcome`]): completed (text `result` and/or
 //!   `output_resources`), failed (reason, [`ErrorCode`](crate::ErrorCode) with its
-//!   [`hint`](crate::ErrorCode::hint)), rejected, stopped, or waiting for approval.
+//!   [`hint`](crate::ErrorCodeExt::hint)), rejected, stopped, or waiting for approval.
 //!   Statuses are parsed case-insensitively (`"COMPLETED"` is `completed`);
 //!   statuses this version does not know are non-terminal and shown in
 //!   [`Progress`] ([`JobStatus::Unknown`]).

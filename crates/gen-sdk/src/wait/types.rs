@@ -7,7 +7,7 @@ use std::time::Duration;
 use gen_api::types::OutputResource;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode, truncate_body};
+use crate::error::{Error, ErrorCode, ErrorCodeExt, truncate_body};
 use crate::retry::{Backoff, Jitter};
 
 use super::MAX_LONG_POLL_TIMEOUT;
@@ -283,7 +283,7 @@ impl JobSnapshot {
 
     /// The documented fix for [`Self::error_code`], if any.
     pub fn hint(&self) -> Option<&'static str> {
-        self.error_code.as_ref().and_then(ErrorCode::hint)
+        self.error_code.as_ref().and_then(ErrorCodeExt::hint)
     }
 
     /// The answer as a generation (for [`JobRef::Generation`]); `None` when
@@ -406,7 +406,7 @@ impl Outcome {
 
     /// The documented fix for the failure code, if any.
     pub fn hint(&self) -> Option<&'static str> {
-        self.error_code().and_then(ErrorCode::hint)
+        self.error_code().and_then(ErrorCodeExt::hint)
     }
 
     /// The completed snapshot, or [`WaitError::Unsuccessful`]: for `?` in
