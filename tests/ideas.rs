@@ -115,7 +115,7 @@ async fn list_ideas_filters_by_agent_and_status_and_decodes_every_idea_field() {
         .client
         .list_ideas()
         .agent_id(42)
-        .status(types::IdeaStatus::from("generated".to_string()))
+        .status(gen_api::open_enums::IdeaStatus::from("generated"))
         .send()
         .await
         .unwrap();
@@ -170,7 +170,7 @@ async fn set_idea_status_puts_to_the_status_path() {
     api.client
         .set_idea_status()
         .id("idea_1")
-        .status(types::IdeaStatus::from("approved_to_post".to_string()))
+        .status(gen_api::open_enums::IdeaStatus::ApprovedToPost)
         .send()
         .await
         .unwrap();

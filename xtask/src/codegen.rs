@@ -46,6 +46,19 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         set_aside,
         opened_enums,
     } = transform::prepare(doc)?;
+    // Every response enum the transform opened is typed by its open enum
+    // (progenitor replaces the schema): none is left a bare string.
+    let replaced: std::collections::BTreeSet<String> = enums
+        .replacements()
+        .into_iter()
+        .map(|(schema, _)| schema)
+        .collect();
+    if let Some(name) = opened_enums.keys().find(|n| !replaced.contains(*n)) {
+        anyhow::bail!(
+            "the response schema `{name}` has a value list that is not a string enum schema of its own: \
+             give the list its own schema in components.schemas (it then gets an open enum)"
+        );
+    }
     let spec: openapiv3::OpenAPI = serde_json::from_value(spec)
         .context("the down-converted spec is not valid OpenAPI 3.0 for openapiv3")?;
 
@@ -88,16 +101,16 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         .map_err(|e| anyhow::anyhow!("progenitor httpmock generation failed: {e}"))?;
     let mock_ast: syn::File =
         syn::parse2(mock_tokens).context("progenitor emitted unparsable httpmock tokens")?;
+    // The open enums are gen-api's (`crate::` in gen-api is `gen_api::` here).
     let mocks = rustfmt(&block_docs_to_line_docs(&format!(
         "{HEADER}\n{}",
-        prettyplease::unparse(&mock_ast)
+        prettyplease::unparse(&mock_ast).replace("crate::open_enums::", "gen_api::open_enums::")
     )))?;
 
     let mut aside = String::new();
     aside.push_str(HEADER);
     aside.push_str(
-        "\n//! Operations progenitor cannot generate, and response enums opened for\n\
-         //! forward compatibility.\n\n\
+        "\n//! Operations progenitor cannot generate.\n\n\
          /// An operation whose request body progenitor cannot send (multipart/form-data).\n\
          /// gen-sdk implements these by hand on the generated types.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
@@ -118,23 +131,7 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
             s.operation_id, s.method, s.path, s.phase, s.removed, s.kept
         ));
     }
-    aside.push_str(
-        "];\n\n/// Response schemas whose enums were opened to plain strings, with the\n\
-         /// values known when the client was generated.\n\
-         pub const OPENED_ENUMS: &[(&str, &[&str])] = &[\n",
-    );
-    for (name, values) in &opened_enums {
-        aside.push_str(&format!("    ({name:?}, &{values:?}),\n"));
-    }
     aside.push_str("];\n");
-    aside.push_str(
-        "\n/// The values of the opened enum `name` known when the client was\n\
-         /// generated (see [`OPENED_ENUMS`]): the one list gen-sdk and gen-mock\n\
-         /// use for generation types, statuses and the like.\n\
-         pub fn opened_enum(name: &str) -> Option<&'static [&'static str]> {\n\
-         \x20   OPENED_ENUMS.iter().find(|(n, _)| *n == name).map(|(_, values)| *values)\n\
-         }\n",
-    );
     let aside = rustfmt(&aside)?;
 
     Ok(vec![

@@ -22,10 +22,9 @@
 //! Integer enums become constants (`VideoDuration` → `VIDEO_DURATION`) and
 //! a plain `u32` in gen-api's types.
 //!
-//! progenitor is told to use these enums for the request schemas
-//! ([`OpenEnums::replacements`]), so gen-api's own card data types carry
-//! them; response enums (`x-extensible-enum`) stay string newtypes in
-//! gen-api's `types` and are typed by these enums in gen-sdk.
+//! progenitor is told to use these enums for every schema they type
+//! ([`OpenEnums::replacements`]), requests and responses alike, so
+//! gen-api's own types carry them: one Rust type per value list.
 
 use anyhow::{Result, bail, ensure};
 use serde_json::Value;
@@ -56,9 +55,6 @@ pub struct OpenEnum {
     pub variants: Vec<(String, String, Option<String>)>,
     description: Vec<String>,
     terminal: Vec<String>,
-    /// True when every schema it types is a closed `enum` (a request list
-    /// progenitor would make a closed enum): those are replaced.
-    pub replaces: bool,
 }
 
 /// Everything [`collect`] finds.
@@ -74,14 +70,13 @@ pub struct OpenEnums {
 
 impl OpenEnums {
     /// `(schema name, Rust path)` for progenitor's `with_replacement`: the
-    /// request string lists become their open enum, and integer lists a
+    /// string lists become their open enum, and integer lists a
     /// plain `u32` (a request may send a value the spec does not list, e.g.
     /// a Veo duration the seeds disagree on; the listed values stay
     /// constants for validation).
     pub fn replacements(&self) -> Vec<(String, String)> {
         self.enums
             .iter()
-            .filter(|e| e.replaces)
             .flat_map(|e| {
                 e.schemas
                     .iter()
@@ -322,7 +317,6 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
             variants,
             description,
             terminal,
-            replaces: members.iter().all(|m| !m.extensible),
         });
     }
     Ok(out)
@@ -355,10 +349,9 @@ pub fn render(enums: &OpenEnums, header: &str) -> String {
          //! `schemars` feature each is a JSON Schema string listing the known\n\
          //! values in `x-known-values`.\n\
          //!\n\
-         //! The request lists (card models, aspect ratios, voice methods) are the\n\
-         //! types of gen-api's own card data; the response lists\n\
-         //! (`x-extensible-enum`: statuses, generation types...) are decoded as\n\
-         //! strings by gen-api and named here for gen-sdk and gen-mock.\n\n",
+         //! They are the types of gen-api's own requests and responses: the\n\
+         //! request lists (card models, aspect ratios, voice methods) and the\n\
+         //! response lists (`x-extensible-enum`: statuses, generation types...).\n\n",
     );
     for e in &enums.enums {
         render_enum(&mut o, e);

@@ -348,7 +348,7 @@ pub mod operations {
         }
         pub fn status<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::IdeaStatus>>,
+            T: Into<Option<&'a gen_api::open_enums::IdeaStatus>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("status", value.to_string()))
@@ -467,7 +467,7 @@ pub mod operations {
             .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn status(self, value: &types::IdeaStatus) -> Self {
+        pub fn status(self, value: &gen_api::open_enums::IdeaStatus) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/ideas/.*/status/{}$",
                 value.to_string()

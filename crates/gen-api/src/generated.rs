@@ -176,7 +176,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_code: ::std::option::Option<ErrorCode>,
+        pub error_code: ::std::option::Option<crate::open_enums::ErrorCode>,
         ///The Agent Core section (field group) that failed, e.g. `monitored` or `default_user_voice`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub section: ::std::option::Option<::std::string::String>,
@@ -506,7 +506,7 @@ pub mod types {
         pub result: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub run_id: ::std::option::Option<::std::string::String>,
-        pub status: AgentRunStatus,
+        pub status: crate::open_enums::AgentRunStatus,
         ///Research summary (research runs).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
@@ -528,7 +528,7 @@ pub mod types {
         pub firebase_path: ::std::option::Option<::std::string::String>,
         pub run_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AgentRunStatus>,
+        pub status: ::std::option::Option<crate::open_enums::AgentRunStatus>,
     }
     impl AgentRunCreated {
         pub fn builder() -> builder::AgentRunCreated {
@@ -549,41 +549,6 @@ pub mod types {
     impl AgentRunRequest {
         pub fn builder() -> builder::AgentRunRequest {
             Default::default()
-        }
-    }
-    ///Status of an agent run. `pending_approval`: the run waits for `POST /v1/agent/runs/{run_id}/approve`. Terminal: `completed`, `failed`, `cancelled`.
-    ///
-    ///Known values: running, completed, failed, pending_approval, cancelled. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct AgentRunStatus(pub ::std::string::String);
-    impl ::std::ops::Deref for AgentRunStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentRunStatus> for ::std::string::String {
-        fn from(value: AgentRunStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for AgentRunStatus {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for AgentRunStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for AgentRunStatus {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///Body of `PATCH /v1/agents/{id}`; send only what changes. For the agent's identity, voice, inspiration and accounts use `PATCH /v1/agents/{agent_id}/core`.
@@ -834,7 +799,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generation_type: ::std::option::Option<GenerationType>,
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -857,7 +822,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generation_type: ::std::option::Option<GenerationType>,
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
@@ -882,7 +847,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generation_type: ::std::option::Option<GenerationType>,
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         pub id: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
@@ -906,7 +871,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Column {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub column_type: ::std::option::Option<ColumnType>,
+        pub column_type: ::std::option::Option<crate::open_enums::ColumnType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_card: ::std::option::Option<CreationCard>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -914,7 +879,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<ColumnRole>,
+        pub role: ::std::option::Option<crate::open_enums::ColumnRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
     }
@@ -927,7 +892,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ColumnInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub column_type: ::std::option::Option<ColumnType>,
+        pub column_type: ::std::option::Option<crate::open_enums::ColumnType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_card: ::std::option::Option<CreationCard>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -950,81 +915,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ingredient` columns are user-editable; the others are system-managed (read-only). Only ingredient columns can be created / updated / deleted.
-    ///
-    ///Known values: ingredient, video, final_video, stats, global_variable_name, global_variable_value. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct ColumnRole(pub ::std::string::String);
-    impl ::std::ops::Deref for ColumnRole {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ColumnRole> for ::std::string::String {
-        fn from(value: ColumnRole) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for ColumnRole {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for ColumnRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for ColumnRole {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
-        }
-    }
-    ///Content type of a column.
-    ///
-    ///Known values: text, image, video, audio. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct ColumnType(pub ::std::string::String);
-    impl ::std::ops::Deref for ColumnType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ColumnType> for ::std::string::String {
-        fn from(value: ColumnType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for ColumnType {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for ColumnType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for ColumnType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
-        }
-    }
     ///One (ingredient) column of a mass update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub column_type: ::std::option::Option<ColumnType>,
+        pub column_type: ::std::option::Option<crate::open_enums::ColumnType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_card: ::std::option::Option<CreationCard>,
         pub id: i64,
@@ -1198,7 +1093,7 @@ pub mod types {
         ///The card's parameters: the `data` schema of the matching `GenerateRequest` variant.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        pub generation_type: GenerationType,
+        pub generation_type: crate::open_enums::GenerationType,
     }
     impl CreationCard {
         pub fn builder() -> builder::CreationCard {
@@ -1363,53 +1258,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_code: ::std::option::Option<ErrorCode>,
+        pub error_code: ::std::option::Option<crate::open_enums::ErrorCode>,
     }
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
-        }
-    }
-    ///Machine-readable error code. Open: seed 001 lists these as "Common codes", not as all codes, so any other string decodes too.
-    ///- `unauthorized` (401): missing or invalid API key
-    ///- `forbidden` (403): no permission for this resource
-    ///- `not_found` (404): resource doesn't exist
-    ///- `usable_gen_credit_required` (422): workspace has no active credits
-    ///- `agent_not_found` (422): invalid `agent_id`
-    ///- `insufficient_credits_for_job` (422): not enough credits for this generation
-    ///- `validation_error` (422): invalid request body (also: a generation cannot be stopped/continued in its current state)
-    ///
-    ///Known values: unauthorized, forbidden, not_found, usable_gen_credit_required, agent_not_found, insufficient_credits_for_job, validation_error. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct ErrorCode(pub ::std::string::String);
-    impl ::std::ops::Deref for ErrorCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ErrorCode> for ::std::string::String {
-        fn from(value: ErrorCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for ErrorCode {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for ErrorCode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for ErrorCode {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///Body of the generate endpoints: a creation card type and its parameters. The nine canonical card types (seed 001: "Use canonical generation type names for new integrations"), or an internal Rails name (`text_generation`, `audio_generation`: seed 000's examples) with free-form data. `generation_type` selects the variant. Render has its own endpoint and no body.
@@ -1500,7 +1353,7 @@ pub mod types {
         ///Generated text (text cards), set on completion.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::std::string::String>,
-        pub status: GenerationStatus,
+        pub status: crate::open_enums::GenerationStatus,
         ///Internal job type, e.g. `text_generation`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_job_type: ::std::option::Option<::std::string::String>,
@@ -1514,81 +1367,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GenerationCreated {
         pub generation_id: i64,
-        pub status: GenerationStatus,
+        pub status: crate::open_enums::GenerationStatus,
     }
     impl GenerationCreated {
         pub fn builder() -> builder::GenerationCreated {
             Default::default()
-        }
-    }
-    ///`pending` (queued) → `processing` → `completed` | `failed` | `stopped`. Terminal: `completed`, `failed`, `stopped` (manually cancelled; credits refunded).
-    ///
-    ///Known values: pending, processing, completed, failed, stopped. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct GenerationStatus(pub ::std::string::String);
-    impl ::std::ops::Deref for GenerationStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GenerationStatus> for ::std::string::String {
-        fn from(value: GenerationStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for GenerationStatus {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for GenerationStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for GenerationStatus {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
-        }
-    }
-    ///Creation card (generation) type. Canonical names are listed; stored cells and layers may also carry internal Rails names such as `text_generation` and `audio_generation` (seed 000), which decode too. Render is not a card type: it has its own endpoint.
-    ///
-    ///Known values: text, media, image_from_text, video_from_text, video_from_image, video_from_ingredients, speech_from_text, lipsync, captions. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct GenerationType(pub ::std::string::String);
-    impl ::std::ops::Deref for GenerationType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GenerationType> for ::std::string::String {
-        fn from(value: GenerationType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for GenerationType {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for GenerationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for GenerationType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///A sheet-level variable, substituted into `{{name}}` placeholders at generation time.
@@ -1643,10 +1426,10 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub selected_assets: ::std::vec::Vec<SelectedAsset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<IdeaStatus>,
+        pub status: ::std::option::Option<crate::open_enums::IdeaStatus>,
         pub title: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video_type: ::std::option::Option<VideoType>,
+        pub video_type: ::std::option::Option<crate::open_enums::VideoType>,
         ///Numeric video type: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit (7 is not assigned in the documentation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_type_id: ::std::option::Option<i64>,
@@ -1654,41 +1437,6 @@ pub mod types {
     impl Idea {
         pub fn builder() -> builder::Idea {
             Default::default()
-        }
-    }
-    ///Idea status. Main flow: `generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted` (`POST /v1/agent/ideas/{id}/status` cycles to the next one). Edit/rejection statuses, set explicitly with `PUT /v1/agent/ideas/{id}/status/{status}`: `change_idea`, `change_video`, `rejected`.
-    ///
-    ///Known values: generated, approve_to_create, ready_for_review, approved_to_post, posted, change_idea, change_video, rejected. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct IdeaStatus(pub ::std::string::String);
-    impl ::std::ops::Deref for IdeaStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IdeaStatus> for ::std::string::String {
-        fn from(value: IdeaStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for IdeaStatus {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for IdeaStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for IdeaStatus {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///Image from text card.
@@ -1790,7 +1538,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generation_type: ::std::option::Option<GenerationType>,
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `audio`, `text`, `image`.
@@ -1815,7 +1563,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generation_type: ::std::option::Option<GenerationType>,
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub layer_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2016,46 +1764,11 @@ pub mod types {
     pub struct MonitoredItem {
         ///Account URL, hashtag (without `#`) or keyword.
         pub handle: ::std::string::String,
-        pub item_type: MonitoredItemType,
+        pub item_type: crate::open_enums::MonitoredItemType,
     }
     impl MonitoredItem {
         pub fn builder() -> builder::MonitoredItem {
             Default::default()
-        }
-    }
-    ///What a monitored inspiration source is.
-    ///
-    ///Known values: account, hashtag, keyword. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct MonitoredItemType(pub ::std::string::String);
-    impl ::std::ops::Deref for MonitoredItemType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MonitoredItemType> for ::std::string::String {
-        fn from(value: MonitoredItemType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for MonitoredItemType {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for MonitoredItemType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for MonitoredItemType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///A workspace (organization). Read it before a batch of generations to check `available_credit`.
@@ -2994,7 +2707,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result:
             ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        pub status: UserJobStatus,
+        pub status: crate::open_enums::UserJobStatus,
         ///e.g. `publish_content`, `train_social`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_job_type: ::std::option::Option<::std::string::String>,
@@ -3072,41 +2785,6 @@ pub mod types {
     impl UserJobCreated {
         pub fn builder() -> builder::UserJobCreated {
             Default::default()
-        }
-    }
-    ///`pending` → `processing` → `completed` | `failed`.
-    ///
-    ///Known values: pending, processing, completed, failed. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct UserJobStatus(pub ::std::string::String);
-    impl ::std::ops::Deref for UserJobStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserJobStatus> for ::std::string::String {
-        fn from(value: UserJobStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for UserJobStatus {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for UserJobStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for UserJobStatus {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///`multipart/form-data` body of `POST /v1/user_jobs` to scrape trending data into the agent's knowledge base.
@@ -3427,41 +3105,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///Video type of an idea; templates are tagged with the same types (match them in step 3). Seed 001 names `talking_avatar`, `montage`, `split_screen` ("etc."); the other listed names are this spec's guesses from the labels of `video_type_id` (Green Screen, Text-Driven, POV Object, Narrated/VO, Skit, Any). Open: any string decodes.
-    ///
-    ///Known values: talking_avatar, green_screen, montage, text_driven, pov_object, narrated_vo, split_screen, skit, any. Other values may appear; clients must accept them.
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct VideoType(pub ::std::string::String);
-    impl ::std::ops::Deref for VideoType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<VideoType> for ::std::string::String {
-        fn from(value: VideoType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for VideoType {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for VideoType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for VideoType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
-        }
-    }
     ///A voice in the agent's voice library.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Voice {
@@ -3617,7 +3260,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<UserJobStatus>,
+        pub status: ::std::option::Option<crate::open_enums::UserJobStatus>,
     }
     impl VoicePreviewJob {
         pub fn builder() -> builder::VoicePreviewJob {
@@ -4023,7 +3666,7 @@ pub mod types {
                 ::std::string::String,
             >,
             error_code: ::std::result::Result<
-                ::std::option::Option<super::ErrorCode>,
+                ::std::option::Option<crate::open_enums::ErrorCode>,
                 ::std::string::String,
             >,
             section: ::std::result::Result<
@@ -4053,7 +3696,7 @@ pub mod types {
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ErrorCode>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ErrorCode>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_code = value
@@ -4681,7 +4324,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::AgentRunStatus, ::std::string::String>,
+            status: ::std::result::Result<crate::open_enums::AgentRunStatus, ::std::string::String>,
             summary: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4799,7 +4442,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AgentRunStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::AgentRunStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4879,7 +4522,7 @@ pub mod types {
             >,
             run_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             status: ::std::result::Result<
-                ::std::option::Option<super::AgentRunStatus>,
+                ::std::option::Option<crate::open_enums::AgentRunStatus>,
                 ::std::string::String,
             >,
         }
@@ -4926,7 +4569,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AgentRunStatus>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::AgentRunStatus>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -5859,7 +5504,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generation_type: ::std::result::Result<
-                ::std::option::Option<super::GenerationType>,
+                ::std::option::Option<crate::open_enums::GenerationType>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -5908,7 +5553,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenerationType>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -5991,7 +5638,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generation_type: ::std::result::Result<
-                ::std::option::Option<super::GenerationType>,
+                ::std::option::Option<crate::open_enums::GenerationType>,
                 ::std::string::String,
             >,
             value: ::std::result::Result<
@@ -6023,7 +5670,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenerationType>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -6110,7 +5759,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generation_type: ::std::result::Result<
-                ::std::option::Option<super::GenerationType>,
+                ::std::option::Option<crate::open_enums::GenerationType>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<i64, ::std::string::String>,
@@ -6144,7 +5793,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenerationType>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -6239,7 +5890,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Column {
             column_type: ::std::result::Result<
-                ::std::option::Option<super::ColumnType>,
+                ::std::option::Option<crate::open_enums::ColumnType>,
                 ::std::string::String,
             >,
             creation_card: ::std::result::Result<
@@ -6249,7 +5900,7 @@ pub mod types {
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             position: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             role: ::std::result::Result<
-                ::std::option::Option<super::ColumnRole>,
+                ::std::option::Option<crate::open_enums::ColumnRole>,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -6272,7 +5923,7 @@ pub mod types {
         impl Column {
             pub fn column_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ColumnType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ColumnType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.column_type = value
@@ -6312,7 +5963,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ColumnRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ColumnRole>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -6361,7 +6012,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ColumnInput {
             column_type: ::std::result::Result<
-                ::std::option::Option<super::ColumnType>,
+                ::std::option::Option<crate::open_enums::ColumnType>,
                 ::std::string::String,
             >,
             creation_card: ::std::result::Result<
@@ -6387,7 +6038,7 @@ pub mod types {
         impl ColumnInput {
             pub fn column_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ColumnType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ColumnType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.column_type = value
@@ -6492,7 +6143,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ColumnUpdate {
             column_type: ::std::result::Result<
-                ::std::option::Option<super::ColumnType>,
+                ::std::option::Option<crate::open_enums::ColumnType>,
                 ::std::string::String,
             >,
             creation_card: ::std::result::Result<
@@ -6518,7 +6169,7 @@ pub mod types {
         impl ColumnUpdate {
             pub fn column_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ColumnType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ColumnType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.column_type = value
@@ -7275,7 +6926,8 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            generation_type: ::std::result::Result<super::GenerationType, ::std::string::String>,
+            generation_type:
+                ::std::result::Result<crate::open_enums::GenerationType, ::std::string::String>,
         }
         impl ::std::default::Default for CreationCard {
             fn default() -> Self {
@@ -7300,7 +6952,7 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GenerationType>,
+                T: ::std::convert::TryInto<crate::open_enums::GenerationType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -8003,7 +7655,7 @@ pub mod types {
                 ::std::string::String,
             >,
             error_code: ::std::result::Result<
-                ::std::option::Option<super::ErrorCode>,
+                ::std::option::Option<crate::open_enums::ErrorCode>,
                 ::std::string::String,
             >,
         }
@@ -8028,7 +7680,7 @@ pub mod types {
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ErrorCode>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::ErrorCode>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_code = value
@@ -8083,7 +7735,8 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::GenerationStatus, ::std::string::String>,
+            status:
+                ::std::result::Result<crate::open_enums::GenerationStatus, ::std::string::String>,
             user_job_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8190,7 +7843,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GenerationStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::GenerationStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -8247,7 +7900,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GenerationCreated {
             generation_id: ::std::result::Result<i64, ::std::string::String>,
-            status: ::std::result::Result<super::GenerationStatus, ::std::string::String>,
+            status:
+                ::std::result::Result<crate::open_enums::GenerationStatus, ::std::string::String>,
         }
         impl ::std::default::Default for GenerationCreated {
             fn default() -> Self {
@@ -8270,7 +7924,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GenerationStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::GenerationStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -8439,12 +8093,12 @@ pub mod types {
             selected_assets:
                 ::std::result::Result<::std::vec::Vec<super::SelectedAsset>, ::std::string::String>,
             status: ::std::result::Result<
-                ::std::option::Option<super::IdeaStatus>,
+                ::std::option::Option<crate::open_enums::IdeaStatus>,
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             video_type: ::std::result::Result<
-                ::std::option::Option<super::VideoType>,
+                ::std::option::Option<crate::open_enums::VideoType>,
                 ::std::string::String,
             >,
             video_type_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -8585,7 +8239,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IdeaStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::IdeaStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -8605,7 +8259,7 @@ pub mod types {
             }
             pub fn video_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VideoType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::VideoType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.video_type = value
@@ -8898,7 +8552,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generation_type: ::std::result::Result<
-                ::std::option::Option<super::GenerationType>,
+                ::std::option::Option<crate::open_enums::GenerationType>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -8952,7 +8606,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenerationType>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -9049,7 +8705,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generation_type: ::std::result::Result<
-                ::std::option::Option<super::GenerationType>,
+                ::std::option::Option<crate::open_enums::GenerationType>,
                 ::std::string::String,
             >,
             layer_type: ::std::result::Result<
@@ -9088,7 +8744,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenerationType>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -9583,7 +9241,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MonitoredItem {
             handle: ::std::result::Result<::std::string::String, ::std::string::String>,
-            item_type: ::std::result::Result<super::MonitoredItemType, ::std::string::String>,
+            item_type:
+                ::std::result::Result<crate::open_enums::MonitoredItemType, ::std::string::String>,
         }
         impl ::std::default::Default for MonitoredItem {
             fn default() -> Self {
@@ -9606,7 +9265,7 @@ pub mod types {
             }
             pub fn item_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::MonitoredItemType>,
+                T: ::std::convert::TryInto<crate::open_enums::MonitoredItemType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_type = value
@@ -12015,7 +11674,7 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::UserJobStatus, ::std::string::String>,
+            status: ::std::result::Result<crate::open_enums::UserJobStatus, ::std::string::String>,
             user_job_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -12082,7 +11741,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UserJobStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::UserJobStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -13573,7 +13232,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::UserJobStatus>,
+                ::std::option::Option<crate::open_enums::UserJobStatus>,
                 ::std::string::String,
             >,
         }
@@ -13609,7 +13268,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserJobStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::UserJobStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -16165,7 +15824,7 @@ pub mod builder {
     pub struct ListIdeas<'a> {
         client: &'a super::Client,
         agent_id: Result<i64, String>,
-        status: Result<Option<types::IdeaStatus>, String>,
+        status: Result<Option<crate::open_enums::IdeaStatus>, String>,
     }
     impl<'a> ListIdeas<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16186,12 +15845,11 @@ pub mod builder {
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::IdeaStatus>,
+            V: std::convert::TryInto<crate::open_enums::IdeaStatus>,
         {
-            self.status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `IdeaStatus` for status failed".to_string());
+            self.status = value.try_into().map(Some).map_err(|_| {
+                "conversion to `crate :: open_enums :: IdeaStatus` for status failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/agent/ideas`
@@ -16312,7 +15970,7 @@ pub mod builder {
     pub struct SetIdeaStatus<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        status: Result<types::IdeaStatus, String>,
+        status: Result<crate::open_enums::IdeaStatus, String>,
     }
     impl<'a> SetIdeaStatus<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16333,11 +15991,11 @@ pub mod builder {
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::IdeaStatus>,
+            V: std::convert::TryInto<crate::open_enums::IdeaStatus>,
         {
-            self.status = value
-                .try_into()
-                .map_err(|_| "conversion to `IdeaStatus` for status failed".to_string());
+            self.status = value.try_into().map_err(|_| {
+                "conversion to `crate :: open_enums :: IdeaStatus` for status failed".to_string()
+            });
             self
         }
         ///Sends a `PUT` request to `/v1/agent/ideas/{id}/status/{status}`

@@ -27,12 +27,11 @@
 //! - Each operation is a builder: set parameters, then `.send().await`.
 //! - Success bodies decode into [`types`]; error bodies into [`types::Error`]
 //!   (`{error, error_code}`), surfaced as [`Error::ErrorResponse`].
-//! - Enums in responses are open: they decode into string newtypes so a value
-//!   the server adds later does not break decoding. The values known at
-//!   generation time are listed in [`set_aside::OPENED_ENUMS`].
-//! - Value lists (card models, aspect ratios, statuses) are open enums in
-//!   [`open_enums`]: known variants plus `Other(String)`; the request types
-//!   use them, so a request may send a model newer than the crate.
+//! - Value lists (statuses, card models, aspect ratios, error codes) are
+//!   open enums in [`open_enums`]: known variants plus `Other(String)`. The
+//!   request and response types both use them, so a value the server adds
+//!   later decodes (into `Other`) and a request may send a model newer than
+//!   the crate.
 //! - Multipart operations (uploads, XLSX import, voice clone, train_social)
 //!   are not generated; see [`set_aside::SET_ASIDE`] and gen-sdk.
 //!

@@ -13,10 +13,9 @@
 //! `schemars` feature each is a JSON Schema string listing the known
 //! values in `x-known-values`.
 //!
-//! The request lists (card models, aspect ratios, voice methods) are the
-//! types of gen-api's own card data; the response lists
-//! (`x-extensible-enum`: statuses, generation types...) are decoded as
-//! strings by gen-api and named here for gen-sdk and gen-mock.
+//! They are the types of gen-api's own requests and responses: the
+//! request lists (card models, aspect ratios, voice methods) and the
+//! response lists (`x-extensible-enum`: statuses, generation types...).
 
 /// Status of an agent run. `pending_approval`: the run waits for `POST /v1/agent/runs/{run_id}/approve`. Terminal: `completed`, `failed`, `cancelled`.
 ///

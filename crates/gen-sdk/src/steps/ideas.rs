@@ -63,7 +63,7 @@ impl<'a> Ideas<'a> {
     ) -> Result<Vec<types::Idea>, Error> {
         let mut call = self.raw().list_ideas().agent_id(agent_id.into().0);
         if let Some(status) = status {
-            call = call.status(types::IdeaStatus(status.into()));
+            call = call.status(status);
         }
         Ok(call.send().await?.into_inner())
     }
