@@ -561,9 +561,10 @@ mod tests {
             [
                 ("Img".into(), "crate::open_enums::Ratio".into()),
                 ("Vid".into(), "crate::open_enums::Ratio".into()),
+                ("Status".into(), "crate::open_enums::Status".into()),
                 ("Dur".into(), "u32".into())
             ],
-            "response lists are not replaced; integer lists become u32"
+            "request and response lists are replaced; integer lists become u32"
         );
         let src = render(&found, "");
         assert!(src.contains("matches!(self, Self::Done)"), "{src}");
