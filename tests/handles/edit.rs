@@ -2,7 +2,7 @@
 
 use crate::common::wire;
 use futures::TryStreamExt;
-use gen_contract_tests::{Call, GET, PATCH, POST, spec_example};
+use gen_contract_tests::{Call, GET, PATCH, POST, sdk, spec_example};
 use gen_sdk::cards::{
     AspectRatio, Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel,
 };
@@ -112,6 +112,42 @@ async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
     )
     .await
     .unwrap();
+    assert_eq!(got.generation_id, 789);
+}
+
+/// A text card's `variables` (a `HashMap` in gen-api's generated card
+/// data) reach GEN in key order, byte for byte: the mock matches the body
+/// as a string, not as JSON.
+#[tokio::test]
+async fn generate_on_cell_sends_text_variables_in_key_order() {
+    let mut text = TextCard::new("Hook for {{var_00}}", TextModel::Gpt4o);
+    for i in (0..12).rev() {
+        text = text.variable(format!("var_{i:02}"), "v");
+    }
+    let card = Card::from(text);
+    let variables: Vec<String> = (0..12).map(|i| format!(r#""var_{i:02}":"v""#)).collect();
+    let bytes = format!(
+        r#"{{"data":{{"model":"gpt_4o","prompt":"Hook for {{{{var_00}}}}","variables":{{{}}}}},"generation_type":"text"}}"#,
+        variables.join(",")
+    );
+    let s = sdk().await;
+    let mock = s
+        .api
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("{CELL}/generate"))
+                .query_param("agent_id", "42")
+                .body(bytes.clone());
+            then.status(201).json_body(created());
+        })
+        .await;
+    let got = s
+        .client
+        .edit()
+        .generate_on_cell(cell(), &card)
+        .await
+        .unwrap();
+    mock.assert_async().await;
     assert_eq!(got.generation_id, 789);
 }
 

@@ -2,12 +2,12 @@
 //! examples exactly, validation names the field and the allowed values,
 //! `{{variables}}` helpers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use gen_sdk::Error;
 use gen_sdk::agent_core::AgentCorePatch;
 use gen_sdk::cards::*;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Parses a seed example verbatim.
 fn seed(text: &str) -> Value {
@@ -629,4 +629,356 @@ fn the_value_lists_come_from_openapi_yaml() {
     );
     let text: String = TextModel::OpenAi.into();
     assert_eq!(text, "openai");
+}
+
+/// openapi.yaml, parsed.
+fn spec() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi.yaml"))
+        .expect("openapi.yaml");
+    serde_yaml::from_str(&text).expect("openapi.yaml parses")
+}
+
+/// The spec's `enum` of a card property (through one `$ref`), as strings.
+fn spec_enum(spec: &Value, card: &str, property: &str) -> BTreeSet<String> {
+    let mut schema = &spec["components"]["schemas"][card]["properties"][property];
+    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        schema = &spec["components"]["schemas"][name];
+    }
+    schema["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{card}.{property} lists no values in openapi.yaml"))
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect()
+}
+
+#[test]
+fn validation_constants_match_openapi_yaml() {
+    // The per-card lists `Card::validate` enforces, where the Rust type is
+    // wider (one `AspectRatio`, a `u32` duration).
+    let spec = spec();
+    let strings = |values: &[&str]| values.iter().map(|v| v.to_string()).collect();
+    let numbers = |values: &[u32]| values.iter().map(|v| v.to_string()).collect();
+    let checks: [(&str, &str, BTreeSet<String>); 7] = [
+        (
+            "ImageFromTextCardData",
+            "aspect_ratio",
+            strings(IMAGE_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromTextCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromImageCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromIngredientsCardData",
+            "aspect_ratio",
+            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+        ),
+        (
+            "VideoFromTextCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+        (
+            "VideoFromImageCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+        (
+            "VideoFromIngredientsCardData",
+            "duration",
+            numbers(VIDEO_FROM_TEXT_DURATIONS),
+        ),
+    ];
+    let problems: Vec<String> = checks
+        .into_iter()
+        .filter_map(|(card, property, rust)| {
+            let listed = spec_enum(&spec, card, property);
+            (listed != rust).then(|| {
+                format!(
+                    "{card}.{property}: gen-sdk validates {rust:?}, openapi.yaml lists {listed:?}"
+                )
+            })
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "gen-sdk and openapi.yaml disagree:\n- {}",
+        problems.join("\n- ")
+    );
+}
+
+#[test]
+fn video_cards_refuse_the_image_only_aspect_ratios() {
+    let cards = [
+        Card::from(
+            VideoFromTextCard::new("p", VideoFromTextModel::Kling16)
+                .aspect_ratio(AspectRatio::Ratio4x3),
+        ),
+        Card::from(
+            VideoFromImageCard::new(1, VideoFromImageModel::Kling26)
+                .aspect_ratio(AspectRatio::Ratio3x4),
+        ),
+        Card::from(
+            VideoFromIngredientsCard::new("p", VideoFromIngredientsModel::Pika, vec![1])
+                .aspect_ratio(AspectRatio::Ratio4x3),
+        ),
+    ];
+    for card in cards {
+        let err = card.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("data.aspect_ratio"),
+            "{}: {err}",
+            card.generation_type()
+        );
+    }
+}
+
+/// The wire bytes of `card`: its body as serialised on the way out (a
+/// `serde_json::Value`, so keys in order).
+fn wire(card: &Card) -> String {
+    serde_json::to_string(&card.to_json()).unwrap()
+}
+
+#[test]
+fn every_card_sends_exactly_these_bytes() {
+    let ai = TextInput::ai(AiTextModel::OpenAi, "write it");
+    let cases = [
+        (
+            Card::from(
+                TextCard::new(ai.clone(), TextModel::ClaudeSonnet4)
+                    .variable("topic", "tacos")
+                    .variable("city", "San Antonio"),
+            ),
+            r#"{"data":{"model":"claude_sonnet_4","prompt":{"model":"openai","prompt":"write it"},"variables":{"city":"San Antonio","topic":"tacos"}},"generation_type":"text"}"#,
+        ),
+        (
+            Card::from(TextCard::new("hook", TextModel::Gpt4o)),
+            r#"{"data":{"model":"gpt_4o","prompt":"hook"},"generation_type":"text"}"#,
+        ),
+        (
+            Card::from(MediaCard::new(7000)),
+            r#"{"data":{"content_resource_id":7000},"generation_type":"media"}"#,
+        ),
+        (
+            Card::from(
+                ImageFromTextCard::new("img", ImageModel::Midjourney)
+                    .aspect_ratio(AspectRatio::Ratio3x4)
+                    .prompt_var("col_1"),
+            ),
+            r#"{"data":{"aspect_ratio":"3:4","model":"midjourney","prompt":"img","prompt_var":"col_1"},"generation_type":"image_from_text"}"#,
+        ),
+        (
+            Card::from(
+                VideoFromTextCard::new("vid", VideoFromTextModel::Veo31Fast)
+                    .aspect_ratio(AspectRatio::Ratio9x16)
+                    .duration(10)
+                    .negative_prompt("blur")
+                    .prompt_var("col_2"),
+            ),
+            r#"{"data":{"aspect_ratio":"9:16","duration":10,"model":"veo_3_1_fast","negative_prompt":"blur","prompt":"vid","prompt_var":"col_2"},"generation_type":"video_from_text"}"#,
+        ),
+        (
+            Card::from(
+                VideoFromImageCard::new(4821, VideoFromImageModel::Kling26)
+                    .image_tail_resource_id(4822)
+                    .prompt(ai.clone())
+                    .prompt_var("col_3")
+                    .image_var("col_4")
+                    .aspect_ratio(AspectRatio::Ratio1x1)
+                    .duration(5),
+            ),
+            r#"{"data":{"aspect_ratio":"1:1","duration":5,"image_resource_id":4821,"image_tail_resource_id":4822,"image_var":"col_4","model":"kling_2_6","prompt":{"model":"openai","prompt":"write it"},"prompt_var":"col_3"},"generation_type":"video_from_image"}"#,
+        ),
+        (
+            Card::from(
+                VideoFromIngredientsCard::new("mix", VideoFromIngredientsModel::Pika, [2, 1])
+                    .aspect_ratio(AspectRatio::Ratio16x9)
+                    .duration(5)
+                    .prompt_var("col_5"),
+            ),
+            r#"{"data":{"aspect_ratio":"16:9","asset_resource_ids":[2,1],"duration":5,"model":"pika","prompt":"mix","prompt_var":"col_5"},"generation_type":"video_from_ingredients"}"#,
+        ),
+        (
+            Card::from(
+                SpeechFromTextCard::with_voice(ai, "21m00Tcm4TlvDq8ikWAM")
+                    .enhance_voice(true)
+                    .speed(1.25),
+            ),
+            r#"{"data":{"enhance_voice":true,"script":{"model":"openai","prompt":"write it"},"speed":1.25,"voice_id":"21m00Tcm4TlvDq8ikWAM","voice_method":"my_voices"},"generation_type":"speech_from_text"}"#,
+        ),
+        (
+            Card::from(SpeechFromTextCard::designed("hi", "female", "es")),
+            r#"{"data":{"gender":"female","language":"es","script":"hi","voice_method":"design_voice"},"generation_type":"speech_from_text"}"#,
+        ),
+        (
+            Card::from(SpeechFromTextCard::cloned("hi", 5921)),
+            r#"{"data":{"audio_resource_id":5921,"script":"hi","voice_method":"clone_voice"},"generation_type":"speech_from_text"}"#,
+        ),
+        (
+            Card::from(LipsyncCard::new(LipsyncModel::SyncSo, 6001, 5921)),
+            r#"{"data":{"audio_resource_id":5921,"model":"sync_so","video_resource_id":6001},"generation_type":"lipsync"}"#,
+        ),
+        (
+            Card::from(CaptionsCard::new(CaptionsModel::Gemini, 6001)),
+            r#"{"data":{"model":"gemini","source_resource_id":6001},"generation_type":"captions"}"#,
+        ),
+    ];
+    for (card, expected) in cases {
+        assert_eq!(wire(&card), expected, "{}", card.generation_type());
+        // and the data alone, as a cell's card is patched
+        let data = serde_json::to_string(&card.data_json()).unwrap();
+        assert!(
+            expected.starts_with(&format!(r#"{{"data":{data},"#)),
+            "{data}"
+        );
+    }
+}
+
+#[test]
+fn a_card_wraps_the_generated_data() {
+    use gen_sdk::gen_api::types::VideoFromTextCardData;
+    let mut card = VideoFromTextCard::new("taco", VideoFromTextModel::Kling16).duration(5);
+    // the generated fields read and write through Deref / DerefMut
+    assert_eq!(card.prompt.text(), "taco");
+    assert_eq!(card.model, VideoFromTextModel::Kling16);
+    card.duration = Some(10);
+    assert_eq!(card.data().duration, Some(10));
+    let data: VideoFromTextCardData = card.clone().into_data();
+    assert_eq!(data.prompt, TextInput::String("taco".into()));
+    // and back: no extra fields
+    let again = VideoFromTextCard::from(data);
+    assert!(again.extra.is_empty());
+    assert_eq!(again, card);
+    // into_data leaves the extra fields out
+    card.extra.insert("temperature".into(), json!(0.5));
+    assert_eq!(
+        serde_json::to_value(card.clone().into_data()).unwrap(),
+        json!({"prompt": "taco", "model": "kling_1_6", "duration": 10})
+    );
+}
+
+#[test]
+fn only_the_fields_the_spec_lacks_go_to_extra() {
+    let card: VideoFromTextCard = serde_json::from_value(json!({
+        "prompt": "x", "model": "veo_3", "duration": 8, "prompt_var": "col_2",
+        "field_from_2030": {"a": 1}, "seed": 7
+    }))
+    .unwrap();
+    assert_eq!(card.duration, Some(8));
+    assert_eq!(card.prompt_var.as_deref(), Some("col_2"));
+    let extra: Map<String, Value> = card.extra.clone();
+    assert_eq!(
+        Value::Object(extra),
+        json!({"field_from_2030": {"a": 1}, "seed": 7})
+    );
+    // and they are sent back, next to the known ones
+    assert_eq!(
+        Card::from(card).data_json(),
+        *json!({"prompt": "x", "model": "veo_3", "duration": 8, "prompt_var": "col_2",
+                "field_from_2030": {"a": 1}, "seed": 7})
+        .as_object()
+        .unwrap()
+    );
+    // a known field with the wrong type is an error, not an extra field
+    let wrong = serde_json::from_value::<VideoFromTextCard>(
+        json!({"prompt": "x", "model": "veo_3", "duration": "8"}),
+    );
+    assert!(wrong.is_err());
+}
+
+#[test]
+fn text_card_variables_are_sorted_and_an_empty_map_is_sent_as_read() {
+    // many keys: a HashMap's order would show
+    let names = [
+        "zeta", "alpha", "mid", "beta", "omega", "kappa", "delta", "eta",
+    ];
+    let mut card = TextCard::new("{{alpha}}", TextModel::Gpt4o);
+    for name in names {
+        card = card.variable(name, "v");
+    }
+    let mut sorted = names;
+    sorted.sort_unstable();
+    let expected = format!(
+        r#"{{"variables":{{{}}},"model":"gpt_4o","prompt":"{{{{alpha}}}}"}}"#,
+        sorted
+            .iter()
+            .map(|n| format!(r#""{n}":"v""#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    // serialised directly, not only through a Value
+    assert_eq!(serde_json::to_string(&card).unwrap(), expected);
+
+    // absent stays absent, `{}` read stays `{}`, `null` reads as absent
+    let absent = Card::from(TextCard::new("p", TextModel::Gpt4o));
+    assert!(absent.data_json().get("variables").is_none());
+    let read = |data: Value| -> Card {
+        serde_json::from_value(json!({"generation_type": "text", "data": data})).unwrap()
+    };
+    let empty = read(json!({"prompt": "p", "model": "gpt_4o", "variables": {}}));
+    assert_eq!(
+        wire(&empty),
+        r#"{"data":{"model":"gpt_4o","prompt":"p","variables":{}},"generation_type":"text"}"#
+    );
+    let null = read(json!({"prompt": "p", "model": "gpt_4o", "variables": null}));
+    assert_eq!(null, absent);
+    // a variable added to a card read with `{}` replaces the `{}`
+    let Card::Text(text) = empty else {
+        unreachable!()
+    };
+    let filled = Card::from(text.variable("topic", "tacos"));
+    assert_eq!(filled.data_json()["variables"], json!({"topic": "tacos"}));
+}
+
+#[test]
+fn text_input_is_the_generated_text_or_ai_text() {
+    use gen_sdk::gen_api::types::TextOrAiText;
+    let plain: TextOrAiText = TextInput::plain("hi");
+    assert_eq!(plain, TextInput::String("hi".into()));
+    assert_eq!(plain.text(), "hi");
+    let ai = TextInput::ai(AiTextModel::Gemini, "write");
+    assert_eq!(
+        ai,
+        TextInput::AiText(AiText {
+            model: AiTextModel::Gemini,
+            prompt: "write".into()
+        })
+    );
+    assert_eq!(ai.text(), "write");
+    // constructors take &str, String, &String, AiText and TextInput
+    let owned = String::from("s");
+    for prompt in [
+        "s".into_text_input(),
+        owned.clone().into_text_input(),
+        (&owned).into_text_input(),
+    ] {
+        assert_eq!(prompt, TextInput::String("s".into()));
+    }
+    let card = TextCard::new(
+        AiText {
+            model: AiTextModel::OpenAi,
+            prompt: "p".into(),
+        },
+        TextModel::Gpt4o,
+    );
+    assert_eq!(card.prompt, TextInput::ai(AiTextModel::OpenAi, "p"));
+}
+
+#[test]
+fn ai_text_with_a_field_the_spec_does_not_define_is_refused_not_dropped() {
+    // openapi.yaml's AiText has `additionalProperties: false`; a field in
+    // it would otherwise be lost on the way out
+    let body = json!({"generation_type": "text", "data": {
+        "prompt": {"model": "gemini", "prompt": "x", "temperature": 0.2}, "model": "gpt_4o"}});
+    match GenerateBody::from_json(&body) {
+        Err(Error::Validation { field, .. }) => assert_eq!(field, "data"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -33,9 +33,14 @@
 //! ([`IMAGE_FROM_TEXT_ASPECT_RATIOS`], [`VIDEO_FROM_TEXT_ASPECT_RATIOS`],
 //! [`VIDEO_FROM_TEXT_DURATIONS`]), are generated from openapi.yaml into
 //! [`gen_api::open_enums`] by `cargo xtask generate`: a model or ratio added
-//! to the spec needs no edit here. Every card data struct also has an `extra` map for
-//! documented-elsewhere or future fields (`prompt_var`, `image_var`...),
-//! flattened into `data`.
+//! to the spec needs no edit here.
+//!
+//! Each card data struct ([`VideoFromTextCard`]...) wraps the `data` struct
+//! gen-api generates from the spec ([`gen_api::types::VideoFromTextCardData`]...):
+//! its fields are read and written through `Deref` (`card.prompt`,
+//! `card.duration`), and an `extra` map carries fields newer than the spec,
+//! flattened into `data`. Text fields are gen-api's `TextOrAiText`, named
+//! [`TextInput`] here, with the helpers of [`TextInputExt`].
 //!
 //! Internal Rails generation type names (`text_generation`,
 //! `audio_generation`: seed 000's examples) are read by

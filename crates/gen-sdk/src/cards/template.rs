@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Card, TextInput};
+use super::types::text_mut;
+use super::{Card, TextInput, TextInputExt};
 use crate::error::Error;
 
 impl Card {
@@ -12,8 +13,9 @@ impl Card {
             Self::Text(c) => vec![&mut c.prompt],
             Self::ImageFromText(c) => vec![&mut c.prompt],
             Self::VideoFromText(c) => {
-                let mut fields = vec![&mut c.prompt];
-                fields.extend(c.negative_prompt.as_mut());
+                let data = &mut **c;
+                let mut fields = vec![&mut data.prompt];
+                fields.extend(data.negative_prompt.as_mut());
                 fields
             }
             Self::VideoFromImage(c) => c.prompt.as_mut().into_iter().collect(),
@@ -43,7 +45,7 @@ impl Card {
     /// variables at generation time).
     pub fn substitute(mut self, vars: &BTreeMap<String, String>) -> Self {
         for field in self.text_fields_mut() {
-            let text = field.text_mut();
+            let text = text_mut(field);
             *text = substitute(text, vars);
         }
         self

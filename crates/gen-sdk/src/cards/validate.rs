@@ -1,6 +1,7 @@
 //! Checks before any request ([`Card::validate`]) and the warnings where
 //! the seeds contradict each other ([`Card::warnings`]).
 
+use super::types::validate_text;
 use super::{
     AspectRatio, Card, IMAGE_FROM_TEXT_ASPECT_RATIOS, VEO_MAX_DURATION,
     VIDEO_FROM_TEXT_ASPECT_RATIOS, VIDEO_FROM_TEXT_DURATIONS, VoiceMethod,
@@ -13,16 +14,16 @@ impl Card {
     /// field as a JSON path (`data.duration`) and the allowed values.
     pub fn validate(&self) -> Result<(), Error> {
         match self {
-            Self::Text(c) => c.prompt.validate("data.prompt"),
+            Self::Text(c) => validate_text(&c.prompt, "data.prompt"),
             Self::Media(c) => require_id("data.content_resource_id", c.content_resource_id),
             Self::ImageFromText(c) => {
-                c.prompt.validate("data.prompt")?;
+                validate_text(&c.prompt, "data.prompt")?;
                 check_aspect_ratio(c.aspect_ratio.as_ref(), IMAGE_FROM_TEXT_ASPECT_RATIOS)
             }
             Self::VideoFromText(c) => {
-                c.prompt.validate("data.prompt")?;
+                validate_text(&c.prompt, "data.prompt")?;
                 if let Some(negative) = &c.negative_prompt {
-                    negative.validate("data.negative_prompt")?;
+                    validate_text(negative, "data.negative_prompt")?;
                 }
                 check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
                 check_duration(
@@ -37,7 +38,7 @@ impl Card {
                     require_id("data.image_tail_resource_id", tail)?;
                 }
                 if let Some(prompt) = &c.prompt {
-                    prompt.validate("data.prompt")?;
+                    validate_text(prompt, "data.prompt")?;
                 }
                 // undocumented for this card: openapi.yaml (and so gen-sdk)
                 // use the video ratios of video_from_text
@@ -49,7 +50,7 @@ impl Card {
                 )
             }
             Self::VideoFromIngredients(c) => {
-                c.prompt.validate("data.prompt")?;
+                validate_text(&c.prompt, "data.prompt")?;
                 check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
                 if c.asset_resource_ids.is_empty() {
                     return Err(Error::validation(
@@ -68,7 +69,7 @@ impl Card {
                 )
             }
             Self::SpeechFromText(c) => {
-                c.script.validate("data.script")?;
+                validate_text(&c.script, "data.script")?;
                 match c.voice_method {
                     VoiceMethod::MyVoices
                         if c.voice_id.as_deref().is_none_or(|v| v.trim().is_empty()) =>

@@ -197,14 +197,16 @@ pub(crate) fn non_empty<'v>(field: &str, value: &'v str) -> Result<&'v str, Erro
     Ok(value)
 }
 
-/// `value` as the generated request type `T`, when `T` holds exactly the
-/// same JSON (so the typed builder sends what the caller asked for);
-/// `None` when it cannot: a field newer than gen-api, which the generated
-/// types would drop, or a value a closed enum refuses (the card models and
-/// aspect ratios are open enums, so a newer model fits).
+/// `value` as the generated request type `T`, when `T` serialises to
+/// exactly the same bytes (so the typed builder sends byte for byte what
+/// the caller asked for); `None` when it cannot: a field newer than
+/// gen-api, which the generated types would drop, a value a closed enum
+/// refuses (the card models and aspect ratios are open enums, so a newer
+/// model fits), or keys the generated type would reorder (a text card's
+/// `variables`, a `HashMap` in gen-api, whose order is random).
 pub(crate) fn exact<T: DeserializeOwned + Serialize>(value: &Value) -> Option<T> {
     let typed: T = serde_json::from_value(value.clone()).ok()?;
-    (serde_json::to_value(&typed).ok()? == *value).then_some(typed)
+    (serde_json::to_vec(&typed).ok()? == serde_json::to_vec(value).ok()?).then_some(typed)
 }
 
 /// Sends a body the generated type cannot hold ([`exact`] said `None`)
@@ -260,5 +262,31 @@ mod tests {
         let extra = json!({ "generation_type": "video_from_text", "data": {
             "prompt": "x", "model": "kling_1_6", "field_from_2030": "col_2" } });
         assert!(exact::<types::GenerateRequest>(&extra).is_none());
+        // bodies of the other typed calls fit too
+        let cell = json!({ "spreadsheet_cell": { "value": "hook" } });
+        assert!(exact::<types::CellRequest>(&cell).is_some());
+        let core = json!({ "brand_name": "Santiago", "keywords": ["tacotok"] });
+        assert!(exact::<types::AgentCoreUpdate>(&core).is_some());
+    }
+
+    #[test]
+    fn exact_never_lets_a_hash_map_reorder_the_wire() {
+        // gen-api holds a text card's `variables` in a HashMap: through the
+        // generated type the keys would go out in a random order
+        let variables: serde_json::Map<String, serde_json::Value> = (0..12)
+            .map(|i| (format!("var_{i:02}"), json!("v")))
+            .collect();
+        let body = json!({ "generation_type": "text", "data": {
+            "prompt": "p", "model": "gpt_4o", "variables": variables } });
+        let sent = serde_json::to_vec(&body).unwrap();
+        for _ in 0..8 {
+            if let Some(typed) = exact::<types::GenerateRequest>(&body) {
+                assert_eq!(serde_json::to_vec(&typed).unwrap(), sent);
+            }
+        }
+        // one variable cannot be reordered: the typed builder takes it
+        let one = json!({ "generation_type": "text", "data": {
+            "prompt": "p", "model": "gpt_4o", "variables": { "topic": "tacos" } } });
+        assert!(exact::<types::GenerateRequest>(&one).is_some());
     }
 }
