@@ -115,8 +115,8 @@ async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
     assert_eq!(got.generation_id, 789);
 }
 
-/// A text card's `variables` (a `HashMap` in gen-api's generated card
-/// data) reach GEN in key order, byte for byte: the mock matches the body
+/// A text card's `variables` (a map in gen-api's generated card data)
+/// reach GEN in key order, byte for byte: the mock matches the body
 /// as a string, not as JSON.
 #[tokio::test]
 async fn generate_on_cell_sends_text_variables_in_key_order() {

@@ -70,6 +70,9 @@ pub fn generate(spec_path: &Path) -> Result<Vec<Output>> {
         // Every generated call goes through `ClientHooks::exec`, implemented in
         // gen-api's transport.rs by delegating to the client's inner transport
         // (gen-sdk installs its own: auth, retries, errors, redaction).
+        // Maps (card `variables`, free-form objects) keep their keys sorted,
+        // so a body goes on the wire in the same order every time.
+        .with_map_type("::std::collections::BTreeMap")
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote!(crate::transport::SharedTransport));
     // The request value lists (card models, aspect ratios...) are typed by

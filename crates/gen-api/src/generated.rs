@@ -1156,9 +1156,9 @@ pub mod types {
         ///Headers to send with the PUT.
         #[serde(
             default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
-        pub headers: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        pub headers: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         ///Pre-signed S3 URL: PUT the file bytes here.
         pub url: ::std::string::String,
     }
@@ -2465,9 +2465,9 @@ pub mod types {
         ///Values for `{{name}}` placeholders in `prompt`.
         #[serde(
             default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
-        pub variables: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        pub variables: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     }
     impl TextCardData {
         pub fn builder() -> builder::TextCardData {
@@ -7211,7 +7211,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DirectUploadTarget {
             headers: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7228,7 +7228,7 @@ pub mod types {
             pub fn headers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                     >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11325,7 +11325,7 @@ pub mod types {
             model: ::std::result::Result<crate::open_enums::TextModel, ::std::string::String>,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             variables: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -11362,7 +11362,7 @@ pub mod types {
             pub fn variables<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                     >,
                 T::Error: ::std::fmt::Display,
             {

@@ -200,7 +200,7 @@ card!(
     /// `text` card: AI-generated text (scripts, prompts, descriptions).
     ///
     /// `variables` goes on the wire with its keys sorted (gen-api holds
-    /// it in a `HashMap`); an empty map is left out, except one read as
+    /// it in a `BTreeMap`); an empty map is left out, except one read as
     /// `"variables": {}`, which is kept in `extra` and sent as read.
     TextCard(TextCardData)
     #[serde(from = "TextCardWire", into = "TextCardWire")]

@@ -202,8 +202,9 @@ pub(crate) fn non_empty<'v>(field: &str, value: &'v str) -> Result<&'v str, Erro
 /// the caller asked for); `None` when it cannot: a field newer than
 /// gen-api, which the generated types would drop, a value a closed enum
 /// refuses (the card models and aspect ratios are open enums, so a newer
-/// model fits), or keys the generated type would reorder (a text card's
-/// `variables`, a `HashMap` in gen-api, whose order is random).
+/// model fits), or keys the generated type would reorder (gen-api's maps
+/// are `BTreeMap`s, sorted like `serde_json`'s, but a caller's
+/// `preserve_order` JSON need not be).
 pub(crate) fn exact<T: DeserializeOwned + Serialize>(value: &Value) -> Option<T> {
     let typed: T = serde_json::from_value(value.clone()).ok()?;
     (serde_json::to_vec(&typed).ok()? == serde_json::to_vec(value).ok()?).then_some(typed)
@@ -270,9 +271,9 @@ mod tests {
     }
 
     #[test]
-    fn exact_never_lets_a_hash_map_reorder_the_wire() {
-        // gen-api holds a text card's `variables` in a HashMap: through the
-        // generated type the keys would go out in a random order
+    fn exact_never_lets_a_map_reorder_the_wire() {
+        // whatever map type gen-api holds a text card's `variables` in, the
+        // typed builder is used only when the bytes are the same
         let variables: serde_json::Map<String, serde_json::Value> = (0..12)
             .map(|i| (format!("var_{i:02}"), json!("v")))
             .collect();

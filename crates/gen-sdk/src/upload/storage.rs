@@ -145,7 +145,7 @@ impl PutSource {
 /// The `direct_upload.headers` as a header map; `Content-Length` is set by
 /// gen-sdk from the size.
 pub(crate) fn storage_headers(
-    headers: &std::collections::HashMap<String, String>,
+    headers: &std::collections::BTreeMap<String, String>,
 ) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
