@@ -19,6 +19,9 @@
 //!   cost, the distance from the baseline the generated code's and typed
 //!   decoding's.
 //!
+//! Every client has its own connections (`handle` and `raw` each their own
+//! `GenClient`), so none runs on connections another has just warmed.
+//!
 //! The machine this runs on is shared and noisy, so the clients are
 //! interleaved finely: each round is cut into blocks of `GEN_BENCH_BLOCK`
 //! requests, and every block runs the clients one after the other (in a
@@ -124,11 +127,22 @@ struct Clients {
     http: reqwest::Client,
     control: reqwest::Client,
     sdk: GenClient,
+    /// A second gen-sdk client for `raw`, so it does not run on
+    /// connections `handle` has just warmed.
+    sdk_raw: GenClient,
     plain: gen_sdk::gen_api::Client,
 }
 
 impl Clients {
     fn new(base: &str) -> Self {
+        let sdk = || {
+            GenClient::builder()
+                .api_key("bench-key")
+                .api_url(base)
+                .agent_url(base)
+                .build()
+                .unwrap()
+        };
         let http = || {
             reqwest::Client::builder()
                 .timeout(Duration::from_secs(70))
@@ -139,12 +153,8 @@ impl Clients {
             base: base.to_owned(),
             http: http(),
             control: http(),
-            sdk: GenClient::builder()
-                .api_key("bench-key")
-                .api_url(base)
-                .agent_url(base)
-                .build()
-                .unwrap(),
+            sdk: sdk(),
+            sdk_raw: sdk(),
             plain: {
                 let mut headers = reqwest::header::HeaderMap::new();
                 headers.insert("x-api-key", "bench-key".parse().unwrap());
@@ -190,7 +200,13 @@ impl Clients {
                 self.sdk.edit().generation(i).await.unwrap();
             }
             3 => {
-                self.sdk.raw().get_generation().id(i).send().await.unwrap();
+                self.sdk_raw
+                    .raw()
+                    .get_generation()
+                    .id(i)
+                    .send()
+                    .await
+                    .unwrap();
             }
             _ => {
                 self.plain.get_generation().id(i).send().await.unwrap();

@@ -36,7 +36,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures::StreamExt;
-use gen_api::operations::{Host, Operation, RetryClass};
+use gen_api::operations::{Host, Operation, ParamLocation, RetryClass};
 use gen_api::transport::{BoxFuture, Transport};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
@@ -230,7 +230,8 @@ impl GenTransport {
         operation: &'static Operation,
         class: Option<Idempotency>,
     ) -> Result<reqwest::Response, Error> {
-        self.send_inner(http, request, operation, class, true).await
+        self.send_inner(http, request, operation, class, true, false)
+            .await
     }
 
     /// Like [`Self::send`] with exactly one attempt (the caller retries,
@@ -241,7 +242,8 @@ impl GenTransport {
         request: reqwest::Request,
         operation: &'static Operation,
     ) -> Result<reqwest::Response, Error> {
-        self.send_inner(http, request, operation, None, false).await
+        self.send_inner(http, request, operation, None, false, false)
+            .await
     }
 
     async fn send_inner(
@@ -251,8 +253,14 @@ impl GenTransport {
         operation: &'static Operation,
         class: Option<Idempotency>,
         retries: bool,
+        typed: bool,
     ) -> Result<reqwest::Response, Error> {
-        check_path(&request, operation)?;
+        // A generated builder writes an integer path parameter as digits:
+        // nothing to check. Strings, and every path built elsewhere
+        // (`gen api`, the waiter, multipart), are checked.
+        if !(typed && integer_path_params(operation)) {
+            check_path(&request, operation)?;
+        }
         self.route(&mut request, operation.host)?;
         let headers = request.headers_mut();
         // Both values are built once (the key's marked sensitive); a clone
@@ -489,6 +497,16 @@ pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> R
     })
 }
 
+/// True when every path parameter of `operation` is an integer (its
+/// generated builder takes an `i64`).
+fn integer_path_params(operation: &Operation) -> bool {
+    operation
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .all(|p| p.kind == "integer")
+}
+
 /// `.` or `..`, plainly or percent-encoded (any case), which URL
 /// normalisation would collapse.
 fn is_dot_segment(segment: &str) -> bool {
@@ -507,7 +525,10 @@ impl Transport for GenTransport {
         operation: &'static Operation,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
-            match self.send_inner(http, request, operation, None, true).await {
+            match self
+                .send_inner(http, request, operation, None, true, true)
+                .await
+            {
                 Ok(response) => Ok(response),
                 Err(Error::Transport { source, .. }) => Err(source),
                 Err(Error::Timeout {
