@@ -35,7 +35,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{FutureExt as _, StreamExt};
 use gen_api::operations::{Host, Operation, ParamLocation, RetryClass};
 use gen_api::transport::{BoxFuture, Transport};
 use reqwest::header::{HeaderName, HeaderValue};
@@ -144,6 +144,15 @@ fn carrier(error: Error) -> reqwest::Response {
     reqwest::Response::from(response)
 }
 
+/// A call prepared by [`GenTransport::prepare`]: what its attempts need.
+struct Call {
+    /// What the attempts after the first are built from, and when the
+    /// first started (`None`: one attempt only).
+    template: Option<(Template, std::time::SystemTime)>,
+    class: Idempotency,
+    span: tracing::Span,
+}
+
 /// The transport of a [`crate::GenClient`].
 pub struct GenTransport {
     auth_name: HeaderName,
@@ -230,8 +239,8 @@ impl GenTransport {
         operation: &'static Operation,
         class: Option<Idempotency>,
     ) -> Result<reqwest::Response, Error> {
-        self.send_inner(http, request, operation, class, true, false)
-            .await
+        let (request, call) = self.prepare(request, operation, class, true, false)?;
+        self.attempts(http, http.execute(request), call).await
     }
 
     /// Like [`Self::send`] with exactly one attempt (the caller retries,
@@ -242,19 +251,22 @@ impl GenTransport {
         request: reqwest::Request,
         operation: &'static Operation,
     ) -> Result<reqwest::Response, Error> {
-        self.send_inner(http, request, operation, None, false, false)
-            .await
+        let (request, call) = self.prepare(request, operation, None, false, false)?;
+        self.attempts(http, http.execute(request), call).await
     }
 
-    async fn send_inner(
+    /// Everything done once per call, before any await: path check,
+    /// routing, auth and `api-version` headers, retry class, span, and the
+    /// template of a second attempt. Kept out of the call's future (a
+    /// smaller future is a cheaper allocation for every generated call).
+    fn prepare(
         &self,
-        http: &reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static Operation,
         class: Option<Idempotency>,
         retries: bool,
         typed: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<(reqwest::Request, Call), Error> {
         // A generated builder writes an integer path parameter as digits:
         // nothing to check. Strings, and every path built elsewhere
         // (`gen api`, the waiter, multipart), are checked.
@@ -267,9 +279,9 @@ impl GenTransport {
         // is a reference count.
         headers.insert(self.auth_name.clone(), self.auth_value.clone());
         // The generated builders set it already; the other paths may not.
-        if !headers.contains_key(API_VERSION) {
-            headers.insert(API_VERSION, HeaderValue::from_static(api_version()));
-        }
+        headers
+            .entry(API_VERSION)
+            .or_insert_with(|| HeaderValue::from_static(api_version()));
         let class = match class {
             Some(class) => class,
             None => CLASS
@@ -284,64 +296,93 @@ impl GenTransport {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        let secret = self.secret.expose();
-        // A copy for a second attempt, made only when one may follow.
+        // The fields are recorded on the span itself (no lookup of the
+        // current span); a disabled span (no subscriber interested) is not
+        // touched at all: with `tracing`'s `log` feature on, even recording
+        // on it costs.
+        if !span.is_disabled() {
+            span.record("attempt", 1);
+        }
+        // What a second attempt needs, kept only when one may follow.
         let policy = self.retrier.policy();
         let template = if retries && policy.enabled && policy.max_attempts > 1 {
-            retry_copy(&request)
+            // None: a streamed body cannot be sent twice.
+            Template::of(&request, &self.auth_name).map(|t| (t, self.retrier.clock().now()))
         } else {
-            // One attempt: retries are off, or a streamed body cannot be
-            // sent twice.
             None
         };
-        // The fields are recorded on the span itself (no lookup of the
-        // current span); with no subscriber interested it is disabled and
-        // recording does nothing.
-        span.record("attempt", 1);
-        // One loop, no closures: the attempts and the retrier's decisions
-        // (`Retrier::next_delay`) in one state machine.
-        let run = async {
-            let started = template.as_ref().map(|_| self.retrier.clock().now());
-            let mut next = Some(request);
+        Ok((
+            request,
+            Call {
+                template,
+                class,
+                span,
+            },
+        ))
+    }
+
+    /// The attempts of a prepared call, the first already handed to
+    /// reqwest (`first`, so the request itself is not part of this future),
+    /// and the retrier's decisions between them (`Retrier::next_delay`),
+    /// in one loop.
+    async fn attempts<F>(
+        &self,
+        http: &reqwest::Client,
+        first: F,
+        call: Call,
+    ) -> Result<reqwest::Response, Error>
+    where
+        F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    {
+        let secret = self.secret.expose();
+        // A disabled span (no subscriber interested) becomes `Span::none()`,
+        // whose enter and exit do nothing even with `tracing`'s `log` feature.
+        let span = if call.span.is_disabled() {
+            tracing::Span::none()
+        } else {
+            call.span.clone()
+        };
+        let result = async {
+            let mut result = first.await;
             let mut n = 1;
             loop {
-                let Some(request) = next.take() else {
-                    return Err(Error::InvalidRequest {
-                        message: "the request body cannot be sent again".into(),
-                    });
-                };
-                let error = match http.execute(request).await {
+                let error = match result {
                     Err(e) => from_reqwest(e),
                     Ok(response) => {
                         let status = response.status();
-                        span.record("status", status.as_u16());
+                        if !call.span.is_disabled() {
+                            call.span.record("status", status.as_u16());
+                        }
                         if status.is_success() {
                             return Ok(response);
                         }
-                        read_error(response).await.redact(secret)
+                        // Boxed: the error path's state stays out of every
+                        // call's future.
+                        Box::pin(read_error(response)).await.redact(secret)
                     }
                 };
-                let (Some(template), Some(started)) = (&template, started) else {
+                let Some((template, started)) = &call.template else {
                     return Err(error);
                 };
-                let Some(delay) = self.retrier.next_delay(class, n, &error, started) else {
+                let Some(delay) = self.retrier.next_delay(call.class, n, &error, *started) else {
                     return Err(error);
                 };
                 self.retrier.sleep().sleep(delay).await;
                 n += 1;
-                span.record("attempt", n);
-                next = retry_copy(template);
+                if !call.span.is_disabled() {
+                    call.span.record("attempt", n);
+                }
+                let Some(request) = template.request(self) else {
+                    return Err(Error::InvalidRequest {
+                        message: "the request body cannot be sent again".into(),
+                    });
+                };
+                result = http.execute(request).await;
             }
-        };
-        // A disabled span (no subscriber interested) is not entered on
-        // every poll.
-        let result = if span.is_disabled() {
-            run.await
-        } else {
-            run.instrument(span.clone()).await
-        };
-        let response = result.map_err(|e| e.redact(secret))?;
-        self.cap(response)
+        }
+        .instrument(span)
+        .await;
+        self.cap(result.map_err(|e| e.redact(secret))?)
     }
 
     /// Caps a success body at `max_body` while it streams.
@@ -405,23 +446,68 @@ impl GenTransport {
     }
 }
 
-/// A copy of `request` for another attempt, `None` when its body is a
-/// stream (it cannot be sent twice). A request without a body is copied
-/// field by field (method, URL, headers, version, timeout): the same
-/// request as `reqwest::Request::try_clone` gives, without copying the
-/// extension map reqwest keeps the timeout in, three allocations less on
-/// every call.
-fn retry_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
-    if request.body().is_some() {
-        return request.try_clone();
+/// What another attempt of a request is built from.
+enum Template {
+    /// A bodyless request whose headers are exactly the ones the transport
+    /// sets again (`Accept: application/json`, `api-version` and the
+    /// credential), as every generated GET/DELETE has: its method and URL
+    /// are enough. No copy of the header map on every call.
+    Bare(reqwest::Method, reqwest::Url),
+    /// Any other request: a full copy (`reqwest::Request::try_clone`
+    /// without the extension map).
+    Copy(Box<reqwest::Request>),
+}
+
+impl Template {
+    /// The template of `request`, `None` when its body is a stream (it
+    /// cannot be sent twice).
+    fn of(request: &reqwest::Request, auth: &HeaderName) -> Option<Self> {
+        let headers = request.headers();
+        // Three entries, compared in place (no hashing): `Accept`,
+        // `api-version` and the credential, which is added last.
+        let bare = request.body().is_none()
+            && request.timeout().is_none()
+            && request.version() == reqwest::Version::default()
+            && headers.len() == 3
+            && headers.iter().all(|(name, value)| {
+                (*name == reqwest::header::ACCEPT && value == "application/json")
+                    || (*name == API_VERSION && value == api_version())
+                    || *name == auth
+            });
+        if bare {
+            return Some(Self::Bare(request.method().clone(), request.url().clone()));
+        }
+        if request.body().is_some() {
+            return request.try_clone().map(|r| Self::Copy(Box::new(r)));
+        }
+        // Field by field: the same request as `try_clone` gives, without
+        // copying the extension map reqwest keeps the timeout in.
+        let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+        *copy.headers_mut() = headers.clone();
+        *copy.version_mut() = request.version();
+        if let Some(timeout) = request.timeout() {
+            *copy.timeout_mut() = Some(*timeout);
+        }
+        Some(Self::Copy(Box::new(copy)))
     }
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
+
+    /// The request of another attempt (`None`: it cannot be built).
+    fn request(&self, transport: &GenTransport) -> Option<reqwest::Request> {
+        match self {
+            Self::Bare(method, url) => {
+                let mut request = reqwest::Request::new(method.clone(), url.clone());
+                let headers = request.headers_mut();
+                headers.insert(
+                    reqwest::header::ACCEPT,
+                    HeaderValue::from_static("application/json"),
+                );
+                headers.insert(API_VERSION, HeaderValue::from_static(api_version()));
+                headers.insert(transport.auth_name.clone(), transport.auth_value.clone());
+                Some(request)
+            }
+            Self::Copy(request) => request.try_clone(),
+        }
     }
-    Some(copy)
 }
 
 /// Reads at most [`MAX_ERROR_READ`] bytes of an error answer and turns it
@@ -524,20 +610,24 @@ impl Transport for GenTransport {
         request: reqwest::Request,
         operation: &'static Operation,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        Box::pin(async move {
-            match self
-                .send_inner(http, request, operation, None, true, true)
-                .await
-            {
-                Ok(response) => Ok(response),
-                Err(Error::Transport { source, .. }) => Err(source),
-                Err(Error::Timeout {
-                    source: Some(source),
-                    ..
-                }) => Err(source),
-                Err(other) => Ok(carrier(other)),
-            }
-        })
+        let (request, call) = match self.prepare(request, operation, None, true, true) {
+            Ok(prepared) => prepared,
+            Err(error) => return Box::pin(std::future::ready(Ok(carrier(error)))),
+        };
+        // `map`, not an `async` block holding `call` beside the attempts:
+        // the boxed future stays small.
+        Box::pin(
+            self.attempts(http, http.execute(request), call)
+                .map(|result| match result {
+                    Ok(response) => Ok(response),
+                    Err(Error::Transport { source, .. }) => Err(source),
+                    Err(Error::Timeout {
+                        source: Some(source),
+                        ..
+                    }) => Err(source),
+                    Err(other) => Ok(carrier(other)),
+                }),
+        )
     }
 }
 

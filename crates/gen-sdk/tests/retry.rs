@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gen_sdk::cards::{Card, TextCard, TextModel};
+use gen_sdk::gen_api::prelude::*;
 use gen_sdk::phases::CellRef;
 use gen_sdk::retry::Clock;
 use gen_sdk::retry::testing::ManualTime;
@@ -45,6 +46,50 @@ fn cell() -> CellRef {
 
 fn card() -> Card {
     Card::from(TextCard::new("Write a hook", TextModel::Gemini25Pro))
+}
+
+/// The retry of a generated GET is the same request as the first attempt:
+/// method, path, query and every header (the transport rebuilds it from
+/// the method and URL when the headers are only the ones it sets).
+#[tokio::test]
+async fn a_retried_get_is_the_same_request_on_the_wire() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let same = |when: httpmock::When| {
+        when.method(GET)
+            .path("/v1/generations/9000")
+            .query_param("include", "progress")
+            .header("x-api-key", KEY)
+            .header("api-version", gen_sdk::transport::api_version())
+            .header("accept", "application/json")
+            .header("user-agent", gen_sdk::config::DEFAULT_USER_AGENT);
+    };
+    let failing = server
+        .mock_async(|when, then| {
+            same(when);
+            then.status(502).body("bad gateway");
+        })
+        .await;
+    failing.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            same(when);
+            then.status(200).json_body(generation());
+        })
+        .await;
+    let client = client(&server, policy(), &time);
+    let g = client
+        .raw()
+        .get_generation()
+        .id(9000)
+        .include("progress")
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert_eq!(g.id, 9000);
+    assert_eq!(failing.calls_async().await, 1);
+    assert_eq!(ok.calls_async().await, 1);
 }
 
 #[tokio::test]

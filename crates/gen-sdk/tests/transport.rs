@@ -78,11 +78,14 @@ async fn every_operation_retries_by_its_class_on_its_host() {
         };
         let args = args_for(op);
         let path = concrete_path(op, &args);
+        // Both attempts carry the credential and `api-version` (the second
+        // is rebuilt from the transport's template).
         let fail = right
             .mock_async(|when, then| {
                 when.method(op.method)
                     .path(path.clone())
-                    .header("x-api-key", KEY);
+                    .header("x-api-key", KEY)
+                    .header("api-version", gen_sdk::transport::api_version());
                 then.status(503)
                     .header("content-type", "text/html")
                     .body("<html><body>503 Service Unavailable</body></html>");
