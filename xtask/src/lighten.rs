@@ -6,8 +6,12 @@
 //! the request afterwards, and a `String` per path parameter
 //! (`encode_path(&id.to_string())`) before the URL's own. This pass:
 //!
-//! - sets `api-version` with one `.header(...)` when it is the only header
-//!   of the operation (operations with header parameters keep their map);
+//! - sets `api-version` with one `.header(...)` of compile-time constants
+//!   (`gen_api::transport::API_VERSION`/`API_VERSION_VALUE`) when it is the
+//!   only header of the operation (operations with header parameters keep
+//!   their map), and `Accept` with `gen_api::transport::APPLICATION_JSON`
+//!   (a `HeaderValue::from_static` called in a function checks its bytes
+//!   every time);
 //! - writes each path parameter straight into the URL through
 //!   `gen_api::transport::PathParam`, percent-encoded with progenitor's
 //!   set (same bytes on the wire, no intermediate strings);
@@ -36,7 +40,10 @@ const API_VERSION_MAP: &str =
             );
 ";
 const MERGE: &str = ".headers(header_map)";
-const ONE_HEADER: &str = ".header(::reqwest::header::HeaderName::from_static(\"api-version\"), ::reqwest::header::HeaderValue::from_static(super::Client::api_version()))";
+const ONE_HEADER: &str =
+    ".header(crate::transport::API_VERSION, crate::transport::API_VERSION_VALUE)";
+/// A header value progenitor builds at run time on every call.
+const ACCEPT_JSON: &str = "::reqwest::header::HeaderValue::from_static(\"application/json\")";
 
 /// Applies the four rewrites (api-version header, path parameters,
 /// decoding, optional query parameters) to the generated client's source.
@@ -44,10 +51,12 @@ pub fn requests(src: &str) -> Result<String> {
     let src = api_version_header(src)?;
     let src = path_params(&src)?;
     let src = optional_queries(&src)?;
-    let out = src.replace(
-        "ResponseValue::from_response(response)",
-        "crate::transport::decode(response)",
-    );
+    let out = src
+        .replace(
+            "ResponseValue::from_response(response)",
+            "crate::transport::decode(response)",
+        )
+        .replace(ACCEPT_JSON, "crate::transport::APPLICATION_JSON");
     // A progenitor whose output no longer has the shapes above must fail
     // here, not leave the client silently unlightened.
     if out.contains("pub async fn send(") {

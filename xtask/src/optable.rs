@@ -76,6 +76,8 @@ pub struct HostDef {
 /// The whole table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// `info.version`: the `api-version` header's value.
+    pub api_version: String,
     /// Hosts, root server first.
     pub hosts: Vec<HostDef>,
     /// Phases with their tag description, in journey order.
@@ -341,7 +343,11 @@ pub fn build(doc: &Value) -> Result<Table> {
             });
         }
     }
+    let Some(api_version) = doc.pointer("/info/version").and_then(Value::as_str) else {
+        bail!("openapi.yaml has no `info.version` (the api-version header's value)");
+    };
     Ok(Table {
+        api_version: api_version.to_owned(),
         hosts,
         phases,
         rows,
@@ -382,6 +388,12 @@ pub fn render(table: &Table, header: &str) -> String {
          //! gen-sdk's transport, the `gen api` CLI command and `gen mcp` read it; no\n\
          //! other copy exists.\n\n",
     );
+    o.push_str(&format!(
+        "/// `info.version` of openapi.yaml: the value of the `api-version` header\n\
+         /// every request carries.\n\
+         pub const API_VERSION: &str = {:?};\n\n",
+        table.api_version
+    ));
     // Phase.
     o.push_str("/// A step of the journey (`x-phase`).\n");
     o.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\npub enum Phase {\n");
@@ -607,6 +619,7 @@ mod tests {
     fn doc() -> Value {
         json!({
             "openapi": "3.1.0",
+            "info": {"title": "t", "version": "2.1.0"},
             "servers": [{"url": "https://api.gen.pro", "description": "api host"}],
             "tags": [{"name": "edit", "description": "Step 4"}],
             "components": {"schemas": {"Body": {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Body"}}}}},
@@ -683,5 +696,6 @@ mod tests {
         assert!(s.contains("\"get_thing\" => 1,"));
         assert!(s.contains("host: Host::Agent,"));
         assert!(s.contains("retry: RetryClass::FreeCreate,"));
+        assert!(s.contains("pub const API_VERSION: &str = \"2.1.0\";"));
     }
 }

@@ -15435,12 +15435,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15501,11 +15501,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15566,11 +15566,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15656,12 +15656,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15724,11 +15724,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15791,11 +15791,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15870,13 +15870,13 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query_opt("status", &status)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15937,11 +15937,11 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16015,11 +16015,11 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16089,12 +16089,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16155,11 +16155,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16247,12 +16247,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16314,15 +16314,15 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new(
                     "workspace_id",
                     &workspace_id,
                 ))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16390,12 +16390,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16458,11 +16458,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16556,12 +16556,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16624,11 +16624,11 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16691,11 +16691,11 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16756,11 +16756,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16850,12 +16850,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16949,12 +16949,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17052,12 +17052,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17154,12 +17154,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17255,12 +17255,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17358,12 +17358,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17424,11 +17424,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17526,12 +17526,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17608,12 +17608,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query_opt("source", &source)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17693,11 +17693,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17775,11 +17775,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17885,12 +17885,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17951,11 +17951,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18016,11 +18016,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18104,12 +18104,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18195,13 +18195,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18278,12 +18278,12 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18386,13 +18386,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18507,7 +18507,7 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query_opt("asset_type", &asset_type)
@@ -18515,8 +18515,8 @@ pub mod builder {
                 .query_opt("page", &page)
                 .query_opt("search", &search)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18600,13 +18600,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18651,8 +18651,8 @@ pub mod builder {
                 .client
                 .get(url)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18729,12 +18729,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18837,13 +18837,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18934,12 +18934,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19054,13 +19054,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19166,13 +19166,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19287,13 +19287,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19410,13 +19410,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19521,12 +19521,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19631,12 +19631,12 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19765,13 +19765,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19876,12 +19876,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20001,13 +20001,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20100,12 +20100,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20226,13 +20226,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20335,13 +20335,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20420,12 +20420,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20526,13 +20526,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20637,13 +20637,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20746,13 +20746,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20843,12 +20843,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -20928,12 +20928,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21012,12 +21012,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21118,13 +21118,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21227,13 +21227,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21336,13 +21336,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21433,12 +21433,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21529,12 +21529,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21622,14 +21622,14 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .query_opt("page", &page)
                 .query_opt("type", &type_)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21708,12 +21708,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21790,12 +21790,12 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21902,13 +21902,13 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -21978,12 +21978,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22088,14 +22088,14 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query_opt("include", &include)
                 .query_opt("timeout", &timeout)
                 .query_opt("wait", &wait)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22156,11 +22156,11 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22221,11 +22221,11 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22268,11 +22268,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22318,11 +22318,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22392,12 +22392,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22458,11 +22458,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22523,11 +22523,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22613,12 +22613,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22664,11 +22664,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22742,12 +22742,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22790,11 +22790,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22884,12 +22884,12 @@ pub mod builder {
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -22950,11 +22950,11 @@ pub mod builder {
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23024,12 +23024,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23104,13 +23104,13 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query_opt("page", &page)
                 .query_opt("per_page", &per_page)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23173,11 +23173,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23265,12 +23265,12 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23356,13 +23356,13 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23439,12 +23439,12 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23545,13 +23545,13 @@ pub mod builder {
                 .put(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {
@@ -23596,11 +23596,11 @@ pub mod builder {
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    crate::transport::APPLICATION_JSON,
                 )
                 .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    crate::transport::API_VERSION,
+                    crate::transport::API_VERSION_VALUE,
                 )
                 .build()?;
             let info = OperationInfo {

@@ -7,6 +7,10 @@
 //! gen-sdk's transport, the `gen api` CLI command and `gen mcp` read it; no
 //! other copy exists.
 
+/// `info.version` of openapi.yaml: the value of the `api-version` header
+/// every request carries.
+pub const API_VERSION: &str = "1.0.0";
+
 /// A step of the journey (`x-phase`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

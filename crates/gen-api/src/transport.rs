@@ -23,6 +23,30 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 
 use crate::operations::{self, Operation};
 
+/// The `api-version` header's name, built at compile time (the generated
+/// builders set it with [`API_VERSION_VALUE`]).
+pub const API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
+
+/// The `api-version` header's value: openapi.yaml's `info.version`
+/// ([`crate::operations::API_VERSION`]), built at compile time.
+///
+/// ```
+/// use gen_api::ClientInfo as _;
+/// assert_eq!(
+///     gen_api::transport::API_VERSION_VALUE,
+///     <gen_api::Client as gen_api::ClientInfo<gen_api::transport::SharedTransport>>::api_version()
+/// );
+/// ```
+pub const API_VERSION_VALUE: reqwest::header::HeaderValue =
+    reqwest::header::HeaderValue::from_static(crate::operations::API_VERSION);
+
+/// `application/json`, built at compile time: the generated builders'
+/// `Accept` (a `HeaderValue::from_static` in a function checks its bytes
+/// on every call).
+pub const APPLICATION_JSON: reqwest::header::HeaderValue =
+    reqwest::header::HeaderValue::from_static("application/json");
+
 /// A path parameter written straight into a URL (`format!`), percent-encoded
 /// exactly as `progenitor_client::encode_path` does, without building the
 /// parameter's string and its encoded copy first. The generated builders

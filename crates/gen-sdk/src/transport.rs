@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures::{FutureExt as _, StreamExt};
 use gen_api::operations::{Host, Operation, ParamLocation, RetryClass};
-use gen_api::transport::{BoxFuture, Transport};
+use gen_api::transport::{API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
@@ -53,9 +53,6 @@ pub use crate::error::DEFAULT_MAX_BODY;
 tokio::task_local! {
     static CLASS: Idempotency;
 }
-
-/// The `api-version` header's name.
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// Runs `fut` with `class` as the retry class of every request the
 /// transport sends inside it, instead of each operation's own class (e.g.
@@ -279,9 +276,7 @@ impl GenTransport {
         // is a reference count.
         headers.insert(self.auth_name.clone(), self.auth_value.clone());
         // The generated builders set it already; the other paths may not.
-        headers
-            .entry(API_VERSION)
-            .or_insert_with(|| HeaderValue::from_static(api_version()));
+        headers.entry(API_VERSION).or_insert(API_VERSION_VALUE);
         let class = match class {
             Some(class) => class,
             None => CLASS
@@ -470,8 +465,8 @@ impl Template {
             && request.version() == reqwest::Version::default()
             && headers.len() == 3
             && headers.iter().all(|(name, value)| {
-                (*name == reqwest::header::ACCEPT && value == "application/json")
-                    || (*name == API_VERSION && value == api_version())
+                (*name == reqwest::header::ACCEPT && *value == APPLICATION_JSON)
+                    || (*name == API_VERSION && *value == API_VERSION_VALUE)
                     || *name == auth
             });
         if bare {
@@ -497,11 +492,8 @@ impl Template {
             Self::Bare(method, url) => {
                 let mut request = reqwest::Request::new(method.clone(), url.clone());
                 let headers = request.headers_mut();
-                headers.insert(
-                    reqwest::header::ACCEPT,
-                    HeaderValue::from_static("application/json"),
-                );
-                headers.insert(API_VERSION, HeaderValue::from_static(api_version()));
+                headers.insert(reqwest::header::ACCEPT, APPLICATION_JSON);
+                headers.insert(API_VERSION, API_VERSION_VALUE);
                 headers.insert(transport.auth_name.clone(), transport.auth_value.clone());
                 Some(request)
             }
