@@ -212,7 +212,8 @@ impl RetryPolicy {
         self.schedule().delay(retry)
     }
 
-    fn attempts(&self) -> u32 {
+    /// Total attempts the policy allows (1 when retries are off).
+    pub(crate) fn attempts(&self) -> u32 {
         if self.enabled {
             self.max_attempts.max(1)
         } else {

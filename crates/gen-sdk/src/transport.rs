@@ -291,16 +291,19 @@ impl GenTransport {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        // The fields are recorded on the span itself (no lookup of the
-        // current span); a disabled span (no subscriber interested) is not
-        // touched at all: with `tracing`'s `log` feature on, even recording
-        // on it costs.
-        if !span.is_disabled() {
-            span.record("attempt", 1);
-        }
+        // A disabled span (no subscriber interested) becomes `Span::none()`:
+        // recording on it, entering and leaving it do nothing, even with
+        // `tracing`'s `log` feature on (a disabled span keeps its metadata
+        // for `log`, and every use of it costs). The fields are recorded on
+        // the span itself (no lookup of the current span).
+        let span = if span.is_disabled() {
+            tracing::Span::none()
+        } else {
+            span
+        };
+        span.record("attempt", 1);
         // What a second attempt needs, kept only when one may follow.
-        let policy = self.retrier.policy();
-        let template = if retries && policy.enabled && policy.max_attempts > 1 {
+        let template = if retries && self.retrier.policy().attempts() > 1 {
             // None: a streamed body cannot be sent twice.
             Template::of(&request, &self.auth_name).map(|t| (t, self.retrier.clock().now()))
         } else {
@@ -330,13 +333,7 @@ impl GenTransport {
         F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
     {
         let secret = self.secret.expose();
-        // A disabled span (no subscriber interested) becomes `Span::none()`,
-        // whose enter and exit do nothing even with `tracing`'s `log` feature.
-        let span = if call.span.is_disabled() {
-            tracing::Span::none()
-        } else {
-            call.span.clone()
-        };
+        let span = call.span.clone();
         let result = async {
             let mut result = first.await;
             let mut n = 1;
@@ -345,9 +342,7 @@ impl GenTransport {
                     Err(e) => from_reqwest(e),
                     Ok(response) => {
                         let status = response.status();
-                        if !call.span.is_disabled() {
-                            call.span.record("status", status.as_u16());
-                        }
+                        call.span.record("status", status.as_u16());
                         if status.is_success() {
                             return Ok(response);
                         }
@@ -364,9 +359,7 @@ impl GenTransport {
                 };
                 self.retrier.sleep().sleep(delay).await;
                 n += 1;
-                if !call.span.is_disabled() {
-                    call.span.record("attempt", n);
-                }
+                call.span.record("attempt", n);
                 let Some(request) = template.request(self) else {
                     return Err(Error::InvalidRequest {
                         message: "the request body cannot be sent again".into(),
@@ -457,11 +450,13 @@ impl Template {
     /// The template of `request`, `None` when its body is a stream (it
     /// cannot be sent twice).
     fn of(request: &reqwest::Request, auth: &HeaderName) -> Option<Self> {
+        if request.body().is_some() {
+            return request.try_clone().map(|r| Self::Copy(Box::new(r)));
+        }
         let headers = request.headers();
         // Three entries, compared in place (no hashing): `Accept`,
         // `api-version` and the credential, which is added last.
-        let bare = request.body().is_none()
-            && request.timeout().is_none()
+        let bare = request.timeout().is_none()
             && request.version() == reqwest::Version::default()
             && headers.len() == 3
             && headers.iter().all(|(name, value)| {
@@ -471,9 +466,6 @@ impl Template {
             });
         if bare {
             return Some(Self::Bare(request.method().clone(), request.url().clone()));
-        }
-        if request.body().is_some() {
-            return request.try_clone().map(|r| Self::Copy(Box::new(r)));
         }
         // Field by field: the same request as `try_clone` gives, without
         // copying the extension map reqwest keeps the timeout in.
