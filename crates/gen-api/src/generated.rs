@@ -14,6 +14,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -22,6 +23,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Owning workspace (organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -487,6 +489,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Why the run failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -511,6 +514,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl AgentRun {
@@ -591,6 +595,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AssetFolder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -667,6 +672,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
@@ -949,6 +955,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filename: ::std::option::Option<::std::string::String>,
@@ -1059,6 +1066,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1067,6 +1075,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl Conversation {
@@ -1334,6 +1343,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Generation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Stable machine-readable failure code, when the server sends one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1407,6 +1417,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1745,6 +1756,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1777,6 +1789,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_credit: ::std::option::Option<AvailableCredit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -1857,10 +1870,12 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PersistedToken {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1874,6 +1889,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersistedTokenCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -1948,6 +1964,7 @@ pub mod types {
         pub schedule_type: PublishContentDataScheduleType,
         ///With `schedule_type: scheduled`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub scheduled_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl PublishContentData {
@@ -2680,6 +2697,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -2697,6 +2715,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserJob {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The job's parameters as the server echoes them (JSON string or object).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15428,7 +15447,9 @@ pub mod builder {
         {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/agent/conversations", client.baseurl,);
+            let url =
+                crate::transport::url(&client.baseurl, format_args!("/v1/agent/conversations",))
+                    .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15490,11 +15511,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Conversation>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/conversations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/conversations/{}",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15555,11 +15579,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/conversations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/conversations/{}",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15645,11 +15672,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ConversationUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/conversations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/conversations/{}",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15713,11 +15743,14 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::Message>>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/conversations/{}/messages",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/conversations/{}/messages",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15780,11 +15813,14 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::AgentRun>>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/conversations/{}/runs",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/conversations/{}/runs",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15863,7 +15899,8 @@ pub mod builder {
             } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/agent/ideas", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/agent/ideas",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15926,11 +15963,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Idea>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/ideas/{}/status",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/ideas/{}/status",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16003,12 +16043,15 @@ pub mod builder {
             let Self { client, id, status } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/ideas/{}/status/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&status),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/ideas/{}/status/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&status),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16082,7 +16125,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AgentRunRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/agent/run", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/agent/run",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16144,11 +16188,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AgentRun>, Error<types::Error>> {
             let Self { client, run_id } = self;
             let run_id = run_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/runs/{}",
-                client.baseurl,
-                crate::transport::PathParam(&run_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agent/runs/{}", crate::transport::PathParam(&run_id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16236,11 +16280,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ApproveRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agent/runs/{}/approve",
-                client.baseurl,
-                crate::transport::PathParam(&run_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agent/runs/{}/approve",
+                    crate::transport::PathParam(&run_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16307,7 +16354,8 @@ pub mod builder {
                 workspace_id,
             } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/agents", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/agents",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16383,7 +16431,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AgentCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/agents", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/agents",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16447,11 +16496,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AutomationConfig>, Error<types::Error>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/automation_config",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/automation_config",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16545,11 +16597,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AutomationConfigUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/automation_config",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/automation_config",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16613,11 +16668,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AutomationTestResult>, Error<types::Error>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/automation_config/test_callback",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/automation_config/test_callback",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16680,11 +16738,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AutomationTestResult>, Error<types::Error>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/automation_config/test_webhook",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/automation_config/test_webhook",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16745,11 +16806,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AgentCore>, Error<types::Error>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/core",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agents/{}/core", crate::transport::PathParam(&agent_id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16839,11 +16900,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AgentCoreUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/core",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agents/{}/core", crate::transport::PathParam(&agent_id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16938,11 +16999,14 @@ pub mod builder {
                     types::VoiceDesignCreateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/design",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/design",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17041,11 +17105,14 @@ pub mod builder {
                     types::VoiceDesignDescriptionRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/design/generate-description",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/design/generate-description",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17143,11 +17210,14 @@ pub mod builder {
                     types::VoiceDesignSamplesRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/design/generate-samples",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/design/generate-samples",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17244,11 +17314,14 @@ pub mod builder {
                     types::VoiceDesignScriptRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/design/generate-script",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/design/generate-script",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17347,11 +17420,14 @@ pub mod builder {
                     types::ElevenLabsIntegrationRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/integrations/elevenlabs",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/integrations/elevenlabs",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17413,11 +17489,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/integrations/elevenlabs",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/integrations/elevenlabs",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17515,11 +17594,14 @@ pub mod builder {
                     types::ElevenLabsIntegrationRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/integrations/elevenlabs/test",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/integrations/elevenlabs/test",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17597,11 +17679,14 @@ pub mod builder {
             } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let source = source.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/library",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/library",
+                    crate::transport::PathParam(&agent_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17681,12 +17766,15 @@ pub mod builder {
             } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/preview/{}",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-                crate::transport::PathParam(&job_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/preview/{}",
+                    crate::transport::PathParam(&agent_id),
+                    crate::transport::PathParam(&job_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17763,12 +17851,15 @@ pub mod builder {
             } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let voice_id = voice_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/{}",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-                crate::transport::PathParam(&voice_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/{}",
+                    crate::transport::PathParam(&agent_id),
+                    crate::transport::PathParam(&voice_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17873,12 +17964,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::VoicePreviewRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}/voice/{}/preview",
-                client.baseurl,
-                crate::transport::PathParam(&agent_id),
-                crate::transport::PathParam(&voice_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/agents/{}/voice/{}/preview",
+                    crate::transport::PathParam(&agent_id),
+                    crate::transport::PathParam(&voice_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17940,11 +18034,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Agent>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agents/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18005,11 +18099,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agents/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18093,11 +18187,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AgentUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/agents/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/agents/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18188,7 +18282,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AssetFolderRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/asset_folders", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/asset_folders",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18267,11 +18362,11 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/asset_folders/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/asset_folders/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18375,11 +18470,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::AssetFolderRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/asset_folders/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/asset_folders/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18500,7 +18595,8 @@ pub mod builder {
             let folder_id = folder_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/asset_libraries", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/asset_libraries",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18593,7 +18689,9 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::EngineCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/autocontentengine", client.baseurl,);
+            let url =
+                crate::transport::url(&client.baseurl, format_args!("/v1/autocontentengine",))
+                    .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18642,10 +18740,11 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/autocontentengine/global_variables_template`
         pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::Error>> {
             let Self { client } = self;
-            let url = format!(
-                "{}/v1/autocontentengine/global_variables_template",
-                client.baseurl,
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/autocontentengine/global_variables_template",),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18718,11 +18817,11 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/autocontentengine/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18826,11 +18925,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::CellsMassUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/mass_update",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/mass_update",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18922,12 +19024,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19042,12 +19147,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::CellRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19154,12 +19262,15 @@ pub mod builder {
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/generate",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/generate",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19275,12 +19386,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::LayerRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19398,12 +19512,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PositionsUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/update_positions",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/update_positions",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19508,13 +19625,16 @@ pub mod builder {
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let layer_id = layer_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-                crate::transport::PathParam(&layer_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                    crate::transport::PathParam(&layer_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19618,13 +19738,16 @@ pub mod builder {
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let layer_id = layer_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-                crate::transport::PathParam(&layer_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                    crate::transport::PathParam(&layer_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19752,13 +19875,16 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::LayerRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-                crate::transport::PathParam(&layer_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                    crate::transport::PathParam(&layer_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19863,13 +19989,16 @@ pub mod builder {
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let layer_id = layer_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/{}/duplicate",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-                crate::transport::PathParam(&layer_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/{}/duplicate",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                    crate::transport::PathParam(&layer_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19988,13 +20117,16 @@ pub mod builder {
             let layer_id = layer_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/layers/{}/generate",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-                crate::transport::PathParam(&layer_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/layers/{}/generate",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                    crate::transport::PathParam(&layer_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20088,12 +20220,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let cell_id = cell_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/render",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/render",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20214,12 +20349,15 @@ pub mod builder {
                     types::SetDefaultUserJobRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/cells/{}/set_default_user_job",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&cell_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/cells/{}/set_default_user_job",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&cell_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20324,11 +20462,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::EngineCloneRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/clone",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/clone",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20409,11 +20550,14 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/columns",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/columns",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20515,11 +20659,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ColumnRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/columns",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/columns",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20626,11 +20773,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ColumnsMassUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/columns/mass_update",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/columns/mass_update",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20735,11 +20885,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PositionsUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/columns/update_positions",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/columns/update_positions",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20831,12 +20984,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let col_id = col_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/columns/{}/duplicate",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&col_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/columns/{}/duplicate",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&col_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20917,11 +21073,14 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/global_variables",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/global_variables",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21001,11 +21160,14 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21107,11 +21269,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::RowRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21216,11 +21381,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::RowsMassUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows/mass_update",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows/mass_update",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21325,11 +21493,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PositionsUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows/update_positions",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows/update_positions",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21421,12 +21592,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let row_id = row_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&row_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows/{}",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&row_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21517,12 +21691,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let row_id = row_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/autocontentengine/{}/rows/{}/duplicate",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-                crate::transport::PathParam(&row_id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/autocontentengine/{}/rows/{}/duplicate",
+                    crate::transport::PathParam(&id),
+                    crate::transport::PathParam(&row_id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21615,7 +21792,9 @@ pub mod builder {
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/content_resources", client.baseurl,);
+            let url =
+                crate::transport::url(&client.baseurl, format_args!("/v1/content_resources",))
+                    .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21697,11 +21876,11 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/content_resources/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/content_resources/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21779,11 +21958,11 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/content_resources/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/content_resources/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21891,11 +22070,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ContentResourceUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/content_resources/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/content_resources/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21971,7 +22150,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::DirectUploadRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/direct_upload", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/direct_upload",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22077,11 +22257,11 @@ pub mod builder {
             let include = include.map_err(Error::InvalidRequest)?;
             let timeout = timeout.map_err(Error::InvalidRequest)?;
             let wait = wait.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/generations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/generations/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22145,11 +22325,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Generation>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/generations/{}/continue",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/generations/{}/continue",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22210,11 +22393,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Generation>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/generations/{}/stop",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/generations/{}/stop", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22261,7 +22444,8 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/me`
         pub async fn send(self) -> Result<ResponseValue<types::User>, Error<types::Error>> {
             let Self { client } = self;
-            let url = format!("{}/v1/me", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/me",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22311,7 +22495,8 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::Organization>>, Error<types::Error>>
         {
             let Self { client } = self;
-            let url = format!("{}/v1/organizations", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/organizations",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22385,7 +22570,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::OrganizationCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/organizations", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/organizations",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22447,11 +22633,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Organization>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/organizations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/organizations/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22512,11 +22698,11 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/organizations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/organizations/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22602,11 +22788,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::OrganizationUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/organizations/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/organizations/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22657,7 +22843,8 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::PersistedToken>>, Error<types::Error>>
         {
             let Self { client } = self;
-            let url = format!("{}/v1/persisted_tokens", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/persisted_tokens",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22735,7 +22922,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PersistedTokenRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/persisted_tokens", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/persisted_tokens",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22783,7 +22971,11 @@ pub mod builder {
         ///Sends a `DELETE` request to `/v1/persisted_tokens/revoke_all`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client } = self;
-            let url = format!("{}/v1/persisted_tokens/revoke_all", client.baseurl,);
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/persisted_tokens/revoke_all",),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22873,11 +23065,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PersistedTokenRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/persisted_tokens/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/persisted_tokens/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22939,11 +23131,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/persisted_tokens/{}/revoke",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/persisted_tokens/{}/revoke",
+                    crate::transport::PathParam(&id),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23017,7 +23212,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ResearchRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/research", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/research",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23097,7 +23293,9 @@ pub mod builder {
             } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/templates/projects", client.baseurl,);
+            let url =
+                crate::transport::url(&client.baseurl, format_args!("/v1/templates/projects",))
+                    .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23162,11 +23360,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TemplateDetail>, Error<types::Error>> {
             let Self { client, slug } = self;
             let slug = slug.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/templates/projects/{}",
-                client.baseurl,
-                crate::transport::PathParam(&slug),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/templates/projects/{}",
+                    crate::transport::PathParam(&slug),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23254,11 +23455,14 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::TemplateCloneRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/templates/spreadsheets/{}/clone",
-                client.baseurl,
-                crate::transport::PathParam(&slug),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!(
+                    "/v1/templates/spreadsheets/{}/clone",
+                    crate::transport::PathParam(&slug),
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23349,7 +23553,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::UserJobCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/user_jobs", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/user_jobs",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23428,11 +23633,11 @@ pub mod builder {
             } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/user_jobs/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/user_jobs/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23534,11 +23739,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::UserJobUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/user_jobs/{}",
-                client.baseurl,
-                crate::transport::PathParam(&id),
-            );
+            let url = crate::transport::url(
+                &client.baseurl,
+                format_args!("/v1/user_jobs/{}", crate::transport::PathParam(&id),),
+            )
+            .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -23589,7 +23794,8 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Workspace>>, Error<types::Error>> {
             let Self { client } = self;
-            let url = format!("{}/v1/workspaces", client.baseurl,);
+            let url = crate::transport::url(&client.baseurl, format_args!("/v1/workspaces",))
+                .map_err(Error::InvalidRequest)?;
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -95,6 +95,101 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
     }
 }
 
+/// The URL of a generated call: the client's base URL `base` followed by
+/// `path` (the operation's path with its parameters, as progenitor writes
+/// it). The generated builders use it instead of formatting the whole URL
+/// and having reqwest parse it again on every call: the base is parsed once
+/// per thread (its host and port, the costly part, are not parsed again)
+/// and only the path is set on a copy of it.
+///
+/// The result is the URL `Url::parse(format!("{base}{path}"))` gives, byte
+/// for byte. Where that cannot be guaranteed cheaply (a base that is not in
+/// its canonical form, with a query or a fragment, or a `path` holding `?`
+/// or `#`), the whole string is parsed as before.
+///
+/// ```
+/// use gen_api::transport::url;
+/// let u = url("http://127.0.0.1:8080", format_args!("/v1/generations/{}", 5)).unwrap();
+/// assert_eq!(u.as_str(), "http://127.0.0.1:8080/v1/generations/5");
+/// let u = url("https://api.gen.pro/prefix", format_args!("/v1/agents")).unwrap();
+/// assert_eq!(u.as_str(), "https://api.gen.pro/prefix/v1/agents");
+/// // The same bytes as parsing the whole string, dot segments included.
+/// let u = url("http://h", format_args!("/v1/x/{}/../y", "a b")).unwrap();
+/// assert_eq!(u, reqwest::Url::parse("http://h/v1/x/a b/../y").unwrap());
+/// // A base that is not a URL is an error, before anything is sent.
+/// assert!(url("not a url", format_args!("/v1/agents")).is_err());
+/// ```
+pub fn url(base: &str, path: fmt::Arguments<'_>) -> Result<reqwest::Url, String> {
+    use std::cell::RefCell;
+    use std::fmt::Write as _;
+
+    /// A parsed base and the part of `base` that is its path (`""` for
+    /// `http://host`, whose parsed path is `/`).
+    #[derive(Clone)]
+    struct Parsed {
+        url: reqwest::Url,
+        prefix_is_path: bool,
+    }
+    /// Bases seen on this thread (a client has one; a few are kept).
+    const KEPT: usize = 8;
+    thread_local! {
+        static BASES: RefCell<Vec<(Box<str>, Option<Parsed>)>> = const { RefCell::new(Vec::new()) };
+    }
+    let parsed = BASES.with_borrow_mut(|bases| {
+        if let Some((_, parsed)) = bases.iter().find(|(b, _)| **b == *base) {
+            return parsed.clone();
+        }
+        let parsed = reqwest::Url::parse(base).ok().and_then(|url| {
+            let canonical = url.as_str();
+            let fits = !url.cannot_be_a_base() && url.query().is_none() && url.fragment().is_none();
+            let prefix_is_path = if canonical == base {
+                true
+            } else if url.path() == "/"
+                && canonical.len() == base.len() + 1
+                && canonical.starts_with(base)
+            {
+                false
+            } else {
+                return None;
+            };
+            fits.then_some(Parsed {
+                url,
+                prefix_is_path,
+            })
+        });
+        if bases.len() == KEPT {
+            bases.remove(0);
+        }
+        bases.push((base.into(), parsed.clone()));
+        parsed
+    });
+    let whole = |path: &str| {
+        let whole = format!("{base}{path}");
+        reqwest::Url::parse(&whole).map_err(|e| format!("`{whole}` is not a valid URL: {e}"))
+    };
+    let Some(Parsed {
+        mut url,
+        prefix_is_path,
+    }) = parsed
+    else {
+        return whole(&path.to_string());
+    };
+    let mut full = String::with_capacity(64);
+    if prefix_is_path {
+        full.push_str(url.path());
+    }
+    let start = full.len();
+    // Writing to a String cannot fail.
+    let _ = full.write_fmt(path);
+    // `?` and `#` would end the path of the whole string; a path that does
+    // not start with `/` would run into the base's authority.
+    if !full[start..].starts_with('/') || full[start..].contains(['?', '#']) {
+        return whole(&full[start..]);
+    }
+    url.set_path(&full);
+    Ok(url)
+}
+
 /// Adds an optional query parameter only when it is set. The generated
 /// builders use it for every optional query parameter: progenitor's
 /// `.query(&QueryParam::new(name, &None))` sends nothing either, but still
@@ -146,6 +241,146 @@ pub async fn decode<T: serde::de::DeserializeOwned, E>(
     let inner = serde_json::from_slice(&full)
         .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
     Ok(ResponseValue::new(inner, status, headers))
+}
+
+/// Decoding of `format: date-time` fields (`chrono::DateTime<Utc>`), used by
+/// the generated types through `#[serde(with = ...)]`.
+///
+/// The common shape, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, is read directly
+/// (chrono's general RFC 3339 parser costs about 1,600 instructions per
+/// value); every other string goes to chrono's own parser, so what is
+/// accepted or refused, and the error text, are chrono's. Encoding is
+/// chrono's.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Row {
+///     #[serde(default, with = "gen_api::transport::rfc3339_opt")]
+///     at: Option<chrono::DateTime<chrono::Utc>>,
+/// }
+/// let row: Row = serde_json::from_str(r#"{"at": "2026-01-02T03:04:05.5Z"}"#).unwrap();
+/// let chrono: chrono::DateTime<chrono::Utc> = "2026-01-02T03:04:05.5Z".parse().unwrap();
+/// assert_eq!(row.at, Some(chrono));
+/// let row: Row = serde_json::from_str(r#"{"at": "2026-01-02 03:04:05+02:00"}"#).unwrap();
+/// assert_eq!(row.at.unwrap().to_rfc3339(), "2026-01-02T01:04:05+00:00");
+/// let row: Row = serde_json::from_str(r#"{}"#).unwrap();
+/// assert_eq!(row.at, None);
+/// assert!(serde_json::from_str::<Row>(r#"{"at": "yesterday"}"#).is_err());
+/// ```
+pub mod rfc3339 {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serialize, Serializer, de};
+
+    /// Parses `s` as chrono's `DateTime<Utc>` deserializer does.
+    pub fn parse(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+        match fast(s.as_bytes()) {
+            Some(at) => Ok(at),
+            None => s
+                .parse::<DateTime<chrono::FixedOffset>>()
+                .map(|at| at.with_timezone(&Utc)),
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, or `None` for anything else
+    /// (chrono then decides).
+    fn fast(b: &[u8]) -> Option<DateTime<Utc>> {
+        fn digits(b: &[u8]) -> Option<u32> {
+            b.iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        }
+        if b.len() < 20 || b[b.len() - 1] != b'Z' {
+            return None;
+        }
+        let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+        if seps.iter().any(|&(i, c)| b[i] != c) {
+            return None;
+        }
+        let year = digits(&b[0..4])?;
+        let month = digits(&b[5..7])?;
+        let day = digits(&b[8..10])?;
+        let hour = digits(&b[11..13])?;
+        let minute = digits(&b[14..16])?;
+        let second = digits(&b[17..19])?;
+        // A leap second (60) is chrono's to read.
+        if second > 59 {
+            return None;
+        }
+        let rest = &b[19..b.len() - 1];
+        let nano = match rest {
+            [] => 0,
+            [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+                digits(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+            }
+            _ => return None,
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nano)?;
+        Some(date.and_time(time).and_utc())
+    }
+
+    struct Visitor;
+
+    impl de::Visitor<'_> for Visitor {
+        type Value = DateTime<Utc>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an RFC 3339 formatted date and time string")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            parse(value).map_err(E::custom)
+        }
+    }
+
+    /// Reads a `DateTime<Utc>`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        d.deserialize_str(Visitor)
+    }
+
+    /// Writes a `DateTime<Utc>` as chrono does.
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        at.serialize(s)
+    }
+}
+
+/// [`rfc3339`] for an optional field (`null` or absent is `None`; the
+/// field also needs `#[serde(default)]`).
+pub mod rfc3339_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serialize, Serializer, de};
+
+    struct Visitor;
+
+    impl<'de> de::Visitor<'de> for Visitor {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an RFC 3339 formatted date and time string or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            super::rfc3339::deserialize(d).map(Some)
+        }
+    }
+
+    /// Reads an `Option<DateTime<Utc>>`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        d.deserialize_option(Visitor)
+    }
+
+    /// Writes an `Option<DateTime<Utc>>` as chrono does.
+    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        at.serialize(s)
+    }
 }
 
 /// A boxed, `Send` future (the return type of [`Transport`]'s methods).

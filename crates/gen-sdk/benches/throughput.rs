@@ -41,7 +41,7 @@
 //! (per client per round, default 4000), `GEN_BENCH_BLOCK` (default 200)
 //! and `GEN_BENCH_ROUNDS` (default 5) change the load; `GEN_BENCH_ONLY`
 //! (`baseline`, `control`, `handle`, `raw` or `plain`) runs one client alone
-//! and `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for
+//! (or a comma-separated list of them) and `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for
 //! a profiler.
 
 use std::time::{Duration, Instant};
@@ -260,7 +260,10 @@ async fn main() {
         .filter(|m: &Vec<usize>| !m.is_empty())
         .unwrap_or_else(|| vec![1, 64]);
     let only = std::env::var("GEN_BENCH_ONLY").ok();
-    let picked = |k: usize| only.as_deref().is_none_or(|o| NAMES[k] == o);
+    let picked = |k: usize| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|o| NAMES[k] == o.trim()))
+    };
     for in_flight in modes {
         let mut ratios: [Vec<f64>; CLIENTS] = Default::default();
         for round in 1..=rounds {
