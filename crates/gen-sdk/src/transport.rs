@@ -236,7 +236,8 @@ impl GenTransport {
         operation: &'static Operation,
         class: Option<Idempotency>,
     ) -> Result<reqwest::Response, Error> {
-        let (request, call) = self.prepare(request, operation, class, true, false)?;
+        let mut request = request;
+        let call = self.prepare(&mut request, operation, class, true, false)?;
         self.attempts(http, http.execute(request), call).await
     }
 
@@ -248,7 +249,8 @@ impl GenTransport {
         request: reqwest::Request,
         operation: &'static Operation,
     ) -> Result<reqwest::Response, Error> {
-        let (request, call) = self.prepare(request, operation, None, false, false)?;
+        let mut request = request;
+        let call = self.prepare(&mut request, operation, None, false, false)?;
         self.attempts(http, http.execute(request), call).await
     }
 
@@ -256,46 +258,60 @@ impl GenTransport {
     /// routing, auth and `api-version` headers, retry class, span, and the
     /// template of a second attempt. Kept out of the call's future (a
     /// smaller future is a cheaper allocation for every generated call).
+    ///
+    /// `typed`: the request comes from a generated builder, which writes
+    /// integer path parameters as digits and always sets `api-version`.
     fn prepare(
         &self,
-        mut request: reqwest::Request,
+        request: &mut reqwest::Request,
         operation: &'static Operation,
         class: Option<Idempotency>,
         retries: bool,
         typed: bool,
-    ) -> Result<(reqwest::Request, Call), Error> {
+    ) -> Result<Call, Error> {
         // A generated builder writes an integer path parameter as digits:
         // nothing to check. Strings, and every path built elsewhere
         // (`gen api`, the waiter, multipart), are checked.
         if !(typed && integer_path_params(operation)) {
-            check_path(&request, operation)?;
+            check_path(request, operation)?;
         }
-        self.route(&mut request, operation.host)?;
+        self.route(request, operation.host)?;
         let headers = request.headers_mut();
         // Both values are built once (the key's marked sensitive); a clone
         // is a reference count.
         headers.insert(self.auth_name.clone(), self.auth_value.clone());
         // The generated builders set it already; the other paths may not.
-        headers.entry(API_VERSION).or_insert(API_VERSION_VALUE);
+        if !typed {
+            headers.entry(API_VERSION).or_insert(API_VERSION_VALUE);
+        }
         let class = match class {
             Some(class) => class,
             None => CLASS
                 .try_with(|c| *c)
                 .unwrap_or_else(|_| idempotency(operation.retry)),
         };
-        let span = tracing::info_span!(
-            "gen_api_call",
-            operation_id = operation.operation_id,
-            method = operation.method,
-            host = operation.host.as_str(),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
+        // No span at all when neither a tracing subscriber nor a `log`
+        // logger lets INFO through (two atomic loads): building a disabled
+        // span still costs, and with `tracing`'s `log` feature on (axum
+        // turns it on) a disabled span keeps its metadata for `log` and
+        // every use of it costs.
+        let span = if tracing::level_enabled!(tracing::Level::INFO)
+            || log::max_level() >= log::LevelFilter::Info
+        {
+            tracing::info_span!(
+                "gen_api_call",
+                operation_id = operation.operation_id,
+                method = operation.method,
+                host = operation.host.as_str(),
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
         // A disabled span (no subscriber interested) becomes `Span::none()`:
-        // recording on it, entering and leaving it do nothing, even with
-        // `tracing`'s `log` feature on (a disabled span keeps its metadata
-        // for `log`, and every use of it costs). The fields are recorded on
-        // the span itself (no lookup of the current span).
+        // recording on it, entering and leaving it do nothing. The fields
+        // are recorded on the span itself (no lookup of the current span).
         let span = if span.is_disabled() {
             tracing::Span::none()
         } else {
@@ -305,18 +321,15 @@ impl GenTransport {
         // What a second attempt needs, kept only when one may follow.
         let template = if retries && self.retrier.policy().attempts() > 1 {
             // None: a streamed body cannot be sent twice.
-            Template::of(&request, &self.auth_name).map(|t| (t, self.retrier.clock().now()))
+            Template::of(request, &self.auth_name).map(|t| (t, self.retrier.clock().now()))
         } else {
             None
         };
-        Ok((
-            request,
-            Call {
-                template,
-                class,
-                span,
-            },
-        ))
+        Ok(Call {
+            template,
+            class,
+            span,
+        })
     }
 
     /// The attempts of a prepared call, the first already handed to
@@ -332,12 +345,38 @@ impl GenTransport {
     where
         F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
     {
+        let result = first.instrument(call.span.clone()).await;
+        if let Ok(response) = &result {
+            call.span.record("status", response.status().as_u16());
+            if response.status().is_success() {
+                return result.map_err(from_reqwest).and_then(|r| self.cap(r));
+            }
+        }
+        // Anything else (an error answer, a failure to send) goes on in its
+        // own boxed future: the retry loop's code and state stay off the
+        // path of every successful call.
+        self.retry(http, result, call).await
+    }
+
+    /// The rest of a call whose first attempt did not succeed: the
+    /// retrier's decisions and the attempts after the first, in one loop.
+    fn retry<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        mut result: reqwest::Result<reqwest::Response>,
+        call: Call,
+    ) -> BoxFuture<'a, Result<reqwest::Response, Error>> {
         let secret = self.secret.expose();
         let span = call.span.clone();
-        let result = async {
-            let mut result = first.await;
+        let attempts = async move {
             let mut n = 1;
             loop {
+                // Where the failed attempt went: a bare template keeps no
+                // copy of the URL, every answer and reqwest error has it.
+                let url = match &result {
+                    Err(e) => e.url().cloned(),
+                    Ok(response) => Some(response.url().clone()),
+                };
                 let error = match result {
                     Err(e) => from_reqwest(e),
                     Ok(response) => {
@@ -346,9 +385,7 @@ impl GenTransport {
                         if status.is_success() {
                             return Ok(response);
                         }
-                        // Boxed: the error path's state stays out of every
-                        // call's future.
-                        Box::pin(read_error(response)).await.redact(secret)
+                        read_error(response).await.redact(secret)
                     }
                 };
                 let Some((template, started)) = &call.template else {
@@ -360,17 +397,23 @@ impl GenTransport {
                 self.retrier.sleep().sleep(delay).await;
                 n += 1;
                 call.span.record("attempt", n);
-                let Some(request) = template.request(self) else {
-                    return Err(Error::InvalidRequest {
-                        message: "the request body cannot be sent again".into(),
-                    });
+                let request = match template.request(self, url) {
+                    Some(request) => request,
+                    // No URL to send to again (not seen from reqwest).
+                    None if matches!(template, Template::Bare(_)) => return Err(error),
+                    None => {
+                        return Err(Error::InvalidRequest {
+                            message: "the request body cannot be sent again".into(),
+                        });
+                    }
                 };
                 result = http.execute(request).await;
             }
-        }
-        .instrument(span)
-        .await;
-        self.cap(result.map_err(|e| e.redact(secret))?)
+        };
+        Box::pin(async move {
+            let response = attempts.instrument(span).await;
+            self.cap(response.map_err(|e| e.redact(secret))?)
+        })
     }
 
     /// Caps a success body at `max_body` while it streams.
@@ -438,9 +481,10 @@ impl GenTransport {
 enum Template {
     /// A bodyless request whose headers are exactly the ones the transport
     /// sets again (`Accept: application/json`, `api-version` and the
-    /// credential), as every generated GET/DELETE has: its method and URL
-    /// are enough. No copy of the header map on every call.
-    Bare(reqwest::Method, reqwest::Url),
+    /// credential), as every generated GET/DELETE has: its method is
+    /// enough, the URL is the failed attempt's (every answer and reqwest
+    /// error carries it). No copy of the header map or the URL on every call.
+    Bare(reqwest::Method),
     /// Any other request: a full copy (`reqwest::Request::try_clone`
     /// without the extension map).
     Copy(Box<reqwest::Request>),
@@ -465,7 +509,7 @@ impl Template {
                     || *name == auth
             });
         if bare {
-            return Some(Self::Bare(request.method().clone(), request.url().clone()));
+            return Some(Self::Bare(request.method().clone()));
         }
         // Field by field: the same request as `try_clone` gives, without
         // copying the extension map reqwest keeps the timeout in.
@@ -478,11 +522,16 @@ impl Template {
         Some(Self::Copy(Box::new(copy)))
     }
 
-    /// The request of another attempt (`None`: it cannot be built).
-    fn request(&self, transport: &GenTransport) -> Option<reqwest::Request> {
+    /// The request of another attempt after one that went to `url`
+    /// (`None`: it cannot be built).
+    fn request(
+        &self,
+        transport: &GenTransport,
+        url: Option<reqwest::Url>,
+    ) -> Option<reqwest::Request> {
         match self {
-            Self::Bare(method, url) => {
-                let mut request = reqwest::Request::new(method.clone(), url.clone());
+            Self::Bare(method) => {
+                let mut request = reqwest::Request::new(method.clone(), url?);
                 let headers = request.headers_mut();
                 headers.insert(reqwest::header::ACCEPT, APPLICATION_JSON);
                 headers.insert(API_VERSION, API_VERSION_VALUE);
@@ -594,8 +643,9 @@ impl Transport for GenTransport {
         request: reqwest::Request,
         operation: &'static Operation,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        let (request, call) = match self.prepare(request, operation, None, true, true) {
-            Ok(prepared) => prepared,
+        let mut request = request;
+        let call = match self.prepare(&mut request, operation, None, true, true) {
+            Ok(call) => call,
             Err(error) => return Box::pin(std::future::ready(Ok(carrier(error)))),
         };
         // `map`, not an `async` block holding `call` beside the attempts:
