@@ -27,6 +27,10 @@
 //!   which read the common `...T..:..:..Z` shape directly and leave every
 //!   other string to chrono (chrono's parser was about 1,600 instructions
 //!   per timestamp);
+//! - reads every non-2xx answer with `gen_api::transport::error_answer`, a
+//!   boxed future of its own, instead of progenitor's three arms in every
+//!   call (the same errors; their code and state no longer sit in every
+//!   call's future, between the instructions of a successful call);
 //! - adds an optional query parameter with
 //!   `gen_api::transport::QueryOpt::query_opt`, which leaves the URL alone
 //!   when the parameter is not set (progenitor's `.query(..)` opens and
@@ -68,6 +72,7 @@ pub fn requests(src: &str) -> Result<String> {
             "crate::transport::decode(response)",
         )
         .replace(ACCEPT_JSON, "crate::transport::APPLICATION_JSON");
+    let out = error_arms(&out)?;
     // A progenitor whose output no longer has the shapes above must fail
     // here, not leave the client silently unlightened.
     if out.contains("pub async fn send(") {
@@ -91,6 +96,10 @@ pub fn requests(src: &str) -> Result<String> {
                     .count()
                     > out.matches("with = \"crate::transport::rfc3339").count(),
                 "a date-time field was not rewritten",
+            ),
+            (
+                out.contains("Error::UnexpectedResponse(response)"),
+                "an error arm is left in a generated call",
             ),
             (
                 out.contains("from_response("),
@@ -292,6 +301,36 @@ fn urls(src: &str) -> Result<String> {
     Ok(out)
 }
 
+/// progenitor's error arms of a call, whitespace removed.
+const ERROR_ARMS: &str = "400u16..=499u16=>Err(Error::ErrorResponse(crate::transport::decode(response).await?)),500u16..=599u16=>Err(Error::ErrorResponse(crate::transport::decode(response).await?)),_=>Err(Error::UnexpectedResponse(response)),";
+const ERROR_ARM: &str = "_ => crate::transport::error_answer(response).await,";
+
+/// progenitor's `4xx`, `5xx` and `_` arms become one call of
+/// `crate::transport::error_answer`.
+fn error_arms(src: &str) -> Result<String> {
+    const FIRST: &str = "400u16..=499u16 =>";
+    const LAST: &str = "_ => Err(Error::UnexpectedResponse(response)),";
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(at) = rest.find(FIRST) {
+        out.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find(LAST).map(|e| at + e + LAST.len()) else {
+            bail!("lighten: a 4xx arm without the arms progenitor writes after it");
+        };
+        let arms: String = rest[at..end]
+            .split_whitespace()
+            .collect::<String>()
+            .replace(",)", ")");
+        if arms != ERROR_ARMS {
+            bail!("lighten: error arms of an unknown shape: {arms}");
+        }
+        out.push_str(ERROR_ARM);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 const DATE_TIME: &str = "::chrono::DateTime<::chrono::offset::Utc>";
 const OPT_DATE_TIME: &str = "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>";
 
@@ -443,6 +482,20 @@ mod tests {
         // A field that already has its own `with` is not guessed at.
         let taken = "        #[serde(with = \"x\")]\n        pub at: ::chrono::DateTime<::chrono::offset::Utc>,\n";
         assert!(timestamps(taken).is_err());
+    }
+
+    #[test]
+    fn the_error_arms_become_one_out_of_line_call() {
+        let src = "match response.status().as_u16() {\n    200..=299 => crate::transport::decode(response).await,\n    400u16..=499u16 => Err(Error::ErrorResponse(\n        crate::transport::decode(response).await?,\n    )),\n    500u16..=599u16 => Err(Error::ErrorResponse(crate::transport::decode(response).await?)),\n    _ => Err(Error::UnexpectedResponse(response)),\n}\n";
+        assert_eq!(
+            error_arms(src).unwrap(),
+            format!(
+                "match response.status().as_u16() {{\n    200..=299 => crate::transport::decode(response).await,\n    {ERROR_ARM}\n}}\n"
+            )
+        );
+        // Any other arm in between: refused, not guessed at.
+        let other = src.replace("500u16..=599u16", "503u16");
+        assert!(error_arms(&other).is_err());
     }
 
     #[test]

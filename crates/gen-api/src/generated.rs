@@ -15473,13 +15473,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15541,13 +15535,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15609,13 +15597,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15703,13 +15685,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15773,13 +15749,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15843,13 +15813,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15925,13 +15889,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -15993,13 +15951,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16074,13 +16026,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16150,13 +16096,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16215,13 +16155,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16311,13 +16245,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16382,13 +16310,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16456,13 +16378,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16526,13 +16442,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16628,13 +16538,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16698,13 +16602,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16768,13 +16666,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16833,13 +16725,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -16928,13 +16814,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17030,13 +16910,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17136,13 +17010,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17241,13 +17109,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17345,13 +17207,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17451,13 +17307,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17519,13 +17369,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17625,13 +17469,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17710,13 +17548,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17797,13 +17629,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17882,13 +17708,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -17996,13 +17816,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18061,13 +17875,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18126,13 +17934,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18215,13 +18017,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18308,13 +18104,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18390,13 +18180,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18499,13 +18283,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18624,13 +18402,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18716,13 +18488,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18763,13 +18529,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18845,13 +18605,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -18957,13 +18711,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19056,13 +18804,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19180,13 +18922,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19295,13 +19031,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19419,13 +19149,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19545,13 +19269,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19658,13 +19376,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19771,13 +19483,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -19909,13 +19615,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20022,13 +19722,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20151,13 +19845,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20252,13 +19940,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20382,13 +20064,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20494,13 +20170,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20581,13 +20251,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20691,13 +20355,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20805,13 +20463,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -20917,13 +20569,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21016,13 +20662,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21104,13 +20744,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21191,13 +20825,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21301,13 +20929,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21413,13 +21035,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21525,13 +21141,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21624,13 +21234,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21723,13 +21327,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21820,13 +21418,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21904,13 +21496,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -21986,13 +21572,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22099,13 +21679,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22175,13 +21749,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22287,13 +21855,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22355,13 +21917,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22420,13 +21976,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22468,13 +22018,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22519,13 +22063,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22595,13 +22133,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22660,13 +22192,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22725,13 +22251,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22816,13 +22336,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22867,13 +22381,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22947,13 +22455,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -22998,13 +22500,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23093,13 +22589,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23161,13 +22651,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23237,13 +22721,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23320,13 +22798,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23390,13 +22862,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23486,13 +22952,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23579,13 +23039,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23661,13 +23115,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23768,13 +23216,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }
@@ -23818,13 +23260,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    crate::transport::decode(response).await?,
-                )),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => crate::transport::error_answer(response).await,
             }
         }
     }

@@ -383,6 +383,31 @@ pub mod rfc3339_opt {
     }
 }
 
+/// The answer of a generated call that is not a success, as progenitor's
+/// generated code reads it: `4xx`/`5xx` decode into
+/// [`Error::ErrorResponse`](progenitor_client::Error::ErrorResponse), any
+/// other status is
+/// [`Error::UnexpectedResponse`](progenitor_client::Error::UnexpectedResponse).
+/// The generated builders call it for every non-2xx status, so this code
+/// and its state live in a boxed future of their own, off the path of
+/// every successful call.
+pub fn error_answer<T, E>(
+    response: reqwest::Response,
+) -> BoxFuture<'static, Result<ResponseValue<T>, progenitor_client::Error<E>>>
+where
+    T: 'static,
+    E: serde::de::DeserializeOwned + 'static,
+{
+    Box::pin(async move {
+        match response.status().as_u16() {
+            400..=599 => Err(progenitor_client::Error::ErrorResponse(
+                decode(response).await?,
+            )),
+            _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
+        }
+    })
+}
+
 /// A boxed, `Send` future (the return type of [`Transport`]'s methods).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
