@@ -197,10 +197,22 @@ impl GenTransport {
         let Some((_, target)) = self.bases.iter().find(|(h, _)| *h == host) else {
             return Ok(());
         };
-        let url = request.url().as_str();
-        if url.starts_with(target.as_str()) {
+        if request.url().as_str().starts_with(target.as_str()) {
             return Ok(());
         }
+        self.reroute(request, host, target)
+    }
+
+    /// [`Self::route`] for a request built on another host's base.
+    #[cold]
+    #[inline(never)]
+    fn reroute(
+        &self,
+        request: &mut reqwest::Request,
+        host: Host,
+        target: &str,
+    ) -> Result<(), Error> {
+        let url = request.url().as_str();
         let Some(rest) = self
             .bases
             .iter()
@@ -298,26 +310,10 @@ impl GenTransport {
         let span = if tracing::level_enabled!(tracing::Level::INFO)
             || log::max_level() >= log::LevelFilter::Info
         {
-            tracing::info_span!(
-                "gen_api_call",
-                operation_id = operation.operation_id,
-                method = operation.method,
-                host = operation.host.as_str(),
-                attempt = tracing::field::Empty,
-                status = tracing::field::Empty,
-            )
+            call_span(operation)
         } else {
             tracing::Span::none()
         };
-        // A disabled span (no subscriber interested) becomes `Span::none()`:
-        // recording on it, entering and leaving it do nothing. The fields
-        // are recorded on the span itself (no lookup of the current span).
-        let span = if span.is_disabled() {
-            tracing::Span::none()
-        } else {
-            span
-        };
-        span.record("attempt", 1);
         // What a second attempt needs, kept only when one may follow.
         let template = if retries && self.retrier.policy().attempts() > 1 {
             // None: a streamed body cannot be sent twice.
@@ -477,6 +473,29 @@ impl GenTransport {
     }
 }
 
+/// The `gen_api_call` span of a call, `Span::none()` when it is disabled
+/// (no subscriber interested): recording on it, entering and leaving it
+/// then do nothing, even with `tracing`'s `log` feature on. The fields are
+/// recorded on the span itself (no lookup of the current span). Out of line:
+/// its code is only run when tracing or `log` lets INFO through.
+#[cold]
+#[inline(never)]
+fn call_span(operation: &Operation) -> tracing::Span {
+    let span = tracing::info_span!(
+        "gen_api_call",
+        operation_id = operation.operation_id,
+        method = operation.method,
+        host = operation.host.as_str(),
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    if span.is_disabled() {
+        return tracing::Span::none();
+    }
+    span.record("attempt", 1);
+    span
+}
+
 /// What another attempt of a request is built from.
 enum Template {
     /// A bodyless request whose headers are exactly the ones the transport
@@ -511,6 +530,14 @@ impl Template {
         if bare {
             return Some(Self::Bare(request.method().clone()));
         }
+        Some(Self::copy(request))
+    }
+
+    /// A full copy of a bodyless `request` that is not bare.
+    #[cold]
+    #[inline(never)]
+    fn copy(request: &reqwest::Request) -> Self {
+        let headers = request.headers();
         // Field by field: the same request as `try_clone` gives, without
         // copying the extension map reqwest keeps the timeout in.
         let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
@@ -519,7 +546,7 @@ impl Template {
         if let Some(timeout) = request.timeout() {
             *copy.timeout_mut() = Some(*timeout);
         }
-        Some(Self::Copy(Box::new(copy)))
+        Self::Copy(Box::new(copy))
     }
 
     /// The request of another attempt after one that went to `url`
@@ -565,6 +592,7 @@ async fn read_error(response: reqwest::Response) -> Error {
 /// template: a `.`/`..` parameter collapsed by URL normalisation, or an
 /// empty parameter. Compared from the end, so a base URL with a path prefix
 /// works. The error names the template's parameter.
+#[inline(never)]
 pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> Result<(), Error> {
     let path = request.url().path();
     // The fast path allocates nothing. Compared from the end (a base URL
@@ -654,14 +682,24 @@ impl Transport for GenTransport {
             self.attempts(http, http.execute(request), call)
                 .map(|result| match result {
                     Ok(response) => Ok(response),
-                    Err(Error::Transport { source, .. }) => Err(source),
-                    Err(Error::Timeout {
-                        source: Some(source),
-                        ..
-                    }) => Err(source),
-                    Err(other) => Ok(carrier(other)),
+                    Err(error) => to_reqwest(error),
                 }),
         )
+    }
+}
+
+/// A failed call as `ClientHooks::exec` returns it: reqwest's own errors as
+/// they are, every other error carried in an answer (see [`carrier`]).
+#[cold]
+#[inline(never)]
+fn to_reqwest(error: Error) -> reqwest::Result<reqwest::Response> {
+    match error {
+        Error::Transport { source, .. } => Err(source),
+        Error::Timeout {
+            source: Some(source),
+            ..
+        } => Err(source),
+        other => Ok(carrier(other)),
     }
 }
 
