@@ -31,6 +31,10 @@
 //!   boxed future of its own, instead of progenitor's three arms in every
 //!   call (the same errors; their code and state no longer sit in every
 //!   call's future, between the instructions of a successful call);
+//! - drops the `pre` and `post` hook awaits around `exec`: gen-api's
+//!   `ClientHooks` implements `exec` only (a test below keeps it so), and
+//!   the awaits kept the built request (264 bytes) and the answer in every
+//!   call's future;
 //! - adds an optional query parameter with
 //!   `gen_api::transport::QueryOpt::query_opt`, which leaves the URL alone
 //!   when the parameter is not set (progenitor's `.query(..)` opens and
@@ -73,6 +77,7 @@ pub fn requests(src: &str) -> Result<String> {
         )
         .replace(ACCEPT_JSON, "crate::transport::APPLICATION_JSON");
     let out = error_arms(&out)?;
+    let out = without_hooks(&out)?;
     // A progenitor whose output no longer has the shapes above must fail
     // here, not leave the client silently unlightened.
     if out.contains("pub async fn send(") {
@@ -97,6 +102,7 @@ pub fn requests(src: &str) -> Result<String> {
                     > out.matches("with = \"crate::transport::rfc3339").count(),
                 "a date-time field was not rewritten",
             ),
+            (out.contains(".pre(&mut request"), "a pre hook is left"),
             (
                 out.contains("Error::UnexpectedResponse(response)"),
                 "an error arm is left in a generated call",
@@ -301,6 +307,26 @@ fn urls(src: &str) -> Result<String> {
     Ok(out)
 }
 
+const PRE: &str = "client.pre(&mut request, &info).await?;";
+const POST: &str = "client.post(&result, &info).await?;";
+
+/// Removes the `pre`/`post` awaits of every generated call (they are
+/// progenitor's defaults, which do nothing, in gen-api).
+fn without_hooks(src: &str) -> Result<String> {
+    let calls = src.matches("client.exec(request, &info).await").count();
+    if src.matches(PRE).count() != calls || src.matches(POST).count() != calls {
+        bail!("lighten: not every exec call has exactly one pre and one post hook around it");
+    }
+    let out: String = src
+        .split_inclusive('\n')
+        .filter(|l| l.trim() != PRE && l.trim() != POST)
+        .collect();
+    if out.contains(PRE) || out.contains(POST) {
+        bail!("lighten: a pre or post hook shares its line with other code");
+    }
+    Ok(out)
+}
+
 /// progenitor's error arms of a call, whitespace removed.
 const ERROR_ARMS: &str = "400u16..=499u16=>Err(Error::ErrorResponse(crate::transport::decode(response).await?)),500u16..=599u16=>Err(Error::ErrorResponse(crate::transport::decode(response).await?)),_=>Err(Error::UnexpectedResponse(response)),";
 const ERROR_ARM: &str = "_ => crate::transport::error_answer(response).await,";
@@ -496,6 +522,22 @@ mod tests {
         // Any other arm in between: refused, not guessed at.
         let other = src.replace("500u16..=599u16", "503u16");
         assert!(error_arms(&other).is_err());
+    }
+
+    #[test]
+    fn the_hook_awaits_go_and_gen_api_hooks_are_exec_only() {
+        let src = format!(
+            "        let info = I;\n        {PRE}\n        let result = client.exec(request, &info).await;\n        {POST}\n        let response = result?;\n"
+        );
+        assert_eq!(
+            without_hooks(&src).unwrap(),
+            "        let info = I;\n        let result = client.exec(request, &info).await;\n        let response = result?;\n"
+        );
+        assert!(without_hooks(&src.replace(POST, "")).is_err());
+        // Dropping the awaits is right only while gen-api's ClientHooks
+        // keeps progenitor's `pre` and `post`, which do nothing.
+        let hooks = include_str!("../../crates/gen-api/src/transport.rs");
+        assert!(!hooks.contains("fn pre") && !hooks.contains("fn post"));
     }
 
     #[test]

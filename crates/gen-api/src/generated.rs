@@ -15467,9 +15467,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversations",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15529,9 +15527,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_conversation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15591,9 +15587,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_conversation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -15679,9 +15673,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_conversation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15743,9 +15735,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversation_messages",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15807,9 +15797,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversation_runs",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15883,9 +15871,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_ideas",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -15945,9 +15931,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "advance_idea_status",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16020,9 +16004,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "set_idea_status",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16090,9 +16072,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_agent_run",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16149,9 +16129,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_agent_run",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16239,9 +16217,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "approve_agent_run",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16304,9 +16280,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_agents",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16372,9 +16346,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_agent",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16436,9 +16408,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_automation_config",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16532,9 +16502,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_automation_config",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16596,9 +16564,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "test_automation_callback",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16660,9 +16626,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "test_automation_webhook",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16719,9 +16683,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_agent_core",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16808,9 +16770,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_agent_core",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -16904,9 +16864,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_designed_voice",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17004,9 +16962,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "generate_voice_design_description",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17103,9 +17059,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "generate_voice_design_samples",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17201,9 +17155,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "generate_voice_design_script",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17301,9 +17253,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "connect_elevenlabs",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17363,9 +17313,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "disconnect_elevenlabs",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -17463,9 +17411,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "test_elevenlabs",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17542,9 +17488,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_voices",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17623,9 +17567,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_voice_preview",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17702,9 +17644,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_voice",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -17810,9 +17750,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_voice_preview",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17869,9 +17807,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_agent",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -17928,9 +17864,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_agent",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -18011,9 +17945,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_agent",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18098,9 +18030,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_asset_folder",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18174,9 +18104,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_asset_folder",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -18277,9 +18205,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_asset_folder",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18396,9 +18322,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_asset_libraries",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18482,9 +18406,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_engine",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18523,9 +18445,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_global_variables_template",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::stream(response)),
@@ -18599,9 +18519,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_engine",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18705,9 +18623,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "mass_update_cells",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18798,9 +18714,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_cell",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -18916,9 +18830,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_cell",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19025,9 +18937,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "generate_on_cell",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19143,9 +19053,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19263,9 +19171,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_layer_positions",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19370,9 +19276,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19477,9 +19381,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -19609,9 +19511,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19716,9 +19616,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "duplicate_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19839,9 +19737,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "generate_on_layer",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -19934,9 +19830,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "render_cell",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20058,9 +19952,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "set_cell_default_user_job",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20164,9 +20056,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "clone_engine",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20245,9 +20135,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_columns",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20349,9 +20237,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_column",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20457,9 +20343,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "mass_update_columns",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20563,9 +20447,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_column_positions",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20656,9 +20538,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "duplicate_column",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20738,9 +20618,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_global_variables",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20819,9 +20697,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_rows",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -20923,9 +20799,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_row",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21029,9 +20903,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "mass_update_rows",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21135,9 +21007,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_row_positions",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21228,9 +21098,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_row",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21321,9 +21189,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "duplicate_row",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21412,9 +21278,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_content_resources",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21490,9 +21354,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_content_resource",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21566,9 +21428,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_content_resource",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -21673,9 +21533,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_content_resource",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21743,9 +21601,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_direct_upload",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21849,9 +21705,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_generation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21911,9 +21765,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "continue_generation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -21970,9 +21822,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "stop_generation",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22012,9 +21862,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_me",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22057,9 +21905,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_organizations",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22127,9 +21973,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_organization",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22186,9 +22030,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_organization",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22245,9 +22087,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_organization",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -22330,9 +22170,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_organization",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22375,9 +22213,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_persisted_tokens",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22449,9 +22285,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_persisted_token",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22494,9 +22328,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "revoke_all_persisted_tokens",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -22583,9 +22415,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "rename_persisted_token",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22645,9 +22475,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "revoke_persisted_token",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => Ok(ResponseValue::empty(response)),
@@ -22715,9 +22543,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_research",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22792,9 +22618,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_templates",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22856,9 +22680,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_template",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -22946,9 +22768,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "clone_template",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -23033,9 +22853,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_user_job",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -23109,9 +22927,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_user_job",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -23210,9 +23026,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_user_job",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
@@ -23254,9 +23068,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_workspaces",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => crate::transport::decode(response).await,
