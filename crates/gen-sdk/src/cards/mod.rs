@@ -109,69 +109,53 @@ pub const IMAGE_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::IMAGE_AS
 /// (openapi.yaml's `VideoAspectRatio`, which all three cards use).
 pub const VIDEO_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::VIDEO_ASPECT_RATIO;
 
-/// A creation card: serialises to `{"generation_type": "...", "data": {...}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "generation_type", content = "data", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Card {
-    /// `text`.
-    Text(TextCard),
-    /// `media`.
-    Media(MediaCard),
-    /// `image_from_text`.
-    ImageFromText(ImageFromTextCard),
-    /// `video_from_text`.
-    VideoFromText(VideoFromTextCard),
-    /// `video_from_image`.
-    VideoFromImage(VideoFromImageCard),
-    /// `video_from_ingredients`.
-    VideoFromIngredients(VideoFromIngredientsCard),
-    /// `speech_from_text`.
-    SpeechFromText(SpeechFromTextCard),
-    /// `lipsync`.
-    Lipsync(LipsyncCard),
-    /// `captions`.
-    Captions(CaptionsCard),
-}
+/// The nine cards, listed once: the [`Card`] enum (its serde tag is the
+/// wire `generation_type`), its `From` impls and
+/// [`Card::generation_type`] are all written from this list.
+macro_rules! cards {
+    ($($variant:ident($ty:ident) = $wire:literal),* $(,)?) => {
+        /// A creation card: serialises to `{"generation_type": "...", "data": {...}}`.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "generation_type", content = "data")]
+        #[non_exhaustive]
+        pub enum Card {
+            $(
+                #[doc = concat!("`", $wire, "`.")]
+                #[serde(rename = $wire)]
+                $variant($ty),
+            )*
+        }
 
-macro_rules! card_from {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
         $(impl From<$ty> for Card {
             fn from(card: $ty) -> Self {
                 Card::$variant(card)
             }
         })*
+
+        impl Card {
+            /// The `generation_type` wire value.
+            pub fn generation_type(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => $wire,)*
+                }
+            }
+        }
     };
 }
 
-card_from!(
-    Text(TextCard),
-    Media(MediaCard),
-    ImageFromText(ImageFromTextCard),
-    VideoFromText(VideoFromTextCard),
-    VideoFromImage(VideoFromImageCard),
-    VideoFromIngredients(VideoFromIngredientsCard),
-    SpeechFromText(SpeechFromTextCard),
-    Lipsync(LipsyncCard),
-    Captions(CaptionsCard),
+cards!(
+    Text(TextCard) = "text",
+    Media(MediaCard) = "media",
+    ImageFromText(ImageFromTextCard) = "image_from_text",
+    VideoFromText(VideoFromTextCard) = "video_from_text",
+    VideoFromImage(VideoFromImageCard) = "video_from_image",
+    VideoFromIngredients(VideoFromIngredientsCard) = "video_from_ingredients",
+    SpeechFromText(SpeechFromTextCard) = "speech_from_text",
+    Lipsync(LipsyncCard) = "lipsync",
+    Captions(CaptionsCard) = "captions",
 );
 
 impl Card {
-    /// The `generation_type` wire value.
-    pub fn generation_type(&self) -> &'static str {
-        match self {
-            Self::Text(_) => "text",
-            Self::Media(_) => "media",
-            Self::ImageFromText(_) => "image_from_text",
-            Self::VideoFromText(_) => "video_from_text",
-            Self::VideoFromImage(_) => "video_from_image",
-            Self::VideoFromIngredients(_) => "video_from_ingredients",
-            Self::SpeechFromText(_) => "speech_from_text",
-            Self::Lipsync(_) => "lipsync",
-            Self::Captions(_) => "captions",
-        }
-    }
-
     /// The request body: `{"generation_type": ..., "data": {...}}`.
     pub fn to_json(&self) -> Value {
         // Serialising plain structs of strings/numbers/maps cannot fail.
