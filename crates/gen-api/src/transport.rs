@@ -105,7 +105,7 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
 /// The result is the URL `Url::parse(format!("{base}{path}"))` gives, byte
 /// for byte. Where that cannot be guaranteed cheaply (a base that is not in
 /// its canonical form, with a query or a fragment, or a `path` holding `?`
-/// or `#`), the whole string is parsed as before.
+/// or `#` or not starting with `/`), the whole string is parsed as before.
 ///
 /// ```
 /// use gen_api::transport::url;

@@ -328,10 +328,11 @@ impl GenTransport {
         })
     }
 
-    /// The attempts of a prepared call, the first already handed to
-    /// reqwest (`first`, so the request itself is not part of this future),
-    /// and the retrier's decisions between them (`Retrier::next_delay`),
-    /// in one loop.
+    /// The first attempt of a prepared call, already handed to reqwest
+    /// (`first`, so the request itself is not part of this future). A
+    /// success ends here; anything else goes on in [`Self::retry`] (the
+    /// retrier's decisions, `Retrier::next_delay`, and the attempts after
+    /// the first, in one loop).
     async fn attempts<F>(
         &self,
         http: &reqwest::Client,
