@@ -342,17 +342,17 @@ impl GenTransport {
     where
         F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
     {
-        let result = first.instrument(call.span.clone()).await;
-        if let Ok(response) = &result {
-            call.span.record("status", response.status().as_u16());
-            if response.status().is_success() {
-                return result.map_err(from_reqwest).and_then(|r| self.cap(r));
+        match first.instrument(call.span.clone()).await {
+            Ok(response) if response.status().is_success() => {
+                call.span.record("status", response.status().as_u16());
+                self.cap(response)
             }
+            // Anything else (an error answer, a failure to send) goes on in
+            // its own boxed future, which records the status itself: the
+            // retry loop's code and state stay off the path of every
+            // successful call.
+            result => self.retry(http, result, call).await,
         }
-        // Anything else (an error answer, a failure to send) goes on in its
-        // own boxed future: the retry loop's code and state stay off the
-        // path of every successful call.
-        self.retry(http, result, call).await
     }
 
     /// The rest of a call whose first attempt did not succeed: the
