@@ -21,7 +21,7 @@ pub const RETRY_CLASSES: [&str; 3] = ["idempotent", "free_create", "paid"];
 pub struct Param {
     /// Name on the wire.
     pub name: String,
-    /// `path` or `query`.
+    /// `path`, `query` or `header`.
     pub location: String,
     /// Required by the spec.
     pub required: bool,
@@ -262,7 +262,9 @@ pub fn build(doc: &Value) -> Result<Table> {
                 let p = deref(doc, p);
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
-                if !matches!(location, "path" | "query") {
+                // Cookies are left to the caller's HTTP client (progenitor
+                // does not send them either).
+                if !matches!(location, "path" | "query" | "header") {
                     continue;
                 }
                 let req = location == "path"
@@ -469,9 +471,9 @@ pub fn render(table: &Table, header: &str) -> String {
     );
     o.push_str(
         "/// Where a parameter goes.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum ParamLocation {\n\
-         \x20   /// A `{name}` segment of the path template.\n    Path,\n    /// The query string.\n    Query,\n}\n\n\
-         /// One path or query parameter.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub struct Param {\n\
-         \x20   /// Name on the wire.\n    pub name: &'static str,\n    /// Path or query.\n    pub location: ParamLocation,\n\
+         \x20   /// A `{name}` segment of the path template.\n    Path,\n    /// The query string.\n    Query,\n    /// A request header.\n    Header,\n}\n\n\
+         /// One path, query or header parameter.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub struct Param {\n\
+         \x20   /// Name on the wire.\n    pub name: &'static str,\n    /// Path, query or header.\n    pub location: ParamLocation,\n\
          \x20   /// Whether the spec requires it (path parameters always).\n    pub required: bool,\n\
          \x20   /// JSON type of the value: `integer`, `string`, `boolean`, `number` or `array`.\n    pub kind: &'static str,\n\
          \x20   /// Description in openapi.yaml.\n    pub description: &'static str,\n}\n\n\

@@ -158,15 +158,17 @@ pub enum ParamLocation {
     Path,
     /// The query string.
     Query,
+    /// A request header.
+    Header,
 }
 
-/// One path or query parameter.
+/// One path, query or header parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Param {
     /// Name on the wire.
     pub name: &'static str,
-    /// Path or query.
+    /// Path, query or header.
     pub location: ParamLocation,
     /// Whether the spec requires it (path parameters always).
     pub required: bool,

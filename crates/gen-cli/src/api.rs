@@ -283,6 +283,7 @@ pub fn describe(op: &Operation, json: bool) -> String {
                 p.kind,
                 match p.location {
                     ParamLocation::Path => "path",
+                    ParamLocation::Header => "header",
                     _ => "query",
                 },
                 if p.required { "required" } else { "optional" },

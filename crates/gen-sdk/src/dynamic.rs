@@ -69,7 +69,7 @@ fn scalar(name: &str, v: &Value) -> Result<String, Error> {
 }
 
 /// The wire parts of one call: path (parameters filled and encoded),
-/// query pairs and JSON body.
+/// query pairs, header parameters and JSON body.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RequestParts {
@@ -77,6 +77,8 @@ pub struct RequestParts {
     pub path: String,
     /// Query pairs, in parameter order.
     pub query: Vec<(String, String)>,
+    /// Header parameters (`in: header`), in parameter order.
+    pub headers: Vec<(String, String)>,
     /// The JSON body.
     pub body: Option<Value>,
 }
@@ -145,6 +147,41 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
             Some(v) => query.push((p.name.to_owned(), scalar(p.name, v)?)),
         }
     }
+    let mut headers = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header)
+    {
+        match args.get(p.name) {
+            None | Some(Value::Null) if p.required => {
+                return Err(Error::Validation {
+                    field: p.name.into(),
+                    message: format!("`{}` needs the header `{}`", op.operation_id, p.name),
+                    allowed: None,
+                });
+            }
+            None | Some(Value::Null) => {}
+            // A list header is its items joined by commas (RFC 9110 5.3).
+            Some(Value::Array(items)) => {
+                let items: Result<Vec<String>, Error> =
+                    items.iter().map(|i| scalar(p.name, i)).collect();
+                headers.push((p.name.to_owned(), items?.join(",")));
+            }
+            Some(v) => headers.push((p.name.to_owned(), scalar(p.name, v)?)),
+        }
+    }
+    for (name, value) in &headers {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
+            || reqwest::header::HeaderValue::from_str(value).is_err()
+        {
+            return Err(Error::Validation {
+                field: name.clone(),
+                message: "not a valid HTTP header name and value".into(),
+                allowed: None,
+            });
+        }
+    }
     let body = args.get("body").cloned();
     if body.is_none() && op.body_required {
         return Err(Error::Validation {
@@ -170,7 +207,12 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
             allowed: None,
         });
     }
-    Ok(RequestParts { path, query, body })
+    Ok(RequestParts {
+        path,
+        query,
+        headers,
+        body,
+    })
 }
 
 /// Calls `operation_id` with `args` through the one transport and returns
@@ -181,7 +223,12 @@ pub async fn call(
     args: &Map<String, Value>,
 ) -> Result<Answer, Error> {
     let op = operation(operation_id)?;
-    let RequestParts { path, query, body } = request_parts(op, args)?;
+    let RequestParts {
+        path,
+        query,
+        headers,
+        body,
+    } = request_parts(op, args)?;
     let method =
         reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|_| Error::InvalidRequest {
             message: format!("bad method {}", op.method),
@@ -193,6 +240,9 @@ pub async fn call(
         .header("api-version", crate::transport::api_version());
     if !query.is_empty() {
         request = request.query(&query);
+    }
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.as_str());
     }
     if let Some(body) = &body {
         request = request.json(body);
