@@ -119,6 +119,13 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     // Fewer allocations per request (lighten.rs); formatted again. A shape
     // a rewrite does not know is left as progenitor wrote it.
     let client = rustfmt(&crate::lighten::requests(&client, &mut warnings))?;
+    // An operation or field the hand-written crates use and the spec no
+    // longer has: named here, before rustc's errors in generated names.
+    if let Some(root) = spec_path.parent()
+        && let Ok(old) = std::fs::read_to_string(root.join("crates/gen-api/src/generated.rs"))
+    {
+        crate::uses::removed(root, &old, &client, &mut warnings);
+    }
 
     // A typed httpmock extension (as oxide.rs ships one): `server.get_generation(|when, then| ...)`.
     let mock_tokens = safety::httpmock(&settings, &spec, &mut warnings)?;

@@ -16,6 +16,7 @@ mod optable;
 mod safety;
 mod specdiff;
 mod transform;
+mod uses;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
