@@ -62,6 +62,16 @@ pub const SCHEMAS: &str = "    DrillDone:
       properties:
         job_id:
           type: integer
+    drill-status:
+      type:
+        - string
+        - 'null'
+      description: Added by `cargo xtask drill`; its name and values give no Rust names.
+      enum:
+        - a-b
+        - a_b
+        - ''
+        - null
 ";
 
 /// Options of `cargo xtask drill`.
