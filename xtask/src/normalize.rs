@@ -120,6 +120,7 @@ pub fn derived_id(method: &str, path: &str) -> String {
 /// Gives every operation a unique `operationId` (one Rust name each), a
 /// valid `x-phase` and a valid or no `x-retry`.
 pub fn identities(doc: &mut Value, w: &mut Warnings) {
+    let snapshot = doc.clone();
     let mut taken: HashSet<String> = HashSet::new();
     for (path, method, op) in operations_mut(doc) {
         let given = op
@@ -165,6 +166,7 @@ pub fn identities(doc: &mut Value, w: &mut Warnings) {
                 op.insert("x-phase".into(), json!(DEFAULT_PHASE));
             }
         }
+        declare_template_names(&snapshot, &path, &id, op, w);
         if let Some(r) = op.get("x-retry")
             && !r
                 .as_str()
@@ -180,6 +182,52 @@ pub fn identities(doc: &mut Value, w: &mut Warnings) {
             op.remove("x-retry");
         }
     }
+}
+
+/// Declares, as a string path parameter of `op`, each `{name}` of `path`
+/// that neither the path item nor the operation declares (so the typed
+/// builder, the operation table, `gen api` and `gen mcp` all take it).
+fn declare_template_names(
+    doc: &Value,
+    path: &str,
+    id: &str,
+    op: &mut Map<String, Value>,
+    w: &mut Warnings,
+) {
+    let inherited = doc["paths"][path]["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let own = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let declared: Vec<String> = inherited
+        .iter()
+        .chain(own.iter())
+        .filter_map(|p| resolve(doc, p))
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let missing: Vec<String> = template_names(path)
+        .into_iter()
+        .filter(|n| !declared.contains(n))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut params = own;
+    for name in missing {
+        w.add(
+            id,
+            format!("`{{{name}}}` is in the path but not declared: a string path parameter"),
+        );
+        params.push(
+            json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    op.insert("parameters".into(), Value::Array(params));
 }
 
 /// Resolves a local `$ref` (`#/...`), following chains; `None` when it
@@ -899,8 +947,10 @@ mod tests {
             warnings(&w),
             vec![
                 "GET /v1/pets/{pet-id}: no operationId: named `get_v1_pets_pet_id`",
+                "getPet: `{pet-id}` is in the path but not declared: a string path parameter",
                 "get_pet: operationId repeats another as the Rust name `get_pet`: renamed `get_pet_2`",
                 "get_pet_2: x-retry \"never\" is not one of [\"idempotent\", \"free_create\", \"paid\"]: derived from the method",
+                "get_v1_pets_pet_id: `{pet-id}` is in the path but not declared: a string path parameter",
                 "get_v1_pets_pet_id: no x-phase: put under `edit`",
             ]
         );
