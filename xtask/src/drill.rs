@@ -1118,6 +1118,76 @@ fn shape_calls() -> Vec<ShapeCall> {
             json!({"id": "ab-1"}),
         ),
         ShapeCall {
+            answer: Answer {
+                status: 200,
+                content_type: Some("application/hal+json"),
+                body: br#"{"ok":1}"#.to_vec(),
+            },
+            headers: &[("content-type", "application/vnd.api+json")],
+            body: Some(r#"{"a":1}"#),
+            ..json_call(
+                &["api", "put_drill_vnd", "--body", r#"{"a":1}"#],
+                "PUT",
+                "/v1/drill/vnd",
+                "/v1/drill/vnd",
+                Value::Null,
+            )
+        },
+        ShapeCall {
+            headers: &[("content-type", "text/plain")],
+            body: Some("hello drill"),
+            ..json_call(
+                &["api", "post_drill_text", "--body", "hello drill"],
+                "POST",
+                "/v1/drill/text-in",
+                "/v1/drill/text-in",
+                json!({"said": "hello"}),
+            )
+        },
+        ShapeCall {
+            headers: &[("content-type", "application/xml")],
+            body: Some("<a>1</a>"),
+            ..json_call(
+                &["api", "post_drill_xml", "--body", "<a>1</a>"],
+                "POST",
+                "/v1/drill/xml",
+                "/v1/drill/xml",
+                json!({"xml": true}),
+            )
+        },
+        ShapeCall {
+            headers: &[("content-type", "application/octet-stream")],
+            body: Some("raw bytes"),
+            ..json_call(
+                &[
+                    "api",
+                    "put_drill_upload",
+                    "--param",
+                    "id=u1",
+                    "--body",
+                    "raw bytes",
+                ],
+                "PUT",
+                "/v1/drill/upload/u1",
+                "/v1/drill/upload/u1",
+                json!({"stored": 9}),
+            )
+        },
+        json_call(
+            &["api", "drill.Cookie", "--param", "a.b=z", "--param", "Q=1"],
+            "GET",
+            "/v1/drill/cookie/z",
+            "/v1/drill/cookie/z?Q=1",
+            json!({"cookie": false}),
+        ),
+        json_call(
+            &["api", "get_v1_drill_anonymous"],
+            "GET",
+            "/v1/drill/anonymous",
+            "/v1/drill/anonymous",
+            json!({"named": "by the path"}),
+        ),
+        ShapeCall {
             on_agent: true,
             ..json_call(
                 &["api", "list_drill_agent_things"],

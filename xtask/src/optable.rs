@@ -528,7 +528,14 @@ pub fn render(table: &Table, header: &str) -> String {
          \x20   /// Whether the request body is multipart/form-data only (gen-api does not\n\
          \x20   /// generate those operations; gen-sdk sends them by hand).\n    pub fn is_multipart_only(&self) -> bool {\n\
          \x20       !self.body_media_types.is_empty()\n            && self.body_media_types.iter().all(|m| *m == \"multipart/form-data\")\n    }\n\n\
-         \x20   /// Whether the operation takes a JSON body.\n    pub fn takes_json(&self) -> bool {\n        self.body_media_types.contains(&\"application/json\")\n    }\n}\n\n",
+         \x20   /// Whether the operation takes a JSON body (`application/json` or a\n    /// `+json` media type).\n    pub fn takes_json(&self) -> bool {\n        self.json_media_type().is_some()\n    }\n\n\
+         \x20   /// The JSON media type of the body (`application/json` first, else the\n    /// first `+json` one, such as `application/vnd.api+json`).\n    pub fn json_media_type(&self) -> Option<&'static str> {\n\
+         \x20       let base = |m: &str| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();\n\
+         \x20       let media = self.body_media_types.iter().copied();\n\
+         \x20       media.clone().find(|m| base(m) == \"application/json\").or_else(|| media.into_iter().find(|m| base(m).ends_with(\"+json\")))\n    }\n\n\
+         \x20   /// The media type of a body that is not JSON nor a multipart form\n    /// (`text/plain`, `application/xml`, `application/octet-stream`...), taken as\n    /// it is; `None` when the operation takes JSON.\n    pub fn raw_media_type(&self) -> Option<&'static str> {\n\
+         \x20       if self.takes_json() {\n            return None;\n        }\n\
+         \x20       self.body_media_types.iter().copied().find(|m| !m.starts_with(\"multipart/\"))\n    }\n}\n\n",
     );
     let _ = writeln!(
         o,

@@ -223,9 +223,40 @@ impl Operation {
                 .all(|m| *m == "multipart/form-data")
     }
 
-    /// Whether the operation takes a JSON body.
+    /// Whether the operation takes a JSON body (`application/json` or a
+    /// `+json` media type).
     pub fn takes_json(&self) -> bool {
-        self.body_media_types.contains(&"application/json")
+        self.json_media_type().is_some()
+    }
+
+    /// The JSON media type of the body (`application/json` first, else the
+    /// first `+json` one, such as `application/vnd.api+json`).
+    pub fn json_media_type(&self) -> Option<&'static str> {
+        let base = |m: &str| {
+            m.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let media = self.body_media_types.iter().copied();
+        media
+            .clone()
+            .find(|m| base(m) == "application/json")
+            .or_else(|| media.into_iter().find(|m| base(m).ends_with("+json")))
+    }
+
+    /// The media type of a body that is not JSON nor a multipart form
+    /// (`text/plain`, `application/xml`, `application/octet-stream`...), taken as
+    /// it is; `None` when the operation takes JSON.
+    pub fn raw_media_type(&self) -> Option<&'static str> {
+        if self.takes_json() {
+            return None;
+        }
+        self.body_media_types
+            .iter()
+            .copied()
+            .find(|m| !m.starts_with("multipart/"))
     }
 }
 

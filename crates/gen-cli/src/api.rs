@@ -56,7 +56,8 @@ pub struct ApiArgs {
     /// (repeats append); any other value is JSON if it parses, else a string.
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// The JSON request body, or @FILE to read it from a file (@- reads stdin).
+    /// The request body, or @FILE to read it from a file (@- reads stdin): JSON, or the text
+    /// as it is for an operation whose body is not JSON (text/plain, XML...).
     #[arg(long, value_name = "JSON|@FILE")]
     pub body: Option<String>,
     /// Write the answer's body to FILE, exactly the bytes received (JSON,
@@ -97,7 +98,10 @@ pub async fn run(global: &Global, args: ApiArgs) -> Result<()> {
     }
     let mut call_args = arguments(op, &args.params)?;
     if let Some(body) = &args.body {
-        call_args.insert("body".into(), read_body(body)?);
+        // An operation whose body is not JSON (text, XML...) takes the
+        // text as it is.
+        let raw = op.raw_media_type().is_some();
+        call_args.insert("body".into(), read_body(body, raw)?);
     }
     // Unknown or missing parameters, a body where none is taken: refused
     // here, before any connection is made.
@@ -240,8 +244,9 @@ fn parse_value(name: &str, kind: &str, value: &str) -> Result<Value> {
     })
 }
 
-/// The `--body` value: JSON text, `@FILE`, or `@-` for stdin.
-fn read_body(body: &str) -> Result<Value> {
+/// The `--body` value: JSON text, `@FILE`, or `@-` for stdin; with `raw`
+/// (an operation whose body is not JSON), the text as a JSON string.
+fn read_body(body: &str, raw: bool) -> Result<Value> {
     let (text, source) = match body.strip_prefix('@') {
         Some("-") => {
             let mut text = String::new();
@@ -256,6 +261,9 @@ fn read_body(body: &str) -> Result<Value> {
         ),
         None => (body.to_owned(), "--body".to_owned()),
     };
+    if raw {
+        return Ok(Value::String(text));
+    }
     serde_json::from_str(&text).with_context(|| format!("{source} is not valid JSON"))
 }
 
@@ -451,12 +459,13 @@ mod tests {
 
     #[test]
     fn body_from_text_and_file() {
-        assert_eq!(read_body(r#"{"a":1}"#).unwrap(), json!({"a": 1}));
+        assert_eq!(read_body(r#"{"a":1}"#, false).unwrap(), json!({"a": 1}));
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), r#"{"b":[2]}"#).unwrap();
         let arg = format!("@{}", file.path().display());
-        assert_eq!(read_body(&arg).unwrap(), json!({"b": [2]}));
-        let err = read_body("{nope").unwrap_err();
+        assert_eq!(read_body(&arg, false).unwrap(), json!({"b": [2]}));
+        assert_eq!(read_body("<a/>", true).unwrap(), json!("<a/>"));
+        let err = read_body("{nope", false).unwrap_err();
         assert_eq!(err.to_string(), "--body is not valid JSON");
     }
 

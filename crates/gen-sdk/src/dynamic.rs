@@ -305,7 +305,22 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
     if body.is_none() && op.body_required {
         return Err(Error::Validation {
             field: "body".into(),
-            message: format!("`{}` needs a JSON body", op.operation_id),
+            message: match op.raw_media_type() {
+                Some(media) => format!("`{}` needs a {media} body", op.operation_id),
+                None => format!("`{}` needs a JSON body", op.operation_id),
+            },
+            allowed: None,
+        });
+    }
+    if let (Some(media), Some(b)) = (op.raw_media_type(), &body)
+        && !b.is_string()
+    {
+        return Err(Error::Validation {
+            field: "body".into(),
+            message: format!(
+                "`{}` takes a {media} body, sent as it is: give it as a string",
+                op.operation_id
+            ),
             allowed: None,
         });
     }
@@ -364,8 +379,26 @@ pub async fn call(
     for (name, value) in &headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    if let Some(body) = &body {
-        request = request.json(body);
+    // A JSON body goes with the operation's own JSON media type
+    // (`application/vnd.api+json`...); any other body (text, XML, bytes)
+    // is the given string, as it is, with the operation's media type.
+    match (&body, op.json_media_type(), op.raw_media_type()) {
+        (None, _, _) => {}
+        (Some(body), Some("application/json") | None, None) => request = request.json(body),
+        (Some(body), Some(media), _) => {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
+                message: format!("the body does not encode as JSON: {e}"),
+            })?;
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, media)
+                .body(bytes);
+        }
+        (Some(body), None, Some(media)) => {
+            let text = body.as_str().unwrap_or_default().to_owned();
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, media)
+                .body(text);
+        }
     }
     let response = client.execute(op.operation_id, request, None).await?;
     let status = response.status().as_u16();
