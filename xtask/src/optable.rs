@@ -199,7 +199,7 @@ fn type_of(schema: &Value) -> String {
 }
 
 /// Builds the table from the 3.1 document (after
-/// [`normalize::identities`]); what had to be guessed goes to `w`.
+/// [`crate::normalize::identities`]); what had to be guessed goes to `w`.
 pub fn build(doc: &Value, w: &mut Warnings) -> Result<Table> {
     let root_hosts = servers(doc.get("servers"), "servers", w);
     let default_host = match root_hosts.first() {
