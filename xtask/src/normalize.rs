@@ -482,6 +482,23 @@ fn parameters(
         if location == "path" && p.get("required").and_then(Value::as_bool) != Some(true) {
             p.insert("required".into(), json!(true));
         }
+        // A constrained string (`maxLength`, `pattern`...) is a typify
+        // newtype that cannot be written into a URL or header: a parameter
+        // is sent as a plain string, and the server decides.
+        if let Some(schema) = p.get("schema").and_then(|s| resolve(doc, s))
+            && schema.get("type").and_then(Value::as_str) == Some("string")
+            && ["minLength", "maxLength", "pattern"]
+                .iter()
+                .any(|k| schema.get(*k).is_some())
+        {
+            let mut plain = schema.clone();
+            if let Some(o) = plain.as_object_mut() {
+                for k in ["minLength", "maxLength", "pattern"] {
+                    o.remove(k);
+                }
+            }
+            p.insert("schema".into(), plain);
+        }
         // progenitor panics on an optional parameter whose type is a struct
         // (it has a builder): such a parameter is a JSON map.
         let optional = p.get("required").and_then(Value::as_bool) != Some(true);
@@ -999,6 +1016,18 @@ mod tests {
                 "o: query parameter `f` has style `deepObject`: sent in style `form`",
             ]
         );
+    }
+
+    #[test]
+    fn constrained_string_parameters_are_sent_plain() {
+        let (op, w, _) = normalized(json!({"operationId": "o", "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 30, "pattern": "^[a-z]+$", "description": "d"}}
+        ], "responses": {}}));
+        assert_eq!(
+            op["parameters"][0]["schema"],
+            json!({"type": "string", "description": "d"})
+        );
+        assert!(w.is_empty());
     }
 
     #[test]

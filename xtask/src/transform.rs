@@ -165,7 +165,23 @@ pub fn downconvert(doc: &mut Value) {
             }
         }
     }
+    responses_required(doc);
     walk(doc, false);
+}
+
+/// OpenAPI 3.1 makes an operation's `responses` optional; 3.0 requires
+/// it (an empty map: progenitor reads any success as bytes).
+fn responses_required(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for m in METHODS {
+            if let Some(op) = item.get_mut(m).and_then(Value::as_object_mut) {
+                op.entry("responses").or_insert_with(|| json!({}));
+            }
+        }
+    }
 }
 
 /// Recursively rewrite every schema-like object. `in_schema` is true inside a
@@ -605,6 +621,13 @@ mod tests {
             json!({"type": "object", "properties": {"pattern": {"type": "string"}, "id": {"type": "string"},
                    "at": {"type": "string", "format": "date-time"}}})
         );
+    }
+
+    #[test]
+    fn an_operation_without_responses_gets_an_empty_map() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/a": {"get": {"operationId": "a"}}}});
+        downconvert(&mut doc);
+        assert_eq!(doc["paths"]["/a"]["get"]["responses"], json!({}));
     }
 
     #[test]
