@@ -99,21 +99,62 @@ fn operations(spec: &Value) -> Vec<(String, String, String, String)> {
     out
 }
 
-/// `spec` with only the one operation (or none).
-fn only(spec: &Value, op: Option<(&str, &str)>) -> Value {
+/// The `#/components/...` entries `v` refers to, and those they refer to,
+/// as `(section, name)`.
+fn reachable(spec: &Value, v: &Value) -> std::collections::BTreeSet<(String, String)> {
+    fn refs(v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str)
+                    && let Some(rest) = r.strip_prefix("#/components/")
+                    && let Some((section, name)) = rest.split_once('/')
+                {
+                    out.push((section.to_owned(), name.to_owned()));
+                }
+                o.values().for_each(|c| refs(c, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| refs(c, out)),
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = Vec::new();
+    refs(v, &mut todo);
+    while let Some(key) = todo.pop() {
+        if seen.insert(key.clone()) {
+            refs(&spec["components"][&key.0][&key.1], &mut todo);
+        }
+    }
+    seen
+}
+
+/// `spec` with only `paths` and the components `roots` reach (so that
+/// trying one part alone costs what that part costs).
+fn pruned(spec: &Value, paths: serde_json::Map<String, Value>, roots: &Value) -> Value {
+    let keep = reachable(spec, roots);
     let mut one = spec.clone();
-    let mut paths = serde_json::Map::new();
-    if let Some((path, method)) = op {
-        let mut item = spec["paths"][path].clone();
-        if let Some(item) = item.as_object_mut() {
-            for m in METHODS.iter().filter(|m| **m != method) {
-                item.remove(*m);
+    one["paths"] = Value::Object(paths);
+    if let Some(components) = one.get_mut("components").and_then(Value::as_object_mut) {
+        for (section, entries) in components.iter_mut() {
+            if let Some(entries) = entries.as_object_mut() {
+                entries.retain(|name, _| keep.contains(&(section.clone(), name.clone())));
             }
         }
-        paths.insert(path.to_owned(), item);
     }
-    one["paths"] = Value::Object(paths);
     one
+}
+
+/// `spec` with only the one operation (and what it refers to).
+fn only(spec: &Value, path: &str, method: &str) -> Value {
+    let mut item = spec["paths"][path].clone();
+    if let Some(item) = item.as_object_mut() {
+        for m in METHODS.iter().filter(|m| **m != method) {
+            item.remove(*m);
+        }
+    }
+    let mut paths = serde_json::Map::new();
+    paths.insert(path.to_owned(), item.clone());
+    pruned(spec, paths, &item)
 }
 
 /// The generated client's tokens for `spec`, with what progenitor cannot
@@ -130,24 +171,19 @@ pub fn tokens(
         Err(e) => e,
     };
     // Schemas first: one progenitor cannot type fails every operation.
-    if client(settings, &only(&spec, None)).is_err() {
-        let names: Vec<String> = spec
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
+    let all_schemas = spec
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(json!({}));
+    let no_paths = pruned(&spec, serde_json::Map::new(), &all_schemas);
+    if client(settings, &no_paths).is_err() {
+        let names: Vec<String> = all_schemas
+            .as_object()
             .map(|s| s.keys().cloned().collect())
             .unwrap_or_default();
         for name in names {
-            let mut alone = only(&spec, None);
-            if let Some(schemas) = alone
-                .pointer_mut("/components/schemas")
-                .and_then(Value::as_object_mut)
-            {
-                for (other, s) in schemas.iter_mut() {
-                    if *other != name {
-                        *s = json!({});
-                    }
-                }
-            }
+            let root = json!({"$ref": format!("#/components/schemas/{name}")});
+            let alone = pruned(&spec, serde_json::Map::new(), &root);
             if let Err(e) = client(settings, &alone) {
                 w.add(
                     format!("schema {name}"),
@@ -161,7 +197,7 @@ pub fn tokens(
         }
     }
     for (path, method, id, phase) in operations(&spec) {
-        if let Err(e) = client(settings, &only(&spec, Some((&path, &method)))) {
+        if let Err(e) = client(settings, &only(&spec, &path, &method)) {
             w.add(
                 id.as_str(),
                 format!(
@@ -214,7 +250,7 @@ pub fn httpmock(
     };
     let mut spec = spec.clone();
     for (path, method, id, _) in operations(&spec) {
-        if let Err(e) = mocks(settings, &only(&spec, Some((&path, &method)))) {
+        if let Err(e) = mocks(settings, &only(&spec, &path, &method)) {
             w.add(
                 id.as_str(),
                 format!(
