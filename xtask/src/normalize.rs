@@ -482,6 +482,26 @@ fn parameters(
         if location == "path" && p.get("required").and_then(Value::as_bool) != Some(true) {
             p.insert("required".into(), json!(true));
         }
+        // A list or an object in the path: the generated call writes the
+        // value with `Display`, which neither has; the caller gives the
+        // segment as a string.
+        if location == "path"
+            && let Some(schema) = p.get("schema")
+            && !displayable(doc, schema)
+            && resolve(doc, schema).is_some_and(|s| {
+                s.get("type").is_some()
+                    || s.get("properties").is_some()
+                    || s.get("oneOf").is_some()
+                    || s.get("anyOf").is_some()
+                    || s.get("allOf").is_some()
+            })
+        {
+            w.add(
+                id,
+                format!("path parameter `{name}` is a list or an object: given as a string (the segment as sent)"),
+            );
+            p.insert("schema".into(), json!({"type": "string"}));
+        }
         // A constrained string (`maxLength`, `pattern`...) is a typify
         // newtype that cannot be written into a URL or header: a parameter
         // is sent as a plain string, and the server decides.
@@ -1014,6 +1034,20 @@ mod tests {
                 "o: path parameter `ghost` is not in the path: left out of the typed builder",
                 "o: path parameter `id` has style `label`: sent in style `simple`",
                 "o: query parameter `f` has style `deepObject`: sent in style `form`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_in_the_path_is_a_string() {
+        let (op, w, _) = normalized(json!({"operationId": "o", "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "array", "items": {"type": "integer"}}}
+        ], "responses": {}}));
+        assert_eq!(op["parameters"][0]["schema"], json!({"type": "string"}));
+        assert_eq!(
+            w,
+            vec![
+                "o: path parameter `id` is a list or an object: given as a string (the segment as sent)"
             ]
         );
     }
