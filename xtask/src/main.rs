@@ -5,8 +5,10 @@
 //! - `cargo xtask check` — fail with a diff when generated code is stale.
 //! - `cargo xtask drill` — on a copy of the workspace, add an operation and
 //!   a model to openapi.yaml, regenerate, test, and call the new operation.
+//! - `cargo xtask corpus [N]` — the whole pipeline over N public specs.
 
 mod codegen;
+mod corpus;
 mod drill;
 mod lighten;
 mod open_enums;
@@ -47,6 +49,10 @@ enum Cmd {
     /// generate`, `cargo test --workspace`, and call the new operation with
     /// the built `gen` against a local server. Prints PASS or FAIL.
     Drill(drill::DrillArgs),
+    /// Transplant N public specs (pinned npm packages) into a copy of
+    /// openapi.yaml, generate, build gen-cli and describe every operation;
+    /// report per spec. Exits non-zero unless every operation passes.
+    Corpus(corpus::CorpusArgs),
 }
 
 fn workspace_root() -> PathBuf {
@@ -71,6 +77,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Fetch { from } => fetch(&from, &spec),
         Cmd::Generate => codegen::write(&root, &codegen::generate(&spec)?),
         Cmd::Drill(args) => drill::run(&root, &args),
+        Cmd::Corpus(args) => corpus::run(&root, &args),
         Cmd::Check => {
             let diffs = codegen::stale(&root, &codegen::generate(&spec)?);
             if diffs.is_empty() {
