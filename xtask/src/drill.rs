@@ -41,44 +41,28 @@ pub const MODEL_VALUE: &str = "drill_model_9";
 /// The key the drill's `gen` calls send.
 const KEY: &str = "drill-key-7f3a9c";
 
-/// The path item added under `paths:` (two-space indented, as in the spec).
-const PATH_ITEM: &str = r#"  /v1/drill/things/{id}:
-    get:
-      operationId: get_drill_thing
-      x-phase: edit
-      x-retry: idempotent
-      tags:
-        - edit
-      summary: Get a drill thing
-      description: Added by `cargo xtask drill`; never part of the real spec.
-      parameters:
-        - name: id
-          in: path
-          required: true
-          description: The drill thing id.
-          schema:
-            type: integer
-            format: int64
-      responses:
-        '200':
-          description: Success.
-          content:
-            application/json:
-              schema:
-                type: object
-                required:
-                  - id
-                properties:
-                  id:
-                    type: integer
-                    format: int64
-                  name:
-                    type: string
-        '401':
-          $ref: '#/components/responses/Error'
-        '404':
-          $ref: '#/components/responses/Error'
-"#;
+/// The path items added under `paths:` (two-space indented, as in the
+/// spec): one of each shape the drill proves needs no hand edit.
+pub const PATH_ITEM: &str = include_str!("drill_shapes.yaml");
+
+/// The component schemas they use, added under `components.schemas`.
+pub const SCHEMAS: &str = "    DrillDone:
+      type: object
+      description: Added by `cargo xtask drill`.
+      required:
+        - result
+      properties:
+        result:
+          type: string
+    DrillAccepted:
+      type: object
+      description: Added by `cargo xtask drill`.
+      required:
+        - job_id
+      properties:
+        job_id:
+          type: integer
+";
 
 /// Options of `cargo xtask drill`.
 #[derive(Debug, Clone, clap::Args)]
@@ -419,6 +403,23 @@ pub fn edit_spec(spec: &str) -> Result<(String, &'static str)> {
         op["operationId"] == OPERATION_ID && op["x-phase"] == "edit",
         "the edited openapi.yaml lacks {OPERATION_ID}"
     );
+    let added = drill_paths()?;
+    for (path, item) in &added {
+        ensure!(
+            parsed["paths"].get(path) == Some(item),
+            "the edited openapi.yaml lacks the drill's {path}"
+        );
+    }
+    let schemas: Value = serde_yaml::from_str(SCHEMAS).context("the drill's schemas")?;
+    for (name, schema) in schemas.as_object().into_iter().flatten() {
+        ensure!(
+            parsed["components"]["schemas"].get(name) == Some(schema),
+            "the edited openapi.yaml lacks the drill's schema {name}"
+        );
+        if let Some(all) = parsed["components"]["schemas"].as_object_mut() {
+            all.remove(name);
+        }
+    }
     let values = parsed["components"]["schemas"][MODEL_ENUM]["enum"]
         .as_array_mut()
         .with_context(|| format!("components.schemas.{MODEL_ENUM}.enum is not a list"))?;
@@ -428,23 +429,40 @@ pub fn edit_spec(spec: &str) -> Result<(String, &'static str)> {
     );
     // Take the additions out again: what is left must be the original.
     values.pop();
-    parsed["paths"]
+    let paths = parsed["paths"]
         .as_object_mut()
-        .context("paths is not a map")?
-        .remove(PATH);
+        .context("paths is not a map")?;
+    for path in added.keys() {
+        paths.remove(path);
+    }
     ensure!(
         parsed == original,
-        "the edit changed more of openapi.yaml than the drill's two additions"
+        "the edit changed more of openapi.yaml than the drill's additions"
     );
     Ok((edited, how))
 }
 
-/// The text edit: the path item right after `paths:`, the model value after
-/// the last item of the enum's `enum:` list. `None` when the layout is not
-/// the usual one.
+/// The drill's path items, by path.
+pub fn drill_paths() -> Result<serde_json::Map<String, Value>> {
+    let items: Value = serde_yaml::from_str(PATH_ITEM).context("the drill's path items")?;
+    match items {
+        Value::Object(map) => Ok(map),
+        _ => bail!("the drill's path items are not a map"),
+    }
+}
+
+/// The text edit: the path items right after `paths:`, the schemas right
+/// after `components:`'s `schemas:`, the model value after the last item
+/// of the enum's `enum:` list. `None` when the layout is not the usual one.
 fn edit_text(spec: &str) -> Option<String> {
     let lines: Vec<&str> = spec.split_inclusive('\n').collect();
     let paths = lines.iter().position(|l| l.trim_end() == "paths:")?;
+    let components = lines.iter().position(|l| l.trim_end() == "components:")?;
+    let schemas = components
+        + 1
+        + lines[components + 1..]
+            .iter()
+            .position(|l| l.trim_end() == "  schemas:")?;
     let schema = lines
         .iter()
         .position(|l| l.trim_end() == format!("    {MODEL_ENUM}:"))?;
@@ -471,11 +489,14 @@ fn edit_text(spec: &str) -> Option<String> {
     if last_item == enum_line || !lines[last_item].ends_with('\n') {
         return None;
     }
-    let mut out = String::with_capacity(spec.len() + PATH_ITEM.len() + 32);
+    let mut out = String::with_capacity(spec.len() + PATH_ITEM.len() + SCHEMAS.len() + 32);
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         if i == paths {
             out.push_str(PATH_ITEM);
+        }
+        if i == schemas {
+            out.push_str(SCHEMAS);
         }
         if i == last_item {
             out.push_str(&format!("        - {MODEL_VALUE}\n"));
@@ -486,12 +507,19 @@ fn edit_text(spec: &str) -> Option<String> {
 
 /// The structural edit (fallback of [`edit_text`]).
 fn edit_value(doc: &mut Value) -> Result<()> {
-    let item: Value = serde_yaml::from_str(PATH_ITEM).context("the drill's path item")?;
-    let item = item[PATH].clone();
-    doc["paths"]
+    let paths = doc["paths"]
         .as_object_mut()
-        .context("openapi.yaml has no paths map")?
-        .insert(PATH.to_owned(), item);
+        .context("openapi.yaml has no paths map")?;
+    for (path, item) in drill_paths()? {
+        paths.insert(path, item);
+    }
+    let schemas: Value = serde_yaml::from_str(SCHEMAS).context("the drill's schemas")?;
+    let all = doc["components"]["schemas"]
+        .as_object_mut()
+        .context("openapi.yaml has no components.schemas map")?;
+    for (name, schema) in schemas.as_object().into_iter().flatten() {
+        all.insert(name.clone(), schema.clone());
+    }
     doc["components"]["schemas"][MODEL_ENUM]["enum"]
         .as_array_mut()
         .with_context(|| format!("components.schemas.{MODEL_ENUM}.enum is not a list"))?
@@ -876,6 +904,7 @@ components:
         assert_eq!(how, "text edit");
         let expected = SMALL
             .replace("paths:\n", &format!("paths:\n{PATH_ITEM}"))
+            .replace("  schemas:\n", &format!("  schemas:\n{SCHEMAS}"))
             .replace(
                 "- kling_1_6\n",
                 &format!("- kling_1_6\n        - {MODEL_VALUE}\n"),
@@ -896,7 +925,7 @@ components:
         assert_eq!(how, "text edit");
         assert_eq!(
             edited.lines().count(),
-            spec.lines().count() + PATH_ITEM.lines().count() + 1
+            spec.lines().count() + PATH_ITEM.lines().count() + SCHEMAS.lines().count() + 1
         );
     }
 

@@ -11,8 +11,10 @@ mod codegen;
 mod corpus;
 mod drill;
 mod lighten;
+mod normalize;
 mod open_enums;
 mod optable;
+mod safety;
 mod transform;
 
 use anyhow::{Context, Result, bail};
@@ -75,11 +77,24 @@ fn run(cli: Cli) -> Result<()> {
     let spec = root.join(&cli.spec);
     match cli.cmd {
         Cmd::Fetch { from } => fetch(&from, &spec),
-        Cmd::Generate => codegen::write(&root, &codegen::generate(&spec)?),
+        Cmd::Generate => {
+            let generated = codegen::generate(&spec)?;
+            generated.warnings.print();
+            codegen::write(&root, &generated.outputs)?;
+            if !generated.warnings.is_empty() {
+                println!(
+                    "{} construct(s) normalised or left as progenitor wrote them (warnings above); the client is complete",
+                    generated.warnings.iter().count()
+                );
+            }
+            Ok(())
+        }
         Cmd::Drill(args) => drill::run(&root, &args),
         Cmd::Corpus(args) => corpus::run(&root, &args),
         Cmd::Check => {
-            let diffs = codegen::stale(&root, &codegen::generate(&spec)?);
+            let generated = codegen::generate(&spec)?;
+            generated.warnings.print();
+            let diffs = codegen::stale(&root, &generated.outputs);
             if diffs.is_empty() {
                 println!("generated code is up to date with openapi.yaml");
                 Ok(())

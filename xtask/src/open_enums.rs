@@ -26,6 +26,7 @@
 //! ([`OpenEnums::replacements`]), requests and responses alike, so
 //! gen-api's own types carry them: one Rust type per value list.
 
+use crate::normalize::Warnings;
 use anyhow::{Result, bail, ensure};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -95,6 +96,8 @@ fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     v.and_then(Value::as_array).map(|items| {
         items
             .iter()
+            // `null` in a nullable list is not a value of the enum.
+            .filter(|i| !i.is_null())
             .map(|i| match i {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -186,8 +189,19 @@ pub fn screaming(name: &str) -> String {
     out
 }
 
-/// Find every value list in `components.schemas` of the (3.1) spec.
-pub fn collect(doc: &Value) -> Result<OpenEnums> {
+/// One schema's value list and extensions, read.
+struct Parsed {
+    values: Vec<String>,
+    extensible: bool,
+    given: Vec<Option<String>>,
+    docs: Vec<Option<String>>,
+    terminal: Vec<String>,
+}
+
+/// Find every value list in `components.schemas` of the (3.1) spec. A list
+/// whose extensions contradict it is left to progenitor (no open enum), a
+/// value with no usable variant name gets one derived; each is a warning.
+pub fn collect(doc: &Value, w: &mut Warnings) -> Result<OpenEnums> {
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -199,6 +213,11 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
     let mut groups: BTreeMap<String, Vec<Schema>> = BTreeMap::new();
     let mut out = OpenEnums::default();
     for (name, s) in sorted {
+        // The schema's name names Rust items (`VideoFromTextModel`,
+        // `VIDEO_DURATION`): others are left to progenitor.
+        if !is_ident(name) {
+            continue;
+        }
         let ty = s.get("type").and_then(Value::as_str);
         if ty == Some("integer") {
             if let Some(values) = s.get("enum").and_then(Value::as_array) {
@@ -215,34 +234,63 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
         if ty != Some("string") {
             continue;
         }
-        let (values, extensible) = match (
-            strings(s.get("enum")),
-            strings(s.get(crate::transform::EXTENSIBLE_ENUM)),
-        ) {
-            (Some(v), None) => (v, false),
-            (None, Some(v)) => (v, true),
-            (None, None) => continue,
-            (Some(_), Some(_)) => bail!("{name}: both `enum` and `x-extensible-enum`"),
+        let parsed = (|| -> Result<Option<Parsed>> {
+            let (values, extensible) = match (
+                strings(s.get("enum")),
+                strings(s.get(crate::transform::EXTENSIBLE_ENUM)),
+            ) {
+                (Some(v), None) => (v, false),
+                (None, Some(v)) => (v, true),
+                (None, None) => return Ok(None),
+                (Some(_), Some(_)) => bail!("both `enum` and `x-extensible-enum`"),
+            };
+            if values.is_empty() {
+                return Ok(None);
+            }
+            let given = per_value(name, s.get("x-enum-varnames"), "x-enum-varnames", &values)?;
+            let docs = per_value(
+                name,
+                s.get("x-enum-descriptions"),
+                "x-enum-descriptions",
+                &values,
+            )?;
+            let terminal = strings(s.get("x-terminal-values")).unwrap_or_default();
+            for t in &terminal {
+                ensure!(
+                    values.contains(t),
+                    "{name}: x-terminal-values lists {t:?}, not a value"
+                );
+            }
+            Ok(Some(Parsed {
+                values,
+                extensible,
+                given,
+                docs,
+                terminal,
+            }))
+        })();
+        let Parsed {
+            values,
+            extensible,
+            given,
+            docs,
+            terminal,
+        } = match parsed {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(e) => {
+                w.add(
+                    format!("schema {name}"),
+                    format!("{e}: no open enum (left to progenitor)"),
+                );
+                continue;
+            }
         };
-        let given = per_value(name, s.get("x-enum-varnames"), "x-enum-varnames", &values)?;
-        let docs = per_value(
-            name,
-            s.get("x-enum-descriptions"),
-            "x-enum-descriptions",
-            &values,
-        )?;
         let names = values
             .iter()
             .zip(given)
             .map(|(v, g)| g.unwrap_or_else(|| variant_name(v)))
             .collect();
-        let terminal = strings(s.get("x-terminal-values")).unwrap_or_default();
-        for t in &terminal {
-            ensure!(
-                values.contains(t),
-                "{name}: x-terminal-values lists {t:?}, not a value"
-            );
-        }
         let group = s
             .get("x-open-enum")
             .and_then(Value::as_str)
@@ -264,27 +312,43 @@ pub fn collect(doc: &Value) -> Result<OpenEnums> {
     for (group, members) in groups {
         let mut variants: Vec<(String, String, Option<String>)> = Vec::new();
         for m in &members {
-            for ((value, variant), doc) in m.values.iter().zip(&m.names).zip(&m.docs) {
-                ensure!(
-                    is_ident(variant),
-                    "{}: {value:?} gives no variant name ({variant:?}): name it in x-enum-varnames",
-                    m.name
-                );
-                match variants.iter().find(|(v, _, _)| v == value) {
-                    Some((_, known, _)) => ensure!(
-                        known == variant,
-                        "{group}: {value:?} is named {known} and {variant} by different schemas"
-                    ),
-                    None => {
-                        if let Some((other, _, _)) = variants.iter().find(|(_, n, _)| n == variant)
-                        {
-                            bail!(
-                                "{group}: {other:?} and {value:?} both give the variant {variant}: name them in x-enum-varnames"
-                            );
-                        }
-                        variants.push((value.clone(), variant.clone(), doc.clone()));
+            for (i, ((value, variant), doc)) in
+                m.values.iter().zip(&m.names).zip(&m.docs).enumerate()
+            {
+                if let Some((_, known, _)) = variants.iter().find(|(v, _, _)| v == value) {
+                    if known != variant {
+                        w.add(
+                            format!("schema {}", m.name),
+                            format!("{value:?} is named {known} and {variant} by different schemas: {known}"),
+                        );
                     }
+                    continue;
                 }
+                let mut chosen = variant.clone();
+                if !is_ident(&chosen) {
+                    let derived = format!("V{}", i + 1);
+                    w.add(
+                        format!("schema {}", m.name),
+                        format!("{value:?} gives no variant name ({chosen:?}): {derived} (name it in x-enum-varnames)"),
+                    );
+                    chosen = derived;
+                }
+                if variants.iter().any(|(_, n, _)| *n == chosen) {
+                    let mut n = 2;
+                    while variants
+                        .iter()
+                        .any(|(_, x, _)| *x == format!("{chosen}{n}"))
+                    {
+                        n += 1;
+                    }
+                    let renamed = format!("{chosen}{n}");
+                    w.add(
+                        format!("schema {}", m.name),
+                        format!("{value:?} gives the variant {chosen} of another value: {renamed} (name it in x-enum-varnames)"),
+                    );
+                    chosen = renamed;
+                }
+                variants.push((value.clone(), chosen, doc.clone()));
             }
         }
         let mut terminal: Vec<String> = Vec::new();
@@ -534,7 +598,7 @@ mod tests {
             "Vid": {"type": "string", "enum": ["1:1", "9:16"], "x-open-enum": "Ratio", "x-enum-varnames": ["R1x1", "R9x16"]},
             "Dur": {"type": "integer", "enum": [5, 10]},
             "Status": {"type": "string", "x-extensible-enum": ["pending", "done"], "x-terminal-values": ["done"]}
-        })))
+        })), &mut Warnings::default())
         .unwrap();
         let names: Vec<_> = found.enums.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["Ratio", "Status"]);
@@ -576,10 +640,13 @@ mod tests {
 
     #[test]
     fn a_map_names_only_some_values_and_a_new_value_needs_nothing() {
-        let found = collect(&doc(json!({"M": {"type": "string",
+        let found = collect(
+            &doc(json!({"M": {"type": "string",
             "enum": ["openai", "gemini", "new_model_7"],
             "x-enum-varnames": {"openai": "OpenAi"},
-            "x-enum-descriptions": {"gemini": "Google Gemini."}}})))
+            "x-enum-descriptions": {"gemini": "Google Gemini."}}})),
+            &mut Warnings::default(),
+        )
         .unwrap();
         assert_eq!(
             found.enums[0].variants,
@@ -595,35 +662,58 @@ mod tests {
         );
     }
 
+    fn warned(schemas: Value) -> (OpenEnums, Vec<String>) {
+        let mut w = Warnings::default();
+        let e = collect(&doc(schemas), &mut w).unwrap();
+        (e, w.iter().map(|(s, c)| format!("{s}: {c}")).collect())
+    }
+
     #[test]
-    fn bad_names_are_refused_with_the_fix() {
-        let err = collect(&doc(
-            json!({"M": {"type": "string", "enum": ["a_b", "a-b"]}}),
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("both give the variant AB"), "{err}");
-        let err = collect(&doc(
-            json!({"M": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["A"]}}),
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("1 entries for 2 values"), "{err}");
-        let err = collect(&doc(
-            json!({"M": {"type": "string", "enum": ["a"], "x-enum-varnames": {"b": "B"}}}),
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("names \"b\", which is not one of its values"),
-            "{err}"
+    fn bad_names_are_derived_and_said() {
+        let (e, w) = warned(json!({"M": {"type": "string", "enum": ["a_b", "a-b", "", null]}}));
+        assert_eq!(
+            e.enums[0]
+                .variants
+                .iter()
+                .map(|(v, n, _)| (v.as_str(), n.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("a_b", "AB"), ("a-b", "AB2"), ("", "V3")]
         );
-        let err = collect(&doc(json!({
+        assert_eq!(
+            w,
+            vec![
+                "schema M: \"\" gives no variant name (\"\"): V3 (name it in x-enum-varnames)",
+                "schema M: \"a-b\" gives the variant AB of another value: AB2 (name it in x-enum-varnames)",
+            ]
+        );
+        let (e, w) =
+            warned(json!({"M": {"type": "string", "enum": ["a", "b"], "x-enum-varnames": ["A"]}}));
+        assert!(e.enums.is_empty());
+        assert_eq!(
+            w,
+            vec![
+                "schema M: M: x-enum-varnames has 1 entries for 2 values: give one per value, or a map from value to entry: no open enum (left to progenitor)"
+            ]
+        );
+        let (_, w) =
+            warned(json!({"M": {"type": "string", "enum": ["a"], "x-enum-varnames": {"b": "B"}}}));
+        assert_eq!(
+            w,
+            vec![
+                "schema M: M: x-enum-varnames names \"b\", which is not one of its values: no open enum (left to progenitor)"
+            ]
+        );
+        let (e, w) = warned(json!({
             "A": {"type": "string", "enum": ["x"], "x-open-enum": "G", "x-enum-varnames": ["X1"]},
             "B": {"type": "string", "enum": ["x"], "x-open-enum": "G", "x-enum-varnames": ["X2"]}
-        })))
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("named X1 and X2"), "{err}");
+        }));
+        assert_eq!(e.enums[0].variants[0].1, "X1");
+        assert_eq!(
+            w,
+            vec!["schema B: \"x\" is named X1 and X2 by different schemas: X1"]
+        );
+        // A schema name that names no Rust item is left to progenitor.
+        let (e, w) = warned(json!({"pet-status": {"type": "string", "enum": ["a", "b"]}}));
+        assert!(e.enums.is_empty() && w.is_empty());
     }
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use crate::normalize::Warnings;
 use crate::transform::{METHODS, PHASES};
 
 /// The retry classes `x-retry` may name.
@@ -95,14 +96,23 @@ fn host_of(url: &str, description: &str) -> Result<HostDef> {
     if label.is_empty() || !label.chars().all(|c| c.is_ascii_alphanumeric()) {
         bail!("cannot derive a host name from server url {url}");
     }
+    let key = label.to_ascii_lowercase();
+    // The key names a Rust variant (`Host::Api`): not a leading digit.
+    let key = if key.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("h{key}")
+    } else {
+        key
+    };
     Ok(HostDef {
-        key: label.to_ascii_lowercase(),
+        key,
         url: url.trim_end_matches('/').to_owned(),
         description: description.to_owned(),
     })
 }
 
-fn servers(v: Option<&Value>) -> Result<Vec<HostDef>> {
+/// The hosts of a `servers` list; a server whose host cannot be named (a
+/// relative or templated URL) is left out with a warning.
+fn servers(v: Option<&Value>, whose: &str, w: &mut Warnings) -> Vec<HostDef> {
     let mut out = Vec::new();
     for s in v.and_then(Value::as_array).into_iter().flatten() {
         let url = s.get("url").and_then(Value::as_str).unwrap_or_default();
@@ -110,9 +120,15 @@ fn servers(v: Option<&Value>) -> Result<Vec<HostDef>> {
             .get("description")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        out.push(host_of(url, d)?);
+        match host_of(url, d) {
+            Ok(h) => out.push(h),
+            Err(e) => w.add(
+                whose,
+                format!("{e}: server left out (the default host is used)"),
+            ),
+        }
     }
-    Ok(out)
+    out
 }
 
 /// Resolves a local `$ref` (`#/components/...`).
@@ -182,11 +198,23 @@ fn type_of(schema: &Value) -> String {
     }
 }
 
-/// Builds the table from the 3.1 document.
-pub fn build(doc: &Value) -> Result<Table> {
-    let root_hosts = servers(doc.get("servers"))?;
-    let Some(default_host) = root_hosts.first().cloned() else {
-        bail!("openapi.yaml has no root `servers`");
+/// Builds the table from the 3.1 document (after
+/// [`normalize::identities`]); what had to be guessed goes to `w`.
+pub fn build(doc: &Value, w: &mut Warnings) -> Result<Table> {
+    let root_hosts = servers(doc.get("servers"), "servers", w);
+    let default_host = match root_hosts.first() {
+        Some(h) => h.clone(),
+        None => {
+            w.add(
+                "servers",
+                "no root server with an absolute URL: host `api` has no default URL (configure it)",
+            );
+            HostDef {
+                key: "api".into(),
+                url: String::new(),
+                description: "The API (openapi.yaml names no absolute server URL).".into(),
+            }
+        }
     };
     let mut hosts = vec![default_host.clone()];
     let tag_desc = |name: &str| -> String {
@@ -211,7 +239,7 @@ pub fn build(doc: &Value) -> Result<Table> {
         .and_then(Value::as_object)
         .context("openapi.yaml has no paths")?;
     for (path, item) in paths {
-        let path_hosts = servers(item.get("servers"))?;
+        let path_hosts = servers(item.get("servers"), path, w);
         let host = match path_hosts.first() {
             Some(h) => {
                 if !hosts.iter().any(|x| x.key == h.key) {
@@ -345,8 +373,12 @@ pub fn build(doc: &Value) -> Result<Table> {
             });
         }
     }
-    let Some(api_version) = doc.pointer("/info/version").and_then(Value::as_str) else {
-        bail!("openapi.yaml has no `info.version` (the api-version header's value)");
+    let api_version = match doc.pointer("/info/version").and_then(Value::as_str) {
+        Some(v) => v,
+        None => {
+            w.add("info", "no `info.version`: the api-version header is empty");
+            ""
+        }
     };
     Ok(Table {
         api_version: api_version.to_owned(),
@@ -644,7 +676,7 @@ mod tests {
 
     #[test]
     fn rows_carry_host_phase_and_retry_defaults() {
-        let t = build(&doc()).unwrap();
+        let t = build(&doc(), &mut Warnings::default()).unwrap();
         let keys: Vec<_> = t.hosts.iter().map(|h| h.key.as_str()).collect();
         assert_eq!(keys, ["api", "agent"]);
         let row = |id: &str| t.rows.iter().find(|r| r.operation_id == id).unwrap();
@@ -677,12 +709,12 @@ mod tests {
     fn bad_retry_class_and_phase_are_errors() {
         let mut d = doc();
         d["paths"]["/v1/things/{id}"]["get"]["x-retry"] = json!("sometimes");
-        let e = build(&d).unwrap_err().to_string();
+        let e = build(&d, &mut Warnings::default()).unwrap_err().to_string();
         assert!(e.contains("get_thing: x-retry `sometimes`"), "{e}");
         let mut d = doc();
         d["paths"]["/v1/things/{id}"]["get"]["x-phase"] = json!("later");
         assert!(
-            build(&d)
+            build(&d, &mut Warnings::default())
                 .unwrap_err()
                 .to_string()
                 .contains("x-phase `later`")
@@ -691,7 +723,7 @@ mod tests {
 
     #[test]
     fn rendered_table_has_a_find_arm_per_operation() {
-        let t = build(&doc()).unwrap();
+        let t = build(&doc(), &mut Warnings::default()).unwrap();
         let s = render(&t, "");
         // Rows are sorted by path, then by method.
         assert!(s.contains("\"del_x\" => 0,"));

@@ -8,20 +8,21 @@
 //!    `const` → one-value `enum`, schema `examples` → `example`, numeric
 //!    `exclusiveMinimum`/`exclusiveMaximum` → boolean form, 3.1-only keys
 //!    dropped).
-//! 2. [`set_aside_multipart`]: progenitor cannot send `multipart/form-data`;
-//!    multipart-only operations are removed (gen-sdk writes them by hand),
-//!    operations that also accept JSON keep only their JSON body.
-//! 3. [`unify_responses`]: progenitor panics when one operation has differing
-//!    success (or error) schemas; success codes collapse into one `2XX`
-//!    response and error codes into `4XX`/`5XX` responses sharing one schema.
-//!    A range also means a server answering 200 where we documented 201 still
-//!    decodes.
-//! 4. [`phase_tags`]: `x-phase` becomes the operation's only tag, so
+//! 2. [`normalize::for_progenitor`]: parameters, request bodies and answers
+//!    in shapes progenitor types (its module doc has the table). progenitor
+//!    cannot send `multipart/form-data` (nor XML...): such operations are
+//!    removed (gen-sdk writes them by hand), operations that also accept
+//!    JSON keep only their JSON body. Success codes collapse into one `2XX`
+//!    response and error codes into `4XX`/`5XX` responses sharing one
+//!    schema (progenitor panics on differing schemas); a range also means
+//!    a server answering 200 where we documented 201 still decodes.
+//! 3. [`phase_tags`]: `x-phase` becomes the operation's only tag, so
 //!    `TagStyle::Separate` yields one extension trait per phase.
-//! 5. [`open_response_enums`]: string enums reachable from a response become
+//! 4. [`open_response_enums`]: string enums reachable from a response become
 //!    plain strings (known values listed in the docs) so a status value the
 //!    server adds tomorrow does not fail decoding of the whole response.
 
+use crate::normalize::{self, Warnings};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,12 +64,22 @@ pub struct Prepared {
     pub opened_enums: BTreeMap<String, Vec<String>>,
 }
 
-/// Run every transformation, in order.
-pub fn prepare(mut doc: Value) -> Result<Prepared> {
+/// Run every transformation, in order; what had to be normalised is added
+/// to `warnings`.
+pub fn prepare(mut doc: Value, warnings: &mut Warnings) -> Result<Prepared> {
     check_is_openapi(&doc)?;
     downconvert(&mut doc);
-    let set_aside = set_aside_multipart(&mut doc)?;
-    unify_responses(&mut doc)?;
+    let set_aside = normalize::for_progenitor(&mut doc, warnings)
+        .into_iter()
+        .map(|u| SetAside {
+            operation_id: u.operation_id,
+            method: u.method,
+            path: u.path,
+            phase: u.phase,
+            removed: u.removed,
+            kept: u.kept,
+        })
+        .collect();
     phase_tags(&mut doc)?;
     let opened_enums = open_response_enums(&mut doc);
     Ok(Prepared {
@@ -284,153 +295,6 @@ fn convert_schema_object(obj: &mut Map<String, Value>) {
     ] {
         obj.remove(key);
     }
-}
-
-// ---------------------------------------------------------------------------
-// 2. multipart set-aside
-// ---------------------------------------------------------------------------
-
-const UNSUPPORTED_BODIES: [&str; 1] = ["multipart/form-data"];
-
-/// Remove multipart request bodies progenitor cannot generate.
-pub fn set_aside_multipart(doc: &mut Value) -> Result<Vec<SetAside>> {
-    let mut out = Vec::new();
-    let mut removed_ops: Vec<(String, String)> = Vec::new();
-    for_each_operation(doc, |path, method, op| {
-        let Some(content) = op
-            .get_mut("requestBody")
-            .and_then(|b| b.get_mut("content"))
-            .and_then(Value::as_object_mut)
-        else {
-            return Ok(());
-        };
-        let removed: Vec<String> = content
-            .keys()
-            .filter(|k| UNSUPPORTED_BODIES.iter().any(|u| k.starts_with(u)))
-            .cloned()
-            .collect();
-        if removed.is_empty() {
-            return Ok(());
-        }
-        removed.iter().for_each(|k| {
-            content.remove(k);
-        });
-        let kept = !content.is_empty();
-        if !kept {
-            removed_ops.push((path.to_owned(), method.to_owned()));
-        }
-        out.push(SetAside {
-            operation_id: op_id(op, path, method)?,
-            method: method.to_uppercase(),
-            path: path.to_owned(),
-            phase: op
-                .get("x-phase")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            removed,
-            kept,
-        });
-        Ok(())
-    })?;
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, method) in removed_ops {
-            if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
-                item.remove(&method);
-                if !METHODS.iter().any(|m| item.contains_key(*m)) {
-                    paths.remove(&path);
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// 3. one success schema, one error schema
-// ---------------------------------------------------------------------------
-
-/// Resolve `#/components/responses/X` references to their objects.
-fn resolve_response(doc: &Value, resp: &Value) -> Value {
-    resp.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/responses/"))
-        .and_then(|name| doc.pointer(&format!("/components/responses/{name}")))
-        .unwrap_or(resp)
-        .clone()
-}
-
-/// The comparable "shape" of a response: its JSON schema, if any, else the
-/// list of content types.
-fn response_shape(resp: &Value) -> Value {
-    match resp.get("content").and_then(Value::as_object) {
-        None => Value::Null,
-        Some(c) if c.is_empty() => Value::Null,
-        Some(c) => match c.get("application/json") {
-            Some(mt) => mt.get("schema").cloned().unwrap_or(Value::Null),
-            None => json!({ "raw": c.keys().collect::<Vec<_>>() }),
-        },
-    }
-}
-
-/// Collapse every operation's success codes into one `2XX` response and its
-/// error codes into `4XX`/`5XX` responses; fail when an operation declares
-/// differing schemas within one set (progenitor would panic).
-pub fn unify_responses(doc: &mut Value) -> Result<()> {
-    let snapshot = doc.clone();
-    for_each_operation(doc, |path, method, op| {
-        let id = op_id(op, path, method)?;
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            bail!("{id}: no responses");
-        };
-        let mut success: Vec<(String, Value)> = Vec::new();
-        let mut errors: Vec<(String, Value)> = Vec::new();
-        for (code, resp) in responses.iter() {
-            let resolved = resolve_response(&snapshot, resp);
-            match code.chars().next() {
-                Some('2') => success.push((code.clone(), resolved)),
-                Some('4') | Some('5') | Some('d') => errors.push((code.clone(), resolved)),
-                _ => {}
-            }
-        }
-        let mut out = Map::new();
-        if let Some(first) = merge_set(&id, "success", &success)? {
-            out.insert("2XX".into(), first);
-        }
-        if let Some(first) = merge_set(&id, "error", &errors)? {
-            out.insert("4XX".into(), first.clone());
-            out.insert("5XX".into(), first);
-        }
-        *responses = out;
-        Ok(())
-    })
-}
-
-fn merge_set(id: &str, what: &str, set: &[(String, Value)]) -> Result<Option<Value>> {
-    let Some((first_code, first)) = set.first() else {
-        return Ok(None);
-    };
-    let shape = response_shape(first);
-    for (code, resp) in &set[1..] {
-        if response_shape(resp) != shape {
-            bail!(
-                "{id}: {what} responses {first_code} and {code} have different schemas; \
-                 progenitor needs one schema per {what} set — give them the same $ref"
-            );
-        }
-    }
-    let mut merged = first.clone();
-    if set.len() > 1 {
-        let codes: Vec<&str> = set.iter().map(|(c, _)| c.as_str()).collect();
-        let desc = merged
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        merged["description"] = json!(format!("{desc} (status {})", codes.join(", ")));
-    }
-    Ok(Some(merged))
 }
 
 // ---------------------------------------------------------------------------
@@ -728,7 +592,17 @@ mod tests {
                 "get": {"operationId": "get_y", "responses": {}}
             }
         }});
-        let aside = set_aside_multipart(&mut doc).unwrap();
+        let aside: Vec<SetAside> = normalize::for_progenitor(&mut doc, &mut Warnings::default())
+            .into_iter()
+            .map(|u| SetAside {
+                operation_id: u.operation_id,
+                method: u.method,
+                path: u.path,
+                phase: u.phase,
+                removed: u.removed,
+                kept: u.kept,
+            })
+            .collect();
         assert_eq!(
             aside,
             vec![
@@ -763,7 +637,8 @@ mod tests {
 
     fn responses_doc(responses: Value) -> Value {
         json!({"openapi": "3.0.3", "paths": {"/a": {"patch": {"operationId": "a", "x-phase": "setup", "responses": responses}}},
-               "components": {"responses": {"Err": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}})
+               "components": {"responses": {"Err": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+                              "schemas": {"Error": {"type": "object"}, "R": {"type": "object"}}}})
     }
 
     #[test]
@@ -774,7 +649,9 @@ mod tests {
             "401": {"$ref": "#/components/responses/Err"},
             "422": {"$ref": "#/components/responses/Err"}
         }));
-        unify_responses(&mut doc).unwrap();
+        let mut w = Warnings::default();
+        normalize::for_progenitor(&mut doc, &mut w);
+        assert!(w.is_empty(), "{w:?}");
         let r = &doc["paths"]["/a"]["patch"]["responses"];
         assert_eq!(
             r.as_object().unwrap().keys().collect::<Vec<_>>(),
@@ -786,19 +663,6 @@ mod tests {
             json!({"$ref": "#/components/schemas/Error"})
         );
         assert_eq!(r["4XX"], r["5XX"]);
-    }
-
-    #[test]
-    fn differing_success_schemas_are_an_error_not_a_panic() {
-        let mut doc = responses_doc(json!({
-            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}},
-            "207": {"description": "partial", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}}
-        }));
-        let err = unify_responses(&mut doc).unwrap_err().to_string();
-        assert!(
-            err.contains("a: success responses 200 and 207 have different schemas"),
-            "{err}"
-        );
     }
 
     #[test]

@@ -230,6 +230,10 @@ impl QueryOpt for reqwest::RequestBuilder {
 /// into it rather than cloning them, and reading the body chunk by chunk
 /// (a body of one chunk is not copied). The generated builders use it.
 ///
+/// An empty (or blank) body reads as JSON `null`, so an answer that may
+/// come without a body (`200` with JSON or `204`) decodes into its
+/// `Option`.
+///
 /// Its future is a third of the size of one around reqwest's
 /// `Response::bytes` (which keeps a second copy of the answer's parts while
 /// the body is read); a body error is the same `reqwest::Error` (kind,
@@ -246,8 +250,16 @@ pub async fn decode<T: serde::de::DeserializeOwned, E>(
     };
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let inner = serde_json::from_slice(&full)
-        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    // An empty body (a `204` beside a JSON `200`) reads as `null`: the type
+    // generated for such an answer is an `Option` (or any JSON), and any
+    // other type refuses it with serde's own message.
+    let text: &[u8] = if full.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &full
+    };
+    let inner = serde_json::from_slice(text)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full.clone(), e))?;
     Ok(ResponseValue::new(inner, status, headers))
 }
 

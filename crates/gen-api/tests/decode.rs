@@ -73,3 +73,31 @@ async fn a_body_that_breaks_off_fails_as_bytes_fails() {
     assert_eq!(by_decode.url(), by_bytes.url());
     assert!(by_decode.is_decode() && by_bytes.is_decode());
 }
+
+#[tokio::test]
+async fn an_empty_body_reads_as_null() {
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Thing {
+        id: i64,
+    }
+    let url = serve("HTTP/1.1 204 No Content\r\n\r\n", &[]).await;
+    let answer = reqwest::get(&url).await.unwrap();
+    let value = decode::<Option<Thing>, ()>(answer).await.unwrap();
+    assert_eq!(value.status(), 204);
+    assert_eq!(value.into_inner(), None);
+    let answer = reqwest::get(&url).await.unwrap();
+    let value = decode::<serde_json::Value, ()>(answer).await.unwrap();
+    assert_eq!(value.into_inner(), serde_json::Value::Null);
+    // A type that cannot be null refuses it, the body kept as it came.
+    let answer = reqwest::get(&url).await.unwrap();
+    match decode::<Thing, ()>(answer).await {
+        Err(progenitor_client::Error::InvalidResponsePayload(body, e)) => {
+            assert!(body.is_empty());
+            assert_eq!(
+                e.to_string(),
+                "invalid type: null, expected struct Thing at line 1 column 4"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

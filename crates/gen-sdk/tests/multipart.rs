@@ -330,7 +330,8 @@ async fn undecodable_success_is_a_decode_error() {
 
 #[test]
 fn set_aside_operations_are_all_covered() {
-    // Every operation gen-api sets aside has a hand-written method here.
+    // Every multipart operation gen-api sets aside has a hand-written
+    // method here (others, e.g. XML bodies, are reached through `gen api`).
     let covered = [
         ("clone_voice", "/v1/agents/{agent_id}/voice/clone"),
         ("create_content_resource", "/v1/content_resources"),
@@ -340,7 +341,15 @@ fn set_aside_operations_are_all_covered() {
             "/v1/autocontentengine/{id}/import_global_variables",
         ),
     ];
-    for op in gen_sdk::gen_api::set_aside::SET_ASIDE {
+    let multipart = gen_sdk::gen_api::set_aside::SET_ASIDE
+        .iter()
+        .filter(|op| {
+            op.removed_media_types
+                .iter()
+                .any(|m| m.starts_with("multipart/"))
+        })
+        .collect::<Vec<_>>();
+    for op in &multipart {
         assert!(
             covered.contains(&(op.operation_id, op.path)),
             "{} {} is not covered",
@@ -350,5 +359,5 @@ fn set_aside_operations_are_all_covered() {
         assert_eq!(op.method, "POST");
         assert_eq!(op.removed_media_types, &["multipart/form-data"]);
     }
-    assert_eq!(gen_sdk::gen_api::set_aside::SET_ASIDE.len(), covered.len());
+    assert_eq!(multipart.len(), covered.len());
 }
