@@ -958,50 +958,82 @@ pub fn first_error(stderr: &str) -> String {
         .to_owned()
 }
 
-/// A failure message reduced to its construct: spec names, paths, quoted
-/// identifiers and numbers replaced, so that equal causes group together.
+/// A generator warning (`warning: <operation or schema>: <construct>`)
+/// reduced to its construct: the subject dropped, every quoted or
+/// parenthesized part and number replaced.
+pub fn warning_construct(line: &str, names: &[(usize, Vec<String>)]) -> String {
+    let rest = line.trim().strip_prefix("warning:").unwrap_or(line).trim();
+    let construct = rest.split_once(": ").map_or(rest, |(_, c)| c);
+    reduce(construct, names, true)
+}
+
+/// A failure message reduced to its construct, so that equal causes group
+/// together: paths, methods, numbers and the spec's names replaced, and
+/// quoted parts that name the spec's material (quoted crate, type or
+/// keyword names stay).
 pub fn cause_class(line: &str, names: &[(usize, Vec<String>)]) -> String {
-    let mut out = Vec::new();
-    for word in line.split(' ') {
-        let w = if word.contains("/corpus/") {
-            "<path>".to_owned()
-        } else if METHODS.iter().any(|m| word == m.to_uppercase()) {
-            "<METHOD>".to_owned()
-        } else if attribute(word, names).is_some() {
-            "<name>".to_owned()
-        } else {
-            word.to_owned()
-        };
-        out.push(w);
-    }
-    let joined = out.join(" ");
-    // `...` and "..." quoted parts, and digits
-    let mut s = String::new();
-    let mut quote: Option<char> = None;
-    for c in joined.chars() {
-        match quote {
-            Some(q) if c == q => {
-                s.push('…');
-                s.push(c);
-                quote = None;
-            }
-            Some(_) => {}
-            None if c == '`' || c == '"' => {
-                s.push(c);
-                quote = Some(c);
-            }
-            None if c.is_ascii_digit() => {
-                if !s.ends_with('N') {
-                    s.push('N');
+    reduce(line, names, false)
+}
+
+fn reduce(line: &str, names: &[(usize, Vec<String>)], loose: bool) -> String {
+    let plain = |text: &str| -> String {
+        let words: Vec<String> = text
+            .split(' ')
+            .map(|word| {
+                if word.contains("/corpus/") {
+                    "<path>".to_owned()
+                } else if METHODS.iter().any(|m| word == m.to_uppercase()) {
+                    "<METHOD>".to_owned()
+                } else if attribute(word, names).is_some() {
+                    "<name>".to_owned()
+                } else {
+                    let mut w = String::new();
+                    for c in word.chars() {
+                        if !c.is_ascii_digit() {
+                            w.push(c);
+                        } else if !w.ends_with('N') {
+                            w.push('N');
+                        }
+                    }
+                    w
                 }
+            })
+            .collect();
+        words.join(" ")
+    };
+    let mut out = String::new();
+    let mut text = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        let close = match c {
+            '`' | '"' => c,
+            '(' if loose => ')',
+            _ => {
+                text.push(c);
+                continue;
             }
-            None => s.push(c),
+        };
+        out.push_str(&plain(&std::mem::take(&mut text)));
+        let mut inner = String::new();
+        let mut depth = 0;
+        for d in chars.by_ref() {
+            if d == close && depth == 0 {
+                break;
+            }
+            if close == ')' && d == '(' {
+                depth += 1;
+            } else if close == ')' && d == ')' {
+                depth -= 1;
+            }
+            inner.push(d);
         }
+        let names_ours = inner.contains("/corpus/") || attribute(&inner, names).is_some();
+        out.push(c);
+        out.push_str(if loose || names_ours { "…" } else { &inner });
+        out.push(close);
     }
-    if quote.is_some() {
-        s.push('…');
-    }
-    s
+    out.push_str(&plain(&text));
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -1804,18 +1836,19 @@ fn print_report(reports: &[SpecReport], names: &[(usize, Vec<String>)], runner: 
         }
     }
     if !runner.warnings.is_empty() {
-        let mut per: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per: BTreeMap<String, (usize, &str)> = BTreeMap::new();
         for w in &runner.warnings {
-            *per.entry(cause_class(w, names)).or_default() += 1;
+            per.entry(warning_construct(w, names)).or_insert((0, w)).0 += 1;
         }
         println!(
             "cargo xtask generate warnings: {} distinct line(s); per construct:",
             runner.warnings.len()
         );
         let mut sorted: Vec<_> = per.into_iter().collect();
-        sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (class, n) in sorted {
-            println!("  {n:>5}  {class}");
+        sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+        for (class, (n, example)) in sorted {
+            let example: String = example.chars().take(200).collect();
+            println!("  {n:>5}  {class}\n         e.g. {example}");
         }
     } else {
         println!("cargo xtask generate printed no `warning:` lines");
@@ -2224,6 +2257,18 @@ mod tests {
     }
 
     #[test]
+    fn warnings_count_by_construct() {
+        let names = vec![(0, markers("pets"))];
+        assert_eq!(
+            warning_construct(
+                "warning: GET /corpus/pets/a/{id}: no operationId: named `get_corpus_pets_a_id`",
+                &names
+            ),
+            "no operationId: named `…`"
+        );
+    }
+
+    #[test]
     fn causes_group_without_their_names() {
         let names = vec![(0, markers("pets")), (1, markers("shop"))];
         assert_eq!(
@@ -2232,11 +2277,18 @@ mod tests {
         );
         assert_eq!(
             cause_class("the type `CpetsPet` at line 12", &names),
-            "the type <name> at line N"
+            "the type `…` at line N"
         );
         assert_eq!(
-            cause_class("unknown format \"int128\" in `x`", &names),
-            "unknown format \"…\" in `…`"
+            cause_class("cannot find `regress` in the crate root (f.rs:81)", &names),
+            "cannot find `regress` in the crate root (f.rs:N)"
+        );
+        assert_eq!(
+            warning_construct(
+                "warning: cpets_a: error answers differ (400: JSON Cpets_E, 404: no body): read as any JSON",
+                &names
+            ),
+            "error answers differ (…): read as any JSON"
         );
     }
 }
