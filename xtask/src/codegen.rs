@@ -47,7 +47,7 @@ pub struct Generated {
 /// [`Generated::warnings`]; an invalid document fails with the location.
 pub fn generate(spec_path: &Path) -> Result<Generated> {
     let mut doc = load_spec(spec_path)?;
-    transform::check_is_openapi(&doc)?;
+    validate(&doc)?;
     let mut warnings = Warnings::default();
     normalize::identities(&mut doc, &mut warnings);
     let table = optable::build(&doc, &mut warnings)?;
@@ -79,7 +79,7 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     }
     let _: openapiv3::OpenAPI = serde_path_to_error::deserialize(&spec).map_err(|e| {
         anyhow::anyhow!(
-            "openapi.yaml is not a valid OpenAPI document at `{}`: {}",
+            "the normalised document is not valid OpenAPI 3.0 at `{}`: {} (a bug of xtask/src/normalize.rs)",
             e.path(),
             e.inner()
         )
@@ -119,9 +119,17 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     // Fewer allocations per request (lighten.rs); formatted again. A shape
     // a rewrite does not know is left as progenitor wrote it.
     let client = rustfmt(&crate::lighten::requests(&client, &mut warnings))?;
+    // An operation or field the hand-written crates use and the spec no
+    // longer has: named here, before rustc's errors in generated names.
+    if let Some(root) = spec_path.parent()
+        && let Ok(old) = std::fs::read_to_string(root.join("crates/gen-api/src/generated.rs"))
+    {
+        crate::uses::removed(root, &old, &client, &mut warnings);
+    }
 
     // A typed httpmock extension (as oxide.rs ships one): `server.get_generation(|when, then| ...)`.
-    let mock_tokens = safety::httpmock(&settings, &spec, &mut warnings)?;
+    let mock_spec = normalize::for_httpmock(&spec, &mut warnings);
+    let mock_tokens = safety::httpmock(&settings, &mock_spec, &mut warnings)?;
     let mock_ast: syn::File =
         syn::parse2(mock_tokens).context("progenitor emitted unparsable httpmock tokens")?;
     // The open enums are gen-api's (`crate::` in gen-api is `gen_api::` here).
@@ -188,6 +196,88 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
         },
     ];
     Ok(Generated { outputs, warnings })
+}
+
+/// Fails unless `doc` is a valid OpenAPI 3.0/3.1 document, with the
+/// validator's message and the location (read as OpenAPI 3.0 by the
+/// `openapiv3` crate after the 3.1 → 3.0 down-conversion, before any
+/// normalising).
+pub fn validate(doc: &serde_json::Value) -> Result<()> {
+    transform::check_is_openapi(doc)?;
+    let mut down = doc.clone();
+    transform::downconvert(&mut down);
+    let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&down) else {
+        return Ok(());
+    };
+    // openapiv3 reads `paths` and `components` through maps of its own,
+    // where the location stops: each entry is read alone for the rest.
+    let mut at = e.path().to_string();
+    let mut message = e.inner().to_string();
+    fn entry<T: serde::de::DeserializeOwned>(
+        v: &serde_json::Value,
+        prefix: &str,
+    ) -> Option<(String, String)> {
+        for (k, x) in v.as_object()? {
+            if x.get("$ref").is_some() {
+                continue;
+            }
+            if let Err(e) = serde_path_to_error::deserialize::<_, T>(x) {
+                let inner = e.path().to_string();
+                let at = if inner == "." {
+                    format!("{prefix}.{k}")
+                } else {
+                    format!("{prefix}.{k}.{inner}")
+                };
+                return Some((at, e.inner().to_string()));
+            }
+        }
+        None
+    }
+    let found = match at.split('.').next().unwrap_or_default() {
+        "paths" => down["paths"].as_object().and_then(|paths| {
+            paths.iter().find_map(|(p, item)| {
+                let prefix = format!("paths.{p}");
+                let ops: serde_json::Map<String, serde_json::Value> = item
+                    .as_object()?
+                    .iter()
+                    .filter(|(m, _)| transform::METHODS.contains(&m.as_str()))
+                    .map(|(m, o)| (m.clone(), o.clone()))
+                    .collect();
+                entry::<openapiv3::Operation>(&serde_json::Value::Object(ops), &prefix).or_else(
+                    || {
+                        let mut one = serde_json::Map::new();
+                        one.insert(p.clone(), item.clone());
+                        entry::<openapiv3::PathItem>(&serde_json::Value::Object(one), "paths")
+                    },
+                )
+            })
+        }),
+        "components" => [
+            "schemas",
+            "responses",
+            "parameters",
+            "requestBodies",
+            "headers",
+        ]
+        .iter()
+        .find_map(|section| {
+            let v = &down["components"][section];
+            let prefix = format!("components.{section}");
+            match *section {
+                "schemas" => entry::<openapiv3::Schema>(v, &prefix),
+                "responses" => entry::<openapiv3::Response>(v, &prefix),
+                "parameters" => entry::<openapiv3::Parameter>(v, &prefix),
+                "requestBodies" => entry::<openapiv3::RequestBody>(v, &prefix),
+                _ => entry::<openapiv3::Header>(v, &prefix),
+            }
+        }),
+        _ => None,
+    };
+    if let Some((deeper, inner)) = found {
+        at = deeper;
+        message = inner;
+    }
+    bail!("not a valid OpenAPI document at `{at}`: {message}")
 }
 
 /// prettyplease prints multi-line `#[doc]` strings as `/** */` blocks, and
@@ -350,6 +440,25 @@ mod generation {
             .contents
     }
 
+    #[test]
+    fn an_invalid_document_fails_with_the_location() {
+        let mut doc = gen_spec();
+        doc["paths"]["/v1/bad"] =
+            json!({"get": {"operationId": "bad", "responses": {"200": {"content": 7}}}});
+        let err = generate_doc("invalid", &doc).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "not a valid OpenAPI document at `paths./v1/bad.get.responses`: invalid type: integer `7`, expected a map"
+        );
+        let err = generate_doc("swagger", &json!({"swagger": "2.0", "paths": {}}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "not an OpenAPI document: no top-level `openapi` version string"
+        );
+    }
+
     /// openapi.yaml's own client needs no normalising and every lighten
     /// rewrite recognises progenitor's output: a new progenitor that
     /// changes its shapes fails here, not silently in the bench.
@@ -359,8 +468,8 @@ mod generation {
         assert!(g.warnings.is_empty(), "{:#?}", g.warnings);
     }
 
-    /// Shapes GEN may write one day, beyond the drill's (which CI also
-    /// compiles, tests and calls): each generates, with the warnings
+    /// The drill's shapes (which CI also compiles, tests and calls through
+    /// `cargo xtask drill`): each generates, with exactly the warnings
     /// listed here, and the client parses.
     #[test]
     fn every_valid_shape_generates() {
@@ -373,45 +482,6 @@ mod generation {
         for (k, v) in schemas.as_object().unwrap() {
             doc["components"]["schemas"][k] = v.clone();
         }
-        let ok = json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
-        let extra = json!({
-            "/v1/shapes/anonymous": {"get": {"responses": {"200": ok}}},
-            "/v1/shapes/cookie/{a.b}": {"get": {"operationId": "shape.Cookie", "x-phase": "later",
-                "parameters": [
-                    {"name": "a.b", "in": "path", "style": "matrix", "schema": {"type": "string"}},
-                    {"name": "session", "in": "cookie", "schema": {"type": "string"}},
-                    {"name": "filter", "in": "query", "style": "deepObject", "schema": {"type": "object", "properties": {"x": {"type": "string"}}}},
-                    {"name": "q", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    {"name": "Q", "in": "query", "schema": {"type": "string"}}
-                ],
-                "responses": {"200": ok}}},
-            "/v1/shapes/xml": {"post": {"operationId": "post_xml", "x-phase": "edit",
-                "requestBody": {"content": {"application/xml": {"schema": {"type": "object"}}}},
-                "responses": {"200": ok}}},
-            "/v1/shapes/vnd": {"put": {"operationId": "put_vnd", "x-phase": "edit",
-                "requestBody": {"required": true, "content": {"application/vnd.api+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},
-                "responses": {
-                    "200": {"description": "ok", "content": {"application/hal+json": {}}},
-                    "204": {"description": "none"},
-                    "400": {"description": "bad", "content": {"application/problem+json": {"schema": {"type": "object", "properties": {"title": {"type": "string"}}}}}},
-                    "404": {"description": "gone", "content": {"text/html": {"schema": {"type": "string"}}}},
-                    "503": {"description": "down"}
-                }}},
-            "/v1/shapes/upload/{id}": {"put": {"operationId": "put_upload", "x-phase": "edit",
-                "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}},
-                "responses": {"200": {"description": "ok", "content": {"text/csv": {"schema": {"type": "string"}}}}, "201": ok}}},
-            "/v1/shapes/text": {"post": {"operationId": "post_text", "x-phase": "edit", "x-retry": "sometimes",
-                "requestBody": {"content": {"text/plain": {"schema": {"type": "string", "maxLength": 9}}}},
-                "responses": {"200": {"description": "ok", "content": {"application/json": {}}}}}},
-            "/v1/shapes/enum": {"get": {"operationId": "get_shape_enum", "x-phase": "edit",
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/shape-status"}}}}}}},
-            "/v1/shapes/dup": {"get": {"operationId": "getShapeEnum", "x-phase": "edit", "responses": {"200": ok}}}
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            doc["paths"][k] = v.clone();
-        }
-        doc["components"]["schemas"]["shape-status"] =
-            json!({"type": "string", "enum": ["a-b", "a_b", "", null], "nullable": true});
         let g = generate_doc("all", &doc).unwrap();
         let warnings: Vec<String> = g
             .warnings
@@ -421,26 +491,29 @@ mod generation {
         assert_eq!(
             warnings,
             vec![
-                "GET /v1/shapes/anonymous: no operationId: named `get_v1_shapes_anonymous`",
+                "GET /v1/drill/anonymous: no operationId: named `get_v1_drill_anonymous`",
                 "create_drill_order: error answers differ (409: JSON, 422: JSON Error): read as any JSON",
-                "get_shape_enum: operationId repeats another as the Rust name `get_shape_enum`: renamed `get_shape_enum_2`",
-                "get_v1_shapes_anonymous: no x-phase: put under `edit`",
-                "post_text: x-retry \"sometimes\" is not one of [\"idempotent\", \"free_create\", \"paid\"]: derived from the method",
-                "post_xml: request body application/xml: not sendable by the typed client; operation set aside (SET_ASIDE)",
-                "put_upload: `{id}` is in the path but not declared: a string path parameter",
-                "put_upload: success answers differ (200: text/csv, 201: JSON): read as bytes",
-                "put_vnd: error answers differ (400: JSON, 404: text/html, 503: no body): read as any JSON",
-                "put_vnd: request body `application/vnd.api+json`: sent as application/json",
-                "put_vnd: request body in 2 media types: the typed builder sends `application/vnd.api+json` only",
-                "put_vnd: success answers differ (200: JSON, 204: no body): read as any JSON",
-                "shape-status: a response value list with no open enum: read as a plain string (a list with a PascalCase name of its own in components.schemas gets one)",
-                "shape.Cookie: cookie parameter `session`: not sent by the typed builder",
-                "shape.Cookie: optional query parameter `filter` is an object: typed as a JSON map",
-                "shape.Cookie: parameter `Q` (query) has the Rust name `q` of another: left out of the typed builder",
-                "shape.Cookie: parameter `q` given by `content`: typed by its schema",
-                "shape.Cookie: path parameter `a.b` has style `matrix`: sent in style `simple`",
-                "shape.Cookie: query parameter `filter` has style `deepObject`: sent in style `form`",
-                "shape.Cookie: x-phase `later` is not one of [\"setup\", \"ideas\", \"vidsheet\", \"edit\", \"publish\"]: put under `edit`",
+                "drill-status: a response value list with no open enum: read as a plain string (a list with a PascalCase name of its own in components.schemas gets one)",
+                "drill.Cookie: cookie parameter `session`: not sent by the typed builder",
+                "drill.Cookie: optional query parameter `filter` is an object: typed as a JSON map",
+                "drill.Cookie: parameter `Q` (query) has the Rust name `q` of another: left out of the typed builder",
+                "drill.Cookie: parameter `filter` is a list or an object: no typed httpmock matcher (httpmock's own `When` matches it)",
+                "drill.Cookie: parameter `q` given by `content`: typed by its schema",
+                "drill.Cookie: parameter `q` is a list or an object: no typed httpmock matcher (httpmock's own `When` matches it)",
+                "drill.Cookie: path parameter `a.b` has style `matrix`: sent in style `simple`",
+                "drill.Cookie: query parameter `filter` has style `deepObject`: sent in style `form`",
+                "drill.Cookie: x-phase `later` is not one of [\"setup\", \"ideas\", \"vidsheet\", \"edit\", \"publish\"]: put under `edit`",
+                "get_drill_enum: operationId repeats another as the Rust name `get_drill_enum`: renamed `get_drill_enum_2`",
+                "get_v1_drill_anonymous: no x-phase: put under `edit`",
+                "post_drill_text: x-retry \"sometimes\" is not one of [\"idempotent\", \"free_create\", \"paid\"]: derived from the method",
+                "post_drill_xml: request body application/xml: not sendable by the typed client; operation set aside (SET_ASIDE)",
+                "put_drill_upload: `{id}` is in the path but not declared: a string path parameter",
+                "put_drill_upload: success answers differ (200: text/csv, 201: JSON): read as bytes",
+                "put_drill_vnd: error answers differ (400: JSON, 404: text/html, 503: no body): read as any JSON",
+                "put_drill_vnd: request body `application/vnd.api+json`: sent as application/json",
+                "put_drill_vnd: request body in 2 media types: the typed builder sends `application/vnd.api+json` only",
+                "put_drill_vnd: success answers differ (200: JSON, 204: no body): read as any JSON",
+                "search_drill: parameter `tag` is a list or an object: no typed httpmock matcher (httpmock's own `When` matches it)",
                 "start_drill_job: success answers differ (200: JSON DrillDone, 202: JSON DrillAccepted): read as one of the JSON bodies",
             ],
             "{warnings:#?}"
@@ -458,21 +531,24 @@ mod generation {
             "start_drill_job",
             "get_drill_legacy",
             "list_drill_agent_things",
-            "get_v1_shapes_anonymous",
-            "shape_cookie",
-            "put_vnd",
-            "put_upload",
-            "post_text",
-            "get_shape_enum",
-            "get_shape_enum_2",
+            "get_v1_drill_anonymous",
+            "drill_cookie",
+            "put_drill_vnd",
+            "put_drill_upload",
+            "post_drill_text",
+            "get_drill_enum",
+            "get_drill_enum_2",
         ] {
             assert!(client.contains(&format!("fn {method}(&self)")), "{method}");
         }
-        assert!(!client.contains("fn post_xml("));
+        assert!(!client.contains("fn post_drill_xml("));
         let aside = file(&g, "crates/gen-api/src/set_aside.rs");
-        assert!(aside.contains("operation_id: \"post_xml\""), "{aside}");
+        assert!(
+            aside.contains("operation_id: \"post_drill_xml\""),
+            "{aside}"
+        );
         let table = file(&g, "crates/gen-api/src/operations.rs");
-        assert!(table.contains("operation_id: \"post_xml\""));
+        assert!(table.contains("operation_id: \"post_drill_xml\""));
         assert!(table.contains("location: ParamLocation::Header"));
     }
 }

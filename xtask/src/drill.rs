@@ -62,6 +62,16 @@ pub const SCHEMAS: &str = "    DrillDone:
       properties:
         job_id:
           type: integer
+    drill-status:
+      type:
+        - string
+        - 'null'
+      description: Added by `cargo xtask drill`; its name and values give no Rust names.
+      enum:
+        - a-b
+        - a_b
+        - ''
+        - null
 ";
 
 /// Options of `cargo xtask drill`.
@@ -162,11 +172,20 @@ fn steps(
 
     step(7, &format!("gen generate with model {MODEL_VALUE}"));
     send_new_model(&gen_bin)?;
+
+    step(8, "gen api: every other new shape, on the wire");
+    call_every_shape(&gen_bin)?;
+
+    step(
+        9,
+        "an operation removed and a field renamed: cargo xtask generate names their hand-written uses",
+    );
+    removed_and_renamed(dir, target)?;
     Ok(())
 }
 
 fn step(n: u32, what: &str) {
-    println!("\n== drill {n}/7: {what} ==");
+    println!("\n== drill {n}/9: {what} ==");
 }
 
 /// `<temp>/gen-xtask-drill-<hash of the workspace path>/ws`: fixed per
@@ -653,8 +672,27 @@ struct Received {
     body: Vec<u8>,
 }
 
+/// One canned answer of a [`LocalServer`].
+#[derive(Debug, Clone)]
+struct Answer {
+    status: u16,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            content_type: Some("application/json"),
+            body: body.to_string().into_bytes(),
+        }
+    }
+}
+
 /// A minimal HTTP/1.1 server on 127.0.0.1: records every request and
-/// answers each with 200 and the same JSON body.
+/// answers it by method and path (query left out); any other request gets
+/// the fallback answer.
 struct LocalServer {
     url: String,
     received: Arc<Mutex<Vec<Received>>>,
@@ -662,14 +700,17 @@ struct LocalServer {
 
 impl LocalServer {
     fn start(answer: Value) -> Result<Self> {
+        Self::routes(Vec::new(), Answer::json(200, answer))
+    }
+
+    fn routes(routes: Vec<(&'static str, String, Answer)>, fallback: Answer) -> Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
         let url = format!("http://{}", listener.local_addr()?);
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
-        let body = answer.to_string();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = serve(stream, &body, &log);
+                let _ = serve(stream, &routes, &fallback, &log);
             }
         });
         Ok(Self { url, received })
@@ -682,7 +723,12 @@ impl LocalServer {
 
 /// Reads one request from `stream`, records it in `log`, then answers it
 /// (recorded first, so a client that got its answer finds it there).
-fn serve(stream: TcpStream, body: &str, log: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    routes: &[(&'static str, String, Answer)],
+    fallback: &Answer,
+    log: &Mutex<Vec<Received>>,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -706,6 +752,11 @@ fn serve(stream: TcpStream, body: &str, log: &Mutex<Vec<Received>>) -> std::io::
         .unwrap_or(0);
     let mut request_body = vec![0; length];
     reader.read_exact(&mut request_body)?;
+    let path = target.split('?').next().unwrap_or_default().to_owned();
+    let answer = routes
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map_or(fallback, |(_, _, a)| a);
     log.lock().expect("log").push(Received {
         method,
         target,
@@ -713,11 +764,25 @@ fn serve(stream: TcpStream, body: &str, log: &Mutex<Vec<Received>>) -> std::io::
         body: request_body,
     });
     let mut stream = stream;
+    let content_type = answer
+        .content_type
+        .map(|t| format!("content-type: {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
+        "HTTP/1.1 {} {}\r\n{content_type}content-length: {}\r\nconnection: close\r\n\r\n",
+        answer.status,
+        match answer.status {
+            200 => "OK",
+            201 => "Created",
+            202 => "Accepted",
+            204 => "No Content",
+            404 => "Not Found",
+            _ => "Other",
+        },
+        answer.body.len()
     )?;
+    stream.write_all(&answer.body)?;
     stream.flush()
 }
 
@@ -729,6 +794,16 @@ fn run_gen(
     agent: &LocalServer,
     args: &[&str],
 ) -> Result<String> {
+    run_gen_bytes(gen_bin, api, agent, args).map(|out| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// [`run_gen`], with stdout as it came (a binary answer is not text).
+fn run_gen_bytes(
+    gen_bin: &Path,
+    api: &LocalServer,
+    agent: &LocalServer,
+    args: &[&str],
+) -> Result<Vec<u8>> {
     println!("$ gen {}", args.join(" "));
     let out = Command::new(gen_bin)
         .args(args)
@@ -741,8 +816,16 @@ fn run_gen(
         .with_context(|| format!("cannot run {}", gen_bin.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for line in stdout.lines() {
-        println!("  | {line}");
+    if out
+        .stdout
+        .iter()
+        .all(|b| *b >= 0x20 || b.is_ascii_whitespace())
+    {
+        for line in stdout.lines() {
+            println!("  | {line}");
+        }
+    } else {
+        println!("  | ({} bytes)", out.stdout.len());
     }
     ensure!(
         out.status.success(),
@@ -755,22 +838,29 @@ fn run_gen(
         !stdout.contains(KEY) && !stderr.contains(KEY),
         "gen printed the API key"
     );
-    Ok(stdout)
+    Ok(out.stdout)
 }
 
 /// Exactly one request on `api`, none on `agent`, with the key.
 fn the_one_request(api: &LocalServer, agent: &LocalServer) -> Result<Received> {
+    the_one_request_on(api, agent, "api")
+}
+
+/// Exactly one request on `on` (the `name` host), none on `other`, with
+/// the key.
+fn the_one_request_on(on: &LocalServer, other: &LocalServer, name: &str) -> Result<Received> {
+    let (api, agent) = (on, other);
     let on_agent = agent.received();
     ensure!(
         on_agent.is_empty(),
-        "{} request(s) went to the agent host: {:?}",
+        "{} request(s) went to the other host than {name}: {:?}",
         on_agent.len(),
         on_agent.iter().map(|r| &r.target).collect::<Vec<_>>()
     );
     let on_api = api.received();
     ensure!(
         on_api.len() == 1,
-        "expected one request on the api host, got {}",
+        "expected one request on the {name} host, got {}",
         on_api.len()
     );
     let request = on_api[0].clone();
@@ -865,6 +955,304 @@ fn send_new_model(gen_bin: &Path) -> Result<()> {
         "the api host got POST {} with data.model = {MODEL_VALUE}",
         request.target
     );
+    Ok(())
+}
+
+/// One `gen api` call of a new shape: what the server answers, what must
+/// arrive, and what `gen` must print.
+struct ShapeCall {
+    args: &'static [&'static str],
+    method: &'static str,
+    path: &'static str,
+    /// The request target (path and query) that must arrive.
+    target: &'static str,
+    answer: Answer,
+    on_agent: bool,
+    /// Headers that must arrive (lower-case names).
+    headers: &'static [(&'static str, &'static str)],
+    /// The JSON body that must arrive (byte for byte).
+    body: Option<&'static str>,
+    /// What stdout must hold, byte for byte (`None`: the answer's JSON,
+    /// pretty-printed, compared as JSON).
+    stdout: Option<Vec<u8>>,
+}
+
+fn shape_calls() -> Vec<ShapeCall> {
+    let binary: Vec<u8> = b"\x89PNG\r\n\x1a\n"
+        .iter()
+        .copied()
+        .chain(0..=255u8)
+        .collect();
+    let text = "h\u{e9}llo \"drill\"\n".as_bytes().to_vec();
+    let json_call = |args, method, path, target, answer: Value| ShapeCall {
+        args,
+        method,
+        path,
+        target,
+        answer: Answer::json(200, answer),
+        on_agent: false,
+        headers: &[],
+        body: None,
+        stdout: None,
+    };
+    vec![
+        json_call(
+            &["api", "get_drill_plain"],
+            "GET",
+            "/v1/drill/plain",
+            "/v1/drill/plain",
+            json!({"note": null, "size": "big", "state": "ajar", "unpinned": [1]}),
+        ),
+        json_call(
+            &["api", "get_drill_default"],
+            "GET",
+            "/v1/drill/default",
+            "/v1/drill/default",
+            json!({"ok": true}),
+        ),
+        ShapeCall {
+            answer: Answer {
+                status: 204,
+                content_type: None,
+                body: Vec::new(),
+            },
+            stdout: Some(Vec::new()),
+            ..json_call(
+                &["api", "delete_drill_empty", "--param", "id=7"],
+                "DELETE",
+                "/v1/drill/empty/7",
+                "/v1/drill/empty/7",
+                Value::Null,
+            )
+        },
+        ShapeCall {
+            answer: Answer {
+                status: 200,
+                content_type: Some("text/plain; charset=utf-8"),
+                body: text.clone(),
+            },
+            stdout: Some(text),
+            ..json_call(
+                &["api", "get_drill_text"],
+                "GET",
+                "/v1/drill/text",
+                "/v1/drill/text",
+                Value::Null,
+            )
+        },
+        ShapeCall {
+            answer: Answer {
+                status: 200,
+                content_type: Some("application/octet-stream"),
+                body: binary.clone(),
+            },
+            stdout: Some(binary),
+            ..json_call(
+                &["api", "get_drill_binary"],
+                "GET",
+                "/v1/drill/binary",
+                "/v1/drill/binary",
+                Value::Null,
+            )
+        },
+        ShapeCall {
+            answer: Answer::json(201, json!({"order_id": 11})),
+            headers: &[("content-type", "application/json")],
+            body: Some(r#"{"lines":[{"qty":2,"sku":"a"}],"size":"small"}"#),
+            ..json_call(
+                &[
+                    "api",
+                    "create_drill_order",
+                    "--body",
+                    r#"{"lines":[{"qty":2,"sku":"a"}],"size":"small"}"#,
+                ],
+                "POST",
+                "/v1/drill/orders",
+                "/v1/drill/orders",
+                Value::Null,
+            )
+        },
+        ShapeCall {
+            headers: &[("x-drill-trace", "t-1")],
+            ..json_call(
+                &[
+                    "api",
+                    "search_drill",
+                    "--param",
+                    "X-Drill-Trace=t-1",
+                    "--param",
+                    "tag=a",
+                    "--param",
+                    "tag=b c",
+                ],
+                "GET",
+                "/v1/drill/search",
+                "/v1/drill/search?tag=a&tag=b+c",
+                json!(["found"]),
+            )
+        },
+        ShapeCall {
+            answer: Answer::json(202, json!({"job_id": 5})),
+            ..json_call(
+                &["api", "start_drill_job"],
+                "POST",
+                "/v1/drill/jobs",
+                "/v1/drill/jobs",
+                Value::Null,
+            )
+        },
+        json_call(
+            &["api", "get_drill_legacy", "--param", "thing-id=ab-1"],
+            "GET",
+            "/v1/drill/legacy/ab-1",
+            "/v1/drill/legacy/ab-1",
+            json!({"id": "ab-1"}),
+        ),
+        ShapeCall {
+            on_agent: true,
+            ..json_call(
+                &["api", "list_drill_agent_things"],
+                "GET",
+                "/v1/drill/agent-things",
+                "/v1/drill/agent-things",
+                json!({"things": ["x"]}),
+            )
+        },
+    ]
+}
+
+/// Every new shape through `gen api`: the exact request on the right host,
+/// and the answer printed as it came (JSON pretty, text and bytes exact).
+fn call_every_shape(gen_bin: &Path) -> Result<()> {
+    for call in shape_calls() {
+        let route = vec![(call.method, call.path.to_owned(), call.answer.clone())];
+        let nothing = Answer::json(404, json!({"error": "wrong host or path"}));
+        let (api, agent) = if call.on_agent {
+            (
+                LocalServer::routes(Vec::new(), nothing.clone())?,
+                LocalServer::routes(route, nothing)?,
+            )
+        } else {
+            (
+                LocalServer::routes(route, nothing.clone())?,
+                LocalServer::routes(Vec::new(), nothing)?,
+            )
+        };
+        let stdout = run_gen_bytes(gen_bin, &api, &agent, call.args)?;
+        let request = if call.on_agent {
+            the_one_request_on(&agent, &api, "agent")?
+        } else {
+            the_one_request(&api, &agent)?
+        };
+        let what = call.args[1];
+        ensure!(
+            request.method == call.method && request.target == call.target,
+            "{what}: the server got {} {}, expected {} {}",
+            request.method,
+            request.target,
+            call.method,
+            call.target
+        );
+        for (name, value) in call.headers {
+            ensure!(
+                request.headers.get(*name).map(String::as_str) == Some(*value),
+                "{what}: header {name} was {:?}, expected {value:?}",
+                request.headers.get(*name)
+            );
+        }
+        match call.body {
+            Some(body) => ensure!(
+                request.body == body.as_bytes(),
+                "{what}: the body sent was {}",
+                String::from_utf8_lossy(&request.body)
+            ),
+            None => ensure!(request.body.is_empty(), "{what}: a body was sent"),
+        }
+        match &call.stdout {
+            Some(exact) => ensure!(
+                stdout == *exact,
+                "{what}: gen printed {} bytes, the server sent {} (not byte for byte)",
+                stdout.len(),
+                exact.len()
+            ),
+            None => {
+                let printed: Value = serde_json::from_slice(&stdout)
+                    .with_context(|| format!("{what}: gen api did not print JSON"))?;
+                let sent: Value = serde_json::from_slice(&call.answer.body)?;
+                ensure!(printed == sent, "{what}: printed {printed}, sent {sent}");
+            }
+        }
+        println!(
+            "{what}: {} {} on the {} host, answer {} printed as it came",
+            request.method,
+            request.target,
+            if call.on_agent { "agent" } else { "api" },
+            call.answer.status
+        );
+    }
+    Ok(())
+}
+
+/// The operation the drill removes and the field it renames; gen-sdk uses
+/// both.
+const REMOVED_OPERATION: (&str, &str) = ("/v1/organizations/{id}", "get_organization");
+const RENAMED_FIELD: (&str, &str, &str) = ("Organization", "available_credit", "credit_available");
+
+/// On the copy: removes an operation and renames a field that gen-sdk's
+/// typed wrappers use, runs `cargo xtask generate`, and checks that it
+/// names both with the hand-written lines that use them.
+fn removed_and_renamed(dir: &Path, target: &Path) -> Result<()> {
+    let spec_path = dir.join("openapi.yaml");
+    let text = std::fs::read_to_string(&spec_path)?;
+    let mut doc: Value = serde_yaml::from_str(&text)?;
+    let (path, op) = REMOVED_OPERATION;
+    let item = doc["paths"][path]
+        .as_object_mut()
+        .with_context(|| format!("openapi.yaml has no {path}"))?;
+    let method = item
+        .iter()
+        .find(|(_, o)| o["operationId"] == op)
+        .map(|(m, _)| m.clone())
+        .with_context(|| format!("{path} has no {op}"))?;
+    item.remove(&method);
+    let (ty, field, renamed) = RENAMED_FIELD;
+    let props = doc["components"]["schemas"][ty]["properties"]
+        .as_object_mut()
+        .with_context(|| format!("components.schemas.{ty} has no properties"))?;
+    let schema = props
+        .remove(field)
+        .with_context(|| format!("{ty} has no {field}"))?;
+    props.insert(renamed.to_owned(), schema);
+    std::fs::write(&spec_path, serde_yaml::to_string(&doc)?)?;
+    println!(
+        "removed {} {path} ({op}); renamed {ty}.{field} to {renamed}",
+        method.to_uppercase()
+    );
+    let out = cargo(dir, target)
+        .args(["xtask", "generate"])
+        .output()
+        .context("cannot start cargo xtask generate")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.success(),
+        "cargo xtask generate failed: {stderr}"
+    );
+    let said: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    for line in &said {
+        println!("  | {line}");
+    }
+    let op_line = format!("warning: operation {op}: gone from openapi.yaml");
+    let field_line = format!("warning: field {ty}.{field}: gone from openapi.yaml");
+    for (expected, what) in [(&op_line, "the operation"), (&field_line, "the field")] {
+        ensure!(
+            said.iter()
+                .any(|l| l.starts_with(expected.as_str()) && l.contains("crates/gen-sdk/src/")),
+            "cargo xtask generate did not name {what} with a gen-sdk line that uses it"
+        );
+    }
     Ok(())
 }
 

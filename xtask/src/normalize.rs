@@ -808,6 +808,61 @@ fn merge_errors(id: &str, set: &[(String, Shape, String)], w: &mut Warnings) -> 
     Some(shape_response(&merged, description))
 }
 
+/// Whether progenitor's httpmock matcher can print a parameter of this
+/// schema (`value.to_string()`): a string, number, integer or boolean, or
+/// a value list of them.
+fn displayable(doc: &Value, schema: &Value) -> bool {
+    let Some(s) = resolve(doc, schema) else {
+        return false;
+    };
+    if ["oneOf", "anyOf", "allOf", "not"]
+        .iter()
+        .any(|k| s.get(*k).is_some())
+    {
+        return false;
+    }
+    matches!(
+        s.get("type").and_then(Value::as_str),
+        Some("string" | "integer" | "number" | "boolean")
+    )
+}
+
+/// The document the typed httpmock crate is generated from: progenitor
+/// writes `value.to_string()` for every parameter matcher, which does not
+/// compile for a list or an object. Such a query or header parameter gets
+/// no typed matcher (a warning; httpmock's own `When` still matches it),
+/// such a path parameter is matched as a string.
+pub fn for_httpmock(spec: &Value, w: &mut Warnings) -> Value {
+    let mut out = spec.clone();
+    for (_, _, op) in operations_mut(&mut out) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        params.retain_mut(|p| {
+            let schema = p.get("schema").cloned().unwrap_or(json!({}));
+            if displayable(spec, &schema) {
+                return true;
+            }
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            if p.get("in").and_then(Value::as_str) == Some("path") {
+                p["schema"] = json!({"type": "string"});
+                return true;
+            }
+            w.add(
+                id.as_str(),
+                format!("parameter `{name}` is a list or an object: no typed httpmock matcher (httpmock's own `When` matches it)"),
+            );
+            false
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

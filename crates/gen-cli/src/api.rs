@@ -14,13 +14,23 @@
 //! gen api list_ideas --param agent_id=42 --param status=generated
 //! gen api update_agent_core --param agent_id=42 --body '{"brand_name":"Santiago"}'
 //! gen api update_agent_core --param agent_id=42 --body @core.json
+//! gen api get_generation --param id=9000 --output answer.bin   # the body's exact bytes
 //! ```
+//!
+//! The answer goes to stdout by its kind ([`dynamic::AnswerKind`]): JSON
+//! pretty-printed, text (`text/*` or a charset) exactly as sent, binary
+//! byte for byte — unless stdout is a terminal, where a binary answer is
+//! not printed and a line on stderr says so (`--output FILE` or a
+//! redirect takes it). An empty answer prints nothing on stdout. With
+//! `--output FILE` the body's exact bytes, whatever the kind, go to FILE.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use gen_sdk::dynamic;
+use gen_sdk::dynamic::{self, Answer, AnswerKind};
 use gen_sdk::gen_api::operations::{OPERATIONS, Operation, ParamLocation, Phase};
 use serde_json::{Map, Value, json};
 
@@ -31,7 +41,7 @@ use crate::ui::Progress;
 /// Options of `gen api`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gen api --list\n  gen api get_generation --help-params\n  gen api get_generation --param id=9000\n  gen api update_agent_core --param agent_id=42 --body @core.json"
+    after_help = "Output: a JSON answer is printed pretty; a text answer (text/*, or a charset) exactly as sent; a binary answer byte for byte when stdout is a file or pipe. To a terminal a binary answer is not printed: a line on stderr gives its size and content type, and gen exits 0 (the call succeeded; use --output FILE or redirect stdout). An empty answer prints `HTTP <status> (no body)` on stderr.\n\nExamples:\n  gen api --list\n  gen api get_generation --help-params\n  gen api get_generation --param id=9000\n  gen api get_generation --param id=9000 --output answer.bin\n  gen api update_agent_core --param agent_id=42 --body @core.json"
 )]
 pub struct ApiArgs {
     /// The operation id (`gen api --list` lists them all).
@@ -49,6 +59,11 @@ pub struct ApiArgs {
     /// The JSON request body, or @FILE to read it from a file (@- reads stdin).
     #[arg(long, value_name = "JSON|@FILE")]
     pub body: Option<String>,
+    /// Write the answer's body to FILE, exactly the bytes received (JSON,
+    /// text or binary alike), instead of printing it; a line on stderr
+    /// gives the byte count and content type.
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with_all = ["list", "describe", "help_params"])]
+    pub output: Option<PathBuf>,
     /// List every operation, grouped by phase (method, path, operation id,
     /// retry class, host).
     #[arg(long, conflicts_with_all = ["operation_id", "params", "body", "describe", "help_params"])]
@@ -93,16 +108,71 @@ pub async fn run(global: &Global, args: ApiArgs) -> Result<()> {
     conn.close().await;
     let answer =
         result.with_context(|| format!("{} ({} {})", op.operation_id, op.method, parts.path))?;
-    if answer.body.is_null() {
-        // 204 and other empty answers: nothing on stdout.
-        progress.say(format!("HTTP {} (no body)", answer.status));
-    } else {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&answer.body).context("encoding the answer")?
-        );
+    if let Some(path) = &args.output {
+        std::fs::write(path, &answer.bytes)
+            .with_context(|| format!("writing the answer to {}", path.display()))?;
+        progress.say(written(&answer, path));
+        return Ok(());
+    }
+    match shown(&answer, std::io::stdout().is_terminal())? {
+        Shown::Stdout(bytes) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .context("writing the answer to stdout")?;
+        }
+        Shown::Note(line) => progress.say(line),
     }
     Ok(())
+}
+
+/// What `gen api` shows of an answer without `--output`.
+#[derive(Debug, PartialEq)]
+enum Shown<'a> {
+    /// These bytes, on stdout.
+    Stdout(Cow<'a, [u8]>),
+    /// Nothing on stdout; this line on stderr.
+    Note(String),
+}
+
+/// An answer's content type for a message.
+fn content_type(answer: &Answer) -> &str {
+    answer.content_type.as_deref().unwrap_or("no content type")
+}
+
+/// How an answer is shown, `terminal` telling whether stdout is one: JSON
+/// pretty, text exactly, binary byte for byte except to a terminal.
+fn shown(answer: &Answer, terminal: bool) -> Result<Shown<'_>> {
+    Ok(match answer.kind() {
+        // 204 and other empty answers: nothing on stdout.
+        AnswerKind::Empty => Shown::Note(format!("HTTP {} (no body)", answer.status)),
+        AnswerKind::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&answer.body).context("encoding the answer")?;
+            text.push('\n');
+            Shown::Stdout(Cow::Owned(text.into_bytes()))
+        }
+        AnswerKind::Text => Shown::Stdout(Cow::Borrowed(&answer.bytes)),
+        // Binary (and any kind newer than this code): the bytes as they
+        // are, but not to a terminal.
+        _ if terminal => Shown::Note(format!(
+            "binary answer ({} bytes, {}) not printed to a terminal: use --output FILE or redirect stdout",
+            answer.bytes.len(),
+            content_type(answer)
+        )),
+        _ => Shown::Stdout(Cow::Borrowed(&answer.bytes)),
+    })
+}
+
+/// The stderr line after `--output FILE` is written.
+fn written(answer: &Answer, path: &Path) -> String {
+    format!(
+        "HTTP {}: wrote {} bytes ({}) to {}",
+        answer.status,
+        answer.bytes.len(),
+        content_type(answer),
+        path.display()
+    )
 }
 
 /// The call's arguments from `--param NAME=VALUE` pairs (names as in the
@@ -388,6 +458,77 @@ mod tests {
         assert_eq!(read_body(&arg).unwrap(), json!({"b": [2]}));
         let err = read_body("{nope").unwrap_err();
         assert_eq!(err.to_string(), "--body is not valid JSON");
+    }
+
+    fn answer(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Answer {
+        Answer::from_parts(
+            status,
+            content_type.map(str::to_owned),
+            bytes.to_vec().into(),
+        )
+    }
+
+    #[test]
+    fn a_binary_answer_goes_out_byte_for_byte_but_not_to_a_terminal() {
+        let bytes: Vec<u8> = (0..=255).rev().collect();
+        let png = answer(200, Some("image/png"), &bytes);
+        assert_eq!(
+            shown(&png, false).unwrap(),
+            Shown::Stdout(Cow::Borrowed(&bytes[..]))
+        );
+        assert_eq!(
+            shown(&png, true).unwrap(),
+            Shown::Note(
+                "binary answer (256 bytes, image/png) not printed to a terminal: use --output FILE or redirect stdout".into()
+            )
+        );
+        let bare = answer(200, None, b"\x00\xff");
+        assert_eq!(
+            shown(&bare, true).unwrap(),
+            Shown::Note(
+                "binary answer (2 bytes, no content type) not printed to a terminal: use --output FILE or redirect stdout".into()
+            )
+        );
+    }
+
+    #[test]
+    fn text_is_shown_exactly_json_pretty_and_empty_as_a_note() {
+        let text = answer(
+            200,
+            Some("text/plain; charset=utf-8"),
+            "say \"olé\"".as_bytes(),
+        );
+        for terminal in [false, true] {
+            assert_eq!(
+                shown(&text, terminal).unwrap(),
+                Shown::Stdout(Cow::Borrowed("say \"olé\"".as_bytes()))
+            );
+        }
+        let json = answer(
+            200,
+            Some("application/json"),
+            br#"{"id":9000,"tags":["a"]}"#,
+        );
+        assert_eq!(
+            shown(&json, true).unwrap(),
+            Shown::Stdout(Cow::Borrowed(
+                "{\n  \"id\": 9000,\n  \"tags\": [\n    \"a\"\n  ]\n}\n".as_bytes()
+            ))
+        );
+        let empty = answer(204, None, b"");
+        assert_eq!(
+            shown(&empty, false).unwrap(),
+            Shown::Note("HTTP 204 (no body)".into())
+        );
+    }
+
+    #[test]
+    fn the_output_line_gives_status_size_and_type() {
+        let a = answer(200, Some("video/mp4"), &[0; 1000]);
+        assert_eq!(
+            written(&a, Path::new("out/final.mp4")),
+            "HTTP 200: wrote 1000 bytes (video/mp4) to out/final.mp4"
+        );
     }
 
     #[test]

@@ -446,3 +446,165 @@ async fn without_a_key_it_runs_against_the_built_in_fake_and_says_so() {
         stderr(&out)
     );
 }
+
+/// The SHA-256 of `bytes`, in hex.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A PNG signature, then every byte value once: 264 bytes, 129 of them
+/// >= 0x80, not valid UTF-8.
+fn binary_body() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend(0..=255u8);
+    bytes
+}
+
+/// A mock answering `GET /v1/generations/9000` with `body` as
+/// `content_type`.
+async fn generation_answer<'a>(
+    hosts: &'a Hosts,
+    content_type: &str,
+    body: Vec<u8>,
+) -> httpmock::Mock<'a> {
+    let content_type = content_type.to_owned();
+    hosts
+        .api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/v1/generations/9000")
+                .is_true(|req| req.uri().query().is_none())
+                .header("x-api-key", KEY);
+            then.status(200)
+                .header("content-type", content_type)
+                .body(body);
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_binary_answer_goes_to_stdout_byte_for_byte() {
+    let hosts = Hosts::start().await;
+    let served = binary_body();
+    assert_eq!(served.len(), 264);
+    assert_eq!(served.iter().filter(|b| **b >= 0x80).count(), 129);
+    let get = generation_answer(&hosts, "application/octet-stream", served.clone()).await;
+    let out = gen_api(
+        Some(&hosts),
+        Some(KEY),
+        &["get_generation", "--param", "id=9000"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    // stdout is a pipe here, not a terminal: the bytes as they came
+    assert_eq!(out.stdout.len(), served.len());
+    assert_eq!(sha256(&out.stdout), sha256(&served));
+    assert!(out.stdout == served, "stdout differs from the served bytes");
+    assert_eq!(stderr(&out), "");
+    assert_eq!(get.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn output_writes_the_exact_body_bytes_of_any_answer() {
+    let hosts = Hosts::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("image/png", binary_body()),
+        (
+            "text/plain; charset=utf-8",
+            "He said \"olé\" – 9000\n".as_bytes().to_vec(),
+        ),
+        // compact JSON stays compact: the file is the body, not a reprint
+        (
+            "application/json",
+            br#"{"id":9000,"status":"completed"}"#.to_vec(),
+        ),
+    ];
+    for (content_type, served) in cases {
+        let get = generation_answer(&hosts, content_type, served.clone()).await;
+        let path = dir.path().join("answer.bin");
+        let path_arg = path.display().to_string();
+        let out = gen_api(
+            Some(&hosts),
+            Some(KEY),
+            &[
+                "get_generation",
+                "--param",
+                "id=9000",
+                "--output",
+                &path_arg,
+            ],
+        )
+        .await;
+        assert!(out.status.success(), "{content_type}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{content_type}: nothing on stdout");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "HTTP 200: wrote {} bytes ({content_type}) to {path_arg}\n",
+                served.len()
+            )
+        );
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(sha256(&written), sha256(&served), "{content_type}");
+        assert!(written == served, "{content_type}: the file differs");
+        assert_eq!(get.calls_async().await, 1, "{content_type}");
+        get.delete_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_text_answer_is_printed_as_is_not_json_quoted() {
+    let hosts = Hosts::start().await;
+    // a quote, non-ASCII characters and no final newline: printed exactly
+    let served = "id,note\n9000,\"olé\" – ✓";
+    for content_type in ["text/plain", "text/csv; charset=utf-8"] {
+        let get = generation_answer(&hosts, content_type, served.as_bytes().to_vec()).await;
+        let out = gen_api(
+            Some(&hosts),
+            Some(KEY),
+            &["get_generation", "--param", "id=9000"],
+        )
+        .await;
+        assert!(out.status.success(), "{content_type}: {}", stderr(&out));
+        assert_eq!(out.stdout, served.as_bytes(), "{content_type}");
+        assert_eq!(stderr(&out), "", "{content_type}");
+        assert_eq!(get.calls_async().await, 1, "{content_type}");
+        get.delete_async().await;
+    }
+}
+
+#[tokio::test]
+async fn a_json_answer_is_printed_pretty_as_before() {
+    let hosts = Hosts::start().await;
+    for content_type in [
+        "application/json; charset=utf-8",
+        "application/problem+json",
+    ] {
+        let get = generation_answer(
+            &hosts,
+            content_type,
+            br#"{"id":9000,"status":"completed","note":"ol\u00e9"}"#.to_vec(),
+        )
+        .await;
+        let out = gen_api(
+            Some(&hosts),
+            Some(KEY),
+            &["get_generation", "--param", "id=9000"],
+        )
+        .await;
+        assert!(out.status.success(), "{content_type}: {}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "{\n  \"id\": 9000,\n  \"note\": \"olé\",\n  \"status\": \"completed\"\n}\n",
+            "{content_type}"
+        );
+        assert_eq!(stderr(&out), "", "{content_type}");
+        assert_eq!(get.calls_async().await, 1, "{content_type}");
+        get.delete_async().await;
+    }
+}

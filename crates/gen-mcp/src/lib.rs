@@ -12,9 +12,12 @@
 //!   and the annotations `readOnlyHint` (GET), `destructiveHint` (DELETE),
 //!   `idempotentHint` (retry class idempotent). Calling one runs
 //!   [`gen_sdk::dynamic::call`] through gen-sdk's one transport (auth, host
-//!   routing, retries by class: a paid POST is never sent twice). A new
-//!   operation in openapi.yaml becomes a tool after `cargo xtask generate`,
-//!   with no edit here.
+//!   routing, retries by class: a paid POST is never sent twice); its
+//!   result is `{"status", "body"}`, a text answer's `body` its text, a
+//!   binary answer's bytes in `body_base64` (up to 16 KiB; larger ones are
+//!   described, never passed on as lossy text). A new operation in
+//!   openapi.yaml becomes a tool after `cargo xtask generate`, with no
+//!   edit here.
 //! - **Workflow tools** on gen-sdk's helpers ([`tools::Workflow`]): generate
 //!   from a typed card and wait, wait for any job, upload a local file,
 //!   render and wait, publish and wait, run the Ideas Engine and wait, the

@@ -1,7 +1,9 @@
 //! Tool results: successes, GEN errors as tool errors, job outcomes; every
 //! output scrubbed of the API key.
 
+use base64::Engine as _;
 use gen_sdk::Error;
+use gen_sdk::dynamic::{Answer, AnswerKind};
 use gen_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitError};
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
@@ -40,6 +42,55 @@ pub(crate) fn success(mut value: Value, secret: &str) -> CallToolResult {
 pub(crate) fn failure(mut value: Value, secret: &str) -> CallToolResult {
     scrub(&mut value, secret);
     CallToolResult::structured_error(value)
+}
+
+/// The most bytes of a binary answer an operation tool passes on as
+/// base64 (16 KiB, about 22 000 characters); a larger one is described
+/// (size and content type) but not passed on.
+pub(crate) const BINARY_INLINE_LIMIT: usize = 16 * 1024;
+
+/// The JSON of an operation's answer, never lossy:
+///
+/// - JSON or empty: `{"status", "body"}` (`body` the value, or `null`);
+/// - text: `{"status", "content_type", "body"}`, `body` the text exactly;
+/// - binary: `{"status", "content_type", "size_bytes", "body": null,
+///   "note", "body_base64"}`, `note` saying what it is and `body_base64`
+///   the bytes in standard base64, or `null` above
+///   [`BINARY_INLINE_LIMIT`].
+pub(crate) fn answer_json(answer: &Answer) -> Value {
+    match answer.kind() {
+        AnswerKind::Json | AnswerKind::Empty => {
+            json!({"status": answer.status, "body": answer.body})
+        }
+        AnswerKind::Text => json!({
+            "status": answer.status,
+            "content_type": answer.content_type,
+            "body": answer.body,
+        }),
+        // Binary, and any kind newer than this server: the bytes, never
+        // as lossy text.
+        _ => {
+            let size = answer.bytes.len();
+            let content_type = answer.content_type.as_deref().unwrap_or("no content type");
+            let inline = size <= BINARY_INLINE_LIMIT;
+            let note = if inline {
+                format!("binary answer ({size} bytes, {content_type}): body_base64 holds it")
+            } else {
+                format!(
+                    "binary answer ({size} bytes, {content_type}): not passed on above {BINARY_INLINE_LIMIT} bytes; fetch it with `gen api --output FILE`"
+                )
+            };
+            json!({
+                "status": answer.status,
+                "content_type": answer.content_type,
+                "size_bytes": size,
+                "body": null,
+                "note": note,
+                "body_base64": inline
+                    .then(|| base64::engine::general_purpose::STANDARD.encode(&answer.bytes)),
+            })
+        }
+    }
 }
 
 /// The JSON of a gen-sdk error: `error` (the message), `status`,
@@ -254,6 +305,79 @@ mod tests {
         let mut v = json!({"a": "key sk-secret-1 here", "sk-secret-1": ["x sk-secret-1", 3]});
         scrub(&mut v, "sk-secret-1");
         assert_eq!(v, json!({"a": "key *** here", "***": ["x ***", 3]}));
+    }
+
+    fn answer(content_type: Option<&str>, bytes: &[u8]) -> Answer {
+        Answer::from_parts(200, content_type.map(str::to_owned), bytes.to_vec().into())
+    }
+
+    #[test]
+    fn json_and_empty_answers_keep_their_shape() {
+        assert_eq!(
+            answer_json(&answer(Some("application/json"), br#"{"id":9000}"#)),
+            json!({"status": 200, "body": {"id": 9000}})
+        );
+        assert_eq!(
+            answer_json(&answer(None, b"")),
+            json!({"status": 200, "body": null})
+        );
+    }
+
+    #[test]
+    fn a_text_answer_is_its_text_exactly() {
+        assert_eq!(
+            answer_json(&answer(Some("text/csv"), "id,name\n1,\"olé\"\n".as_bytes())),
+            json!({"status": 200, "content_type": "text/csv", "body": "id,name\n1,\"olé\"\n"})
+        );
+    }
+
+    #[test]
+    fn a_binary_answer_is_base64_never_lossy_text() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let v = answer_json(&answer(Some("application/octet-stream"), &bytes));
+        let encoded = v["body_base64"].as_str().unwrap();
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .unwrap(),
+            bytes
+        );
+        assert_eq!(
+            v,
+            json!({
+                "status": 200,
+                "content_type": "application/octet-stream",
+                "size_bytes": 256,
+                "body": null,
+                "note": "binary answer (256 bytes, application/octet-stream): body_base64 holds it",
+                "body_base64": encoded,
+            })
+        );
+        assert!(!v.to_string().contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn a_large_binary_answer_is_described_not_passed_on() {
+        let bytes = vec![0x89; BINARY_INLINE_LIMIT + 1];
+        assert_eq!(
+            answer_json(&answer(Some("video/mp4"), &bytes)),
+            json!({
+                "status": 200,
+                "content_type": "video/mp4",
+                "size_bytes": 16385,
+                "body": null,
+                "note": "binary answer (16385 bytes, video/mp4): not passed on above 16384 bytes; fetch it with `gen api --output FILE`",
+                "body_base64": null,
+            })
+        );
+        let at_limit = answer_json(&answer(None, &bytes[..BINARY_INLINE_LIMIT]));
+        assert_eq!(at_limit["size_bytes"], 16384);
+        assert_eq!(at_limit["content_type"], Value::Null);
+        assert!(at_limit["body_base64"].is_string());
+        assert_eq!(
+            at_limit["note"],
+            "binary answer (16384 bytes, no content type): body_base64 holds it"
+        );
     }
 
     #[test]

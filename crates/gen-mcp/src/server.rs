@@ -98,10 +98,7 @@ impl GenMcp {
                     request.await
                 };
                 match answer {
-                    Ok(answer) => output::success(
-                        json!({"status": answer.status, "body": answer.body}),
-                        secret,
-                    ),
+                    Ok(answer) => output::success(output::answer_json(&answer), secret),
                     Err(e) => output::error(&e, secret),
                 }
             }
