@@ -1,13 +1,16 @@
 //! `cargo xtask drill`: proves that openapi.yaml is the only thing to edit.
 //!
 //! On a copy of the workspace (the files `git ls-files` lists, plus
-//! untracked ones that are not ignored) it adds to openapi.yaml a new GET
-//! operation in the edit phase and a new model value to a card model enum,
-//! runs `cargo xtask generate`, then `cargo test --workspace`, then calls the
-//! new operation with the built `gen` binary (`gen api get_drill_thing
-//! --param id=5`) against a local HTTP server and checks that the request
-//! arrived on the api host with the key; it also sends a card with the new
-//! model through `gen generate`. No other edit is made: if any step fails,
+//! untracked ones that are not ignored) it adds to openapi.yaml operations
+//! of nineteen shapes ([`PATH_ITEM`], `drill_shapes.yaml`) and a new model
+//! value to a card model enum, runs `cargo xtask generate`, then `cargo
+//! test --workspace`, then calls the new operations with the built `gen`
+//! binary (`gen api get_drill_thing --param id=5`, ...) against local HTTP
+//! servers and checks what arrived (method, target, headers, body, host,
+//! key) and what was printed; it also sends a card with the new model
+//! through `gen generate`. Last it removes an operation and renames a field
+//! gen-sdk uses, and checks that `cargo xtask generate` names both with
+//! their gen-sdk lines. No other edit is made: if any step fails,
 //! something in the workspace still needs a hand edit when the spec grows.
 //!
 //! The copy lives in a fixed directory under the system temp dir (one per
@@ -137,14 +140,20 @@ fn steps(
 
     step(
         2,
-        "add a GET operation (edit phase) and a card model to openapi.yaml",
+        "add operations of nineteen shapes and a card model to openapi.yaml",
     );
     let spec_path = dir.join("openapi.yaml");
     let spec = std::fs::read_to_string(&spec_path).context("reading the copy's openapi.yaml")?;
     let (edited, how) = edit_spec(&spec)?;
     std::fs::write(&spec_path, edited).context("writing the copy's openapi.yaml")?;
     println!(
-        "added GET {PATH} (operationId {OPERATION_ID}, x-phase edit, x-retry idempotent) and {MODEL_ENUM} value {MODEL_VALUE} ({how})"
+        "added {} path items ({}) and {MODEL_ENUM} value {MODEL_VALUE} ({how})",
+        drill_paths()?.len(),
+        drill_paths()?
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     step(3, "cargo xtask generate");

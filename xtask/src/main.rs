@@ -4,8 +4,9 @@
 //!   openapi.yaml, reporting what changed (`specdiff`) before writing it.
 //! - `cargo xtask generate` — regenerate crates/gen-api from openapi.yaml.
 //! - `cargo xtask check` — fail with a diff when generated code is stale.
-//! - `cargo xtask drill` — on a copy of the workspace, add an operation and
-//!   a model to openapi.yaml, regenerate, test, and call the new operation.
+//! - `cargo xtask drill` — on a copy of the workspace, add operations of
+//!   nineteen shapes and a model to openapi.yaml, regenerate, test, and
+//!   call the new operations; then check a removed operation is named.
 //! - `cargo xtask corpus [N]` — the whole pipeline over N public specs.
 
 mod codegen;
@@ -60,10 +61,12 @@ enum Cmd {
     Generate,
     /// Exit non-zero with a diff when generated code is stale.
     Check,
-    /// On a temporary copy of the workspace: add a GET operation (edit
-    /// phase) and a card model value to openapi.yaml, run `cargo xtask
-    /// generate`, `cargo test --workspace`, and call the new operation with
-    /// the built `gen` against a local server. Prints PASS or FAIL.
+    /// On a temporary copy of the workspace: add operations of nineteen
+    /// shapes and a card model value to openapi.yaml, run `cargo xtask
+    /// generate`, `cargo test --workspace`, and call the new operations
+    /// with the built `gen` against local servers; then remove an
+    /// operation and rename a field gen-sdk uses and check that generate
+    /// names them. Prints PASS or FAIL.
     Drill(drill::DrillArgs),
     /// Transplant N public specs (pinned npm packages) into a copy of
     /// openapi.yaml, generate, build gen-cli and describe every operation;

@@ -120,6 +120,7 @@ pub fn derived_id(method: &str, path: &str) -> String {
 /// Gives every operation a unique `operationId` (one Rust name each), a
 /// valid `x-phase` and a valid or no `x-retry`.
 pub fn identities(doc: &mut Value, w: &mut Warnings) {
+    let snapshot = doc.clone();
     let mut taken: HashSet<String> = HashSet::new();
     for (path, method, op) in operations_mut(doc) {
         let given = op
@@ -165,6 +166,7 @@ pub fn identities(doc: &mut Value, w: &mut Warnings) {
                 op.insert("x-phase".into(), json!(DEFAULT_PHASE));
             }
         }
+        declare_template_names(&snapshot, &path, &id, op, w);
         if let Some(r) = op.get("x-retry")
             && !r
                 .as_str()
@@ -180,6 +182,52 @@ pub fn identities(doc: &mut Value, w: &mut Warnings) {
             op.remove("x-retry");
         }
     }
+}
+
+/// Declares, as a string path parameter of `op`, each `{name}` of `path`
+/// that neither the path item nor the operation declares (so the typed
+/// builder, the operation table, `gen api` and `gen mcp` all take it).
+fn declare_template_names(
+    doc: &Value,
+    path: &str,
+    id: &str,
+    op: &mut Map<String, Value>,
+    w: &mut Warnings,
+) {
+    let inherited = doc["paths"][path]["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let own = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let declared: Vec<String> = inherited
+        .iter()
+        .chain(own.iter())
+        .filter_map(|p| resolve(doc, p))
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let missing: Vec<String> = template_names(path)
+        .into_iter()
+        .filter(|n| !declared.contains(n))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut params = own;
+    for name in missing {
+        w.add(
+            id,
+            format!("`{{{name}}}` is in the path but not declared: a string path parameter"),
+        );
+        params.push(
+            json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
+        );
+    }
+    op.insert("parameters".into(), Value::Array(params));
 }
 
 /// Resolves a local `$ref` (`#/...`), following chains; `None` when it
@@ -759,12 +807,12 @@ fn merge_success(id: &str, set: &[(String, Shape, String)], w: &mut Warnings) ->
                 _ => json!({}),
             };
             if nullable && schema != json!({}) {
-                schema = if schema.get("$ref").is_some() {
-                    json!({"allOf": [schema], "nullable": true})
-                } else {
-                    let mut s = schema;
-                    s["nullable"] = json!(true);
-                    s
+                schema = match schema {
+                    Value::Object(mut s) if !s.contains_key("$ref") => {
+                        s.insert("nullable".into(), json!(true));
+                        Value::Object(s)
+                    }
+                    other => json!({"allOf": [other], "nullable": true}),
                 };
             }
             let typed = if schema == json!({}) {
@@ -850,7 +898,9 @@ pub fn for_httpmock(spec: &Value, w: &mut Warnings) -> Value {
             }
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
             if p.get("in").and_then(Value::as_str) == Some("path") {
-                p["schema"] = json!({"type": "string"});
+                if let Some(p) = p.as_object_mut() {
+                    p.insert("schema".into(), json!({"type": "string"}));
+                }
                 return true;
             }
             w.add(
@@ -897,8 +947,10 @@ mod tests {
             warnings(&w),
             vec![
                 "GET /v1/pets/{pet-id}: no operationId: named `get_v1_pets_pet_id`",
+                "getPet: `{pet-id}` is in the path but not declared: a string path parameter",
                 "get_pet: operationId repeats another as the Rust name `get_pet`: renamed `get_pet_2`",
                 "get_pet_2: x-retry \"never\" is not one of [\"idempotent\", \"free_create\", \"paid\"]: derived from the method",
+                "get_v1_pets_pet_id: `{pet-id}` is in the path but not declared: a string path parameter",
                 "get_v1_pets_pet_id: no x-phase: put under `edit`",
             ]
         );
@@ -1081,5 +1133,75 @@ mod tests {
         assert!(w.is_empty());
         let (r, _) = answers(json!({"200": {"description": "only"}}));
         assert_eq!(r, json!({"2XX": {"description": "only"}}));
+    }
+
+    /// Arbitrary JSON where operations, parameters, bodies and answers go:
+    /// normalising never panics, whatever the document holds.
+    #[test]
+    fn arbitrary_documents_never_panic() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        fn value(next: &mut dyn FnMut() -> u64, depth: u32) -> Value {
+            let keys = [
+                "$ref",
+                "name",
+                "in",
+                "schema",
+                "content",
+                "required",
+                "style",
+                "type",
+                "properties",
+                "items",
+                "oneOf",
+                "allOf",
+                "nullable",
+                "enum",
+                "description",
+                "application/json",
+                "text/plain",
+                "200",
+                "204",
+                "4XX",
+                "default",
+                "path",
+                "query",
+                "header",
+                "cookie",
+                "#/components/schemas/A",
+                "#/nowhere",
+            ];
+            match (next() % if depth > 3 { 5 } else { 8 }, next()) {
+                (0, _) => Value::Null,
+                (1, n) => json!(n % 2 == 0),
+                (2, n) => json!(n % 1000),
+                (3 | 4, n) => json!(keys[(n % keys.len() as u64) as usize]),
+                (5 | 6, n) => {
+                    let mut m = Map::new();
+                    for _ in 0..(n % 5) {
+                        let k = keys[(next() % keys.len() as u64) as usize];
+                        m.insert(k.to_owned(), value(next, depth + 1));
+                    }
+                    Value::Object(m)
+                }
+                (_, n) => Value::Array((0..n % 4).map(|_| value(next, depth + 1)).collect()),
+            }
+        }
+        for _ in 0..2000 {
+            let op = value(&mut next, 0);
+            let mut d = doc(
+                json!({"/a/{id}": {"post": op, "parameters": value(&mut next, 1)}, "/b": value(&mut next, 0)}),
+            );
+            d["components"]["responses"] = value(&mut next, 1);
+            let mut w = Warnings::default();
+            identities(&mut d, &mut w);
+            for_progenitor(&mut d, &mut w);
+            for_httpmock(&d, &mut w);
+        }
     }
 }

@@ -70,8 +70,8 @@ fn mocks(settings: &GenerationSettings, spec: &Value) -> Result<TokenStream, Str
     })
 }
 
-/// `(path, method, operationId)` of every operation.
-fn operations(spec: &Value) -> Vec<(String, String, String)> {
+/// `(path, method, operationId, x-phase)` of every operation.
+fn operations(spec: &Value) -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
     for (path, item) in spec
         .get("paths")
@@ -81,11 +81,18 @@ fn operations(spec: &Value) -> Vec<(String, String, String)> {
     {
         for m in METHODS {
             if let Some(op) = item.get(m) {
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                out.push((path.clone(), m.to_owned(), id.to_owned()));
+                let text = |k: &str| {
+                    op.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                out.push((
+                    path.clone(),
+                    m.to_owned(),
+                    text("operationId"),
+                    text("x-phase"),
+                ));
             }
         }
     }
@@ -153,7 +160,7 @@ pub fn tokens(
             }
         }
     }
-    for (path, method, id) in operations(&spec) {
+    for (path, method, id, phase) in operations(&spec) {
         if let Err(e) = client(settings, &only(&spec, Some((&path, &method)))) {
             w.add(
                 id.as_str(),
@@ -167,7 +174,7 @@ pub fn tokens(
                 operation_id: id,
                 method: method.to_uppercase(),
                 path,
-                phase: String::new(),
+                phase,
                 removed: Vec::new(),
                 kept: false,
             });
@@ -206,7 +213,7 @@ pub fn httpmock(
         Err(e) => e,
     };
     let mut spec = spec.clone();
-    for (path, method, id) in operations(&spec) {
+    for (path, method, id, _) in operations(&spec) {
         if let Err(e) = mocks(settings, &only(&spec, Some((&path, &method)))) {
             w.add(
                 id.as_str(),

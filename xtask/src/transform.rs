@@ -144,6 +144,20 @@ pub fn downconvert(doc: &mut Value) {
     if let Some(obj) = doc.as_object_mut() {
         obj.remove("jsonSchemaDialect");
         obj.remove("webhooks");
+        // Security schemes of 3.1 only (`mutualTLS`): the generated client
+        // does not read security schemes (gen-sdk's transport sends the key).
+        if let Some(schemes) = obj
+            .get_mut("components")
+            .and_then(|c| c.get_mut("securitySchemes"))
+            .and_then(Value::as_object_mut)
+        {
+            schemes.retain(|_, s| {
+                s.get("$ref").is_some()
+                    || s.get("type").and_then(Value::as_str).is_some_and(|t| {
+                        matches!(t, "apiKey" | "http" | "oauth2" | "openIdConnect")
+                    })
+            });
+        }
         if let Some(info) = obj.get_mut("info").and_then(Value::as_object_mut) {
             info.remove("summary");
             if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut) {
@@ -292,8 +306,21 @@ fn convert_schema_object(obj: &mut Map<String, Value>) {
         "$comment",
         "unevaluatedProperties",
         "dependentRequired",
+        // Tolerant reading: a string `pattern` is not checked (typify
+        // would check it with the `regress` crate, in answers too), and
+        // formats whose Rust types refuse near-misses (`uuid`, `ip`...)
+        // read as strings.
+        "pattern",
+        "patternProperties",
     ] {
         obj.remove(key);
+    }
+    if obj
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| matches!(f, "uuid" | "ip" | "ipv4" | "ipv6"))
+    {
+        obj.remove("format");
     }
 }
 
@@ -565,6 +592,30 @@ mod tests {
         assert!(doc.get("webhooks").is_none());
         assert!(doc["info"].get("summary").is_none());
         assert!(doc["info"]["license"].get("identifier").is_none());
+    }
+
+    #[test]
+    fn patterns_and_strict_formats_are_not_checked() {
+        assert_eq!(
+            converted(
+                json!({"type": "object", "patternProperties": {"^x": {"type": "string"}},
+                "properties": {"pattern": {"type": "string", "pattern": "^a+$"}, "id": {"type": "string", "format": "uuid"},
+                               "at": {"type": "string", "format": "date-time"}}})
+            ),
+            json!({"type": "object", "properties": {"pattern": {"type": "string"}, "id": {"type": "string"},
+                   "at": {"type": "string", "format": "date-time"}}})
+        );
+    }
+
+    #[test]
+    fn mutual_tls_security_schemes_are_dropped() {
+        let mut doc = schema_doc(json!({"type": "string"}));
+        doc["components"]["securitySchemes"] = json!({"m": {"type": "mutualTLS"}, "k": {"type": "apiKey", "in": "header", "name": "X"}});
+        downconvert(&mut doc);
+        assert_eq!(
+            doc["components"]["securitySchemes"],
+            json!({"k": {"type": "apiKey", "in": "header", "name": "X"}})
+        );
     }
 
     #[test]

@@ -17,12 +17,13 @@
 use std::collections::BTreeSet;
 
 use gen_sdk::Error;
-use gen_sdk::gen_api::types;
 use gen_sdk::wait::{JobRef, JobSnapshot};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Value, json};
+
+include!("generated/response_types.rs");
 
 /// Every injected string contains this; no error text may.
 const MARKER: &str = "INJECTED-sk-0123456789";
@@ -37,61 +38,19 @@ fn openapi() -> Value {
 /// `array`): `None` when no decoder is known for that name.
 fn decode(name: &str, array: bool, bytes: &[u8]) -> Option<Result<(), serde_json::Error>> {
     macro_rules! decoders {
-        ($($t:ident),* $(,)?) => {
+        ($(($schema:literal, $t:path)),* $(,)?) => {
             match name {
-                $(stringify!($t) => Some(if array {
-                    serde_json::from_slice::<Vec<types::$t>>(bytes).map(drop)
+                $($schema => Some(if array {
+                    serde_json::from_slice::<Vec<$t>>(bytes).map(drop)
                 } else {
-                    serde_json::from_slice::<types::$t>(bytes).map(drop)
+                    serde_json::from_slice::<$t>(bytes).map(drop)
                 }),)*
                 _ => None,
             }
         };
     }
-    decoders!(
-        User,
-        Workspace,
-        Agent,
-        AgentCore,
-        AgentCoreUpdateResult,
-        VoiceLibrary,
-        ElevenLabsIntegrationResult,
-        VoiceDesignScriptResponse,
-        VoiceDesignDescriptionResponse,
-        VoiceDesignSamplesResponse,
-        Voice,
-        VoicePreviewJob,
-        Organization,
-        PersistedTokenCreated,
-        PersistedToken,
-        AgentRunCreated,
-        AgentRun,
-        Conversation,
-        Message,
-        Idea,
-        UserJob,
-        Template,
-        TemplateDetail,
-        Engine,
-        Row,
-        Column,
-        Cell,
-        Layer,
-        GenerationCreated,
-        Generation,
-        GlobalVariable,
-        ContentResourceList,
-        ContentResource,
-        AssetLibraryList,
-        AssetLibraryPage,
-        ContentResourcePage,
-        AssetFolder,
-        DirectUpload,
-        AutomationConfig,
-        AutomationTestResult,
-        UserJobCreated,
-        Error,
-    )
+    // Every response type of openapi.yaml, written by `cargo xtask generate`.
+    response_types!(decoders)
 }
 
 /// A response type: a component schema, or an array of one.
