@@ -213,7 +213,7 @@ fn default_dir(root: &Path) -> PathBuf {
 }
 
 /// `CARGO_TARGET_DIR` (relative to the workspace) or `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
@@ -244,7 +244,7 @@ fn registry_packages(lock: &str) -> std::collections::BTreeSet<String> {
 /// and build-script dirs copied (mtimes kept), artifacts in `deps/` hard
 /// linked (copied where links fail). Units already there are left alone;
 /// the workspace's own crates are never seeded. Returns how many units.
-fn seed_target(root: &Path, main_target: &Path, target: &Path) -> Result<usize> {
+pub(crate) fn seed_target(root: &Path, main_target: &Path, target: &Path) -> Result<usize> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let registry = registry_packages(&lock);
     let (from, to) = (main_target.join("debug"), target.join("debug"));
@@ -326,7 +326,7 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
 
 /// A `cargo` command in `dir` building into `target`, without the
 /// variables `cargo run` set for this process.
-fn cargo(dir: &Path, target: &Path) -> Command {
+pub(crate) fn cargo(dir: &Path, target: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir).env("CARGO_TARGET_DIR", target);

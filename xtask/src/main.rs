@@ -7,8 +7,10 @@
 //! - `cargo xtask drill` — on a copy of the workspace, add operations of
 //!   nineteen shapes and a model to openapi.yaml, regenerate, test, and
 //!   call the new operations; then check a removed operation is named.
+//! - `cargo xtask corpus [N]` — the whole pipeline over N public specs.
 
 mod codegen;
+mod corpus;
 mod drill;
 mod lighten;
 mod normalize;
@@ -66,6 +68,10 @@ enum Cmd {
     /// operation and rename a field gen-sdk uses and check that generate
     /// names them. Prints PASS or FAIL.
     Drill(drill::DrillArgs),
+    /// Transplant N public specs (pinned npm packages) into a copy of
+    /// openapi.yaml, generate, build gen-cli and describe every operation;
+    /// report per spec. Exits non-zero unless every operation passes.
+    Corpus(corpus::CorpusArgs),
 }
 
 fn workspace_root() -> PathBuf {
@@ -110,6 +116,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Drill(args) => drill::run(&root, &args),
+        Cmd::Corpus(args) => corpus::run(&root, &args),
         Cmd::Check => {
             let generated = codegen::generate(&spec)?;
             generated.warnings.print();
