@@ -46,8 +46,9 @@
 //! 4. **Run.** Like `cargo xtask drill`, on a copy of the workspace (a fixed
 //!    directory under the system temp dir) building into its own target dir
 //!    `<target>/corpus`, seeded from the workspace's: `cargo xtask generate`
-//!    in the copy (the copy's own xtask code), `cargo build -p gen-cli`
-//!    (gen-api, gen-sdk, gen-mcp, gen-cli), then `gen api --describe` (and
+//!    in the copy (the copy's own xtask code), `cargo build -p gen-cli -p
+//!    gen-api-httpmock` (gen-api, gen-sdk, gen-mcp, gen-cli and the typed
+//!    httpmock crate), then `gen api --describe` (and
 //!    `--describe --json`) for every transplanted operation, its id read
 //!    from the copy's `spec/operations.tsv`. All specs go into one copy and
 //!    are compiled once; when generate or the build fails, the failure is
@@ -1166,9 +1167,19 @@ impl Runner<'_> {
     fn build(&mut self) -> Result<Outcome> {
         let started = Instant::now();
         self.build_runs += 1;
-        println!("cargo build -p gen-cli (run {})", self.build_runs);
+        println!(
+            "cargo build -p gen-cli -p gen-api-httpmock (run {})",
+            self.build_runs
+        );
         let out = drill::cargo(&self.dir, &self.target)
-            .args(["build", "-p", "gen-cli", "--message-format=json"])
+            .args([
+                "build",
+                "-p",
+                "gen-cli",
+                "-p",
+                "gen-api-httpmock",
+                "--message-format=json",
+            ])
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
             .output()
