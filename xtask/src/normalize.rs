@@ -519,13 +519,12 @@ fn parameters(
             }
             p.insert("schema".into(), plain);
         }
-        // progenitor panics on an optional parameter whose type is a struct
-        // (it has a builder): such a parameter is a JSON map.
-        let optional = p.get("required").and_then(Value::as_bool) != Some(true);
-        if optional && p.get("schema").is_some_and(|s| is_struct(doc, s)) {
+        // progenitor panics on a parameter whose type is a struct (it has
+        // a builder): such a parameter is a JSON map.
+        if p.get("schema").is_some_and(|s| is_struct(doc, s)) {
             w.add(
                 id,
-                format!("optional {location} parameter `{name}` is an object: typed as a JSON map"),
+                format!("{location} parameter `{name}` is an object: typed as a JSON map"),
             );
             p.insert("schema".into(), json!({"type": "object"}));
         }
@@ -563,8 +562,8 @@ fn parameters(
     }
 }
 
-/// Whether typify makes `schema` a struct (an object with properties, or
-/// an `allOf`).
+/// Whether typify makes `schema` a struct (an object with properties, an
+/// `allOf` or an `anyOf`).
 fn is_struct(doc: &Value, schema: &Value) -> bool {
     let Some(s) = resolve(doc, schema) else {
         return false;
@@ -573,6 +572,7 @@ fn is_struct(doc: &Value, schema: &Value) -> bool {
         .and_then(Value::as_object)
         .is_some_and(|p| !p.is_empty())
         || s.get("allOf").is_some()
+        || s.get("anyOf").is_some()
 }
 
 fn request_body(
