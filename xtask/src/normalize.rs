@@ -482,10 +482,10 @@ fn parameters(
         if location == "path" && p.get("required").and_then(Value::as_bool) != Some(true) {
             p.insert("required".into(), json!(true));
         }
-        // A list or an object in the path: the generated call writes the
-        // value with `Display`, which neither has; the caller gives the
-        // segment as a string.
-        if location == "path"
+        // A list or an object in the path or a header: the generated call
+        // writes the value with `Display`, which neither has; the caller
+        // gives the segment (or header value) as a string.
+        if matches!(location.as_str(), "path" | "header")
             && let Some(schema) = p.get("schema")
             && !displayable(doc, schema)
             && resolve(doc, schema).is_some_and(|s| {
@@ -498,7 +498,7 @@ fn parameters(
         {
             w.add(
                 id,
-                format!("path parameter `{name}` is a list or an object: given as a string (the segment as sent)"),
+                format!("{location} parameter `{name}` is a list or an object: given as a string (as sent)"),
             );
             p.insert("schema".into(), json!({"type": "string"}));
         }
@@ -520,8 +520,8 @@ fn parameters(
             p.insert("schema".into(), plain);
         }
         // progenitor panics on a parameter whose type is a struct (it has
-        // a builder): such a parameter is a JSON map.
-        if p.get("schema").is_some_and(|s| is_struct(doc, s)) {
+        // a builder): such a query parameter is a JSON map.
+        if location == "query" && p.get("schema").is_some_and(|s| is_struct(doc, s)) {
             w.add(
                 id,
                 format!("{location} parameter `{name}` is an object: typed as a JSON map"),
@@ -1046,9 +1046,7 @@ mod tests {
         assert_eq!(op["parameters"][0]["schema"], json!({"type": "string"}));
         assert_eq!(
             w,
-            vec![
-                "o: path parameter `id` is a list or an object: given as a string (the segment as sent)"
-            ]
+            vec!["o: path parameter `id` is a list or an object: given as a string (as sent)"]
         );
     }
 
