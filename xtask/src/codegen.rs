@@ -136,7 +136,12 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     // The open enums are gen-api's (`crate::` in gen-api is `gen_api::` here).
     let mocks = rustfmt(&block_docs_to_line_docs(&format!(
         "{HEADER}\n{}",
-        prettyplease::unparse(&mock_ast).replace("crate::open_enums::", "gen_api::open_enums::")
+        prettyplease::unparse(&mock_ast)
+            .replace("crate::open_enums::", "gen_api::open_enums::")
+            // progenitor hands a body to `json_body_obj` by value where the
+            // type is not a reference (a nullable answer, a number, a
+            // struct): a reference of any of them serialises the same.
+            .replace(".json_body_obj(value)", ".json_body_obj(&value)")
     )))?;
 
     let mut aside = String::new();

@@ -919,12 +919,24 @@ fn displayable(doc: &Value, schema: &Value) -> bool {
 /// such a path parameter is matched as a string.
 pub fn for_httpmock(spec: &Value, w: &mut Warnings) -> Value {
     let mut out = spec.clone();
-    for (_, _, op) in operations_mut(&mut out) {
+    let mut unmockable = Vec::new();
+    for (path, method, op) in operations_mut(&mut out) {
         let id = op
             .get("operationId")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        // A name twice in the path: progenitor's path matcher formats one
+        // value into two places, which does not compile.
+        let names = template_names(&path);
+        if names.iter().collect::<HashSet<_>>().len() != names.len() {
+            w.add(
+                id.as_str(),
+                "a path parameter named twice in the path: no typed httpmock mock",
+            );
+            unmockable.push((path, method));
+            continue;
+        }
         let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             continue;
         };
@@ -946,6 +958,16 @@ pub fn for_httpmock(spec: &Value, w: &mut Warnings) -> Value {
             );
             false
         });
+    }
+    if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, method) in unmockable {
+            if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
+                item.remove(&method);
+                if !METHODS.iter().any(|m| item.contains_key(*m)) {
+                    paths.remove(&path);
+                }
+            }
+        }
     }
     out
 }

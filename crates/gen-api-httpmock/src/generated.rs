@@ -37,7 +37,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -46,7 +46,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -55,7 +55,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -91,7 +91,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -100,7 +100,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -109,7 +109,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -149,7 +149,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -158,7 +158,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -180,7 +180,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ConversationUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateConversationThen(::httpmock::Then);
@@ -197,7 +197,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -206,7 +206,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -215,7 +215,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -252,7 +252,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -261,7 +261,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -270,7 +270,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -309,7 +309,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -318,7 +318,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -327,7 +327,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -371,7 +371,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -380,7 +380,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -389,7 +389,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -425,7 +425,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -434,7 +434,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -443,7 +443,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -490,7 +490,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -499,7 +499,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -508,7 +508,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -525,7 +525,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::AgentRunRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateAgentRunThen(::httpmock::Then);
@@ -542,7 +542,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -551,7 +551,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -560,7 +560,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -595,7 +595,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -604,7 +604,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -613,7 +613,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -635,7 +635,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ApproveRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct ApproveAgentRunThen(::httpmock::Then);
@@ -652,7 +652,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -661,7 +661,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -670,7 +670,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -704,7 +704,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -713,7 +713,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -722,7 +722,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -739,7 +739,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::AgentCreate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateAgentThen(::httpmock::Then);
@@ -756,7 +756,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -765,7 +765,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -774,7 +774,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -813,7 +813,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -822,7 +822,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -831,7 +831,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -856,7 +856,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::AutomationConfigUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateAutomationConfigThen(::httpmock::Then);
@@ -873,7 +873,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -882,7 +882,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -891,7 +891,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -928,7 +928,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -937,7 +937,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -946,7 +946,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -983,7 +983,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -992,7 +992,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1001,7 +1001,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1037,7 +1037,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1046,7 +1046,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1055,7 +1055,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1077,7 +1077,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::AgentCoreUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateAgentCoreThen(::httpmock::Then);
@@ -1094,7 +1094,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1103,7 +1103,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1112,7 +1112,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1134,7 +1134,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoiceDesignCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateDesignedVoiceThen(::httpmock::Then);
@@ -1151,7 +1151,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1160,7 +1160,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1169,7 +1169,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1192,7 +1192,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoiceDesignDescriptionRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct GenerateVoiceDesignDescriptionThen(::httpmock::Then);
@@ -1209,7 +1209,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1218,7 +1218,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1227,7 +1227,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1250,7 +1250,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoiceDesignSamplesRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct GenerateVoiceDesignSamplesThen(::httpmock::Then);
@@ -1267,7 +1267,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1276,7 +1276,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1285,7 +1285,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1308,7 +1308,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoiceDesignScriptRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct GenerateVoiceDesignScriptThen(::httpmock::Then);
@@ -1325,7 +1325,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1334,7 +1334,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1343,7 +1343,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1366,7 +1366,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ElevenLabsIntegrationRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct ConnectElevenlabsThen(::httpmock::Then);
@@ -1383,7 +1383,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1392,7 +1392,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1401,7 +1401,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1442,7 +1442,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1451,7 +1451,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1474,7 +1474,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ElevenLabsIntegrationRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct TestElevenlabsThen(::httpmock::Then);
@@ -1491,7 +1491,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1500,7 +1500,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1509,7 +1509,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1556,7 +1556,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1565,7 +1565,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1574,7 +1574,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1621,7 +1621,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1630,7 +1630,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1639,7 +1639,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1684,7 +1684,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1693,7 +1693,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1726,7 +1726,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoicePreviewRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateVoicePreviewThen(::httpmock::Then);
@@ -1743,7 +1743,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1752,7 +1752,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1761,7 +1761,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1796,7 +1796,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1805,7 +1805,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1814,7 +1814,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1853,7 +1853,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1862,7 +1862,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1883,7 +1883,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::AgentUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateAgentThen(::httpmock::Then);
@@ -1900,7 +1900,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1909,7 +1909,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1918,7 +1918,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -1938,7 +1938,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::AssetFolderRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateAssetFolderThen(::httpmock::Then);
@@ -1955,7 +1955,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -1964,7 +1964,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -1973,7 +1973,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2016,7 +2016,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2025,7 +2025,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2050,7 +2050,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::AssetFolderRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateAssetFolderThen(::httpmock::Then);
@@ -2067,7 +2067,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2076,7 +2076,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2085,7 +2085,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2159,7 +2159,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2168,7 +2168,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2177,7 +2177,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2197,7 +2197,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::EngineCreate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateEngineThen(::httpmock::Then);
@@ -2214,7 +2214,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2223,7 +2223,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2232,7 +2232,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2270,7 +2270,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2279,7 +2279,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2318,7 +2318,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2327,7 +2327,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2336,7 +2336,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2362,7 +2362,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::CellsMassUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct MassUpdateCellsThen(::httpmock::Then);
@@ -2379,7 +2379,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2388,7 +2388,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2397,7 +2397,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2445,7 +2445,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2454,7 +2454,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2463,7 +2463,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2497,7 +2497,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::CellRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateCellThen(::httpmock::Then);
@@ -2514,7 +2514,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2523,7 +2523,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2532,7 +2532,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2566,7 +2566,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::GenerateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct GenerateOnCellThen(::httpmock::Then);
@@ -2583,7 +2583,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2592,7 +2592,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2601,7 +2601,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2635,7 +2635,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::LayerRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateLayerThen(::httpmock::Then);
@@ -2652,7 +2652,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2661,7 +2661,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2670,7 +2670,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2709,7 +2709,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::PositionsUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateLayerPositionsThen(::httpmock::Then);
@@ -2726,7 +2726,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2735,7 +2735,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2744,7 +2744,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2803,7 +2803,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2812,7 +2812,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2821,7 +2821,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2884,7 +2884,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2893,7 +2893,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -2938,7 +2938,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::LayerRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateLayerThen(::httpmock::Then);
@@ -2955,7 +2955,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -2964,7 +2964,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -2973,7 +2973,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3034,7 +3034,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3043,7 +3043,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3052,7 +3052,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3099,7 +3099,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::GenerateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct GenerateOnLayerThen(::httpmock::Then);
@@ -3116,7 +3116,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3125,7 +3125,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3134,7 +3134,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3182,7 +3182,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3191,7 +3191,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3200,7 +3200,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3239,7 +3239,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::SetDefaultUserJobRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct SetCellDefaultUserJobThen(::httpmock::Then);
@@ -3256,7 +3256,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3265,7 +3265,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3274,7 +3274,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3302,7 +3302,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::EngineCloneRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CloneEngineThen(::httpmock::Then);
@@ -3319,7 +3319,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3328,7 +3328,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3337,7 +3337,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3379,7 +3379,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3388,7 +3388,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3397,7 +3397,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3425,7 +3425,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::ColumnRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateColumnThen(::httpmock::Then);
@@ -3442,7 +3442,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3451,7 +3451,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3460,7 +3460,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3486,7 +3486,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::ColumnsMassUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct MassUpdateColumnsThen(::httpmock::Then);
@@ -3503,7 +3503,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3512,7 +3512,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3521,7 +3521,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3550,7 +3550,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::PositionsUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateColumnPositionsThen(::httpmock::Then);
@@ -3567,7 +3567,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3576,7 +3576,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3585,7 +3585,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3633,7 +3633,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3642,7 +3642,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3651,7 +3651,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3691,7 +3691,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3700,7 +3700,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3709,7 +3709,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3751,7 +3751,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3760,7 +3760,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3769,7 +3769,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3797,7 +3797,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::RowRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateRowThen(::httpmock::Then);
@@ -3814,7 +3814,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3823,7 +3823,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3832,7 +3832,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3858,7 +3858,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::RowsMassUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct MassUpdateRowsThen(::httpmock::Then);
@@ -3875,7 +3875,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3884,7 +3884,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3893,7 +3893,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -3919,7 +3919,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::PositionsUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateRowPositionsThen(::httpmock::Then);
@@ -3936,7 +3936,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -3945,7 +3945,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -3954,7 +3954,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4002,7 +4002,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4011,7 +4011,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4020,7 +4020,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4068,7 +4068,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4077,7 +4077,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4086,7 +4086,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4140,7 +4140,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4149,7 +4149,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4158,7 +4158,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4197,7 +4197,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4206,7 +4206,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4215,7 +4215,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4258,7 +4258,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4267,7 +4267,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4292,7 +4292,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::ContentResourceUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateContentResourceThen(::httpmock::Then);
@@ -4309,7 +4309,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4318,7 +4318,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4327,7 +4327,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4344,7 +4344,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::DirectUploadRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateDirectUploadThen(::httpmock::Then);
@@ -4361,7 +4361,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4370,7 +4370,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4379,7 +4379,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4445,7 +4445,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4454,7 +4454,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4463,7 +4463,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4500,7 +4500,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4509,7 +4509,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4518,7 +4518,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4554,7 +4554,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4563,7 +4563,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4572,7 +4572,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4603,7 +4603,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4612,7 +4612,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4621,7 +4621,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4652,7 +4652,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4661,7 +4661,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4670,7 +4670,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4687,7 +4687,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::OrganizationCreate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateOrganizationThen(::httpmock::Then);
@@ -4704,7 +4704,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4713,7 +4713,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4722,7 +4722,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4758,7 +4758,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4767,7 +4767,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4776,7 +4776,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4816,7 +4816,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4825,7 +4825,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4847,7 +4847,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::OrganizationUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateOrganizationThen(::httpmock::Then);
@@ -4864,7 +4864,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4873,7 +4873,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4882,7 +4882,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4913,7 +4913,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4922,7 +4922,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4931,7 +4931,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -4948,7 +4948,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::PersistedTokenRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreatePersistedTokenThen(::httpmock::Then);
@@ -4965,7 +4965,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -4974,7 +4974,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -4983,7 +4983,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5018,7 +5018,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5027,7 +5027,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5049,7 +5049,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::PersistedTokenRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct RenamePersistedTokenThen(::httpmock::Then);
@@ -5066,7 +5066,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5075,7 +5075,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5084,7 +5084,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5127,7 +5127,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5136,7 +5136,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5153,7 +5153,7 @@ pub mod operations {
             self.0
         }
         pub fn body(self, value: &types::ResearchRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateResearchThen(::httpmock::Then);
@@ -5170,7 +5170,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5179,7 +5179,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5188,7 +5188,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5239,7 +5239,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5248,7 +5248,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5257,7 +5257,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5293,7 +5293,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5302,7 +5302,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5311,7 +5311,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5334,7 +5334,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::TemplateCloneRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CloneTemplateThen(::httpmock::Then);
@@ -5351,7 +5351,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5360,7 +5360,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5369,7 +5369,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5389,7 +5389,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::UserJobCreate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct CreateUserJobThen(::httpmock::Then);
@@ -5406,7 +5406,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5415,7 +5415,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5424,7 +5424,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5462,7 +5462,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5471,7 +5471,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5480,7 +5480,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5504,7 +5504,7 @@ pub mod operations {
             Self(self.0.query_param("agent_id", value.to_string()))
         }
         pub fn body(self, value: &types::UserJobUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(self.0.json_body_obj(&value))
         }
     }
     pub struct UpdateUserJobThen(::httpmock::Then);
@@ -5521,7 +5521,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5530,7 +5530,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5539,7 +5539,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
@@ -5570,7 +5570,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn client_error(self, status: u16, value: &types::Error) -> Self {
@@ -5579,7 +5579,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
         pub fn server_error(self, status: u16, value: &types::Error) -> Self {
@@ -5588,7 +5588,7 @@ pub mod operations {
                 self.0
                     .status(status)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .json_body_obj(&value),
             )
         }
     }
