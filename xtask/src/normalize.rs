@@ -37,7 +37,7 @@
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::transform::{METHODS, PHASES};
+use crate::transform::{METHODS, PHASES, SetAside};
 
 /// The phase an operation without a valid `x-phase` is put under.
 pub const DEFAULT_PHASE: &str = "edit";
@@ -289,28 +289,10 @@ fn body_rank(media: &str) -> Option<u8> {
     }
 }
 
-/// A request body progenitor cannot send, set aside for gen-sdk (or
-/// `gen api`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsentBody {
-    /// The operation's id.
-    pub operation_id: String,
-    /// Upper-case method.
-    pub method: String,
-    /// Path template.
-    pub path: String,
-    /// `x-phase`.
-    pub phase: String,
-    /// Media types removed.
-    pub removed: Vec<String>,
-    /// Whether the operation keeps another (sendable) body.
-    pub kept: bool,
-}
-
 /// On the 3.0 document: parameters, request bodies and answers of every
 /// operation in shapes progenitor types. Returns the request bodies set
 /// aside (operations left with none are removed from the document).
-pub fn for_progenitor(doc: &mut Value, w: &mut Warnings) -> Vec<UnsentBody> {
+pub fn for_progenitor(doc: &mut Value, w: &mut Warnings) -> Vec<SetAside> {
     let snapshot = doc.clone();
     let mut unsent = Vec::new();
     let mut removed_ops = Vec::new();
@@ -582,7 +564,7 @@ fn request_body(
     id: &str,
     op: &mut Map<String, Value>,
     w: &mut Warnings,
-) -> Option<UnsentBody> {
+) -> Option<SetAside> {
     let body = op.get("requestBody")?;
     let Some(mut body) = resolve(doc, body).and_then(Value::as_object).cloned() else {
         w.add(id, "a request body `$ref` that points nowhere: no body");
@@ -612,7 +594,7 @@ fn request_body(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let record = |kept: bool| UnsentBody {
+    let record = |kept: bool| SetAside {
         operation_id: id.to_owned(),
         method: method.to_uppercase(),
         path: path.to_owned(),
@@ -1017,7 +999,7 @@ mod tests {
 
     /// `op` as `POST /a/{id}`; an `id` parameter is declared unless `op`
     /// has parameters of its own.
-    fn normalized(mut op: Value) -> (Value, Vec<String>, Vec<UnsentBody>) {
+    fn normalized(mut op: Value) -> (Value, Vec<String>, Vec<SetAside>) {
         if op.get("parameters").is_none() && op.get("x-no-id").is_none() {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
         }

@@ -69,17 +69,7 @@ pub struct Prepared {
 pub fn prepare(mut doc: Value, warnings: &mut Warnings) -> Result<Prepared> {
     check_is_openapi(&doc)?;
     downconvert(&mut doc);
-    let set_aside = normalize::for_progenitor(&mut doc, warnings)
-        .into_iter()
-        .map(|u| SetAside {
-            operation_id: u.operation_id,
-            method: u.method,
-            path: u.path,
-            phase: u.phase,
-            removed: u.removed,
-            kept: u.kept,
-        })
-        .collect();
+    let set_aside = normalize::for_progenitor(&mut doc, warnings);
     phase_tags(&mut doc)?;
     let opened_enums = open_response_enums(&mut doc);
     Ok(Prepared {
@@ -666,17 +656,7 @@ mod tests {
                 "get": {"operationId": "get_y", "responses": {}}
             }
         }});
-        let aside: Vec<SetAside> = normalize::for_progenitor(&mut doc, &mut Warnings::default())
-            .into_iter()
-            .map(|u| SetAside {
-                operation_id: u.operation_id,
-                method: u.method,
-                path: u.path,
-                phase: u.phase,
-                removed: u.removed,
-                kept: u.kept,
-            })
-            .collect();
+        let aside = normalize::for_progenitor(&mut doc, &mut Warnings::default());
         assert_eq!(
             aside,
             vec![
