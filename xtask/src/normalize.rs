@@ -331,14 +331,9 @@ pub fn for_progenitor(doc: &mut Value, w: &mut Warnings) -> Vec<SetAside> {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             item.remove("parameters");
         }
-        for (path, method) in removed_ops {
-            if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
-                item.remove(&method);
-                if !METHODS.iter().any(|m| item.contains_key(*m)) {
-                    paths.remove(&path);
-                }
-            }
-        }
+    }
+    for (path, method) in removed_ops {
+        crate::safety::remove(doc, &path, &method);
     }
     unsent.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     unsent
@@ -941,15 +936,8 @@ pub fn for_httpmock(spec: &Value, w: &mut Warnings) -> Value {
             false
         });
     }
-    if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, method) in unmockable {
-            if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
-                item.remove(&method);
-                if !METHODS.iter().any(|m| item.contains_key(*m)) {
-                    paths.remove(&path);
-                }
-            }
-        }
+    for (path, method) in unmockable {
+        crate::safety::remove(&mut out, &path, &method);
     }
     out
 }

@@ -226,7 +226,9 @@ pub fn tokens(
     }
 }
 
-fn remove(spec: &mut Value, path: &str, method: &str) {
+/// Removes the `method` operation of `path` from `spec`, and the path item
+/// when no operation is left in it.
+pub fn remove(spec: &mut Value, path: &str, method: &str) {
     if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut)
         && let Some(item) = paths.get_mut(path).and_then(Value::as_object_mut)
     {
