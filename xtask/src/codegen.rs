@@ -611,6 +611,7 @@ mod generation {
                 "put_drill_vnd: request body `application/vnd.api+json`: sent as application/json",
                 "put_drill_vnd: request body in 2 media types: the typed builder sends `application/vnd.api+json` only",
                 "put_drill_vnd: success answers differ (200: JSON, 204: no body): read as any JSON",
+                "schema drill_done: its Rust type name `DrillDone` is another schema's too: renamed `drill_done2` (type `DrillDone2`)",
                 "search_drill: parameter `tag` is a list or an object: no typed httpmock matcher (httpmock's own `When` matches it)",
                 "start_drill_job: success answers differ (200: JSON DrillDone, 202: JSON DrillAccepted): read as one of the JSON bodies",
             ],

@@ -65,6 +65,20 @@ pub const SCHEMAS: &str = "    DrillDone:
       properties:
         job_id:
           type: integer
+        links:
+          type:
+            - object
+            - 'null'
+          format: uri-map
+          description: A format on an object (typify stops on it; it is dropped).
+        done:
+          $ref: '#/components/schemas/drill_done'
+    drill_done:
+      type: object
+      description: Added by `cargo xtask drill`; its Rust name is DrillDone's too (renamed).
+      properties:
+        at:
+          type: string
     drill-status:
       type:
         - string

@@ -120,6 +120,7 @@ pub fn derived_id(method: &str, path: &str) -> String {
 /// Gives every operation a unique `operationId` (one Rust name each), a
 /// valid `x-phase` and a valid or no `x-retry`.
 pub fn identities(doc: &mut Value, w: &mut Warnings) {
+    distinct_schema_names(doc, w);
     let snapshot = doc.clone();
     let mut taken: HashSet<String> = HashSet::new();
     for (path, method, op) in operations_mut(doc) {
@@ -337,6 +338,104 @@ pub fn for_progenitor(doc: &mut Value, w: &mut Warnings) -> Vec<SetAside> {
     }
     unsent.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     unsent
+}
+
+/// The Rust type name typify gives a component schema (its `sanitize` in
+/// Pascal case, without the keyword suffix).
+pub fn rust_type_name(schema: &str) -> String {
+    use heck::ToPascalCase;
+    let cleaned: String = schema
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    cleaned.to_pascal_case()
+}
+
+/// Component schemas whose Rust type names collide (`string` and `String`
+/// are both `String`) would be defined twice in the generated client: the
+/// later one is renamed (`String2`), with every `$ref` to it.
+fn distinct_schema_names(doc: &mut Value, w: &mut Warnings) {
+    let Some(names) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect::<Vec<_>>())
+    else {
+        return;
+    };
+    let mut rust: HashSet<String> = HashSet::new();
+    let mut all: HashSet<String> = names.iter().cloned().collect();
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for name in &names {
+        let ty = rust_type_name(name);
+        if rust.insert(ty.clone()) {
+            continue;
+        }
+        let (new, new_ty) = (2..)
+            .map(|k| format!("{name}{k}"))
+            .map(|n| {
+                let t = rust_type_name(&n);
+                (n, t)
+            })
+            .find(|(n, t)| !all.contains(n) && !rust.contains(t))
+            .expect("an unused name");
+        w.add(
+            format!("schema {name}"),
+            format!("its Rust type name `{ty}` is another schema's too: renamed `{new}` (type `{new_ty}`)"),
+        );
+        rust.insert(new_ty);
+        all.insert(new.clone());
+        renames.insert(name.clone(), new);
+    }
+    if renames.is_empty() {
+        return;
+    }
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .expect("read above");
+    let old = std::mem::take(schemas);
+    for (name, schema) in old {
+        let key = renames.get(&name).cloned().unwrap_or(name);
+        schemas.insert(key, schema);
+    }
+    let escape = |n: &str| n.replace('~', "~0").replace('/', "~1");
+    let by_ref: Vec<(String, String)> = renames
+        .iter()
+        .map(|(o, n)| {
+            (
+                format!("#/components/schemas/{}", escape(o)),
+                format!("#/components/schemas/{}", escape(n)),
+            )
+        })
+        .collect();
+    fn rewrite(v: &mut Value, by_ref: &[(String, String)]) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get_mut("$ref") {
+                    for (old, new) in by_ref {
+                        if r == old {
+                            *r = new.clone();
+                        } else if let Some(rest) = r.strip_prefix(old.as_str())
+                            && rest.starts_with('/')
+                        {
+                            *r = format!("{new}{rest}");
+                        }
+                    }
+                }
+                o.values_mut().for_each(|c| rewrite(c, by_ref));
+            }
+            Value::Array(a) => a.iter_mut().for_each(|c| rewrite(c, by_ref)),
+            _ => {}
+        }
+    }
+    rewrite(doc, &by_ref);
 }
 
 /// The `{name}`s of a path template.
@@ -954,6 +1053,45 @@ mod tests {
 
     fn warnings(w: &Warnings) -> Vec<String> {
         w.iter().map(|(s, c)| format!("{s}: {c}")).collect()
+    }
+
+    #[test]
+    fn schemas_whose_rust_names_collide_are_renamed_with_their_refs() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/a": {"get": {"operationId": "a",
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+            {"type": "array", "items": {"$ref": "#/components/schemas/String"}}}}}}}}},
+        "components": {"schemas": {
+            "string": {"type": "string"},
+            "String": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/string"},
+                "t": {"$ref": "#/components/schemas/String/properties/s"}}},
+            "String2": {"type": "integer"},
+            "foo_bar": {"type": "integer"}, "FooBar": {"type": "boolean"}
+        }}});
+        let mut w = Warnings::default();
+        distinct_schema_names(&mut doc, &mut w);
+        let schemas = &doc["components"]["schemas"];
+        let names: Vec<&String> = schemas.as_object().unwrap().keys().collect();
+        assert_eq!(
+            names,
+            ["FooBar", "String", "String2", "foo_bar2", "string3"]
+        );
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["items"],
+            json!({"$ref": "#/components/schemas/String"})
+        );
+        assert_eq!(
+            schemas["String"]["properties"],
+            json!({"s": {"$ref": "#/components/schemas/string3"}, "t": {"$ref": "#/components/schemas/String/properties/s"}})
+        );
+        let warned: Vec<String> = w.iter().map(|(s, m)| format!("{s}: {m}")).collect();
+        assert_eq!(
+            warned,
+            [
+                "schema foo_bar: its Rust type name `FooBar` is another schema's too: renamed `foo_bar2` (type `FooBar2`)",
+                "schema string: its Rust type name `String` is another schema's too: renamed `string3` (type `String3`)",
+            ]
+        );
     }
 
     #[test]

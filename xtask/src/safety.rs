@@ -37,8 +37,9 @@ fn contained<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     }
 }
 
+/// `s` on one line (whitespace collapsed), at most 160 bytes.
 fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or_default();
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.len() > 160 {
         let mut end = 160;
         while !line.is_char_boundary(end) {
@@ -46,18 +47,51 @@ fn first_line(s: &str) -> String {
         }
         format!("{}...", &line[..end])
     } else {
-        line.to_owned()
+        line
     }
 }
 
 fn client(settings: &GenerationSettings, spec: &Value) -> Result<TokenStream, String> {
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(spec.clone()).map_err(|e| e.to_string())?;
-    contained(|| {
+    let tokens = contained(|| {
         Generator::new(settings)
             .generate_tokens(&spec)
             .map_err(|e| e.to_string())
-    })
+    })?;
+    defined_once(&tokens)?;
+    Ok(tokens)
+}
+
+/// rustc refuses a type name defined twice in one module (progenitor can
+/// emit that, e.g. for two inline types whose derived names meet): found
+/// here, so the part that brings the second is left out like any other.
+fn defined_once(tokens: &TokenStream) -> Result<(), String> {
+    fn check(items: &[syn::Item], module: &str) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for item in items {
+            let name = match item {
+                syn::Item::Struct(i) => &i.ident,
+                syn::Item::Enum(i) => &i.ident,
+                syn::Item::Type(i) => &i.ident,
+                syn::Item::Trait(i) => &i.ident,
+                syn::Item::Union(i) => &i.ident,
+                syn::Item::Mod(i) => {
+                    if let Some((_, inner)) = &i.content {
+                        check(inner, &format!("{module}::{}", i.ident))?;
+                    }
+                    &i.ident
+                }
+                _ => continue,
+            };
+            if !seen.insert(name.to_string()) {
+                return Err(format!("the name `{name}` is defined twice in `{module}`"));
+            }
+        }
+        Ok(())
+    }
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| e.to_string())?;
+    check(&file.items, "crate")
 }
 
 fn mocks(settings: &GenerationSettings, spec: &Value) -> Result<TokenStream, String> {
@@ -157,9 +191,86 @@ fn only(spec: &Value, path: &str, method: &str) -> Value {
     pruned(spec, paths, &item)
 }
 
+/// The largest prefix-greedy subset of `0..n` that `ok` accepts: items are
+/// added in halves, and a half `ok` refuses is split until the one item
+/// that cannot join is found. `ok(&[])` must hold. Costs about
+/// `k * log2(n)` calls of `ok` for `k` refused items. A refused item comes
+/// with the error `ok` gave when it was tried on its own turn.
+type Check<'a> = dyn FnMut(&[usize]) -> Result<(), String> + 'a;
+
+fn keep_greedy(n: usize, ok: &mut Check) -> (Vec<usize>, Vec<(usize, String)>) {
+    fn add(
+        kept: &mut Vec<usize>,
+        refused: &mut Vec<(usize, String)>,
+        batch: &[usize],
+        ok: &mut Check,
+    ) {
+        if batch.is_empty() {
+            return;
+        }
+        let mut with: Vec<usize> = kept.clone();
+        with.extend_from_slice(batch);
+        match ok(&with) {
+            Ok(()) => *kept = with,
+            Err(e) if batch.len() == 1 => refused.push((batch[0], e)),
+            Err(_) => {
+                let (a, b) = batch.split_at(batch.len() / 2);
+                add(kept, refused, a, ok);
+                add(kept, refused, b, ok);
+            }
+        }
+    }
+    let all: Vec<usize> = (0..n).collect();
+    let (mut kept, mut refused) = (Vec::new(), Vec::new());
+    add(&mut kept, &mut refused, &all, ok);
+    (kept, refused)
+}
+
+/// `spec` with every component schema outside `keep` read as any JSON.
+fn schemas_only(spec: &Value, names: &[String], keep: &[usize]) -> Value {
+    let mut one = spec.clone();
+    for (i, name) in names.iter().enumerate() {
+        if !keep.contains(&i) {
+            one["components"]["schemas"][name] = json!({});
+        }
+    }
+    one
+}
+
+/// `spec` with only the operations of `ops` at `keep`.
+fn operations_only(
+    spec: &Value,
+    ops: &[(String, String, String, String)],
+    keep: &[usize],
+) -> Value {
+    let mut one = spec.clone();
+    for (i, (path, method, _, _)) in ops.iter().enumerate() {
+        if !keep.contains(&i) {
+            remove(&mut one, path, method);
+        }
+    }
+    one
+}
+
+fn set_aside_one(set_aside: &mut Vec<SetAside>, op: (String, String, String, String)) {
+    let (path, method, id, phase) = op;
+    set_aside.push(SetAside {
+        operation_id: id,
+        method: method.to_uppercase(),
+        path,
+        phase,
+        removed: Vec::new(),
+        kept: false,
+    });
+}
+
 /// The generated client's tokens for `spec`, with what progenitor cannot
 /// take left out (see the module doc). Returns the document actually
 /// generated.
+///
+/// A part progenitor takes alone but not together with the others (two
+/// names that collide, say) is found by adding the parts in halves; what
+/// cannot join is left out the same way.
 pub fn tokens(
     settings: &GenerationSettings,
     mut spec: Value,
@@ -175,13 +286,13 @@ pub fn tokens(
         .pointer("/components/schemas")
         .cloned()
         .unwrap_or(json!({}));
-    let no_paths = pruned(&spec, serde_json::Map::new(), &all_schemas);
-    if client(settings, &no_paths).is_err() {
-        let names: Vec<String> = all_schemas
-            .as_object()
-            .map(|s| s.keys().cloned().collect())
-            .unwrap_or_default();
-        for name in names {
+    let names: Vec<String> = all_schemas
+        .as_object()
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    let no_paths = |spec: &Value| pruned(spec, serde_json::Map::new(), &all_schemas);
+    if client(settings, &no_paths(&spec)).is_err() {
+        for name in &names {
             let root = json!({"$ref": format!("#/components/schemas/{name}")});
             let alone = pruned(&spec, serde_json::Map::new(), &root);
             if let Err(e) = client(settings, &alone) {
@@ -192,12 +303,29 @@ pub fn tokens(
                         first_line(&e)
                     ),
                 );
-                spec["components"]["schemas"][&name] = json!({});
+                spec["components"]["schemas"][name] = json!({});
+            }
+        }
+        if client(settings, &no_paths(&spec)).is_err() {
+            let base = no_paths(&spec);
+            let (_, refused) = keep_greedy(names.len(), &mut |keep| {
+                client(settings, &schemas_only(&base, &names, keep)).map(|_| ())
+            });
+            for (i, e) in refused {
+                w.add(
+                    format!("schema {}", names[i]),
+                    format!(
+                        "progenitor cannot type it together with the other schemas ({}): read as any JSON",
+                        first_line(&e)
+                    ),
+                );
+                spec["components"]["schemas"][&names[i]] = json!({});
             }
         }
     }
-    for (path, method, id, phase) in operations(&spec) {
-        if let Err(e) = client(settings, &only(&spec, &path, &method)) {
+    for op in operations(&spec) {
+        let (path, method, id, _) = &op;
+        if let Err(e) = client(settings, &only(&spec, path, method)) {
             w.add(
                 id.as_str(),
                 format!(
@@ -205,15 +333,26 @@ pub fn tokens(
                     first_line(&e)
                 ),
             );
-            remove(&mut spec, &path, &method);
-            set_aside.push(SetAside {
-                operation_id: id,
-                method: method.to_uppercase(),
-                path,
-                phase,
-                removed: Vec::new(),
-                kept: false,
-            });
+            remove(&mut spec, path, method);
+            set_aside_one(set_aside, op);
+        }
+    }
+    if client(settings, &spec).is_err() {
+        let ops = operations(&spec);
+        let (_, refused) = keep_greedy(ops.len(), &mut |keep| {
+            client(settings, &operations_only(&spec, &ops, keep)).map(|_| ())
+        });
+        for (i, e) in refused {
+            let op = ops[i].clone();
+            w.add(
+                op.2.as_str(),
+                format!(
+                    "progenitor cannot generate it together with the other operations ({}): left out of the typed client (SET_ASIDE; `gen api` calls it)",
+                    first_line(&e)
+                ),
+            );
+            remove(&mut spec, &op.0, &op.1);
+            set_aside_one(set_aside, op);
         }
     }
     set_aside.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
@@ -306,5 +445,48 @@ mod tests {
             what.starts_with("progenitor cannot generate it (unexpected or unhandled format in the OpenAPI document unsupported style of query parameter SpaceDelimited)"),
             "{what}"
         );
+    }
+}
+
+#[cfg(test)]
+mod together {
+    use super::*;
+
+    #[test]
+    fn greedy_keeps_all_but_what_cannot_join() {
+        // 3 and 7 cannot be together; 5 fails alone.
+        let mut calls = 0;
+        let (kept, refused) = keep_greedy(10, &mut |set| {
+            calls += 1;
+            if set.contains(&5) {
+                Err("five".to_owned())
+            } else if set.contains(&3) && set.contains(&7) {
+                Err("three and seven".to_owned())
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(kept, vec![0, 1, 2, 3, 4, 6, 8, 9]);
+        assert_eq!(
+            refused,
+            vec![(5, "five".to_owned()), (7, "three and seven".to_owned())]
+        );
+        assert!(calls <= 12, "{calls} calls");
+    }
+
+    #[test]
+    fn a_type_defined_twice_in_a_module_is_an_error() {
+        let twice = quote::quote! {
+            pub mod types { pub struct String {} pub type Other = u8; pub enum String { A } }
+        };
+        assert_eq!(
+            defined_once(&twice),
+            Err("the name `String` is defined twice in `crate::types`".to_owned())
+        );
+        let once = quote::quote! {
+            pub mod types { pub struct String {} impl String {} pub fn f() {} }
+            pub struct String {}
+        };
+        assert_eq!(defined_once(&once), Ok(()));
     }
 }

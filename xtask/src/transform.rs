@@ -328,6 +328,24 @@ fn convert_schema_object(obj: &mut Map<String, Value>) {
     {
         obj.remove("format");
     }
+    // A format means something only on a plain string, integer or number
+    // (typify stops with "invalid (or unexpected) schema" on an object,
+    // array, boolean or union that carries one, e.g. `format: uri-map`).
+    let plain = matches!(
+        obj.get("type").and_then(Value::as_str),
+        Some("string" | "integer" | "number")
+    ) || (obj.get("type").is_none()
+        && ["minLength", "maxLength"]
+            .iter()
+            .any(|k| obj.contains_key(*k)));
+    let composed = ["allOf", "anyOf", "oneOf", "not"]
+        .iter()
+        .any(|k| obj.contains_key(*k));
+    let enum_not_string =
+        obj.contains_key("enum") && obj.get("type").and_then(Value::as_str) != Some("string");
+    if obj.contains_key("format") && (!plain || composed || enum_not_string) {
+        obj.remove("format");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -628,6 +646,32 @@ mod tests {
         assert_eq!(
             doc["components"]["securitySchemes"],
             json!({"k": {"type": "apiKey", "in": "header", "name": "X"}})
+        );
+    }
+
+    #[test]
+    fn a_format_stays_only_on_a_plain_string_integer_or_number() {
+        let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {
+            "Links": {"type": ["object", "null"], "format": "uri-map"},
+            "Flags": {"type": "array", "format": "csv", "items": {"type": "boolean", "format": "yes-no"}},
+            "Either": {"type": ["string", "integer"], "format": "int64"},
+            "Level": {"type": "integer", "format": "int32", "enum": [1, 2]},
+            "At": {"type": "string", "format": "date-time"},
+            "Count": {"type": "integer", "format": "int32"},
+            "Code": {"maxLength": 3, "format": "iso-4217"}
+        }}});
+        downconvert(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"],
+            json!({
+                "Links": {"type": "object", "nullable": true},
+                "Flags": {"type": "array", "items": {"type": "boolean"}},
+                "Either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "Level": {"type": "integer", "enum": [1, 2]},
+                "At": {"type": "string", "format": "date-time"},
+                "Count": {"type": "integer", "format": "int32"},
+                "Code": {"maxLength": 3, "format": "iso-4217"}
+            })
         );
     }
 
