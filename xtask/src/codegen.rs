@@ -112,7 +112,9 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     // What progenitor still cannot take (an error or a panic) is found
     // operation by operation (and schema by schema) and left out.
     let (spec, tokens) = safety::tokens(&settings, spec, &mut warnings, &mut set_aside)?;
-    let ast: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable tokens")?;
+    let mut ast: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable tokens")?;
+    // An optional answer field of a type no seed pins never fails an answer.
+    crate::tolerant::reading(&mut ast, &mut warnings);
     let client = rustfmt(&block_docs_to_line_docs(&format!(
         "{HEADER}\n{}",
         prettyplease::unparse(&ast)

@@ -18,6 +18,7 @@ mod open_enums;
 mod optable;
 mod safety;
 mod specdiff;
+mod tolerant;
 mod transform;
 mod uses;
 

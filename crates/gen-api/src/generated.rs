@@ -12,21 +12,26 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Owning workspace (organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub workspace_id: ::std::option::Option<i64>,
     }
     impl Agent {
@@ -38,32 +43,44 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCore {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub brand_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
         ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<AgentCoreDescription>,
         ///e.g. `growth`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub goal: ::std::option::Option<::std::string::String>,
         ///e.g. `character`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub identity_type: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub keywords: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
         ///Full persona text, at most 20000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub personality: ::std::option::Option<AgentCorePersonality>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub shortform: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub target_platforms: ::std::vec::Vec<::std::string::String>,
     }
     impl AgentCore {
@@ -176,11 +193,14 @@ pub mod types {
     pub struct AgentCoreSectionError {
         ///Human-readable reason.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub error_code: ::std::option::Option<crate::open_enums::ErrorCode>,
         ///The Agent Core section (field group) that failed, e.g. `monitored` or `default_user_voice`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub section: ::std::option::Option<::std::string::String>,
     }
     impl AgentCoreSectionError {
@@ -330,37 +350,51 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreUpdateResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub brand_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub core: ::std::option::Option<AgentCore>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
         ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<AgentCoreUpdateResultDescription>,
         ///Sections that could not be saved (a 207 may list them here).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub failed_sections: ::std::vec::Vec<AgentCoreSectionError>,
         ///e.g. `growth`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub goal: ::std::option::Option<::std::string::String>,
         ///e.g. `character`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub identity_type: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub keywords: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
         ///Full persona text, at most 20000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub personality: ::std::option::Option<AgentCoreUpdateResultPersonality>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub shortform: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub target_platforms: ::std::vec::Vec<::std::string::String>,
     }
     impl AgentCoreUpdateResult {
@@ -487,31 +521,39 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentRun {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Why the run failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub error: ::std::option::Option<::std::string::String>,
         ///Structured research findings (research runs).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub findings: ::std::option::Option<
             ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub ideas: ::std::vec::Vec<Idea>,
         ///What the run does, e.g. `ideas`, `research`, `chat`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub kind: ::std::option::Option<::std::string::String>,
         ///Final text answer, when the run produces one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub result: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub run_id: ::std::option::Option<::std::string::String>,
         pub status: crate::open_enums::AgentRunStatus,
         ///Research summary (research runs).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub summary: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -526,12 +568,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentRunCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         ///Realtime path the dashboard listens on; API clients poll `GET /v1/agent/runs/{run_id}` instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub firebase_path: ::std::option::Option<::std::string::String>,
         pub run_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub status: ::std::option::Option<crate::open_enums::AgentRunStatus>,
     }
     impl AgentRunCreated {
@@ -598,10 +643,13 @@ pub mod types {
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub parent_id: ::std::option::Option<i64>,
     }
     impl AssetFolder {
@@ -636,10 +684,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AssetLibraryList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub asset_folders: ::std::vec::Vec<AssetFolder>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub content_resources: ::std::vec::Vec<ContentResource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub meta: ::std::option::Option<PaginationMeta>,
     }
     impl AssetLibraryList {
@@ -668,13 +719,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AutomationConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub callback_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
     impl AutomationConfig {
@@ -701,11 +755,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AutomationTestResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub message: ::std::option::Option<::std::string::String>,
         ///HTTP status the target returned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub status_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub success: ::std::option::Option<bool>,
     }
     impl AutomationTestResult {
@@ -800,21 +857,28 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Cell {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub column_id: ::std::option::Option<i64>,
         ///Creation card parameters (see `GenerateRequest`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub row_id: ::std::option::Option<i64>,
         ///The generation currently displayed in the cell.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub user_job_id: ::std::option::Option<i64>,
         ///Text value, or the displayed output of the current generation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl Cell {
@@ -877,16 +941,22 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Column {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub column_type: ::std::option::Option<crate::open_enums::ColumnType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub creation_card: ::std::option::Option<CreationCard>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub position: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub role: ::std::option::Option<crate::open_enums::ColumnRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl Column {
@@ -951,29 +1021,38 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContentResource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub byte_size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub content_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub filename: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub folder_id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `image`, `audio`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub object_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl ContentResource {
@@ -986,6 +1065,7 @@ pub mod types {
     pub struct ContentResourceList {
         pub content_resources: ::std::vec::Vec<ContentResource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub meta: ::std::option::Option<PaginationMeta>,
     }
     impl ContentResourceList {
@@ -1064,15 +1144,19 @@ pub mod types {
     pub struct Conversation {
         ///The agent id as a string (agent host).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub agent_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub pinned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -1101,6 +1185,7 @@ pub mod types {
     pub struct CreationCard {
         ///The card's parameters: the `data` schema of the matching `GenerateRequest` variant.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub generation_type: crate::open_enums::GenerationType,
     }
@@ -1167,6 +1252,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub headers: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         ///Pre-signed S3 URL: PUT the file bytes here.
         pub url: ::std::string::String,
@@ -1191,8 +1277,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ElevenLabsIntegrationResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub success: ::std::option::Option<bool>,
     }
     impl ElevenLabsIntegrationResult {
@@ -1204,20 +1292,28 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Engine {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub agent_id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub layers: ::std::vec::Vec<Layer>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub spreadsheet_cells: ::std::vec::Vec<Cell>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub spreadsheet_columns: ::std::vec::Vec<Column>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub spreadsheet_rows: ::std::vec::Vec<Row>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub user_jobs: ::std::vec::Vec<Generation>,
     }
     impl Engine {
@@ -1347,25 +1443,32 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Stable machine-readable failure code, when the server sends one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub error_code: ::std::option::Option<::std::string::String>,
         ///Credits charged.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub execution_cost: ::std::option::Option<f64>,
         ///Why it failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
         pub id: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub output_resources: ::std::vec::Vec<OutputResource>,
         ///Live progress (0-100). Present only with `include=progress`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub progress_percent: ::std::option::Option<f64>,
         ///Generated text (text cards), set on completion.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub result: ::std::option::Option<::std::string::String>,
         pub status: crate::open_enums::GenerationStatus,
         ///Internal job type, e.g. `text_generation`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub user_job_type: ::std::option::Option<::std::string::String>,
     }
     impl Generation {
@@ -1388,8 +1491,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GlobalVariable {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl GlobalVariable {
@@ -1413,36 +1518,49 @@ pub mod types {
     pub struct Idea {
         ///e.g. `9:16`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub aspect_ratio: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub estimated_duration: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub full_script: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub hook: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub inspiration_sources: ::std::vec::Vec<InspirationSource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub project_manifest: ::std::option::Option<ProjectManifest>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub rationale: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub selected_assets: ::std::vec::Vec<SelectedAsset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub status: ::std::option::Option<crate::open_enums::IdeaStatus>,
         pub title: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub video_type: ::std::option::Option<crate::open_enums::VideoType>,
         ///Numeric video type: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit (7 is not assigned in the documentation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub video_type_id: ::std::option::Option<i64>,
     }
     impl Idea {
@@ -1529,10 +1647,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InspirationSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub platform: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl InspirationSource {
@@ -1544,23 +1665,31 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Layer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub cell_id: ::std::option::Option<i64>,
         ///Creation card parameters of the layer.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `audio`, `text`, `image`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub layer_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Stacking order.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub position: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub user_job_id: ::std::option::Option<i64>,
     }
     impl Layer {
@@ -1754,16 +1883,20 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub ideas: ::std::vec::Vec<Idea>,
         ///`user` or `assistant`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub role: ::std::option::Option<::std::string::String>,
     }
     impl Message {
@@ -1787,16 +1920,20 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Organization {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub available_credit: ::std::option::Option<AvailableCredit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The caller's role, e.g. `owner`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub role: ::std::option::Option<::std::string::String>,
     }
     impl Organization {
@@ -1829,17 +1966,21 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutputResource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         ///e.g. `video`, `image`, `audio`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub object_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
         ///e.g. `output`.
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///Public CDN URL (no auth needed to download).
         pub url: ::std::string::String,
@@ -1853,12 +1994,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PaginationMeta {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub per_page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub total_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub total_pages: ::std::option::Option<i64>,
     }
     impl PaginationMeta {
@@ -1873,11 +2018,13 @@ pub mod types {
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl PersistedToken {
@@ -1892,8 +2039,10 @@ pub mod types {
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The secret, shown only in this response; use it as `X-API-Key`.
         pub token: ::std::string::String,
@@ -1939,10 +2088,12 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProjectManifest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub timeline_layers:
             ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///Seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub total_duration: ::std::option::Option<f64>,
     }
     impl ProjectManifest {
@@ -2223,10 +2374,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Row {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub position: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub spreadsheet_cells: ::std::vec::Vec<Cell>,
     }
     impl Row {
@@ -2282,18 +2436,22 @@ pub mod types {
     pub struct SelectedAsset {
         ///Part of a clip to use (free-form as the server sends it, e.g. `00:03-00:08`); null for images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub clip_range: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<::std::string::String>,
         ///`video` or `image`.
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub type_: ::std::option::Option<::std::string::String>,
         pub url: ::std::string::String,
         ///How the idea uses the asset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub usage: ::std::option::Option<::std::string::String>,
     }
     impl SelectedAsset {
@@ -2406,16 +2564,21 @@ pub mod types {
     pub struct Template {
         ///Cover image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub cover: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub recent_generated_contents: ::std::vec::Vec<TemplateContent>,
         ///e.g. `tiktok-talking-avatar`; used to preview and clone.
         pub slug: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl Template {
@@ -2438,10 +2601,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub object_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl TemplateContent {
@@ -2454,19 +2620,26 @@ pub mod types {
     pub struct TemplateDetail {
         ///Cover image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub cover: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub recent_generated_contents: ::std::vec::Vec<TemplateContent>,
         ///e.g. `tiktok-talking-avatar`; used to preview and clone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub slug: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub spreadsheet_columns: ::std::vec::Vec<Column>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl TemplateDetail {
@@ -2700,10 +2873,13 @@ pub mod types {
         #[serde(default, with = "crate::transport::rfc3339_opt")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl User {
@@ -2719,16 +2895,20 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The job's parameters as the server echoes them (JSON string or object).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub data: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         ///On completion; for publish jobs `result.post_id` is the platform post id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub result:
             ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         pub status: crate::open_enums::UserJobStatus,
         ///e.g. `publish_content`, `train_social`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub user_job_type: ::std::option::Option<::std::string::String>,
     }
     impl UserJob {
@@ -3128,18 +3308,24 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Voice {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub preview_url: ::std::option::Option<::std::string::String>,
         ///Where the voice comes from, e.g. `public` (shared library); user-designed, cloned and ElevenLabs voices have their own sources.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub source: ::std::option::Option<::std::string::String>,
         ///True for voices the user designed or cloned (these can be deleted).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub user_owned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub voice_id: ::std::option::Option<::std::string::String>,
     }
     impl Voice {
@@ -3194,6 +3380,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignDescriptionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub voice_description: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignDescriptionResponse {
@@ -3205,9 +3392,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignSample {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub audio_url: ::std::option::Option<::std::string::String>,
         ///Pass to step 4 to keep this candidate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub generated_voice_id: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignSample {
@@ -3230,6 +3419,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignSamplesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub samples: ::std::vec::Vec<VoiceDesignSample>,
     }
     impl VoiceDesignSamplesResponse {
@@ -3252,6 +3442,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceDesignScriptResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub script: ::std::option::Option<::std::string::String>,
     }
     impl VoiceDesignScriptResponse {
@@ -3263,6 +3454,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoiceLibrary {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub voices: ::std::vec::Vec<Voice>,
     }
     impl VoiceLibrary {
@@ -3275,10 +3467,13 @@ pub mod types {
     pub struct VoicePreviewJob {
         ///Set once `status` is `completed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub audio_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub job_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub status: ::std::option::Option<crate::open_enums::UserJobStatus>,
     }
     impl VoicePreviewJob {
@@ -3303,8 +3498,10 @@ pub mod types {
     pub struct Workspace {
         ///Workspace id; the same id as the organization (`/v1/organizations/{id}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Workspace {

@@ -67,6 +67,7 @@
 
 #[allow(missing_docs, clippy::all)]
 mod generated;
+pub mod lenient;
 pub mod open_enums;
 #[allow(clippy::all)]
 pub mod operations;

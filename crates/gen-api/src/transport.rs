@@ -302,7 +302,17 @@ async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes>
 /// assert_eq!(row.at.unwrap().to_rfc3339(), "2026-01-02T01:04:05+00:00");
 /// let row: Row = serde_json::from_str(r#"{}"#).unwrap();
 /// assert_eq!(row.at, None);
-/// assert!(serde_json::from_str::<Row>(r#"{"at": "yesterday"}"#).is_err());
+/// // An optional date-time is read tolerantly: anything else is `None`.
+/// let row: Row = serde_json::from_str(r#"{"at": "yesterday"}"#).unwrap();
+/// assert_eq!(row.at, None);
+///
+/// #[derive(serde::Deserialize)]
+/// struct Strict {
+///     #[serde(with = "gen_api::transport::rfc3339")]
+///     #[allow(dead_code)]
+///     at: chrono::DateTime<chrono::Utc>,
+/// }
+/// assert!(serde_json::from_str::<Strict>(r#"{"at": "yesterday"}"#).is_err());
 /// ```
 pub mod rfc3339 {
     use chrono::{DateTime, Utc};
@@ -383,9 +393,81 @@ pub mod rfc3339 {
 
 /// [`rfc3339`] for an optional field (`null` or absent is `None`; the
 /// field also needs `#[serde(default)]`).
+///
+/// Tolerant: an optional date-time is a guess of openapi.yaml (only a
+/// required field is pinned by a seed), so a value that is not an RFC 3339
+/// string (another JSON type, or a string in another format) is read as
+/// `None`, with a debug log, instead of failing the whole answer.
 pub mod rfc3339_opt {
     use chrono::{DateTime, Utc};
     use serde::{Deserializer, Serialize, Serializer, de};
+
+    /// Reads any JSON value: an RFC 3339 string is `Some`, anything else
+    /// `None`.
+    struct Lenient;
+
+    impl Lenient {
+        fn other<T>(what: &str) -> Option<T> {
+            log::debug!("gen-api: an optional date-time field held {what}; read as absent");
+            None
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for Lenient {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any value")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(match super::rfc3339::parse(value) {
+                Ok(at) => Some(at),
+                Err(_) => Self::other("a string that is not RFC 3339"),
+            })
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Self::other("a boolean"))
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Self::other("a number"))
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Self::other("a number"))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Self::other("a number"))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok(Self::other("a list"))
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(Self::other("an object"))
+        }
+    }
 
     struct Visitor;
 
@@ -405,7 +487,7 @@ pub mod rfc3339_opt {
         }
 
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            super::rfc3339::deserialize(d).map(Some)
+            d.deserialize_any(Lenient)
         }
     }
 
