@@ -200,6 +200,16 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
             contents: optable::render_tsv(&table),
         },
         Output {
+            path: "spec/answer_fields.tsv".into(),
+            contents: crate::pinned::render_tsv(&crate::pinned::fields(
+                &doc_for_tests,
+                &spec_path
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join("tests/fixtures/seeds"),
+            )),
+        },
+        Output {
             path: "README.md".into(),
             contents: readme,
         },

@@ -16,6 +16,7 @@ mod lighten;
 mod normalize;
 mod open_enums;
 mod optable;
+mod pinned;
 mod safety;
 mod specdiff;
 mod tolerant;

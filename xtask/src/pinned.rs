@@ -1,0 +1,432 @@
+//! Which answer fields a seed pins, and which are guesses (issue 19).
+//!
+//! A field of an answer is *pinned* when a seed shows it with a value or a
+//! seed sentence states its type:
+//!
+//! - a seed's JSON answer, copied into `tests/fixtures/seeds/*.json`
+//!   (`"kind": "response"`, with its `operation_id` and `status`), shows
+//!   it with a value (not `null`): the fixture pins it;
+//! - or openapi.yaml says so on the property: `x-pinned-by: 'seed NNN:
+//!   "quote"'`.
+//!
+//! Every other answer field is a guess. `cargo xtask generate` writes the
+//! whole list to `spec/answer_fields.tsv` (field, type, required, how it is
+//! read, what pins it), and a test keeps openapi.yaml honest: a `required`
+//! answer field (read strictly) needs a seed behind it.
+//!
+//! A field is named `Schema.property` for a component schema,
+//! `Schema.property.sub` for an inline object under it (`[]` marks array
+//! items: `Schema.list[].sub`), and `operationId STATUS.property` for an
+//! answer schema written inline in the operation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::transform::METHODS;
+
+/// One answer field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Its name (module doc).
+    pub name: String,
+    /// Its JSON type as openapi.yaml writes it (`string`, `integer|null`,
+    /// `ref Schema`, `object`, `array`, `any`).
+    pub ty: String,
+    /// Listed in its schema's `required`.
+    pub required: bool,
+    /// What pins it: `x-pinned-by`'s text, or the fixture file; empty for a
+    /// guess.
+    pub pinned_by: String,
+}
+
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
+    let mut v = v;
+    let mut name = None;
+    for _ in 0..16 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(n) => {
+                name = Some(n.to_owned());
+                match doc.pointer(&format!("/components/schemas/{n}")) {
+                    Some(t) => v = t,
+                    None => break,
+                }
+            }
+            None => break,
+        }
+    }
+    (v, name)
+}
+
+fn type_text(doc: &Value, s: &Value) -> String {
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        return format!("ref {}", r.rsplit('/').next().unwrap_or(r));
+    }
+    let _ = doc;
+    match s.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ if s.get("properties").is_some() => "object".into(),
+        _ if s.get("oneOf").is_some() || s.get("anyOf").is_some() => "union".into(),
+        _ => "any".into(),
+    }
+}
+
+/// The properties (merged through `allOf`, and over `oneOf`/`anyOf`
+/// alternatives) of the object schema `s`, each with the schema name it is
+/// declared in (for naming) and whether it is required there.
+fn properties<'a>(
+    doc: &'a Value,
+    s: &'a Value,
+    owner: &str,
+    out: &mut Vec<(String, String, &'a Value, bool)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    let (s, name) = resolve(doc, s);
+    let owner = name.unwrap_or_else(|| owner.to_owned());
+    let required: BTreeSet<&str> = s
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        for (k, v) in props {
+            out.push((owner.clone(), k.clone(), v, required.contains(k.as_str())));
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for alt in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+            properties(doc, alt, &owner, out, depth + 1);
+        }
+    }
+}
+
+/// Walks every answer field reachable from `schema`, calling `visit` with
+/// the field's name, its property schema and whether it is required.
+fn walk(
+    doc: &Value,
+    schema: &Value,
+    owner: &str,
+    seen: &mut BTreeSet<String>,
+    visit: &mut dyn FnMut(String, &Value, bool),
+) {
+    let (s, name) = resolve(doc, schema);
+    if let Some(n) = &name
+        && !seen.insert(n.clone())
+    {
+        return;
+    }
+    let owner = name.clone().unwrap_or_else(|| owner.to_owned());
+    // Array items.
+    if let Some(items) = s.get("items") {
+        let (_, item_name) = resolve(doc, items);
+        walk(
+            doc,
+            items,
+            &item_name.unwrap_or_else(|| format!("{owner}[]")),
+            seen,
+            visit,
+        );
+    }
+    let mut props = Vec::new();
+    properties(doc, s, &owner, &mut props, 0);
+    for (decl, key, v, required) in props {
+        let field = format!("{decl}.{key}");
+        visit(field.clone(), v, required);
+        walk(doc, v, &field, seen, visit);
+    }
+    if let Some(extra) = s.get("additionalProperties").filter(|a| a.is_object()) {
+        walk(doc, extra, &format!("{owner}{{}}"), seen, visit);
+    }
+}
+
+/// Every JSON answer schema of every operation, with its owner name.
+fn answers(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (_, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for m in METHODS {
+            let Some(op) = item.get(m) else { continue };
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            for (status, resp) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let resp = match resp.get("$ref").and_then(Value::as_str) {
+                    Some(r) => doc
+                        .pointer(&r.replacen('#', "", 1))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    None => resp.clone(),
+                };
+                for (media, body) in resp
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if media.contains("json")
+                        && let Some(schema) = body.get("schema")
+                    {
+                        out.push((id.to_owned(), status.clone(), schema.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The fields each seed fixture answer shows with a value, by the fixture
+/// file that shows them.
+fn fixture_pins(doc: &Value, fixtures: &Path) -> BTreeMap<String, String> {
+    let mut pins = BTreeMap::new();
+    let Ok(dir) = std::fs::read_dir(fixtures) else {
+        return pins;
+    };
+    let mut files: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    let answers = answers(doc);
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+    {
+        let Some(fx) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        else {
+            continue;
+        };
+        if fx.get("kind").and_then(Value::as_str) != Some("response") {
+            continue;
+        }
+        let (Some(id), Some(status)) = (
+            fx.get("operation_id").and_then(Value::as_str),
+            fx.get("status").and_then(Value::as_u64),
+        ) else {
+            continue;
+        };
+        let label = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let status = status.to_string();
+        let class = format!("{}XX", &status[..1]);
+        for (op, st, schema) in &answers {
+            if op == id && (*st == status || *st == class || st == "default") {
+                let owner = format!("{op} {st}");
+                mark(doc, schema, &owner, &fx["body"], &label, &mut pins, 0);
+            }
+        }
+    }
+    pins
+}
+
+/// Marks every field `value` shows (not `null`) under `schema`.
+fn mark(
+    doc: &Value,
+    schema: &Value,
+    owner: &str,
+    value: &Value,
+    label: &str,
+    pins: &mut BTreeMap<String, String>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    let (s, name) = resolve(doc, schema);
+    let owner = name.unwrap_or_else(|| owner.to_owned());
+    match value {
+        Value::Array(items) => {
+            if let Some(item_schema) = s.get("items") {
+                let (_, item_name) = resolve(doc, item_schema);
+                let item_owner = item_name.unwrap_or_else(|| format!("{owner}[]"));
+                for v in items {
+                    mark(doc, item_schema, &item_owner, v, label, pins, depth + 1);
+                }
+            }
+            for key in ["oneOf", "anyOf"] {
+                for alt in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+                    mark(doc, alt, &owner, value, label, pins, depth + 1);
+                }
+            }
+        }
+        Value::Object(obj) => {
+            let mut props = Vec::new();
+            properties(doc, s, &owner, &mut props, 0);
+            for (decl, key, v, _) in props {
+                if let Some(shown) = obj.get(&key).filter(|x| !x.is_null()) {
+                    let field = format!("{decl}.{key}");
+                    pins.entry(field.clone())
+                        .or_insert_with(|| label.to_owned());
+                    mark(doc, v, &field, shown, label, pins, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every answer field of `doc` (an openapi.yaml, 3.1), with what pins it
+/// (`fixtures`: the seed fixtures directory).
+pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
+    let pins = fixture_pins(doc, fixtures);
+    let mut out: BTreeMap<String, Field> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for (op, status, schema) in answers(doc) {
+        let owner = format!("{op} {status}");
+        walk(doc, &schema, &owner, &mut seen, &mut |name, v, required| {
+            let pinned_by = v
+                .get("x-pinned-by")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| pins.get(&name).map(|f| format!("tests/fixtures/seeds/{f}")))
+                .unwrap_or_default();
+            let field = Field {
+                name: name.clone(),
+                ty: type_text(doc, v),
+                required,
+                pinned_by,
+            };
+            out.entry(name).or_insert(field);
+        });
+    }
+    out.into_values().collect()
+}
+
+/// `spec/answer_fields.tsv`.
+pub fn render_tsv(fields: &[Field]) -> String {
+    let guessed = fields.iter().filter(|f| f.pinned_by.is_empty()).count();
+    let mut out = format!(
+        "# @generated by `cargo xtask generate` from openapi.yaml and tests/fixtures/seeds — do not edit.\n\
+         # Every answer field: {} pinned by a seed, {guessed} guessed (read tolerantly: gen_api::lenient).\n\
+         field\ttype\trequired\tread\tpinned_by\n",
+        fields.len() - guessed
+    );
+    for f in fields {
+        let read = if f.required { "strict" } else { "tolerant" };
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{read}\t{}\n",
+            f.name,
+            f.ty,
+            if f.required { "yes" } else { "no" },
+            f.pinned_by.replace(['\t', '\n'], " ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    #[test]
+    fn every_required_answer_field_of_openapi_yaml_has_a_seed_behind_it() {
+        let doc = crate::codegen::load_spec(&root().join("openapi.yaml")).unwrap();
+        let fields = fields(&doc, &root().join("tests/fixtures/seeds"));
+        assert!(fields.len() > 100, "{}", fields.len());
+        let unpinned: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.required && f.pinned_by.is_empty())
+            .map(|f| f.name.as_str())
+            .collect();
+        assert!(
+            unpinned.is_empty(),
+            "required (read strictly) with no seed behind them: {unpinned:?}; make them optional, or add `x-pinned-by: 'seed NNN: \"quote\"'`"
+        );
+    }
+
+    #[test]
+    fn fixtures_and_annotations_pin_fields_and_the_rest_are_guesses() {
+        let dir = std::env::temp_dir().join(format!("pinned-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("000_answer.json"),
+            json!({"kind": "response", "operation_id": "get_a", "status": 200,
+                   "body": {"id": 1, "tags": [{"name": "x"}], "note": null}})
+            .to_string(),
+        )
+        .unwrap();
+        let doc = json!({"paths": {"/a": {"get": {"operationId": "get_a", "responses": {
+            "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}},
+            "422": {"content": {"application/json": {"schema": {"type": "object", "properties": {"code": {"type": "string"}}}}}}}}}},
+            "components": {"schemas": {
+                "A": {"type": "object", "required": ["id", "title"], "properties": {
+                    "id": {"type": "integer"},
+                    "title": {"type": "string", "x-pinned-by": "seed 001: \"title\": \"My video\""},
+                    "note": {"type": ["string", "null"]},
+                    "tags": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "n": {"type": "integer"}}}},
+                    "b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"allOf": [{"type": "object", "properties": {"x": {"type": "number"}}}]}}}});
+        let got = fields(&doc, &dir);
+        std::fs::remove_dir_all(&dir).ok();
+        let got: Vec<(String, String, bool, String)> = got
+            .into_iter()
+            .map(|f| (f.name, f.ty, f.required, f.pinned_by))
+            .collect();
+        let f = |n: &str, t: &str, r: bool, p: &str| (n.to_owned(), t.to_owned(), r, p.to_owned());
+        assert_eq!(
+            got,
+            vec![
+                f("A.b", "ref B", false, ""),
+                f(
+                    "A.id",
+                    "integer",
+                    true,
+                    "tests/fixtures/seeds/000_answer.json"
+                ),
+                f("A.note", "string|null", false, ""),
+                f(
+                    "A.tags",
+                    "array",
+                    false,
+                    "tests/fixtures/seeds/000_answer.json"
+                ),
+                f("A.tags[].n", "integer", false, ""),
+                f(
+                    "A.tags[].name",
+                    "string",
+                    false,
+                    "tests/fixtures/seeds/000_answer.json"
+                ),
+                f(
+                    "A.title",
+                    "string",
+                    true,
+                    "seed 001: \"title\": \"My video\""
+                ),
+                f("B.x", "number", false, ""),
+                f("get_a 422.code", "string", false, ""),
+            ]
+        );
+    }
+}
