@@ -205,6 +205,10 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
             path: "crates/gen-sdk/tests/generated/response_types.rs".into(),
             contents: rustfmt(&response_types)?,
         },
+        Output {
+            path: "crates/gen-mock/src/generated/unpinned.rs".into(),
+            contents: rustfmt(&crate::unpinned::render(&doc_for_tests, HEADER))?,
+        },
     ];
     Ok(Generated { outputs, warnings })
 }

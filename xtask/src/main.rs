@@ -19,6 +19,7 @@ mod optable;
 mod safety;
 mod specdiff;
 mod transform;
+mod unpinned;
 mod uses;
 
 use anyhow::{Context, Result, bail};
