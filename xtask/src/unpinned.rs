@@ -183,10 +183,10 @@ fn success_schemas<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
                 .unwrap_or_default()
                 .trim()
                 .to_ascii_lowercase();
-            if base == "application/json" || base.ends_with("+json") {
-                if let Some(schema) = content.get("schema") {
-                    out.push(schema);
-                }
+            if (base == "application/json" || base.ends_with("+json"))
+                && let Some(schema) = content.get("schema")
+            {
+                out.push(schema);
             }
         }
     }

@@ -266,7 +266,7 @@ fn unknown_value(rng: &mut Rng) -> Value {
         0 => json!(n),
         1 => json!(format!("vary {n}")),
         2 => Value::Null,
-        3 => json!(n % 2 == 0),
+        3 => json!(n.is_multiple_of(2)),
         4 => json!({ "x_vary": n }),
         _ => json!([n, "vary"]),
     }

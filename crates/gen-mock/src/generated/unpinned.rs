@@ -17,7 +17,7 @@ pub struct UnpinnedAnswer {
     pub path: &'static str,
     /// Locations of the unpinned properties: names joined by `.`, `[]` for
     /// each item of an array (`ideas[].title`; `[].id` in an array answer),
-    /// `\\` escaping a `.`, `[`, `]` or `\\` in a name. Sorted: a parent
+    /// `\` escaping a `.`, `[`, `]` or `\` in a name. Sorted: a parent
     /// comes before its children.
     pub fields: &'static [&'static str],
     /// Locations of the objects that may take unknown fields: the answer
@@ -26,7 +26,7 @@ pub struct UnpinnedAnswer {
     pub open_objects: &'static [&'static str],
 }
 
-/// Every operation with a JSON success answer, in openapi.yaml's order.
+/// Every operation with a JSON success answer, by path, then method.
 pub const UNPINNED: &[UnpinnedAnswer] = &[
     UnpinnedAnswer {
         operation_id: "list_conversations",
