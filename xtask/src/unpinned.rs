@@ -11,7 +11,8 @@
 //!
 //! - `fields`: the JSON locations of the unpinned properties, following
 //!   `$ref`s, `allOf`/`oneOf`/`anyOf` branches, array items and nested
-//!   objects, and stopping where a `$ref` recurses (or 16 levels down).
+//!   objects, and stopping where a `$ref` recurses (or 16 levels down, or
+//!   after 4096 locations).
 //!   A location is property names joined by `.`, `[]` after an array's name
 //!   for each of its items (`ideas[].title`; `[].id` for the items of an
 //!   array answer); `\` escapes a `.`, `[`, `]` or `\` inside a name. A
@@ -35,6 +36,10 @@ use crate::transform::METHODS;
 /// Deepest location followed (segments), so a wide schema graph cannot
 /// explode.
 const MAX_DEPTH: usize = 16;
+
+/// Most locations walked per operation (a wide schema graph of a large
+/// spec: the walk stops there, in its fixed order).
+const MAX_LOCATIONS: usize = 4096;
 
 /// One operation's unpinned locations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +102,9 @@ impl Walker<'_> {
         let Some(map) = schema.as_object() else {
             return;
         };
+        if self.seen.len() >= MAX_LOCATIONS {
+            return;
+        }
         if let Some(r) = map.get("$ref").and_then(Value::as_str) {
             if stack.iter().any(|s| s == r) {
                 return; // recursion: stop here
@@ -434,6 +442,31 @@ mod tests {
             src.contains(r#"fields: &["id", "we\"ird\\\\name"]"#),
             "{src}"
         );
+    }
+
+    /// The drill's shapes (text, bytes, `204`, `+json`, two success codes,
+    /// 3.1 types, `default` only...) give a table that is Rust.
+    #[test]
+    fn the_drill_shapes_give_a_table() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let mut d = crate::codegen::load_spec(&root.join("openapi.yaml")).unwrap();
+        let drill: Value = serde_yaml::from_str(crate::drill::PATH_ITEM).unwrap();
+        let schemas: Value = serde_yaml::from_str(crate::drill::SCHEMAS).unwrap();
+        for (k, v) in drill.as_object().unwrap() {
+            d["paths"][k] = v.clone();
+        }
+        for (k, v) in schemas.as_object().unwrap() {
+            d["components"]["schemas"][k] = v.clone();
+        }
+        let src = render(&d, crate::codegen::HEADER);
+        syn::parse_file(&src).unwrap();
+        let start = build(&d).into_iter().find(|a| {
+            a.path.starts_with("/v1/drill") && a.method == "POST" && !a.fields.is_empty()
+        });
+        assert!(start.is_some(), "{src}");
     }
 
     #[test]
