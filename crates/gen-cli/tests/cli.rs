@@ -743,3 +743,91 @@ varied_tests!(
     waits_and_uploads_survive_429s_and_5xx => waits_and_uploads_survive_429s_and_5xx_on,
     a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock => a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on,
 );
+
+/// `gen mock --vary SEED` (and `GEN_MOCK_VARY=SEED gen mock`) serves what
+/// `MockConfig::vary(SEED)` serves: the same answers to the same requests.
+#[tokio::test(flavor = "multi_thread")]
+async fn gen_mock_vary_serves_the_libraries_varied_answers() {
+    use std::io::{BufRead, BufReader};
+    /// The answers to a fixed request sequence, times made comparable.
+    async fn answers(base: &str) -> Vec<Value> {
+        fn times(v: &Value) -> Value {
+            match v {
+                Value::String(s) if s.len() == 20 && s.ends_with('Z') && s.contains('T') => {
+                    Value::from("<time>")
+                }
+                Value::Array(a) => a.iter().map(times).collect(),
+                Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), times(v))).collect(),
+                v => v.clone(),
+            }
+        }
+        let http = reqwest::Client::new();
+        let mut out = Vec::new();
+        for path in ["/v1/me", "/v1/organizations/1", "/v1/organizations/1"] {
+            let body: Value = http
+                .get(format!("{base}{path}"))
+                .header("X-API-Key", "mock-key")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            out.push(times(&body));
+        }
+        out
+    }
+    let library = MockServer::start(MockConfig::default().vary(5))
+        .await
+        .unwrap();
+    let expected = answers(&library.base_url()).await;
+    let plain = mock(None).await;
+    assert_ne!(answers(&plain.base_url()).await, expected);
+    for by_env in [false, true] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
+        cmd.args(["mock", "--port", &port.to_string()])
+            .env_remove("GEN_API_KEY")
+            .env_remove("GEN_MOCK_VARY")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        if by_env {
+            cmd.env("GEN_MOCK_VARY", "5");
+        } else {
+            cmd.args(["--vary", "5"]);
+        }
+        let mut child = cmd.spawn().expect("gen mock");
+        let stdout = child.stdout.take().unwrap();
+        // The first two lines; the rest is drained (a closed pipe would
+        // end the server at its next line).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+            (0..2)
+                .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default())
+                .collect()
+        })
+        .await
+        .unwrap();
+        assert!(
+            lines[0].starts_with("gen-mock serving the GEN API at"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("varied with seed 5"), "{lines:?}");
+        let got = answers(&format!("http://127.0.0.1:{port}")).await;
+        child.kill().ok();
+        child.wait().ok();
+        assert_eq!(got, expected, "by_env: {by_env}");
+    }
+    let out = gen_cmd(None, None, &["mock", "--vary", "tacos"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--vary"), "{}", stderr(&out));
+}
