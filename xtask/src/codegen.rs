@@ -174,6 +174,11 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     let aside = rustfmt(&aside)?;
 
     let response_types = response_types(&doc_for_tests, &client, &enums);
+    // The seeds' JSON answers (what they show is pinned; xtask/src/pinned.rs).
+    let fixtures = spec_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("tests/fixtures/seeds");
     let outputs = vec![
         Output {
             path: "crates/gen-api/src/generated.rs".into(),
@@ -201,13 +206,7 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
         },
         Output {
             path: "spec/answer_fields.tsv".into(),
-            contents: crate::pinned::render_tsv(&crate::pinned::fields(
-                &doc_for_tests,
-                &spec_path
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join("tests/fixtures/seeds"),
-            )),
+            contents: crate::pinned::render_tsv(&crate::pinned::fields(&doc_for_tests, &fixtures)),
         },
         Output {
             path: "README.md".into(),
@@ -216,6 +215,14 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
         Output {
             path: "crates/gen-sdk/tests/generated/response_types.rs".into(),
             contents: rustfmt(&response_types)?,
+        },
+        Output {
+            path: "crates/gen-mock/src/generated/unpinned.rs".into(),
+            // What the seed fixtures pin is pinned for gen-mock too.
+            contents: rustfmt(&crate::unpinned::render(
+                &crate::pinned::annotate(&doc_for_tests, &fixtures),
+                HEADER,
+            ))?,
         },
     ];
     Ok(Generated { outputs, warnings })

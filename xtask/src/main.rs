@@ -21,6 +21,7 @@ mod safety;
 mod specdiff;
 mod tolerant;
 mod transform;
+mod unpinned;
 mod uses;
 
 use anyhow::{Context, Result, bail};

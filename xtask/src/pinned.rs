@@ -12,7 +12,9 @@
 //! Every other answer field is a guess. `cargo xtask generate` writes the
 //! whole list to `spec/answer_fields.tsv` (field, type, required, how it is
 //! read, what pins it), and a test keeps openapi.yaml honest: a `required`
-//! answer field (read strictly) needs a seed behind it.
+//! answer field (read strictly) needs a seed behind it. [`annotate`] hands
+//! the fixtures' pins to readers of `x-pinned-by` alone (gen-mock's varied
+//! answers).
 //!
 //! A field is named `Schema.property` for a component schema,
 //! `Schema.property.sub` for an inline object under it (`[]` marks array
@@ -41,9 +43,12 @@ pub struct Field {
     pub pinned_by: String,
 }
 
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
+/// `v` (found at the JSON pointer `at`) with its `$ref`s followed: the
+/// schema, the component name it was last reached by, and its pointer.
+fn resolve<'a>(doc: &'a Value, v: &'a Value, at: &str) -> (&'a Value, Option<String>, String) {
     let mut v = v;
     let mut name = None;
+    let mut at = at.to_owned();
     for _ in 0..16 {
         match v
             .get("$ref")
@@ -52,7 +57,8 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
         {
             Some(n) => {
                 name = Some(n.to_owned());
-                match doc.pointer(&format!("/components/schemas/{n}")) {
+                at = format!("/components/schemas/{n}");
+                match doc.pointer(&at) {
                     Some(t) => v = t,
                     None => break,
                 }
@@ -60,14 +66,18 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (&'a Value, Option<String>) {
             None => break,
         }
     }
-    (v, name)
+    (v, name, at)
 }
 
-fn type_text(doc: &Value, s: &Value) -> String {
+/// A JSON pointer segment.
+fn seg(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn type_text(s: &Value) -> String {
     if let Some(r) = s.get("$ref").and_then(Value::as_str) {
         return format!("ref {}", r.rsplit('/').next().unwrap_or(r));
     }
-    let _ = doc;
     match s.get("type") {
         Some(Value::String(t)) => t.clone(),
         Some(Value::Array(ts)) => ts
@@ -81,20 +91,32 @@ fn type_text(doc: &Value, s: &Value) -> String {
     }
 }
 
+/// A property found by [`properties`].
+struct Prop<'a> {
+    /// The schema name it is declared in (for naming).
+    owner: String,
+    key: String,
+    schema: &'a Value,
+    /// The JSON pointer of `schema`.
+    at: String,
+    /// Listed in `required` where it is declared.
+    required: bool,
+}
+
 /// The properties (merged through `allOf`, and over `oneOf`/`anyOf`
-/// alternatives) of the object schema `s`, each with the schema name it is
-/// declared in (for naming) and whether it is required there.
+/// alternatives) of the object schema `s` found at `at`.
 fn properties<'a>(
     doc: &'a Value,
     s: &'a Value,
+    at: &str,
     owner: &str,
-    out: &mut Vec<(String, String, &'a Value, bool)>,
+    out: &mut Vec<Prop<'a>>,
     depth: usize,
 ) {
     if depth > 16 {
         return;
     }
-    let (s, name) = resolve(doc, s);
+    let (s, name, at) = resolve(doc, s, at);
     let owner = name.unwrap_or_else(|| owner.to_owned());
     let required: BTreeSet<&str> = s
         .get("required")
@@ -105,59 +127,82 @@ fn properties<'a>(
         .collect();
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
         for (k, v) in props {
-            out.push((owner.clone(), k.clone(), v, required.contains(k.as_str())));
+            out.push(Prop {
+                owner: owner.clone(),
+                key: k.clone(),
+                schema: v,
+                at: format!("{at}/properties/{}", seg(k)),
+                required: required.contains(k.as_str()),
+            });
         }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
-        for alt in s.get(key).and_then(Value::as_array).into_iter().flatten() {
-            properties(doc, alt, &owner, out, depth + 1);
+        for (i, alt) in s
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            properties(doc, alt, &format!("{at}/{key}/{i}"), &owner, out, depth + 1);
         }
     }
 }
 
-/// Walks every answer field reachable from `schema`, calling `visit` with
-/// the field's name, its property schema and whether it is required.
+/// Walks every answer field reachable from `schema` (at `at`), calling
+/// `visit` with the field's name, its property schema and whether it is
+/// required.
 fn walk(
     doc: &Value,
     schema: &Value,
+    at: &str,
     owner: &str,
     seen: &mut BTreeSet<String>,
     visit: &mut dyn FnMut(String, &Value, bool),
 ) {
-    let (s, name) = resolve(doc, schema);
+    let (s, name, at) = resolve(doc, schema, at);
     if let Some(n) = &name
         && !seen.insert(n.clone())
     {
         return;
     }
     let owner = name.clone().unwrap_or_else(|| owner.to_owned());
-    // Array items.
     if let Some(items) = s.get("items") {
-        let (_, item_name) = resolve(doc, items);
+        let items_at = format!("{at}/items");
+        let (_, item_name, _) = resolve(doc, items, &items_at);
         walk(
             doc,
             items,
+            &items_at,
             &item_name.unwrap_or_else(|| format!("{owner}[]")),
             seen,
             visit,
         );
     }
     let mut props = Vec::new();
-    properties(doc, s, &owner, &mut props, 0);
-    for (decl, key, v, required) in props {
-        let field = format!("{decl}.{key}");
-        visit(field.clone(), v, required);
-        walk(doc, v, &field, seen, visit);
+    properties(doc, s, &at, &owner, &mut props, 0);
+    for p in props {
+        let field = format!("{}.{}", p.owner, p.key);
+        visit(field.clone(), p.schema, p.required);
+        walk(doc, p.schema, &p.at, &field, seen, visit);
     }
     if let Some(extra) = s.get("additionalProperties").filter(|a| a.is_object()) {
-        walk(doc, extra, &format!("{owner}{{}}"), seen, visit);
+        walk(
+            doc,
+            extra,
+            &format!("{at}/additionalProperties"),
+            &format!("{owner}{{}}"),
+            seen,
+            visit,
+        );
     }
 }
 
-/// Every JSON answer schema of every operation, with its owner name.
-fn answers(doc: &Value) -> Vec<(String, String, Value)> {
+/// Every JSON answer schema of every operation: operationId, status, the
+/// schema and its pointer.
+fn answers(doc: &Value) -> Vec<(String, String, Value, String)> {
     let mut out = Vec::new();
-    for (_, item) in doc
+    for (path, item) in doc
         .get("paths")
         .and_then(Value::as_object)
         .into_iter()
@@ -175,12 +220,15 @@ fn answers(doc: &Value) -> Vec<(String, String, Value)> {
                 .into_iter()
                 .flatten()
             {
-                let resp = match resp.get("$ref").and_then(Value::as_str) {
-                    Some(r) => doc
-                        .pointer(&r.replacen('#', "", 1))
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    None => resp.clone(),
+                let (resp, resp_at) = match resp.get("$ref").and_then(Value::as_str) {
+                    Some(r) => {
+                        let at = r.replacen('#', "", 1);
+                        (doc.pointer(&at).cloned().unwrap_or(Value::Null), at)
+                    }
+                    None => (
+                        resp.clone(),
+                        format!("/paths/{}/{m}/responses/{}", seg(path), seg(status)),
+                    ),
                 };
                 for (media, body) in resp
                     .get("content")
@@ -191,7 +239,12 @@ fn answers(doc: &Value) -> Vec<(String, String, Value)> {
                     if media.contains("json")
                         && let Some(schema) = body.get("schema")
                     {
-                        out.push((id.to_owned(), status.clone(), schema.clone()));
+                        out.push((
+                            id.to_owned(),
+                            status.clone(),
+                            schema.clone(),
+                            format!("{resp_at}/content/{}/schema", seg(media)),
+                        ));
                     }
                 }
             }
@@ -200,10 +253,13 @@ fn answers(doc: &Value) -> Vec<(String, String, Value)> {
     out
 }
 
-/// The fields each seed fixture answer shows with a value, by the fixture
-/// file that shows them.
-fn fixture_pins(doc: &Value, fixtures: &Path) -> BTreeMap<String, String> {
-    let mut pins = BTreeMap::new();
+/// What the seed fixtures pin: field name → (the fixture file that shows
+/// it first, the pointers of its property schemas).
+type Pins = BTreeMap<String, (String, BTreeSet<String>)>;
+
+/// The fields each seed fixture answer shows with a value.
+fn fixture_pins(doc: &Value, fixtures: &Path) -> Pins {
+    let mut pins = Pins::new();
     let Ok(dir) = std::fs::read_dir(fixtures) else {
         return pins;
     };
@@ -235,60 +291,95 @@ fn fixture_pins(doc: &Value, fixtures: &Path) -> BTreeMap<String, String> {
             .unwrap_or_default();
         let status = status.to_string();
         let class = format!("{}XX", &status[..1]);
-        for (op, st, schema) in &answers {
+        for (op, st, schema, at) in &answers {
             if op == id && (*st == status || *st == class || st == "default") {
-                let owner = format!("{op} {st}");
-                mark(doc, schema, &owner, &fx["body"], &label, &mut pins, 0);
+                let shown = Shown { doc, label: &label };
+                shown.mark(schema, at, &format!("{op} {st}"), &fx["body"], &mut pins, 0);
             }
         }
     }
     pins
 }
 
-/// Marks every field `value` shows (not `null`) under `schema`.
-fn mark(
-    doc: &Value,
-    schema: &Value,
-    owner: &str,
-    value: &Value,
-    label: &str,
-    pins: &mut BTreeMap<String, String>,
-    depth: usize,
-) {
-    if depth > 32 {
-        return;
-    }
-    let (s, name) = resolve(doc, schema);
-    let owner = name.unwrap_or_else(|| owner.to_owned());
-    match value {
-        Value::Array(items) => {
-            if let Some(item_schema) = s.get("items") {
-                let (_, item_name) = resolve(doc, item_schema);
-                let item_owner = item_name.unwrap_or_else(|| format!("{owner}[]"));
-                for v in items {
-                    mark(doc, item_schema, &item_owner, v, label, pins, depth + 1);
+/// One fixture answer being marked.
+struct Shown<'a> {
+    doc: &'a Value,
+    label: &'a str,
+}
+
+impl Shown<'_> {
+    /// Marks every field `value` shows (not `null`) under `schema` (at the
+    /// pointer `at`).
+    fn mark(
+        &self,
+        schema: &Value,
+        at: &str,
+        owner: &str,
+        value: &Value,
+        pins: &mut Pins,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        let doc = self.doc;
+        let (s, name, at) = resolve(doc, schema, at);
+        let owner = name.unwrap_or_else(|| owner.to_owned());
+        match value {
+            Value::Array(items) => {
+                if let Some(item_schema) = s.get("items") {
+                    let items_at = format!("{at}/items");
+                    let (_, item_name, _) = resolve(doc, item_schema, &items_at);
+                    let item_owner = item_name.unwrap_or_else(|| format!("{owner}[]"));
+                    for v in items {
+                        self.mark(item_schema, &items_at, &item_owner, v, pins, depth + 1);
+                    }
+                }
+                for key in ["oneOf", "anyOf"] {
+                    for (i, alt) in s
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        let alt_at = format!("{at}/{key}/{i}");
+                        self.mark(alt, &alt_at, &owner, value, pins, depth + 1);
+                    }
                 }
             }
-            for key in ["oneOf", "anyOf"] {
-                for alt in s.get(key).and_then(Value::as_array).into_iter().flatten() {
-                    mark(doc, alt, &owner, value, label, pins, depth + 1);
+            Value::Object(obj) => {
+                let mut props = Vec::new();
+                properties(doc, s, &at, &owner, &mut props, 0);
+                for p in props {
+                    if let Some(shown) = obj.get(&p.key).filter(|x| !x.is_null()) {
+                        let field = format!("{}.{}", p.owner, p.key);
+                        pins.entry(field.clone())
+                            .or_insert_with(|| (self.label.to_owned(), BTreeSet::new()))
+                            .1
+                            .insert(p.at.clone());
+                        self.mark(p.schema, &p.at, &field, shown, pins, depth + 1);
+                    }
                 }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `doc` with `x-pinned-by` on every property schema a seed fixture pins
+/// (naming the fixture), for readers of the annotation alone.
+pub fn annotate(doc: &Value, fixtures: &Path) -> Value {
+    let mut out = doc.clone();
+    for (label, pointers) in fixture_pins(doc, fixtures).into_values() {
+        for at in pointers {
+            if let Some(Value::Object(p)) = out.pointer_mut(&at) {
+                p.entry("x-pinned-by")
+                    .or_insert_with(|| Value::String(format!("tests/fixtures/seeds/{label}")));
             }
         }
-        Value::Object(obj) => {
-            let mut props = Vec::new();
-            properties(doc, s, &owner, &mut props, 0);
-            for (decl, key, v, _) in props {
-                if let Some(shown) = obj.get(&key).filter(|x| !x.is_null()) {
-                    let field = format!("{decl}.{key}");
-                    pins.entry(field.clone())
-                        .or_insert_with(|| label.to_owned());
-                    mark(doc, v, &field, shown, label, pins, depth + 1);
-                }
-            }
-        }
-        _ => {}
     }
+    out
 }
 
 /// Every answer field of `doc` (an openapi.yaml, 3.1), with what pins it
@@ -297,23 +388,33 @@ pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
     let pins = fixture_pins(doc, fixtures);
     let mut out: BTreeMap<String, Field> = BTreeMap::new();
     let mut seen = BTreeSet::new();
-    for (op, status, schema) in answers(doc) {
+    for (op, status, schema, at) in answers(doc) {
         let owner = format!("{op} {status}");
-        walk(doc, &schema, &owner, &mut seen, &mut |name, v, required| {
-            let pinned_by = v
-                .get("x-pinned-by")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .or_else(|| pins.get(&name).map(|f| format!("tests/fixtures/seeds/{f}")))
-                .unwrap_or_default();
-            let field = Field {
-                name: name.clone(),
-                ty: type_text(doc, v),
-                required,
-                pinned_by,
-            };
-            out.entry(name).or_insert(field);
-        });
+        walk(
+            doc,
+            &schema,
+            &at,
+            &owner,
+            &mut seen,
+            &mut |name, v, required| {
+                let pinned_by = v
+                    .get("x-pinned-by")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        pins.get(&name)
+                            .map(|(f, _)| format!("tests/fixtures/seeds/{f}"))
+                    })
+                    .unwrap_or_default();
+                let field = Field {
+                    name: name.clone(),
+                    ty: type_text(v),
+                    required,
+                    pinned_by,
+                };
+                out.entry(name).or_insert(field);
+            },
+        );
     }
     out.into_values().collect()
 }
@@ -388,7 +489,23 @@ mod tests {
                     "b": {"$ref": "#/components/schemas/B"}}},
                 "B": {"allOf": [{"type": "object", "properties": {"x": {"type": "number"}}}]}}}});
         let got = fields(&doc, &dir);
+        let annotated = annotate(&doc, &dir);
         std::fs::remove_dir_all(&dir).ok();
+        let pinned_at = |p: &str| annotated.pointer(&format!("{p}/x-pinned-by")).cloned();
+        let a = "/components/schemas/A/properties";
+        let fixture = Some(json!("tests/fixtures/seeds/000_answer.json"));
+        assert_eq!(pinned_at(&format!("{a}/id")), fixture);
+        assert_eq!(pinned_at(&format!("{a}/tags")), fixture);
+        assert_eq!(
+            pinned_at(&format!("{a}/tags/items/properties/name")),
+            fixture
+        );
+        assert_eq!(pinned_at(&format!("{a}/tags/items/properties/n")), None);
+        assert_eq!(pinned_at(&format!("{a}/note")), None);
+        assert_eq!(
+            pinned_at(&format!("{a}/title")),
+            Some(json!("seed 001: \"title\": \"My video\""))
+        );
         let got: Vec<(String, String, bool, String)> = got
             .into_iter()
             .map(|f| (f.name, f.ty, f.required, f.pinned_by))

@@ -33,12 +33,13 @@ impl Connection {
         let (key, api_url, agent_url, mock) = match key {
             Some(key) => (key, global.api_url.clone(), global.agent_url.clone(), None),
             None if allow_offline => {
-                let server = gen_mock::MockServer::start(gen_mock::MockConfig::default())
+                let server = gen_mock::MockServer::start(offline_fake(global))
                     .await
                     .context("starting the built-in offline fake")?;
                 progress.say(format!(
-                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (gen-mock) at {}",
-                    server.base_url()
+                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (gen-mock) at {}{}",
+                    server.base_url(),
+                    varied_note(global)
                 ));
                 (
                     server.api_key(),
@@ -72,6 +73,24 @@ impl Connection {
             mock.shutdown().await;
         }
     }
+}
+
+/// The configuration of the built-in fake of offline runs: the defaults,
+/// varied with `--mock-vary` / `GEN_MOCK_VARY` when given.
+pub fn offline_fake(global: &Global) -> gen_mock::MockConfig {
+    let config = gen_mock::MockConfig::default();
+    match global.mock_vary {
+        Some(seed) => config.vary(seed),
+        None => config,
+    }
+}
+
+/// `", answers varied with seed N"` when the fake varies its answers.
+fn varied_note(global: &Global) -> String {
+    global
+        .mock_vary
+        .map(|seed| format!(", answers varied with seed {seed} (GEN_MOCK_VARY)"))
+        .unwrap_or_default()
 }
 
 /// Wait for `job` within `max_wait`, showing its state on `pb`. A job that
@@ -283,6 +302,13 @@ pub struct MockArgs {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 4010)]
     pub port: u16,
+    /// Send the fields no seed pins in other plausible shapes (a number as a
+    /// string and the reverse, null, left out, unknown fields added), seeded:
+    /// the same seed and requests give the same answers. Pinned fields never
+    /// change. GEN_MOCK_VARY=SEED does the same, also for the built-in fake
+    /// of offline runs (`gen journey`, `gen api`, `gen mcp` without a key).
+    #[arg(long, value_name = "SEED")]
+    pub vary: Option<u64>,
 }
 
 /// The generate body of `--type` and `--data`: a canonical card, or an
@@ -515,11 +541,19 @@ pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
 }
 
 /// `gen mock`: serve the fake until Ctrl-C.
-pub async fn mock(args: MockArgs) -> Result<()> {
-    let server = gen_mock::MockServer::start(gen_mock::MockConfig::default().with_port(args.port))
+pub async fn mock(global: &Global, args: MockArgs) -> Result<()> {
+    let mut config = gen_mock::MockConfig::default().with_port(args.port);
+    let vary = args.vary.or(global.mock_vary);
+    if let Some(seed) = vary {
+        config = config.vary(seed);
+    }
+    let server = gen_mock::MockServer::start(config)
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
     println!("gen-mock serving the GEN API at {}", server.base_url());
+    if let Some(seed) = vary {
+        println!("answers varied with seed {seed}: the fields no seed pins come in other shapes");
+    }
     println!("API key: {}", server.api_key());
     println!(
         "try: GEN_API_URL={url} GEN_AGENT_URL={url} GEN_API_KEY={key} gen credits --org 1",

@@ -47,6 +47,16 @@ pub struct Global {
     /// Print the final object as JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Offline runs only (no key; `gen mock`): the built-in fake sends the fields no seed
+    /// pins in other plausible shapes, varied with this seed (see `gen mock --vary`).
+    #[arg(
+        long,
+        global = true,
+        env = "GEN_MOCK_VARY",
+        value_name = "SEED",
+        hide = true
+    )]
+    pub mock_vary: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,7 +112,7 @@ fn main() -> ExitCode {
             Command::Render(args) => commands::render(&global, args).await,
             Command::Publish(args) => commands::publish(&global, args).await,
             Command::Credits(args) => commands::credits(&global, args).await,
-            Command::Mock(args) => commands::mock(args).await,
+            Command::Mock(args) => commands::mock(&global, args).await,
             Command::Api(args) => api::run(&global, args).await,
             Command::Mcp(args) => mcp::run(&global, args).await,
         }

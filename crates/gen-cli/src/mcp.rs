@@ -36,7 +36,7 @@ pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
         return Ok(());
     }
     gen_mcp::log_to_stderr();
-    let mut mock = gen_mock::MockConfig::default();
+    let mut mock = crate::commands::offline_fake(global);
     if let Some(ms) = args.mock_generation_ms {
         let pending = Duration::from_millis(ms / 3);
         mock = mock.with_generation_timing(pending, Duration::from_millis(ms) - pending);
@@ -56,7 +56,11 @@ pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
         .map_err(|e| anyhow!("{e}"))?;
     if let Some(url) = backend.offline_url() {
         eprintln!(
-            "gen mcp: no GEN_API_KEY (or --offline): serving the built-in fake GEN API (gen-mock) at {url}"
+            "gen mcp: no GEN_API_KEY (or --offline): serving the built-in fake GEN API (gen-mock) at {url}{}",
+            global
+                .mock_vary
+                .map(|seed| format!(", answers varied with seed {seed} (GEN_MOCK_VARY)"))
+                .unwrap_or_default()
         );
     }
     match args.http {

@@ -1,4 +1,11 @@
 //! End-to-end tests: the `gen` binary against gen-mock on 127.0.0.1.
+//!
+//! Every test that talks to a fake also runs against the varied fake
+//! (`MockConfig::vary`, `GEN_MOCK_VARY` for the offline journey) for the
+//! seeds in [`SEEDS`]: `varied::<test>::seed_<n>`. There, an assertion on a
+//! value the answer may leave out (a field openapi.yaml does not require)
+//! holds when the value is there; everything else is asserted as in the
+//! plain run.
 
 use std::process::Output;
 use std::time::Duration;
@@ -6,13 +13,31 @@ use std::time::Duration;
 use gen_mock::{MockConfig, MockServer};
 use serde_json::Value;
 
+/// The seeds of the varied runs (gen-mock's journey tests use the same).
+const SEEDS: [u64; 3] = [11, 2024, 31337];
+
 /// Run `gen` with `args` (blocking, off the async runtime) against `server`.
 async fn gen_cmd(server: Option<&MockServer>, key: Option<&str>, args: &[&str]) -> Output {
+    gen_cmd_varied(server, key, args, None).await
+}
+
+/// [`gen_cmd`], with `GEN_MOCK_VARY=seed` when `vary` is given (the
+/// built-in fake of an offline run varies its answers).
+async fn gen_cmd_varied(
+    server: Option<&MockServer>,
+    key: Option<&str>,
+    args: &[&str],
+    vary: Option<u64>,
+) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
         .env_remove("GEN_API_URL")
         .env_remove("GEN_AGENT_URL")
-        .env_remove("GEN_AGENT_ID");
+        .env_remove("GEN_AGENT_ID")
+        .env_remove("GEN_MOCK_VARY");
+    if let Some(seed) = vary {
+        cmd.env("GEN_MOCK_VARY", seed.to_string());
+    }
     if let Some(server) = server {
         cmd.args([
             "--api-url",
@@ -49,13 +74,28 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-async fn mock() -> MockServer {
-    MockServer::start(
+async fn mock(vary: Option<u64>) -> MockServer {
+    MockServer::start(varied(
         MockConfig::default()
             .with_generation_timing(Duration::from_millis(50), Duration::from_millis(150)),
-    )
+        vary,
+    ))
     .await
     .expect("mock")
+}
+
+/// `config`, varied with `vary` when given.
+fn varied(config: MockConfig, vary: Option<u64>) -> MockConfig {
+    match vary {
+        Some(seed) => config.vary(seed),
+        None => config,
+    }
+}
+
+/// `check` holds for `value`, or, in a varied run, the value is absent
+/// (the answer left out a field openapi.yaml does not require).
+fn when_present(vary: Option<u64>, value: &Value, check: impl Fn(&Value) -> bool) -> bool {
+    (vary.is_some() && value.is_null()) || check(value)
 }
 
 /// An SDK client for `server`.
@@ -77,19 +117,26 @@ fn cell_of(engine: &gen_sdk::gen_api::types::Engine, role: &str) -> i64 {
     .unwrap()
 }
 
+/// Whether the SDK error is one of the fake's injected faults (429, 5xx).
+fn injected(e: &gen_sdk::Error) -> bool {
+    e.status().is_some_and(|s| s == 429 || s >= 500)
+}
+
 /// Clone a template through the fake and return (engine id, video cell,
 /// final_video cell). clone_template is not retried by the SDK after a 5xx
 /// (it may have reached GEN); the fake's injected faults answer before any
-/// work is done, so trying again here is safe.
+/// work is done, so trying again here is safe. Any other error fails.
 async fn engine(server: &MockServer) -> (i64, i64, i64) {
     let client = sdk(server);
     let engine = loop {
-        if let Ok(e) = client
+        match client
             .vidsheet()
             .clone_template("tiktok-talking-avatar", 42)
             .await
         {
-            break e;
+            Ok(e) => break e,
+            Err(e) if injected(&e) => continue,
+            Err(e) => panic!("clone_template: {e}"),
         }
     };
     (
@@ -101,7 +148,11 @@ async fn engine(server: &MockServer) -> (i64, i64, i64) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn journey_runs_offline_without_a_key_and_says_so() {
-    let out = gen_cmd(None, None, &["--json", "journey"]).await;
+    journey_runs_offline_without_a_key_and_says_so_on(None).await;
+}
+
+async fn journey_runs_offline_without_a_key_and_says_so_on(vary: Option<u64>) {
+    let out = gen_cmd_varied(None, None, &["--json", "journey"], vary).await;
     let result = stdout_json(&out);
     assert!(
         stderr(&out).contains("No GEN_API_KEY set: running offline against the built-in fake"),
@@ -116,12 +167,20 @@ async fn journey_runs_offline_without_a_key_and_says_so() {
             .starts_with("http://127.0.0.1:"),
         "{result}"
     );
-    assert!(result["post_id"].is_string(), "{result}");
+    assert!(result["publish_job_id"].is_i64(), "{result}");
+    assert!(
+        when_present(vary, &result["post_id"], Value::is_string),
+        "{result}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn journey_prints_the_final_video_url() {
-    let out = gen_cmd(None, None, &["journey", "--no-publish"]).await;
+    journey_prints_the_final_video_url_on(None).await;
+}
+
+async fn journey_prints_the_final_video_url_on(vary: Option<u64>) {
+    let out = gen_cmd_varied(None, None, &["journey", "--no-publish"], vary).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -133,20 +192,36 @@ async fn journey_prints_the_final_video_url() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn credits_reads_available_credit() {
-    let server = mock().await;
+    credits_reads_available_credit_on(None).await;
+}
+
+async fn credits_reads_available_credit_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let out = gen_cmd(
         Some(&server),
         Some("mock-key"),
         &["--json", "credits", "--org", "1"],
     )
     .await;
+    if vary.is_some() && !out.status.success() {
+        // The organization's `available_credit` is optional: a varied
+        // answer may leave it out, and then the command says so.
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("did not report available_credit"), "{err}");
+        return;
+    }
     let credit = stdout_json(&out);
     assert_eq!(credit["generic"], 1000.0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generate_and_wait_then_wait_command() {
-    let server = mock().await;
+    generate_and_wait_then_wait_command_on(None).await;
+}
+
+async fn generate_and_wait_then_wait_command_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let (engine, video, _) = engine(&server).await;
     let data = r#"{"prompt":"taco truck","model":"kling_1_6","aspect_ratio":"9:16","duration":5}"#;
     let (e, c) = (engine.to_string(), video.to_string());
@@ -186,10 +261,14 @@ async fn generate_and_wait_then_wait_command() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_veo_cards_reach_the_server_with_a_note() {
+    seed_veo_cards_reach_the_server_with_a_note_on(None).await;
+}
+
+async fn seed_veo_cards_reach_the_server_with_a_note_on(vary: Option<u64>) {
     // seed 001's exact video_from_text card (veo_3, 10 s) and seed 003's
     // regenerate card (veo_3_1_fast, 10 s); seed 002 says "Veo 3 supports up
     // to 8s". The seeds disagree, so the card is sent and a note printed.
-    let server = mock().await;
+    let server = mock(vary).await;
     let (engine, video, _) = engine(&server).await;
     let (e, c) = (engine.to_string(), video.to_string());
     let cards = [
@@ -230,8 +309,12 @@ async fn seed_veo_cards_reach_the_server_with_a_note() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rails_generation_type_from_seed_000_is_sent_as_given() {
+    a_rails_generation_type_from_seed_000_is_sent_as_given_on(None).await;
+}
+
+async fn a_rails_generation_type_from_seed_000_is_sent_as_given_on(vary: Option<u64>) {
     // seed 000: `-d '{"generation_type": "text_generation", "data": {}}'`
-    let server = mock().await;
+    let server = mock(vary).await;
     let (engine, video, _) = engine(&server).await;
     let (e, c) = (engine.to_string(), video.to_string());
     let out = gen_cmd(
@@ -266,7 +349,11 @@ async fn a_rails_generation_type_from_seed_000_is_sent_as_given() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_card_fails_before_any_request() {
-    let server = mock().await;
+    an_invalid_card_fails_before_any_request_on(None).await;
+}
+
+async fn an_invalid_card_fails_before_any_request_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let (engine, video, _) = engine(&server).await;
     // 12 s: every seed refuses it (seed 001 "5 or 10", seed 002 "up to 8s")
     let data = r#"{"prompt":"x","model":"veo_3","aspect_ratio":"9:16","duration":12}"#;
@@ -299,10 +386,15 @@ async fn an_invalid_card_fails_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stop_then_continue() {
-    let server = MockServer::start(
+    stop_then_continue_on(None).await;
+}
+
+async fn stop_then_continue_on(vary: Option<u64>) {
+    let server = MockServer::start(varied(
         MockConfig::default()
             .with_generation_timing(Duration::from_secs(30), Duration::from_secs(30)),
-    )
+        vary,
+    ))
     .await
     .unwrap();
     let (engine, video, _) = engine(&server).await;
@@ -353,7 +445,11 @@ async fn stop_then_continue() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_creates_a_content_resource() {
-    let server = mock().await;
+    upload_creates_a_content_resource_on(None).await;
+}
+
+async fn upload_creates_a_content_resource_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clip.mp4");
     std::fs::write(&file, vec![7u8; 4096]).unwrap();
@@ -364,13 +460,23 @@ async fn upload_creates_a_content_resource() {
     )
     .await;
     let resource = stdout_json(&out);
-    assert!(resource["id"].as_i64().is_some(), "{resource}");
-    assert_eq!(resource["filename"], "clip.mp4");
+    assert!(
+        when_present(vary, &resource["id"], Value::is_i64),
+        "{resource}"
+    );
+    assert!(
+        when_present(vary, &resource["filename"], |f| f == "clip.mp4"),
+        "{resource}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn render_waits_and_downloads() {
-    let server = mock().await;
+    render_waits_and_downloads_on(None).await;
+}
+
+async fn render_waits_and_downloads_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let (engine, _, final_video) = engine(&server).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("final.mp4");
@@ -408,7 +514,11 @@ async fn render_waits_and_downloads() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn publish_now_and_scheduled() {
-    let server = mock().await;
+    publish_now_and_scheduled_on(None).await;
+}
+
+async fn publish_now_and_scheduled_on(vary: Option<u64>) {
+    let server = mock(vary).await;
     let url = format!("{}/cdn/outputs/x.mp4", server.base_url());
     let now = stdout_json(
         &gen_cmd(
@@ -468,7 +578,7 @@ async fn publish_now_and_scheduled() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_key_is_one_line_with_the_hint_and_never_echoed() {
-    let server = mock().await;
+    let server = mock(None).await;
     let out = gen_cmd(
         Some(&server),
         Some("sk-very-secret-123"),
@@ -493,13 +603,18 @@ async fn commands_other_than_journey_need_a_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn waits_and_uploads_survive_429s_and_5xx() {
-    let server = MockServer::start(
+    waits_and_uploads_survive_429s_and_5xx_on(None).await;
+}
+
+async fn waits_and_uploads_survive_429s_and_5xx_on(vary: Option<u64>) {
+    let server = MockServer::start(varied(
         MockConfig::default()
             .with_generation_timing(Duration::from_millis(50), Duration::from_millis(150))
             .with_rate_429(0.2, 0)
             .with_rate_5xx(0.2)
             .with_seed(7),
-    )
+        vary,
+    ))
     .await
     .unwrap();
     let (engine, _, final_video) = engine(&server).await;
@@ -507,12 +622,14 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
     // render is a paid POST, never retried by the SDK after a 5xx; the
     // fake's faults answer before any work is done, so trying again is safe
     let render = loop {
-        if let Ok(r) = client
+        match client
             .publish()
             .render(gen_sdk::phases::CellRef::new(42, engine, final_video))
             .await
         {
-            break r;
+            Ok(r) => break r,
+            Err(e) if injected(&e) => continue,
+            Err(e) => panic!("render: {e}"),
         }
     };
     let out = gen_cmd(
@@ -532,7 +649,11 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
         &["--json", "upload", file.to_str().unwrap(), "--agent", "42"],
     )
     .await;
-    assert!(stdout_json(&out)["id"].as_i64().is_some());
+    let resource = stdout_json(&out);
+    assert!(
+        when_present(vary, &resource["id"], Value::is_i64),
+        "{resource}"
+    );
     let faults = server
         .state()
         .requests()
@@ -544,9 +665,13 @@ async fn waits_and_uploads_survive_429s_and_5xx() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock() {
+    a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on(None).await;
+}
+
+async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on(vary: Option<u64>) {
     // seed 001: "3. POST /v1/content_resources with signed_id as
     // `content_resource[file]`" on the endpoint marked "(multipart)"
-    let server = mock().await;
+    let server = mock(vary).await;
     let data = vec![7u8; 4096];
     let resource = sdk(&server)
         .edit()
@@ -557,8 +682,16 @@ async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock() {
         )
         .await
         .expect("direct upload");
-    assert_eq!(resource.byte_size, Some(data.len() as i64));
-    assert_eq!(resource.filename.as_deref(), Some("hero.mp4"));
+    assert!(
+        (vary.is_some() && resource.byte_size.is_none())
+            || resource.byte_size == Some(data.len() as i64),
+        "{resource:?}"
+    );
+    assert!(
+        (vary.is_some() && resource.filename.is_none())
+            || resource.filename.as_deref() == Some("hero.mp4"),
+        "{resource:?}"
+    );
     assert_eq!(server.state().requests_to("/v1/direct_upload").len(), 1);
     assert_eq!(server.state().storage_puts().len(), 1);
     let creates = server.state().requests_to("/v1/content_resources");
@@ -568,4 +701,133 @@ async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock() {
         content_type.starts_with("multipart/form-data"),
         "{content_type}"
     );
+}
+
+/// One module per test above, one test per seed of [`SEEDS`]: the same
+/// test against the varied fake.
+macro_rules! varied_tests {
+    ($($test:ident => $on:ident),* $(,)?) => {
+        mod varied {
+            $(
+                mod $test {
+                    #[tokio::test(flavor = "multi_thread")]
+                    async fn seed_11() {
+                        super::super::$on(Some(super::super::SEEDS[0])).await;
+                    }
+                    #[tokio::test(flavor = "multi_thread")]
+                    async fn seed_2024() {
+                        super::super::$on(Some(super::super::SEEDS[1])).await;
+                    }
+                    #[tokio::test(flavor = "multi_thread")]
+                    async fn seed_31337() {
+                        super::super::$on(Some(super::super::SEEDS[2])).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+varied_tests!(
+    journey_runs_offline_without_a_key_and_says_so => journey_runs_offline_without_a_key_and_says_so_on,
+    journey_prints_the_final_video_url => journey_prints_the_final_video_url_on,
+    credits_reads_available_credit => credits_reads_available_credit_on,
+    generate_and_wait_then_wait_command => generate_and_wait_then_wait_command_on,
+    seed_veo_cards_reach_the_server_with_a_note => seed_veo_cards_reach_the_server_with_a_note_on,
+    a_rails_generation_type_from_seed_000_is_sent_as_given => a_rails_generation_type_from_seed_000_is_sent_as_given_on,
+    an_invalid_card_fails_before_any_request => an_invalid_card_fails_before_any_request_on,
+    stop_then_continue => stop_then_continue_on,
+    upload_creates_a_content_resource => upload_creates_a_content_resource_on,
+    render_waits_and_downloads => render_waits_and_downloads_on,
+    publish_now_and_scheduled => publish_now_and_scheduled_on,
+    waits_and_uploads_survive_429s_and_5xx => waits_and_uploads_survive_429s_and_5xx_on,
+    a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock => a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on,
+);
+
+/// `gen mock --vary SEED` (and `GEN_MOCK_VARY=SEED gen mock`) serves what
+/// `MockConfig::vary(SEED)` serves: the same answers to the same requests.
+#[tokio::test(flavor = "multi_thread")]
+async fn gen_mock_vary_serves_the_libraries_varied_answers() {
+    use std::io::{BufRead, BufReader};
+    /// The answers to a fixed request sequence, times made comparable.
+    async fn answers(base: &str) -> Vec<Value> {
+        fn times(v: &Value) -> Value {
+            match v {
+                Value::String(s) if s.len() == 20 && s.ends_with('Z') && s.contains('T') => {
+                    Value::from("<time>")
+                }
+                Value::Array(a) => a.iter().map(times).collect(),
+                Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), times(v))).collect(),
+                v => v.clone(),
+            }
+        }
+        let http = reqwest::Client::new();
+        let mut out = Vec::new();
+        for path in ["/v1/me", "/v1/organizations/1", "/v1/organizations/1"] {
+            let body: Value = http
+                .get(format!("{base}{path}"))
+                .header("X-API-Key", "mock-key")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            out.push(times(&body));
+        }
+        out
+    }
+    let library = MockServer::start(MockConfig::default().vary(5))
+        .await
+        .unwrap();
+    let expected = answers(&library.base_url()).await;
+    let plain = mock(None).await;
+    assert_ne!(answers(&plain.base_url()).await, expected);
+    for by_env in [false, true] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
+        cmd.args(["mock", "--port", &port.to_string()])
+            .env_remove("GEN_API_KEY")
+            .env_remove("GEN_MOCK_VARY")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        if by_env {
+            cmd.env("GEN_MOCK_VARY", "5");
+        } else {
+            cmd.args(["--vary", "5"]);
+        }
+        let mut child = cmd.spawn().expect("gen mock");
+        let stdout = child.stdout.take().unwrap();
+        // The first two lines; the rest is drained (a closed pipe would
+        // end the server at its next line).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+            (0..2)
+                .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default())
+                .collect()
+        })
+        .await
+        .unwrap();
+        assert!(
+            lines[0].starts_with("gen-mock serving the GEN API at"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("varied with seed 5"), "{lines:?}");
+        let got = answers(&format!("http://127.0.0.1:{port}")).await;
+        child.kill().ok();
+        child.wait().ok();
+        assert_eq!(got, expected, "by_env: {by_env}");
+    }
+    let out = gen_cmd(None, None, &["mock", "--vary", "tacos"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--vary"), "{}", stderr(&out));
 }

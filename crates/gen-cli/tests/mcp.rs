@@ -1,6 +1,13 @@
 //! `gen mcp` driven as a child process by rmcp's MCP client (stdio),
 //! offline against the built-in fake (gen-mock). Nothing reaches the
 //! internet.
+//!
+//! The journey and the workflow tests also run against the varied fake
+//! (`GEN_MOCK_VARY`) for the seeds in [`SEEDS`]: `varied::<test>::seed_<n>`.
+//! There, an assertion on a value the answer may leave out (a field
+//! openapi.yaml does not require) holds when the value is there, and a
+//! value an operation tool passes through as sent may come in its varied
+//! shape; everything else is asserted as in the plain run.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -59,15 +66,28 @@ async fn first_progress(
 
 type Session = RunningService<RoleClient, Client>;
 
+/// The seeds of the varied runs (gen-mock's journey tests use the same).
+const SEEDS: [u64; 3] = [11, 2024, 31337];
+
 /// Starts `gen mcp --offline` (plus `extra` arguments) without a key and
 /// connects to it.
 async fn connect(extra: &[&str]) -> Session {
+    connect_varied(extra, None).await
+}
+
+/// [`connect`], the fake varying its answers with `vary` when given
+/// (`GEN_MOCK_VARY`).
+async fn connect_varied(extra: &[&str], vary: Option<u64>) -> Session {
     let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
     let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
         cmd.arg("mcp").arg("--offline").args(&extra);
         cmd.env_remove("GEN_API_KEY")
             .env_remove("GEN_API_URL")
-            .env_remove("GEN_AGENT_URL");
+            .env_remove("GEN_AGENT_URL")
+            .env_remove("GEN_MOCK_VARY");
+        if let Some(seed) = vary {
+            cmd.env("GEN_MOCK_VARY", seed.to_string());
+        }
     });
     let (transport, _stderr) = TokioChildProcess::builder(command)
         .stderr(std::process::Stdio::null())
@@ -77,6 +97,19 @@ async fn connect(extra: &[&str]) -> Session {
         .serve(transport)
         .await
         .expect("initialize the MCP session")
+}
+
+/// `check` holds for `value`, or, in a varied run, the value is absent
+/// (the answer left out a field openapi.yaml does not require).
+fn when_present(vary: Option<u64>, value: &Value, check: impl Fn(&Value) -> bool) -> bool {
+    (vary.is_some() && value.is_null()) || check(value)
+}
+
+/// A number an operation tool passed through as the fake sent it: `n`, or
+/// in a varied run also its text, `null` or nothing.
+fn passed_through(vary: Option<u64>, value: &Value, n: i64) -> bool {
+    let text = n.to_string();
+    *value == n || (vary.is_some() && (value.is_null() || value.as_str() == Some(text.as_str())))
 }
 
 fn args(value: Value) -> Map<String, Value> {
@@ -328,7 +361,11 @@ fn video_cell(engine: &Engine) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_journey_through_workflow_tools() {
-    let session = connect(&[]).await;
+    the_whole_journey_through_workflow_tools_on(None).await;
+}
+
+async fn the_whole_journey_through_workflow_tools_on(vary: Option<u64>) {
+    let session = connect_varied(&[], vary).await;
 
     // 1 — set up the agent (operation tool).
     let core = ok(
@@ -345,7 +382,13 @@ async fn the_whole_journey_through_workflow_tools() {
     )
     .await;
     assert_eq!(credit["estimated_cost"], 100.0);
-    assert_eq!(credit["enough"], true);
+    // The organization's `available_credit` is optional: when a varied
+    // answer leaves it out, the balance is unknown and so is `enough`.
+    assert!(
+        when_present(vary, &credit["available_credit"], |_| credit["enough"]
+            == true),
+        "{credit}"
+    );
 
     // 2 — ideas (workflow: run and wait).
     let ideas = ok(
@@ -423,7 +466,10 @@ async fn the_whole_journey_through_workflow_tools() {
     )
     .await;
     assert_eq!(published["outcome"], "completed", "{published}");
-    assert!(!published["post_id"].is_null(), "{published}");
+    assert!(
+        when_present(vary, &published["post_id"], |p| !p.is_null()),
+        "{published}"
+    );
 
     // Scheduled: submitted, not awaited.
     let scheduled = ok(
@@ -486,8 +532,12 @@ async fn wait_then_cancel(session: &Session, id: i64, stop_on_cancel: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_wait_ends_and_stops_the_generation_only_when_asked() {
+    a_cancelled_wait_ends_and_stops_the_generation_only_when_asked_on(None).await;
+}
+
+async fn a_cancelled_wait_ends_and_stops_the_generation_only_when_asked_on(vary: Option<u64>) {
     // Generations take 60 s in this fake: only a stop ends them early.
-    let session = connect(&["--mock-generation-ms", "60000"]).await;
+    let session = connect_varied(&["--mock-generation-ms", "60000"], vary).await;
 
     let kept = start_generation(&session).await;
     wait_then_cancel(&session, kept, false).await;
@@ -643,10 +693,14 @@ async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_a_local_file_as_a_content_resource() {
+    upload_a_local_file_as_a_content_resource_on(None).await;
+}
+
+async fn upload_a_local_file_as_a_content_resource_on(vary: Option<u64>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hero.mp4");
     std::fs::write(&path, vec![7u8; 4096]).unwrap();
-    let session = connect(&[]).await;
+    let session = connect_varied(&[], vary).await;
     let uploaded = ok(
         &session,
         "edit_upload_file",
@@ -654,16 +708,29 @@ async fn upload_a_local_file_as_a_content_resource() {
     )
     .await;
     let resource = &uploaded["content_resource"];
-    let id = resource["id"].as_i64().expect("content resource id");
-    assert_eq!(resource["filename"], "hero.mp4", "{uploaded}");
-    let fetched = ok(
-        &session,
-        "edit_get_content_resource",
-        json!({"id": id, "agent_id": 42}),
-    )
-    .await;
-    assert_eq!(fetched["status"], 200);
-    assert_eq!(fetched["body"]["byte_size"], 4096, "{fetched}");
+    assert!(
+        when_present(vary, &resource["id"], Value::is_i64),
+        "{uploaded}"
+    );
+    assert!(
+        when_present(vary, &resource["filename"], |f| f == "hero.mp4"),
+        "{uploaded}"
+    );
+    // The content resource's `id` is optional: a varied answer may leave
+    // it out, and then there is nothing to fetch.
+    if let Some(id) = resource["id"].as_i64() {
+        let fetched = ok(
+            &session,
+            "edit_get_content_resource",
+            json!({"id": id, "agent_id": 42}),
+        )
+        .await;
+        assert_eq!(fetched["status"], 200);
+        assert!(
+            passed_through(vary, &fetched["body"]["byte_size"], 4096),
+            "{fetched}"
+        );
+    }
 
     let missing = call(
         &session,
@@ -699,11 +766,15 @@ fn column_of(engine: &Engine, cell_id: i64) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn column_regeneration_is_checked_against_the_credit_first() {
+    column_regeneration_is_checked_against_the_credit_first_on(None).await;
+}
+
+async fn column_regeneration_is_checked_against_the_credit_first_on(vary: Option<u64>) {
     let text_card =
         json!({"generation_type": "text", "data": {"prompt": "a hook", "model": "gemini_2_5_pro"}});
 
     // Enough credit: every cell of the column is generated and awaited.
-    let session = connect(&[]).await;
+    let session = connect_varied(&[], vary).await;
     let engine = clone_engine(&session).await;
     let column = column_of(&engine, video_cell(&engine));
     let report = ok(
@@ -723,7 +794,7 @@ async fn column_regeneration_is_checked_against_the_credit_first() {
     session.cancel().await.ok();
 
     // 2 credits: refused before anything is sent, the balance untouched.
-    let session = connect(&["--mock-credit", "2"]).await;
+    let session = connect_varied(&["--mock-credit", "2"], vary).await;
     let engine = clone_engine(&session).await;
     let column = column_of(&engine, video_cell(&engine));
     let refused = call(
@@ -736,7 +807,10 @@ async fn column_regeneration_is_checked_against_the_credit_first() {
     assert_eq!(refused.is_error, Some(true));
     let refused = content(&refused);
     assert_eq!(refused["error_code"], "insufficient_credits_for_job");
-    assert_eq!(refused["available_credit"], 2.0);
+    assert!(
+        when_present(vary, &refused["available_credit"], |c| *c == 2.0),
+        "{refused}"
+    );
     assert!(
         refused["estimated_cost"].as_f64().unwrap() >= 3.0,
         "{refused}"
@@ -747,7 +821,10 @@ async fn column_regeneration_is_checked_against_the_credit_first() {
         json!({"organization_id": 1}),
     )
     .await;
-    assert_eq!(balance["available_credit"]["generic"], 2.0);
+    assert!(
+        when_present(vary, &balance["available_credit"]["generic"], |c| *c == 2.0),
+        "{balance}"
+    );
     let check = ok(
         &session,
         "setup_credit_balance",
@@ -757,3 +834,35 @@ async fn column_regeneration_is_checked_against_the_credit_first() {
     assert_eq!(check["enough"], false);
     session.cancel().await.ok();
 }
+
+/// One module per test above, one test per seed of [`SEEDS`]: the same
+/// test against the varied fake.
+macro_rules! varied_tests {
+    ($($test:ident => $on:ident),* $(,)?) => {
+        mod varied {
+            $(
+                mod $test {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn seed_11() {
+                        super::super::$on(Some(super::super::SEEDS[0])).await;
+                    }
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn seed_2024() {
+                        super::super::$on(Some(super::super::SEEDS[1])).await;
+                    }
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn seed_31337() {
+                        super::super::$on(Some(super::super::SEEDS[2])).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+varied_tests!(
+    the_whole_journey_through_workflow_tools => the_whole_journey_through_workflow_tools_on,
+    a_cancelled_wait_ends_and_stops_the_generation_only_when_asked => a_cancelled_wait_ends_and_stops_the_generation_only_when_asked_on,
+    upload_a_local_file_as_a_content_resource => upload_a_local_file_as_a_content_resource_on,
+    column_regeneration_is_checked_against_the_credit_first => column_regeneration_is_checked_against_the_credit_first_on,
+);

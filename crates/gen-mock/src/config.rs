@@ -111,6 +111,9 @@ pub struct MockConfig {
     /// Base URL used in generated URLs (CDN, storage) when the app runs without
     /// [`crate::MockServer`] (in-process). Default `http://127.0.0.1:4010`.
     pub public_base_url: Option<String>,
+    /// Seed of the varied answers ([`MockConfig::vary`], [`crate::vary`]): the fields no seed
+    /// pins are sent in other plausible shapes. `None` (the default): answers as they are.
+    pub vary: Option<u64>,
 }
 
 impl Default for MockConfig {
@@ -135,6 +138,7 @@ impl Default for MockConfig {
             seed: 42,
             fault_storage: false,
             public_base_url: None,
+            vary: None,
         }
     }
 }
@@ -249,6 +253,15 @@ impl MockConfig {
     /// Base URL used in generated URLs for in-process use.
     pub fn with_public_base_url(mut self, url: impl Into<String>) -> Self {
         self.public_base_url = Some(url.into());
+        self
+    }
+
+    /// Send the JSON success answers varied with `seed`: each field openapi.yaml does not pin
+    /// (no `x-pinned-by`) may come as a string where it was a number and the reverse, as
+    /// `null`, or not at all, and objects may carry unknown fields; pinned fields never change.
+    /// The same seed and request sequence give the same answers. See [`crate::vary`].
+    pub fn vary(mut self, seed: u64) -> Self {
+        self.vary = Some(seed);
         self
     }
 

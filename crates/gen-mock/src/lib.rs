@@ -25,6 +25,9 @@
 //!   with credits pre-charged, refunded on stop/failure and re-charged on continue.
 //! - Success status codes follow openapi.yaml (201 for generate and render, 204 for deletes,
 //!   200 elsewhere).
+//! - Varied answers on request ([`MockConfig::vary`], [`vary`]): the fields no seed pins in
+//!   other plausible shapes (numbers as strings and the reverse, `null`, left out, unknown
+//!   fields added), seeded and reproducible.
 
 mod config;
 mod error;
@@ -34,6 +37,12 @@ mod model;
 mod seed;
 mod state;
 mod store;
+pub mod vary;
+
+pub mod generated {
+    //! Written by `cargo xtask generate` from openapi.yaml.
+    pub mod unpinned;
+}
 
 use std::net::SocketAddr;
 
@@ -326,6 +335,10 @@ pub fn router(state: MockState) -> Router {
         .method_not_allowed_fallback(handlers::method_not_allowed);
 
     api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        vary::layer,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         middleware::gate,
     ))

@@ -42,6 +42,10 @@ struct Args {
     /// Seed of the fault RNG.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Vary the fields no seed pins (number <-> numeric string, null, left
+    /// out, unknown fields), seeded and reproducible.
+    #[arg(long, value_name = "SEED", env = "GEN_MOCK_VARY")]
+    vary: Option<u64>,
 }
 
 #[tokio::main]
@@ -60,6 +64,9 @@ async fn main() -> std::io::Result<()> {
         .with_rate_429(args.rate_429, 1)
         .with_rate_5xx(args.rate_5xx)
         .with_seed(args.seed);
+    if let Some(seed) = args.vary {
+        config = config.vary(seed);
+    }
     if !args.keys.is_empty() {
         config = config.with_api_keys(args.keys);
     }

@@ -1,6 +1,6 @@
 //! [`MockState`]: the shared, inspectable state of a mock server.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -69,6 +69,8 @@ struct Shared {
     config: MockConfig,
     data: Mutex<Data>,
     notify: Notify,
+    /// Requests seen by the vary layer, per (method, path).
+    vary_counts: Mutex<HashMap<(String, String), u64>>,
 }
 
 /// The shared state of a mock server: cheap to clone (an `Arc` inside), usable from tests to
@@ -92,6 +94,7 @@ impl MockState {
                 data: Mutex::new(Data::new(config.clone())),
                 config,
                 notify: Notify::new(),
+                vary_counts: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -243,6 +246,21 @@ impl MockState {
             }
             None => false,
         }
+    }
+
+    /// How many requests with this method and path the vary layer saw before this one.
+    pub(crate) fn next_vary_count(&self, method: &str, path: &str) -> u64 {
+        let mut counts = self
+            .shared
+            .vary_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = counts
+            .entry((method.to_owned(), path.to_owned()))
+            .or_insert(0);
+        let count = *n;
+        *n += 1;
+        count
     }
 
     /// Draw one fault decision: `Some(429)`, `Some(503)` or `None`.

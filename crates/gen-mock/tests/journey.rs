@@ -960,3 +960,381 @@ async fn rails_generation_type_names_are_accepted() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.body["error_code"], "validation_error");
 }
+
+/// The journey against the varied fake ([`MockConfig::vary`]): every request is sent in
+/// lockstep to a plain fake and a varied one (in-process, paused time, so both are in the
+/// same state), the plain answers drive the journey, and each varied answer is compared with
+/// the plain one. The journey's raw-JSON tests above read fields no seed pins and so cannot
+/// run against the varied fake as they are; this one checks what must hold there:
+///
+/// - same status, and the varied answer differs from the plain one only at the unpinned
+///   locations of its operation (`gen_mock::vary::UNPINNED`, generated from openapi.yaml):
+///   pinned fields are never varied, unknown fields only join the open objects;
+/// - every varied answer decodes into gen-api's type for its operation.
+mod varied {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::Request;
+    use gen_mock::vary::{UnpinnedAnswer, unpinned_answer};
+    use serde::de::DeserializeOwned;
+    use tower::ServiceExt;
+
+    /// The fixed seeds the varied tests run with.
+    pub const SEEDS: [u64; 3] = [11, 2024, 31337];
+
+    /// One request of the journey, as both fakes answered it.
+    struct Step {
+        /// `METHOD /path?query`.
+        call: String,
+        unpinned: &'static UnpinnedAnswer,
+        plain: Value,
+        varied: Value,
+        /// The varied answer decoded into gen-api's type (the error otherwise).
+        decoded: Result<(), String>,
+    }
+
+    struct Twin {
+        plain: Router,
+        varied: Router,
+        steps: Vec<Step>,
+    }
+
+    async fn send(app: &Router, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-api-key", "mock-key")
+            .header("content-type", "application/json")
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .unwrap();
+        let resp = app.clone().oneshot(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    impl Twin {
+        fn new(seed: u64) -> Self {
+            Twin {
+                plain: gen_mock::app(MockConfig::default()),
+                varied: gen_mock::app(MockConfig::default().vary(seed)),
+                steps: Vec::new(),
+            }
+        }
+
+        /// Send one request to both fakes; `T` is gen-api's type of the answer. Returns the
+        /// plain answer.
+        async fn call<T: DeserializeOwned>(
+            &mut self,
+            method: &str,
+            template: &str,
+            path: &str,
+            body: Option<Value>,
+        ) -> Value {
+            let call = format!("{method} {path}");
+            let (plain_status, plain) = send(&self.plain, method, path, body.as_ref()).await;
+            let (varied_status, varied) = send(&self.varied, method, path, body.as_ref()).await;
+            assert!(
+                (200..300).contains(&plain_status),
+                "{call}: {plain_status} {plain}"
+            );
+            assert_eq!(varied_status, plain_status, "{call}: {varied}");
+            if let Err(e) = serde_json::from_value::<T>(plain.clone()) {
+                panic!("{call}: the plain answer does not decode: {e}");
+            }
+            let decoded = serde_json::from_value::<T>(varied.clone())
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let unpinned = unpinned_answer(method, template)
+                .unwrap_or_else(|| panic!("{method} {template} is not in the unpinned table"));
+            self.steps.push(Step {
+                call,
+                unpinned,
+                plain: plain.clone(),
+                varied,
+                decoded,
+            });
+            plain
+        }
+    }
+
+    /// The journey of `gen journey`, step by step (setup, ideas, vidsheet, generate, render,
+    /// publish), on both fakes.
+    async fn journey(seed: u64) -> Vec<Step> {
+        use gen_api::types as t;
+        let mut twin = Twin::new(seed);
+        twin.call::<t::User>("GET", "/v1/me", "/v1/me", None).await;
+        twin.call::<t::Organization>("GET", "/v1/organizations/{id}", "/v1/organizations/1", None)
+            .await;
+        twin.call::<t::AgentCore>(
+            "GET",
+            "/v1/agents/{agent_id}/core",
+            "/v1/agents/42/core",
+            None,
+        )
+        .await;
+        twin.call::<t::AgentCoreUpdateResult>(
+            "PATCH",
+            "/v1/agents/{agent_id}/core",
+            "/v1/agents/42/core",
+            Some(json!({"brand_name": "Santiago", "keywords": ["streetfood", "tacotok"]})),
+        )
+        .await;
+        twin.call::<t::VoiceLibrary>(
+            "GET",
+            "/v1/agents/{agent_id}/voice/library",
+            "/v1/agents/42/voice/library",
+            None,
+        )
+        .await;
+        // 2: ideas
+        let run = twin
+            .call::<t::AgentRunCreated>(
+                "POST",
+                "/v1/agent/run",
+                "/v1/agent/run",
+                Some(json!({"agent_id": "42", "message": "Generate 3 content ideas"})),
+            )
+            .await;
+        let run_id = run["run_id"].as_str().unwrap().to_owned();
+        let conv = run["conversation_id"].as_str().unwrap().to_owned();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let done = twin
+            .call::<t::AgentRun>(
+                "GET",
+                "/v1/agent/runs/{run_id}",
+                &format!("/v1/agent/runs/{run_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(done["status"], "completed");
+        twin.call::<Vec<t::Message>>(
+            "GET",
+            "/v1/agent/conversations/{id}/messages",
+            &format!("/v1/agent/conversations/{conv}/messages"),
+            None,
+        )
+        .await;
+        twin.call::<Vec<t::Idea>>(
+            "GET",
+            "/v1/agent/ideas",
+            "/v1/agent/ideas?agent_id=42&status=generated",
+            None,
+        )
+        .await;
+        // 3: vidsheet
+        twin.call::<Vec<t::Template>>(
+            "GET",
+            "/v1/templates/projects",
+            "/v1/templates/projects",
+            None,
+        )
+        .await;
+        let engine = twin
+            .call::<t::Engine>(
+                "POST",
+                "/v1/templates/spreadsheets/{slug}/clone",
+                "/v1/templates/spreadsheets/tiktok-talking-avatar/clone",
+                Some(json!({"agent_id": "42"})),
+            )
+            .await;
+        let eid = engine["id"].as_i64().unwrap();
+        let video = cell_of(&engine, "video", None);
+        let fin = cell_of(&engine, "final_video", None);
+        // 4: generate
+        let created = twin
+            .call::<t::GenerationCreated>(
+                "POST",
+                "/v1/autocontentengine/{id}/cells/{cell_id}/generate",
+                &format!("/v1/autocontentengine/{eid}/cells/{video}/generate?agent_id=42"),
+                Some(json!({"generation_type": "video_from_text",
+                            "data": {"prompt": "tacos", "model": "kling_1_6", "aspect_ratio": "9:16", "duration": 5}})),
+            )
+            .await;
+        let gid = created["generation_id"].as_i64().unwrap();
+        let g = twin
+            .call::<t::Generation>(
+                "GET",
+                "/v1/generations/{id}",
+                &format!("/v1/generations/{gid}?wait=true"),
+                None,
+            )
+            .await;
+        assert_eq!(g["status"], "completed");
+        twin.call::<t::Engine>(
+            "GET",
+            "/v1/autocontentengine/{id}",
+            &format!("/v1/autocontentengine/{eid}?agent_id=42"),
+            None,
+        )
+        .await;
+        // 5: render, publish
+        let render = twin
+            .call::<t::GenerationCreated>(
+                "POST",
+                "/v1/autocontentengine/{id}/cells/{cell_id}/render",
+                &format!("/v1/autocontentengine/{eid}/cells/{fin}/render?agent_id=42"),
+                None,
+            )
+            .await;
+        let rid = render["generation_id"].as_i64().unwrap();
+        let r = twin
+            .call::<t::Generation>(
+                "GET",
+                "/v1/generations/{id}",
+                &format!("/v1/generations/{rid}?wait=true"),
+                None,
+            )
+            .await;
+        assert_eq!(r["status"], "completed");
+        let url = r["output_resources"][0]["url"].as_str().unwrap();
+        let data = json!({"platform": "tiktok", "media_url": url, "description": "tacos",
+                          "schedule_type": "now", "media_type": "VIDEO"});
+        let job = twin
+            .call::<t::UserJobCreated>(
+                "POST",
+                "/v1/user_jobs",
+                "/v1/user_jobs?agent_id=42",
+                Some(json!({"user_job_type": "publish_content", "data": data.to_string()})),
+            )
+            .await;
+        let jid = job["user_job_id"].as_i64().unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let posted = twin
+            .call::<t::UserJob>(
+                "GET",
+                "/v1/user_jobs/{id}",
+                &format!("/v1/user_jobs/{jid}?agent_id=42"),
+                None,
+            )
+            .await;
+        assert_eq!(posted["status"], "completed");
+        twin.steps
+    }
+
+    /// Two RFC 3339 times less than 2 s apart (the fakes' clocks start microseconds apart).
+    fn same_time(a: &str, b: &str) -> bool {
+        match (
+            chrono::DateTime::parse_from_rfc3339(a),
+            chrono::DateTime::parse_from_rfc3339(b),
+        ) {
+            (Ok(a), Ok(b)) => (a - b).num_seconds().abs() < 2,
+            _ => false,
+        }
+    }
+
+    fn key(loc: &str, k: &str) -> String {
+        if loc.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{loc}.{k}")
+        }
+    }
+
+    /// Every place where `varied` differs from `plain` that the table does not allow:
+    /// `loc` is the location (array items as `[]`), `at` the concrete place.
+    fn disallowed(
+        u: &UnpinnedAnswer,
+        loc: &str,
+        at: &str,
+        plain: &Value,
+        varied: &Value,
+        out: &mut Vec<String>,
+    ) {
+        let field = |l: &str| u.fields.contains(&l);
+        match (plain, varied) {
+            (Value::Object(p), Value::Object(v)) => {
+                for (k, pv) in p {
+                    let (l, a) = (key(loc, k), key(at, k));
+                    match v.get(k) {
+                        Some(vv) => disallowed(u, &l, &a, pv, vv, out),
+                        None if field(&l) => {}
+                        None => out.push(format!("{a}: pinned, left out")),
+                    }
+                }
+                for k in v.keys().filter(|k| !p.contains_key(*k)) {
+                    if !(k.starts_with("x_vary_") && u.open_objects.contains(&loc)) {
+                        out.push(format!(
+                            "{}: added to an object that is not open",
+                            key(at, k)
+                        ));
+                    }
+                }
+            }
+            (Value::Array(p), Value::Array(v)) if p.len() == v.len() => {
+                for (i, (pv, vv)) in p.iter().zip(v).enumerate() {
+                    disallowed(u, &format!("{loc}[]"), &format!("{at}[{i}]"), pv, vv, out);
+                }
+            }
+            (Value::String(a), Value::String(b)) if same_time(a, b) => {}
+            (p, v) if p == v => {}
+            (p, v) => {
+                if !field(loc) {
+                    out.push(format!("{at}: pinned, {p} became {v}"));
+                }
+            }
+        }
+    }
+
+    async fn keeps_every_pinned_field(seed: u64) {
+        let steps = journey(seed).await;
+        let mut varied_somewhere = false;
+        for s in &steps {
+            let mut out = Vec::new();
+            disallowed(s.unpinned, "", "", &s.plain, &s.varied, &mut out);
+            assert!(out.is_empty(), "seed {seed}, {}: {out:#?}", s.call);
+            varied_somewhere |= s.plain != s.varied;
+        }
+        assert!(varied_somewhere, "seed {seed}: nothing varied");
+    }
+
+    async fn every_answer_decodes(seed: u64) {
+        let failed: Vec<String> = journey(seed)
+            .await
+            .into_iter()
+            .filter_map(|s| s.decoded.err().map(|e| format!("{}: {e}", s.call)))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "seed {seed}: {} varied answer(s) do not decode:\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_varied_journey_keeps_every_pinned_field_seed_11() {
+        keeps_every_pinned_field(SEEDS[0]).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_varied_journey_keeps_every_pinned_field_seed_2024() {
+        keeps_every_pinned_field(SEEDS[1]).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_varied_journey_keeps_every_pinned_field_seed_31337() {
+        keeps_every_pinned_field(SEEDS[2]).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_varied_journey_answer_decodes_seed_11() {
+        every_answer_decodes(SEEDS[0]).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_varied_journey_answer_decodes_seed_2024() {
+        every_answer_decodes(SEEDS[1]).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_varied_journey_answer_decodes_seed_31337() {
+        every_answer_decodes(SEEDS[2]).await;
+    }
+}

@@ -37,6 +37,14 @@ use voices::VoiceStore;
 pub(crate) struct Rng(u64);
 
 impl Rng {
+    /// A generator starting from `state`.
+    pub fn new(state: u64) -> Self {
+        Rng(state)
+    }
+    /// Uniform in [0, n) (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
