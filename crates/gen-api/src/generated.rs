@@ -41,9 +41,9 @@ pub mod types {
         pub brand_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
-        ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+        ///2-3 sentence summary. Seed 001 bounds what is sent ("`description` = 2-3 sentence summary (max 500 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<AgentCoreDescription>,
+        pub description: ::std::option::Option<::std::string::String>,
         ///e.g. `growth`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goal: ::std::option::Option<::std::string::String>,
@@ -56,9 +56,9 @@ pub mod types {
         pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
-        ///Full persona text, at most 20000 characters.
+        ///Full persona text. Seed 001 bounds what is sent ("`personality` = full persona text (max 20000 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub personality: ::std::option::Option<AgentCorePersonality>,
+        pub personality: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,106 +69,6 @@ pub mod types {
     impl AgentCore {
         pub fn builder() -> builder::AgentCore {
             Default::default()
-        }
-    }
-    ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreDescription(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreDescription> for ::std::string::String {
-        fn from(value: AgentCoreDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 500usize {
-                return Err("longer than 500 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Full persona text, at most 20000 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCorePersonality(::std::string::String);
-    impl ::std::ops::Deref for AgentCorePersonality {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCorePersonality> for ::std::string::String {
-        fn from(value: AgentCorePersonality) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCorePersonality {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 20000usize {
-                return Err("longer than 20000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCorePersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCorePersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCorePersonality {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///One section of an Agent Core update that could not be saved.
@@ -195,7 +95,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub brand_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
+        pub default_user_voice: ::std::option::Option<DefaultUserVoiceInput>,
         ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<AgentCoreUpdateDescription>,
@@ -208,14 +108,14 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub keywords: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
+        pub linked_accounts: ::std::vec::Vec<LinkedAccountInput>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub monitored: ::std::vec::Vec<MonitoredItem>,
+        pub monitored: ::std::vec::Vec<MonitoredItemInput>,
         ///Full persona text, at most 20000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub personality: ::std::option::Option<AgentCoreUpdatePersonality>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub research_topics: ::std::vec::Vec<ResearchTopic>,
+        pub research_topics: ::std::vec::Vec<ResearchTopicInput>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shortform: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -335,9 +235,9 @@ pub mod types {
         pub core: ::std::option::Option<AgentCore>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
-        ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+        ///2-3 sentence summary. Seed 001 bounds what is sent ("`description` = 2-3 sentence summary (max 500 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<AgentCoreUpdateResultDescription>,
+        pub description: ::std::option::Option<::std::string::String>,
         ///Sections that could not be saved (a 207 may list them here).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_sections: ::std::vec::Vec<AgentCoreSectionError>,
@@ -353,9 +253,9 @@ pub mod types {
         pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
-        ///Full persona text, at most 20000 characters.
+        ///Full persona text. Seed 001 bounds what is sent ("`personality` = full persona text (max 20000 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub personality: ::std::option::Option<AgentCoreUpdateResultPersonality>,
+        pub personality: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -366,106 +266,6 @@ pub mod types {
     impl AgentCoreUpdateResult {
         pub fn builder() -> builder::AgentCoreUpdateResult {
             Default::default()
-        }
-    }
-    ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreUpdateResultDescription(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreUpdateResultDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreUpdateResultDescription> for ::std::string::String {
-        fn from(value: AgentCoreUpdateResultDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreUpdateResultDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 500usize {
-                return Err("longer than 500 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Full persona text, at most 20000 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreUpdateResultPersonality(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreUpdateResultPersonality {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreUpdateResultPersonality> for ::std::string::String {
-        fn from(value: AgentCoreUpdateResultPersonality) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreUpdateResultPersonality {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 20000usize {
-                return Err("longer than 20000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultPersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultPersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultPersonality {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Body of `POST /v1/agents`.
@@ -714,11 +514,13 @@ pub mod types {
         }
     }
     ///Credit balance of a workspace.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AvailableCredit {
-        pub aura: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aura: ::std::option::Option<f64>,
         ///Generic credits, spent by generations.
-        pub generic: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generic: ::std::option::Option<f64>,
     }
     impl AvailableCredit {
         pub fn builder() -> builder::AvailableCredit {
@@ -982,8 +784,9 @@ pub mod types {
         }
     }
     ///The wrapper form of a content resource page (the seeds do not show which form the server uses).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContentResourceList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub content_resources: ::std::vec::Vec<ContentResource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<PaginationMeta>,
@@ -1097,37 +900,55 @@ pub mod types {
         }
     }
     ///How the cells of a column generate content.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreationCard {
         ///The card's parameters: the `data` schema of the matching `GenerateRequest` variant.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        pub generation_type: crate::open_enums::GenerationType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
     }
     impl CreationCard {
         pub fn builder() -> builder::CreationCard {
             Default::default()
         }
     }
-    ///The default voice used for speech generation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///The default voice used for speech generation, as an Agent Core answer carries it. No seed shows an answer with it (seed 001 shows it only in the PATCH body), so nothing is required on read; `DefaultUserVoiceInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DefaultUserVoice {
-        ///The voice's library source, e.g. `public`.
-        pub source: ::std::string::String,
+        ///The voice's library source; seed 001's PATCH body sends `public`. The seeds name no other value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
         ///A voice id from `GET /v1/agents/{agent_id}/voice/library`.
-        pub voice_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voice_id: ::std::option::Option<::std::string::String>,
     }
     impl DefaultUserVoice {
         pub fn builder() -> builder::DefaultUserVoice {
             Default::default()
         }
     }
-    ///A Rails ActiveStorage direct upload: PUT the file to `direct_upload.url` with `direct_upload.headers`, then create the content resource with `signed_id`.
+    ///The default voice, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"default_user_voice": { "voice_id": "21m00Tcm4TlvDq8ikWAM", "source": "public" }`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DefaultUserVoiceInput {
+        ///The voice's library source; seed 001 sends `public`. The seeds name no other value.
+        pub source: ::std::string::String,
+        ///A voice id from `GET /v1/agents/{agent_id}/voice/library`.
+        pub voice_id: ::std::string::String,
+    }
+    impl DefaultUserVoiceInput {
+        pub fn builder() -> builder::DefaultUserVoiceInput {
+            Default::default()
+        }
+    }
+    ///A Rails ActiveStorage direct upload: PUT the file to `direct_upload.url` with `direct_upload.headers`, then create the content resource with `signed_id`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUpload {
-        pub direct_upload: DirectUploadTarget,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direct_upload: ::std::option::Option<DirectUploadTarget>,
         ///Pass as `content_resource[file]` to `POST /v1/content_resources`.
-        pub signed_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signed_id: ::std::option::Option<::std::string::String>,
     }
     impl DirectUpload {
         pub fn builder() -> builder::DirectUpload {
@@ -1160,7 +981,7 @@ pub mod types {
         }
     }
     ///Where and how to PUT the file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUploadTarget {
         ///Headers to send with the PUT.
         #[serde(
@@ -1169,7 +990,8 @@ pub mod types {
         )]
         pub headers: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         ///Pre-signed S3 URL: PUT the file bytes here.
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl DirectUploadTarget {
         pub fn builder() -> builder::DirectUploadTarget {
@@ -1357,7 +1179,7 @@ pub mod types {
         pub id: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub output_resources: ::std::vec::Vec<OutputResource>,
-        ///Live progress (0-100). Present only with `include=progress`.
+        ///Live progress, with `include=progress` (seed 004, sync.so: "include=progress adds a progress_percent field (fetched live from the inference service)"). The seeds give no range and no type, and GEN's own seeds do not show it: nothing is enforced on read.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress_percent: ::std::option::Option<f64>,
         ///Generated text (text cards), set on completion.
@@ -1409,7 +1231,7 @@ pub mod types {
         }
     }
     ///A complete video proposal from the Ideas Engine.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Idea {
         ///e.g. `9:16`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1438,10 +1260,11 @@ pub mod types {
         pub selected_assets: ::std::vec::Vec<SelectedAsset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::open_enums::IdeaStatus>,
-        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_type: ::std::option::Option<crate::open_enums::VideoType>,
-        ///Numeric video type: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit (7 is not assigned in the documentation).
+        ///Numeric video type. Seed 001: "Video type IDs: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit" (7 is not assigned). The server fills it, so no range is enforced on read: an id the seeds do not list decodes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_type_id: ::std::option::Option<i64>,
     }
@@ -1597,15 +1420,29 @@ pub mod types {
             Default::default()
         }
     }
-    ///One of the agent's OWN brand social accounts (what it posts from).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///One of the agent's OWN brand social accounts (what it posts from), as an Agent Core answer carries it. No seed shows an answer with it, so nothing is required on read; `LinkedAccountInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LinkedAccount {
-        ///e.g. `tiktok`, `instagram`, `youtube`.
-        pub platform: ::std::string::String,
-        pub url: ::std::string::String,
+        ///e.g. `tiktok` (seed 001's PATCH body).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl LinkedAccount {
         pub fn builder() -> builder::LinkedAccount {
+            Default::default()
+        }
+    }
+    ///One of the agent's OWN brand social accounts, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"linked_accounts": [ { "url": "https://tiktok.com/@santiago_sa", "platform": "tiktok" } ]`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct LinkedAccountInput {
+        ///e.g. `tiktok`.
+        pub platform: ::std::string::String,
+        pub url: ::std::string::String,
+    }
+    impl LinkedAccountInput {
+        pub fn builder() -> builder::LinkedAccountInput {
             Default::default()
         }
     }
@@ -1771,15 +1608,29 @@ pub mod types {
             Default::default()
         }
     }
-    ///An inspiration source the agent watches (creators, hashtags, keywords). Not the agent's own accounts.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///An inspiration source the agent watches (creators, hashtags, keywords), as an Agent Core answer carries it. Not the agent's own accounts. No seed shows an answer with it, so nothing is required on read; `MonitoredItemInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MonitoredItem {
+        ///Account URL, hashtag (without `#`) or keyword.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub handle: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_type: ::std::option::Option<crate::open_enums::MonitoredItemType>,
+    }
+    impl MonitoredItem {
+        pub fn builder() -> builder::MonitoredItem {
+            Default::default()
+        }
+    }
+    ///An inspiration source, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `{ "handle": "https://tiktok.com/@keithlee", "item_type": "account" }`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MonitoredItemInput {
         ///Account URL, hashtag (without `#`) or keyword.
         pub handle: ::std::string::String,
         pub item_type: crate::open_enums::MonitoredItemType,
     }
-    impl MonitoredItem {
-        pub fn builder() -> builder::MonitoredItem {
+    impl MonitoredItemInput {
+        pub fn builder() -> builder::MonitoredItemInput {
             Default::default()
         }
     }
@@ -1886,7 +1737,7 @@ pub mod types {
         }
     }
     ///A freshly created API key, the only time `token` is shown.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PersistedTokenCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -1896,7 +1747,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The secret, shown only in this response; use it as `X-API-Key`.
-        pub token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
     }
     impl PersistedTokenCreated {
         pub fn builder() -> builder::PersistedTokenCreated {
@@ -2209,13 +2061,24 @@ pub mod types {
             ResearchRequestDepth::Default
         }
     }
-    ///An expertise area the platform researches daily for the agent.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///An expertise area the platform researches daily for the agent, as an Agent Core answer carries it. No seed shows an answer with it, so nothing is required on read; `ResearchTopicInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ResearchTopic {
-        pub topic: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic: ::std::option::Option<::std::string::String>,
     }
     impl ResearchTopic {
         pub fn builder() -> builder::ResearchTopic {
+            Default::default()
+        }
+    }
+    ///An expertise area, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"research_topics": [ { "topic": "new food truck openings in San Antonio" } ]`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResearchTopicInput {
+        pub topic: ::std::string::String,
+    }
+    impl ResearchTopicInput {
+        pub fn builder() -> builder::ResearchTopicInput {
             Default::default()
         }
     }
@@ -2278,7 +2141,7 @@ pub mod types {
         }
     }
     ///An asset curated during the research phase.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SelectedAsset {
         ///Part of a clip to use (free-form as the server sends it, e.g. `00:03-00:08`); null for images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2291,7 +2154,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
         ///How the idea uses the asset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<::std::string::String>,
@@ -2402,7 +2266,7 @@ pub mod types {
         }
     }
     ///A vidsheet template (starter engine). Cloning is free.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Template {
         ///Cover image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2412,7 +2276,8 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub recent_generated_contents: ::std::vec::Vec<TemplateContent>,
         ///e.g. `tiktok-talking-avatar`; used to preview and clone.
-        pub slug: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2712,7 +2577,7 @@ pub mod types {
         }
     }
     ///A background job (publish, scrape/monitoring).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserJob {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -2726,7 +2591,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result:
             ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        pub status: crate::open_enums::UserJobStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::open_enums::UserJobStatus>,
         ///e.g. `publish_content`, `train_social`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_job_type: ::std::option::Option<::std::string::String>,
@@ -3468,7 +3334,7 @@ pub mod types {
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreDescription>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             goal: ::std::result::Result<
@@ -3488,7 +3354,7 @@ pub mod types {
             monitored:
                 ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
             personality: ::std::result::Result<
-                ::std::option::Option<super::AgentCorePersonality>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             research_topics:
@@ -3540,7 +3406,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AgentCoreDescription>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -3600,7 +3466,7 @@ pub mod types {
             }
             pub fn personality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AgentCorePersonality>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.personality = value
@@ -3762,7 +3628,7 @@ pub mod types {
                 ::std::string::String,
             >,
             default_user_voice: ::std::result::Result<
-                ::std::option::Option<super::DefaultUserVoice>,
+                ::std::option::Option<super::DefaultUserVoiceInput>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -3781,16 +3647,22 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            linked_accounts:
-                ::std::result::Result<::std::vec::Vec<super::LinkedAccount>, ::std::string::String>,
-            monitored:
-                ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
+            linked_accounts: ::std::result::Result<
+                ::std::vec::Vec<super::LinkedAccountInput>,
+                ::std::string::String,
+            >,
+            monitored: ::std::result::Result<
+                ::std::vec::Vec<super::MonitoredItemInput>,
+                ::std::string::String,
+            >,
             personality: ::std::result::Result<
                 ::std::option::Option<super::AgentCoreUpdatePersonality>,
                 ::std::string::String,
             >,
-            research_topics:
-                ::std::result::Result<::std::vec::Vec<super::ResearchTopic>, ::std::string::String>,
+            research_topics: ::std::result::Result<
+                ::std::vec::Vec<super::ResearchTopicInput>,
+                ::std::string::String,
+            >,
             shortform: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             target_platforms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -3828,7 +3700,7 @@ pub mod types {
             }
             pub fn default_user_voice<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DefaultUserVoice>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DefaultUserVoiceInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_user_voice = value.try_into().map_err(|e| {
@@ -3880,7 +3752,7 @@ pub mod types {
             }
             pub fn linked_accounts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::LinkedAccount>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::LinkedAccountInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.linked_accounts = value.try_into().map_err(|e| {
@@ -3890,7 +3762,7 @@ pub mod types {
             }
             pub fn monitored<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoredItem>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoredItemInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.monitored = value
@@ -3912,7 +3784,7 @@ pub mod types {
             }
             pub fn research_topics<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ResearchTopic>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ResearchTopicInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.research_topics = value.try_into().map_err(|e| {
@@ -3995,7 +3867,7 @@ pub mod types {
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreUpdateResultDescription>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             failed_sections: ::std::result::Result<
@@ -4019,7 +3891,7 @@ pub mod types {
             monitored:
                 ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
             personality: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             research_topics:
@@ -4083,9 +3955,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::AgentCoreUpdateResultDescription>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -4155,9 +4025,7 @@ pub mod types {
             }
             pub fn personality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.personality = value
@@ -5352,21 +5220,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AvailableCredit {
-            aura: ::std::result::Result<f64, ::std::string::String>,
-            generic: ::std::result::Result<f64, ::std::string::String>,
+            aura: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            generic: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         }
         impl ::std::default::Default for AvailableCredit {
             fn default() -> Self {
                 Self {
-                    aura: Err("no value supplied for aura".to_string()),
-                    generic: Err("no value supplied for generic".to_string()),
+                    aura: Ok(Default::default()),
+                    generic: Ok(Default::default()),
                 }
             }
         }
         impl AvailableCredit {
             pub fn aura<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aura = value
@@ -5376,7 +5244,7 @@ pub mod types {
             }
             pub fn generic<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generic = value
@@ -6494,7 +6362,7 @@ pub mod types {
         impl ::std::default::Default for ContentResourceList {
             fn default() -> Self {
                 Self {
-                    content_resources: Err("no value supplied for content_resources".to_string()),
+                    content_resources: Ok(Default::default()),
                     meta: Ok(Default::default()),
                 }
             }
@@ -6945,14 +6813,16 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            generation_type:
-                ::std::result::Result<crate::open_enums::GenerationType, ::std::string::String>,
+            generation_type: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::GenerationType>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreationCard {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
-                    generation_type: Err("no value supplied for generation_type".to_string()),
+                    generation_type: Ok(Default::default()),
                 }
             }
         }
@@ -6971,7 +6841,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::GenerationType>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -7001,21 +6873,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DefaultUserVoice {
-            source: ::std::result::Result<::std::string::String, ::std::string::String>,
-            voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            voice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DefaultUserVoice {
             fn default() -> Self {
                 Self {
-                    source: Err("no value supplied for source".to_string()),
-                    voice_id: Err("no value supplied for voice_id".to_string()),
+                    source: Ok(Default::default()),
+                    voice_id: Ok(Default::default()),
                 }
             }
         }
         impl DefaultUserVoice {
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -7025,7 +6903,7 @@ pub mod types {
             }
             pub fn voice_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.voice_id = value
@@ -7054,22 +6932,82 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DefaultUserVoiceInput {
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DefaultUserVoiceInput {
+            fn default() -> Self {
+                Self {
+                    source: Err("no value supplied for source".to_string()),
+                    voice_id: Err("no value supplied for voice_id".to_string()),
+                }
+            }
+        }
+        impl DefaultUserVoiceInput {
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                self
+            }
+            pub fn voice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voice_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for voice_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DefaultUserVoiceInput> for super::DefaultUserVoiceInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DefaultUserVoiceInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    source: value.source?,
+                    voice_id: value.voice_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DefaultUserVoiceInput> for DefaultUserVoiceInput {
+            fn from(value: super::DefaultUserVoiceInput) -> Self {
+                Self {
+                    source: Ok(value.source),
+                    voice_id: Ok(value.voice_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DirectUpload {
-            direct_upload: ::std::result::Result<super::DirectUploadTarget, ::std::string::String>,
-            signed_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            direct_upload: ::std::result::Result<
+                ::std::option::Option<super::DirectUploadTarget>,
+                ::std::string::String,
+            >,
+            signed_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DirectUpload {
             fn default() -> Self {
                 Self {
-                    direct_upload: Err("no value supplied for direct_upload".to_string()),
-                    signed_id: Err("no value supplied for signed_id".to_string()),
+                    direct_upload: Ok(Default::default()),
+                    signed_id: Ok(Default::default()),
                 }
             }
         }
         impl DirectUpload {
             pub fn direct_upload<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DirectUploadTarget>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DirectUploadTarget>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direct_upload = value
@@ -7079,7 +7017,7 @@ pub mod types {
             }
             pub fn signed_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.signed_id = value
@@ -7233,13 +7171,16 @@ pub mod types {
                 ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DirectUploadTarget {
             fn default() -> Self {
                 Self {
                     headers: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -7258,7 +7199,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -8115,7 +8056,10 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::IdeaStatus>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             video_type: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::VideoType>,
                 ::std::string::String,
@@ -8137,7 +8081,7 @@ pub mod types {
                     rationale: Ok(Default::default()),
                     selected_assets: Ok(Default::default()),
                     status: Ok(Default::default()),
-                    title: Err("no value supplied for title".to_string()),
+                    title: Ok(Default::default()),
                     video_type: Ok(Default::default()),
                     video_type_id: Ok(Default::default()),
                 }
@@ -8268,7 +8212,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -8871,21 +8815,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct LinkedAccount {
-            platform: ::std::result::Result<::std::string::String, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            platform: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LinkedAccount {
             fn default() -> Self {
                 Self {
-                    platform: Err("no value supplied for platform".to_string()),
-                    url: Err("no value supplied for url".to_string()),
+                    platform: Ok(Default::default()),
+                    url: Ok(Default::default()),
                 }
             }
         }
         impl LinkedAccount {
             pub fn platform<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.platform = value
@@ -8895,7 +8845,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -8917,6 +8867,60 @@ pub mod types {
         }
         impl ::std::convert::From<super::LinkedAccount> for LinkedAccount {
             fn from(value: super::LinkedAccount) -> Self {
+                Self {
+                    platform: Ok(value.platform),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LinkedAccountInput {
+            platform: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for LinkedAccountInput {
+            fn default() -> Self {
+                Self {
+                    platform: Err("no value supplied for platform".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl LinkedAccountInput {
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for platform: {e}"));
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkedAccountInput> for super::LinkedAccountInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkedAccountInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    platform: value.platform?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkedAccountInput> for LinkedAccountInput {
+            fn from(value: super::LinkedAccountInput) -> Self {
                 Self {
                     platform: Ok(value.platform),
                     url: Ok(value.url),
@@ -9259,22 +9263,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MonitoredItem {
-            handle: ::std::result::Result<::std::string::String, ::std::string::String>,
-            item_type:
-                ::std::result::Result<crate::open_enums::MonitoredItemType, ::std::string::String>,
+            handle: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            item_type: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::MonitoredItemType>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MonitoredItem {
             fn default() -> Self {
                 Self {
-                    handle: Err("no value supplied for handle".to_string()),
-                    item_type: Err("no value supplied for item_type".to_string()),
+                    handle: Ok(Default::default()),
+                    item_type: Ok(Default::default()),
                 }
             }
         }
         impl MonitoredItem {
             pub fn handle<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.handle = value
@@ -9284,7 +9293,9 @@ pub mod types {
             }
             pub fn item_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::MonitoredItemType>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::MonitoredItemType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_type = value
@@ -9306,6 +9317,61 @@ pub mod types {
         }
         impl ::std::convert::From<super::MonitoredItem> for MonitoredItem {
             fn from(value: super::MonitoredItem) -> Self {
+                Self {
+                    handle: Ok(value.handle),
+                    item_type: Ok(value.item_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredItemInput {
+            handle: ::std::result::Result<::std::string::String, ::std::string::String>,
+            item_type:
+                ::std::result::Result<crate::open_enums::MonitoredItemType, ::std::string::String>,
+        }
+        impl ::std::default::Default for MonitoredItemInput {
+            fn default() -> Self {
+                Self {
+                    handle: Err("no value supplied for handle".to_string()),
+                    item_type: Err("no value supplied for item_type".to_string()),
+                }
+            }
+        }
+        impl MonitoredItemInput {
+            pub fn handle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.handle = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for handle: {e}"));
+                self
+            }
+            pub fn item_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::open_enums::MonitoredItemType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.item_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for item_type: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredItemInput> for super::MonitoredItemInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredItemInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    handle: value.handle?,
+                    item_type: value.item_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredItemInput> for MonitoredItemInput {
+            fn from(value: super::MonitoredItemInput) -> Self {
                 Self {
                     handle: Ok(value.handle),
                     item_type: Ok(value.item_type),
@@ -9794,7 +9860,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersistedTokenCreated {
             fn default() -> Self {
@@ -9802,7 +9871,7 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
-                    token: Err("no value supplied for token".to_string()),
+                    token: Ok(Default::default()),
                 }
             }
         }
@@ -9841,7 +9910,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -10320,19 +10389,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ResearchTopic {
-            topic: ::std::result::Result<::std::string::String, ::std::string::String>,
+            topic: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ResearchTopic {
             fn default() -> Self {
                 Self {
-                    topic: Err("no value supplied for topic".to_string()),
+                    topic: Ok(Default::default()),
                 }
             }
         }
         impl ResearchTopic {
             pub fn topic<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.topic = value
@@ -10353,6 +10425,46 @@ pub mod types {
         }
         impl ::std::convert::From<super::ResearchTopic> for ResearchTopic {
             fn from(value: super::ResearchTopic) -> Self {
+                Self {
+                    topic: Ok(value.topic),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ResearchTopicInput {
+            topic: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ResearchTopicInput {
+            fn default() -> Self {
+                Self {
+                    topic: Err("no value supplied for topic".to_string()),
+                }
+            }
+        }
+        impl ResearchTopicInput {
+            pub fn topic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.topic = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for topic: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ResearchTopicInput> for super::ResearchTopicInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ResearchTopicInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    topic: value.topic?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ResearchTopicInput> for ResearchTopicInput {
+            fn from(value: super::ResearchTopicInput) -> Self {
                 Self {
                     topic: Ok(value.topic),
                 }
@@ -10611,7 +10723,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             usage: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10623,7 +10738,7 @@ pub mod types {
                     clip_range: Ok(Default::default()),
                     description: Ok(Default::default()),
                     type_: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                     usage: Ok(Default::default()),
                 }
             }
@@ -10661,7 +10776,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -10968,7 +11083,10 @@ pub mod types {
                 ::std::vec::Vec<super::TemplateContent>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             tags: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -10984,7 +11102,7 @@ pub mod types {
                     cover: Ok(Default::default()),
                     description: Ok(Default::default()),
                     recent_generated_contents: Ok(Default::default()),
-                    slug: Err("no value supplied for slug".to_string()),
+                    slug: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     title: Ok(Default::default()),
                 }
@@ -11023,7 +11141,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -11693,7 +11811,10 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<crate::open_enums::UserJobStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::UserJobStatus>,
+                ::std::string::String,
+            >,
             user_job_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11706,7 +11827,7 @@ pub mod types {
                     data: Ok(Default::default()),
                     id: Ok(Default::default()),
                     result: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                     user_job_type: Ok(Default::default()),
                 }
             }
@@ -11760,7 +11881,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::UserJobStatus>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::UserJobStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -13483,9 +13604,13 @@ pub mod types {
 ///
 ///## Tolerant reader (every response schema)
 ///
-///- A response requires only the fields a seed shows it carrying (for example `Generation` requires `id` and `status`,
-///  `GenerationCreated` requires `generation_id` and `status`, research's `AgentRunCreated` only `run_id`); everything
-///  else, and every record no seed shows, is optional.
+///- A response property is *pinned* when a seed shows it with a value in an answer, or a seed sentence states its type;
+///  it then carries `x-pinned-by: 'seed NNN: <verbatim excerpt>'`. Every other response property is this spec's guess.
+///  Only pinned properties may be required (`Generation` requires `id` and `status`, `GenerationCreated` `generation_id`
+///  and `status`, `AgentRunCreated` `run_id`, `AgentRun` `status`, `OutputResource` `url`, `UserJobCreated`
+///  `user_job_id`); everything else, and every record no seed shows, is optional. A value the seeds show only as `null`
+///  (`Generation.failed_reason`) or only by name (`title`, `hook`, a template's `slug`, `direct_upload.url`,
+///  `signed_id`, a user job's `status`...) is not pinned.
 ///- Unknown fields are allowed: no response schema sets `additionalProperties: false`.
 ///- Every value list the server fills is open: `x-extensible-enum` lists the known values and any other string decodes
 ///  (statuses, `error_code`, `video_type`, column roles and types, generation types).
@@ -13562,7 +13687,8 @@ pub mod types {
 ///- **Voice preview status** reuses `UserJobStatus`: the seeds are silent.
 ///- **`video_type` names.** Seed 001 names `talking_avatar`, `montage`, `split_screen` ("etc."); the other names are this
 ///  spec's guesses from "Video type IDs: 0=Any, 1=Talking Avatar, ..." and the list is open.
-///- **`video_type_id`** 7 is not assigned by seed 001 ("... 6=Narrated/VO, 8=Split Screen, 9=Skit"); the range is 0..9.
+///- **`video_type_id`** 7 is not assigned by seed 001 ("... 6=Narrated/VO, 8=Split Screen, 9=Skit"). The server fills
+///  it: no range is enforced on read.
 ///- **License**: the seeds are silent; `info.license` says proprietary and points at the homepage.
 ///
 ///

@@ -801,7 +801,7 @@ async fn credit(call: &Call<'_>, args: CreditArgs) -> CallToolResult {
         Ok(credit) => credit,
         Err(e) => return output::error(&e, secret),
     };
-    let generic = credit.as_ref().map(|c| c.generic);
+    let generic = credit.as_ref().and_then(|c| c.generic);
     let mut value = json!({
         "organization_id": args.organization_id,
         "available_credit": credit,

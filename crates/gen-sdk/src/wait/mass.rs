@@ -319,7 +319,9 @@ impl Waiter {
             .credits(plan.organization_id)
             .await
             .map_err(WaitError::request)?;
-        let available = credit.as_ref().map(|c| c.generic);
+        // `available_credit.generic` is optional (no seed shows it with a
+        // value): without it the balance is unknown and the batch refused.
+        let available = credit.and_then(|c| c.generic);
         let available = match available {
             Some(a) if estimated <= a => a,
             _ => {
