@@ -71,7 +71,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///One section of an Agent Core update that could not be saved.
+    ///One section of an Agent Core update that could not be saved: this spec's guess at the detail of a 207 (seed 001 says only "`207 Multi-Status` if some sections fail"; the seeds are silent on the body).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreSectionError {
         ///Human-readable reason.
@@ -238,7 +238,7 @@ pub mod types {
         ///2-3 sentence summary. Seed 001 bounds what is sent ("`description` = 2-3 sentence summary (max 500 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Sections that could not be saved (a 207 may list them here).
+        ///Sections that could not be saved: this spec's guess at where a 207 lists them (the seeds are silent on the body).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_sections: ::std::vec::Vec<AgentCoreSectionError>,
         ///e.g. `growth`.
@@ -327,7 +327,7 @@ pub mod types {
     pub struct AgentRunCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
-        ///Realtime path the dashboard listens on; API clients poll `GET /v1/agent/runs/{run_id}` instead.
+        ///Seed 001 shows it (`"firebase_path": "..."`) without saying what it is; API clients poll `GET /v1/agent/runs/{run_id}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firebase_path: ::std::option::Option<::std::string::String>,
         pub run_id: ::std::string::String,
@@ -527,10 +527,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///Captions card. `model` is required here (the documented example names it; no default is documented).
+    ///Captions card. Seed 001's example names the model (`"model": "gemini"`), but no seed says a card requires one: `model` is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CaptionsCardData {
-        pub model: crate::open_enums::CaptionsModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::CaptionsModel>,
         ///Audio or video to caption.
         pub source_resource_id: i64,
     }
@@ -941,7 +942,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A Rails ActiveStorage direct upload: PUT the file to `direct_upload.url` with `direct_upload.headers`, then create the content resource with `signed_id`.
+    ///The answer of `POST /v1/direct_upload`. Seed 001: "1. Get pre-signed S3 URL", "2. PUT file to returned direct_upload.url", "3. POST /v1/content_resources with signed_id as content_resource[file]". No seed shows this answer with values: every field is optional, and gen-sdk stops with a typed error (`MissingField`) when one it needs is absent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUpload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -970,7 +971,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Body of `POST /v1/direct_upload` (Rails ActiveStorage direct upload), for files over 50 MB up to 1 GB.
+    ///Body of `POST /v1/direct_upload`, for "Large files (>50 MB, up to 1 GB)" (seed 001).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectUploadRequest {
         pub blob: DirectUploadBlob,
@@ -980,16 +981,16 @@ pub mod types {
             Default::default()
         }
     }
-    ///Where and how to PUT the file.
+    ///Where to PUT the file.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUploadTarget {
-        ///Headers to send with the PUT.
+        ///Headers to send with the PUT, when the server gives any. The seeds are silent on them: seed 001 says only "PUT file to returned direct_upload.url".
         #[serde(
             default,
             skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
         pub headers: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        ///Pre-signed S3 URL: PUT the file bytes here.
+        ///The pre-signed S3 URL (seed 001: "PUT file to returned direct_upload.url").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
@@ -1278,7 +1279,8 @@ pub mod types {
     pub struct ImageFromTextCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
-        pub model: crate::open_enums::ImageFromTextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::ImageFromTextModel>,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1446,11 +1448,12 @@ pub mod types {
             Default::default()
         }
     }
-    ///Lipsync card: sync an audio track to a video. `model` is required here: every documented example names it and no default is documented, so clients say which model they pay for.
+    ///Lipsync card: sync an audio track to a video. Seed 001's example names the model (`"model": "sync_so"`), but no seed says a card requires one: `model` is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LipsyncCardData {
         pub audio_resource_id: i64,
-        pub model: crate::open_enums::LipsyncModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::LipsyncModel>,
         pub video_resource_id: i64,
     }
     impl LipsyncCardData {
@@ -1808,7 +1811,8 @@ pub mod types {
         ///Post caption.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub media_type: PublishContentDataMediaType,
+        ///Seed 001 sends `\"media_type\":\"VIDEO\"` (inside the JSON-encoded `data`); the seeds name no other value and close no list, so any string is sent.
+        pub media_type: ::std::string::String,
         ///Publicly accessible at post time; the render URL works directly.
         pub media_url: ::std::string::String,
         ///`tiktok` (Instagram / YouTube coming).
@@ -1822,53 +1826,6 @@ pub mod types {
     impl PublishContentData {
         pub fn builder() -> builder::PublishContentData {
             Default::default()
-        }
-    }
-    ///`PublishContentDataMediaType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum PublishContentDataMediaType {
-        #[serde(rename = "VIDEO")]
-        Video,
-    }
-    impl ::std::fmt::Display for PublishContentDataMediaType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Video => f.write_str("VIDEO"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PublishContentDataMediaType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "VIDEO" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PublishContentDataMediaType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for PublishContentDataMediaType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`PublishContentDataScheduleType`
@@ -1922,69 +1879,18 @@ pub mod types {
             value.parse()
         }
     }
-    ///Generate with an internal Rails generation type name (`text_generation`, `audio_generation`), as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text`, `audio_generation` → `speech_from_text` and `image_generation` → `image_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given (other Rails names are not listed by the seeds; gen-sdk sends them as given and the server decides).
+    ///Generate with an internal Rails generation type name, as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 000 names `text_generation` and `audio_generation`; any other `…_generation` name is sent as given and the server decides. Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text` and `audio_generation` → `speech_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct RailsGenerateRequest {
         ///Generation parameters (model-specific).
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ///The internal Rails names seed 000 sends.
-        pub generation_type: RailsGenerateRequestGenerationType,
+        ///An internal Rails name: seed 000 sends `text_generation` and `audio_generation`; the seeds name no other, and any `…_generation` name is sent as given. (The pattern keeps these names apart from the canonical card types, none of which ends in `_generation`.)
+        pub generation_type: ::std::string::String,
     }
     impl RailsGenerateRequest {
         pub fn builder() -> builder::RailsGenerateRequest {
             Default::default()
-        }
-    }
-    ///The internal Rails names seed 000 sends.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum RailsGenerateRequestGenerationType {
-        #[serde(rename = "text_generation")]
-        TextGeneration,
-        #[serde(rename = "audio_generation")]
-        AudioGeneration,
-    }
-    impl ::std::fmt::Display for RailsGenerateRequestGenerationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::TextGeneration => f.write_str("text_generation"),
-                Self::AudioGeneration => f.write_str("audio_generation"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for RailsGenerateRequestGenerationType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text_generation" => Ok(Self::TextGeneration),
-                "audio_generation" => Ok(Self::AudioGeneration),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RailsGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RailsGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Body of `POST /v1/research` (standalone research without ideas).
@@ -2082,7 +1988,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A vidsheet row (one video). `spreadsheet_cells` is present when the row is read on its own.
+    ///A vidsheet row (one video). Whether, and when, a row carries `spreadsheet_cells` the seeds do not say.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Row {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2314,7 +2220,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A template with the column layout the clone will get (`spreadsheet_columns`).
+    ///A template's details (`GET /v1/templates/projects/{slug}`). The seeds show no answer: whether it carries `spreadsheet_columns` (the column layout the clone would get) they do not say.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateDetail {
         ///Cover image URL.
@@ -2342,7 +2248,8 @@ pub mod types {
     ///Text card: AI-generated text (scripts, prompts, descriptions); output in the generation's `result`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextCardData {
-        pub model: crate::open_enums::TextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::TextModel>,
         pub prompt: TextOrAiText,
         ///Values for `{{name}}` placeholders in `prompt`.
         #[serde(
@@ -2749,6 +2656,7 @@ pub mod types {
     pub struct VideoFromImageCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
+        ///Seconds. The seeds list no values for this card; seed 002: "Available values depend on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
         pub image_resource_id: i64,
@@ -2758,7 +2666,8 @@ pub mod types {
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_var: ::std::option::Option<::std::string::String>,
-        pub model: crate::open_enums::VideoFromImageModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromImageModel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<TextOrAiText>,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
@@ -2837,9 +2746,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         pub asset_resource_ids: ::std::vec::Vec<i64>,
+        ///Seconds. The seeds list no values for this card; seed 002: "Available values depend on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
-        pub model: crate::open_enums::VideoFromIngredientsModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2918,7 +2829,8 @@ pub mod types {
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
-        pub model: crate::open_enums::VideoFromTextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromTextModel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negative_prompt: ::std::option::Option<TextOrAiText>,
         pub prompt: TextOrAiText,
@@ -2999,7 +2911,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preview_url: ::std::option::Option<::std::string::String>,
-        ///Where the voice comes from, e.g. `public` (shared library); user-designed, cloned and ElevenLabs voices have their own sources.
+        ///Where the voice comes from. Seed 001 lists voices "(filter by source)" and sends `"source": "public"` for the default voice; the seeds name no other value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         ///True for voices the user designed or cloned (these can be deleted).
@@ -3136,10 +3048,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///An async TTS preview; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`.
+    ///An async TTS preview (seed 001: "async TTS preview"); poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`. The seeds show neither answer: every field here is a guess.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoicePreviewJob {
-        ///Set once `status` is `completed`.
+        ///The preview audio, when the server gives it (the seeds are silent on this answer).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5274,13 +5186,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CaptionsCardData {
-            model: ::std::result::Result<crate::open_enums::CaptionsModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::CaptionsModel>,
+                ::std::string::String,
+            >,
             source_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for CaptionsCardData {
             fn default() -> Self {
                 Self {
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     source_resource_id: Err("no value supplied for source_resource_id".to_string()),
                 }
             }
@@ -5288,7 +5203,7 @@ pub mod types {
         impl CaptionsCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::CaptionsModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::CaptionsModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -8290,8 +8205,10 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            model:
-                ::std::result::Result<crate::open_enums::ImageFromTextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::ImageFromTextModel>,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             prompt_var: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8302,7 +8219,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     aspect_ratio: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -8321,7 +8238,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::ImageFromTextModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::ImageFromTextModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -8930,14 +8849,17 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LipsyncCardData {
             audio_resource_id: ::std::result::Result<i64, ::std::string::String>,
-            model: ::std::result::Result<crate::open_enums::LipsyncModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::LipsyncModel>,
+                ::std::string::String,
+            >,
             video_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for LipsyncCardData {
             fn default() -> Self {
                 Self {
                     audio_resource_id: Err("no value supplied for audio_resource_id".to_string()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     video_resource_id: Err("no value supplied for video_resource_id".to_string()),
                 }
             }
@@ -8955,7 +8877,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::LipsyncModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::LipsyncModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -10143,8 +10065,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            media_type:
-                ::std::result::Result<super::PublishContentDataMediaType, ::std::string::String>,
+            media_type: ::std::result::Result<::std::string::String, ::std::string::String>,
             media_url: ::std::result::Result<::std::string::String, ::std::string::String>,
             platform: ::std::result::Result<::std::string::String, ::std::string::String>,
             schedule_type:
@@ -10179,7 +10100,7 @@ pub mod types {
             }
             pub fn media_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PublishContentDataMediaType>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_type = value
@@ -10263,10 +10184,7 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            generation_type: ::std::result::Result<
-                super::RailsGenerateRequestGenerationType,
-                ::std::string::String,
-            >,
+            generation_type: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RailsGenerateRequest {
             fn default() -> Self {
@@ -10291,7 +10209,7 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RailsGenerateRequestGenerationType>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -11459,7 +11377,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TextCardData {
-            model: ::std::result::Result<crate::open_enums::TextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::TextModel>,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             variables: ::std::result::Result<
                 ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -11469,7 +11390,7 @@ pub mod types {
         impl ::std::default::Default for TextCardData {
             fn default() -> Self {
                 Self {
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     variables: Ok(Default::default()),
                 }
@@ -11478,7 +11399,7 @@ pub mod types {
         impl TextCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::TextModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::TextModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -12134,7 +12055,7 @@ pub mod types {
                 ::std::string::String,
             >,
             model: ::std::result::Result<
-                crate::open_enums::VideoFromImageModel,
+                ::std::option::Option<crate::open_enums::VideoFromImageModel>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<
@@ -12154,7 +12075,7 @@ pub mod types {
                     image_resource_id: Err("no value supplied for image_resource_id".to_string()),
                     image_tail_resource_id: Ok(Default::default()),
                     image_var: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Ok(Default::default()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -12213,7 +12134,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromImageModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromImageModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -12341,7 +12264,7 @@ pub mod types {
             asset_resource_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
             duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             model: ::std::result::Result<
-                crate::open_enums::VideoFromIngredientsModel,
+                ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
@@ -12356,7 +12279,7 @@ pub mod types {
                     aspect_ratio: Ok(Default::default()),
                     asset_resource_ids: Err("no value supplied for asset_resource_ids".to_string()),
                     duration: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -12395,7 +12318,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromIngredientsModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -12521,8 +12446,10 @@ pub mod types {
                 ::std::string::String,
             >,
             duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
-            model:
-                ::std::result::Result<crate::open_enums::VideoFromTextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::VideoFromTextModel>,
+                ::std::string::String,
+            >,
             negative_prompt: ::std::result::Result<
                 ::std::option::Option<super::TextOrAiText>,
                 ::std::string::String,
@@ -12538,7 +12465,7 @@ pub mod types {
                 Self {
                     aspect_ratio: Ok(Default::default()),
                     duration: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     negative_prompt: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
@@ -12568,7 +12495,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromTextModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromTextModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13631,44 +13560,63 @@ pub mod types {
 ///Each entry quotes the seed sentence it rests on, or says that the seeds are silent.
 ///
 ///- **Veo duration.** Seed 001 (video_from_text): "Duration: 5 or 10", and its example sends `"model": "veo_3"` with
-///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Veo 3 supports up to 8s".
-///  The seeds contradict each other: `VideoDuration` keeps seed 001's [5, 10]; gen-sdk sends a Veo model with any duration
-///  either reading allows (5 or 10, or up to 8 s), warning once, and refuses locally only what both refuse (e.g. 9 s).
+///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Available values depend
+///  on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". The seeds contradict each
+///  other. `VideoDuration` (video_from_text) lists every value a seed allows: 5 and 10, and 1 to 8 for a Veo model.
+///  gen-sdk sends a Veo model with any of them, warning once where the seeds disagree (10 s, or 1-8 s other than 5), and
+///  refuses locally only what every seed refuses (e.g. 9 s; a non-Veo model other than 5 or 10 s).
 ///- **Text card model names.** Seed 001 lists `gemini_2_0_flash`, `gemini_2_5_pro`, ...; seed 002's trigger example sends
 ///  `"model": "gemini"`. `TextModel` lists both.
-///- **Lipsync and captions `model`.** Every example names the model (seed 001: `"model": "sync_so"`, `"model": "gemini"`);
-///  the seeds name no default. `model` is required on these cards.
+///- **Card `model`.** Every card example names a model (seed 001: `"model": "sync_so"`, `"model": "gemini"`, ...), but no
+///  seed says a card requires one, and seed 000's trigger sends `"data": {}` ("Generation parameters (model-specific)"):
+///  `model` is optional on every card; the server picks one or refuses. An AI text field (`AiText`) keeps it required:
+///  seed 002 says "Pass a model and prompt within the text field’s configuration".
 ///- **Generation type names.** Seed 000 sends `"generation_type": "text_generation"` and `"audio_generation"`; seed 001:
 ///  "Models are canonical names — the MCP server and SDK map them to internal Rails names automatically" and "Use
-///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`); stored cells may
-///  carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`, `audio_generation` →
-///  `speech_from_text` and `image_generation` → `image_from_text` (the only card of that output kind) when the data is a
-///  valid card; other Rails names are sent as given.
+///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`, which takes any
+///  `…_generation` name); stored cells may carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`
+///  and `audio_generation` → `speech_from_text` when the data is a valid card; every other Rails name is sent as given (the
+///  seeds name no other).
 ///- **`prompt_var` / `image_var`.** Seed 002: "Media fields can also reference variables via prompt_var, image_var, and
 ///  similar fields". Modelled as optional strings on the media cards; the seeds do not show their values.
-///- **Ratios and durations of the other video cards.** The seeds are silent: only `video_from_text` lists "Aspect ratios:
-///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"; `video_from_image` and `video_from_ingredients` reuse those lists.
+///- **Ratios and durations of the other video cards.** Only `video_from_text` lists its own (seed 001: "Aspect ratios:
+///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"). For `video_from_image` and `video_from_ingredients` seed 002 says only
+///  "Available ratios vary by model. Common options:" (1:1, 9:16, 16:9) and "Available values depend on the model — for
+///  example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". Their `aspect_ratio` is open
+///  (`ModelAspectRatio` lists the common options) and their `duration` any whole number of seconds; gen-sdk refuses only
+///  what seed 002 refuses for the model (Kling 1.6 other than 5 or 10 s; Veo over 8 s, except the 10 s seeds 001 and 003
+///  send with Veo, sent with a warning).
 ///- **Uploads.** Seed 001: `-F "content_resource[file]=@local.mp4"` for small files and "3. POST /v1/content_resources with
 ///  signed_id as `content_resource[file]`" for large ones, on an endpoint listed as "(multipart)": both are multipart.
 ///- **`POST /v1/user_jobs`** appears in step 2 (train_social, `-F` form fields) and step 5 (publish_content, JSON `-d`):
 ///  one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring"
 ///  but every example calls `https://api.gen.pro/v1/user_jobs`: it is on the api host.
-///- **`PUT /v1/user_jobs/{id}`** (seed 001: "update monitoring job") is listed in step 2: `x-phase: ideas`. The seeds do
-///  not show its body; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
+///- **`PUT /v1/user_jobs/{id}`** (seed 001: "PUT /v1/user_jobs/:id — update monitoring job") is listed in step 2:
+///  `x-phase: ideas`. Seed 001 lists it without `agent_id`: the parameter is optional there. The seeds do not show its
+///  body; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
 ///- **Automation config** endpoints are listed under seed 001's "Step 4 endpoints": `x-phase: edit`.
 ///- **Success codes.** Seed 000 shows "Response (201)" for generate; seed 001 says the Agent Core update "Returns `200 OK`
 ///  on full success, `207 Multi-Status` if some sections fail". The seeds are silent on every other code: render answers
 ///  201 like generate (it returns `{ "generation_id": 56789, "status": "pending" }` like generate), other calls 200,
 ///  DELETEs 204. Clients accept any 2XX.
 ///- **Agent Core update answer.** The seeds show no body for the 200/207: `AgentCoreUpdateResult` decodes the flat core or
-///  `{core, failed_sections}` (this spec's guess at the 207 detail).
+///  `{core, failed_sections}`. `failed_sections` is this spec's guess at the 207 detail: the seeds are silent on it.
 ///- **Error statuses.** Seed 001's "Common codes" (401, 403, 404, 422) and seed 000's "Generation cannot be
 ///  stopped/continued in its current state" (422 `validation_error`). The seeds are silent on 429 and 5xx; every operation
 ///  declares them with `Error` so a client reads their status and body.
 ///- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` come from seed 004 (sync.so's Get
 ///  Generation: "When true, long-poll: hold the request open until the generation reaches a terminal status"); seeds
 ///  000-003 are silent on them for GEN. A server without support ignores them, so clients still loop until a terminal
-///  status.
+///  status. Seed 004 says `wait` "Cannot be combined with include=progress." but not what a server answers when both are
+///  sent: the seeds are silent on that answer.
+///- **Waiting.** Seed 000's loop polls `GET /v1/generations/{id}` until `completed`, `failed` or `stopped`, with "poll
+///  every 3s"; seed 001 polls agent runs with "poll every ~5s". gen-sdk's waiters (`WaitOptions`) default to long-poll
+///  (`wait=true`, seed 004) and, where a server does not hold the request, to an interval growing from 1 s by ×1.5 to
+///  15 s (jittered), within 30 minutes; `WaitOptions::fixed_interval(3 s)` is seed 000's loop.
+///- **Agent run statuses.** Seed 001 shows `"status": "running"` and polls "until status == "completed""; it lists
+///  `POST /v1/agent/runs/:run_id/approve` to "approve or reject a pending action". `failed`, `pending_approval` and
+///  `cancelled` are this spec's guesses (the seeds are silent on them), and so is treating `failed` and `cancelled` as
+///  terminal.
 ///- **List shapes.** Templates: seed 001 shows `# → [{ slug, title, description, tags, cover, recent_generated_contents }]`
 ///  (a bare array). Content resources and the asset library: the seeds are silent; both a bare array and a wrapper
 ///  (`{content_resources, meta}`, `{asset_folders, content_resources, meta}`) decode. Other lists: the seeds are silent;
@@ -13677,8 +13625,11 @@ pub mod types {
 ///  (`"agent_id": "'"$AGENT_ID"'"` for `/v1/agent/run`, `/v1/research` and the template clone): query and path `agent_id`
 ///  are integers, body `agent_id` a string.
 ///- **`workspace_id`** on `GET /v1/agents` is required: seed 001 always shows it (`GET /v1/agents?workspace_id=`). The seeds
-///  list `agent_id` on every engine, content resource, asset and user job call except `GET
-///  /v1/autocontentengine/global_variables_template`; it is required where listed.
+///  list `agent_id` on every engine, content resource and asset call except `GET
+///  /v1/autocontentengine/global_variables_template`; it is required where listed. User jobs: seed 001 lists it on
+///  "POST /v1/user_jobs?agent_id= (publish_content)" and "GET /v1/user_jobs/:id?agent_id= — poll publish job" (required
+///  there), but not on "GET /v1/user_jobs/:id — poll monitoring job" nor "PUT /v1/user_jobs/:id — update monitoring job";
+///  the PUT takes it as optional.
 ///- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys,
 ///  conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset
 ///  folders, automation config, template detail): the seeds are silent. Requests follow the documented field names where
@@ -14394,7 +14345,7 @@ pub trait ClientEditExt {
     fn update_content_resource(&self) -> builder::UpdateContentResource<'_>;
     ///Get a pre-signed upload URL (large files)
     ///
-    ///Rails ActiveStorage direct upload for files over 50 MB (max 1 GB). Checksum = `openssl md5 -binary FILE | base64`.
+    ///Seed 001: "Large files (>50 MB, up to 1 GB): # 1. Get pre-signed S3 URL", then "2. PUT file to returned direct_upload.url" and "3. POST /v1/content_resources with signed_id as content_resource[file]". Checksum = `openssl md5 -binary FILE | base64`. Each call creates an upload: free, but not idempotent (`x-retry: free_create`).
     ///
     ///Sends a `POST` request to `/v1/direct_upload`
     ///
@@ -14409,7 +14360,7 @@ pub trait ClientEditExt {
     ///
     ///Returns the generation. Status flow: `pending` → `processing` → `completed` | `failed` | `stopped`. On `completed`, text is in `result` and media URLs in `output_resources`.
     ///
-    ///Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` cannot be combined with `include=progress` (422 `validation_error`). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
+    ///Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` "Cannot be combined with include=progress." (seed 004, which does not say what a server answers when both are sent: the seeds are silent on it). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
     ///
     ///Sends a `GET` request to `/v1/generations/{id}`
     ///
@@ -14743,7 +14694,7 @@ pub trait ClientIdeasExt {
     fn get_agent_run(&self) -> builder::GetAgentRun<'_>;
     ///Approve or reject a pending action
     ///
-    ///For a run in `pending_approval`.
+    ///Seed 001: "approve or reject a pending action; body { approved: true|false }". The seeds do not name the status of a run that waits for approval (`pending_approval` is this spec's guess).
     ///
     ///Sends a `POST` request to `/v1/agent/runs/{run_id}/approve`
     ///
@@ -14779,7 +14730,7 @@ pub trait ClientIdeasExt {
     ///
     ///Arguments:
     ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ///- `agent_id`: The agent the resource belongs to.
+    ///- `agent_id`: The agent the job belongs to. Optional: seed 001 lists "PUT /v1/user_jobs/:id — update monitoring job" without it.
     ///- `body`
     ///```ignore
     ///let response = client.update_user_job()
@@ -14950,7 +14901,7 @@ pub trait ClientSetupExt {
     fn get_agent_core(&self) -> builder::GetAgentCore<'_>;
     ///Write any subset of the agent setup
     ///
-    ///The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail (both with `AgentCoreUpdateResult`; `failed_sections` lists the failures). `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
+    ///The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail. The seeds show neither body: `AgentCoreUpdateResult` reads the flat core or `{core, failed_sections}`, a guess. `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
     ///
     ///Sends a `PATCH` request to `/v1/agents/{agent_id}/core`
     ///
@@ -15115,7 +15066,7 @@ pub trait ClientSetupExt {
     fn delete_voice(&self) -> builder::DeleteVoice<'_>;
     ///Start an async TTS preview of a voice
     ///
-    ///Poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` until `audio_url` is set.
+    ///Seed 001: "async TTS preview"; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` ("poll preview"). The seeds do not show either answer: `job_id`, `status` and `audio_url` are this spec's guesses.
     ///
     ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/{voice_id}/preview`
     ///
@@ -23068,7 +23019,7 @@ pub mod builder {
     pub struct UpdateUserJob<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
-        agent_id: Result<i64, String>,
+        agent_id: Result<Option<i64>, String>,
         body: Result<types::builder::UserJobUpdate, String>,
     }
     impl<'a> UpdateUserJob<'a> {
@@ -23076,7 +23027,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
+                agent_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -23095,6 +23046,7 @@ pub mod builder {
         {
             self.agent_id = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| "conversion to `i64` for agent_id failed".to_string());
             self
         }
@@ -23143,7 +23095,7 @@ pub mod builder {
                     crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
-                .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
+                .query_opt("agent_id", &agent_id)
                 .header(
                     crate::transport::API_VERSION,
                     crate::transport::API_VERSION_VALUE,

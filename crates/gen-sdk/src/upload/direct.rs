@@ -9,8 +9,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::GenClient;
 use crate::error::Error;
-use crate::retry::Idempotency;
-use crate::transport::with_retry_class;
 
 use super::checksum::{hash_file_blocking, md5_base64, spool};
 use super::source::{Described, SourceKind, UploadSource, join_error};
@@ -84,13 +82,11 @@ pub(crate) async fn direct_upload(
             filename: described.filename.clone(),
         },
     };
-    // Not retried once it may have reached GEN, although openapi.yaml calls
-    // the operation idempotent: it may have been created (test
+    // Each call creates an upload: openapi.yaml's `x-retry: free_create`, so
+    // not retried once it may have reached GEN (test
     // `direct_upload_post_500_is_not_retried`).
     let call = client.raw().create_direct_upload().body(body);
-    let slot = with_retry_class(Idempotency::NonIdempotent, call.send())
-        .await?
-        .into_inner();
+    let slot = call.send().await?.into_inner();
     // No seed shows this answer with values (seed 001: "2. PUT file to
     // returned direct_upload.url", "3. POST /v1/content_resources with
     // signed_id as content_resource[file]"): all three are optional in
