@@ -13513,7 +13513,9 @@ pub mod types {
 ///retried only on connect errors before the request was written, 429 and 503) or `paid` (spends credits or starts
 ///paid work: retried only when it provably never reached the server). An operation without `x-retry` is treated by
 ///its method: GET/PUT/PATCH/DELETE `idempotent`, POST `paid`. This is the client's choice; the seeds do not say
-///which calls are safe to repeat.
+///which calls are safe to repeat. A retried `stop_generation` or `continue_generation` whose earlier attempt may have
+///reached GEN and landed gets 422 (seed 000: "Generation cannot be stopped/continued in its current state"): gen-sdk
+///takes that answer to a retry as done and returns the generation as it now is.
 ///
 ///1. `setup`: Set Up Your Agent
 ///2. `ideas`: Generate Content Ideas
@@ -14381,7 +14383,7 @@ pub trait ClientEditExt {
     fn get_generation(&self) -> builder::GetGeneration<'_>;
     ///Continue a stopped generation (credits re-charged)
     ///
-    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state.
+    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/continue`
     ///
@@ -14396,7 +14398,7 @@ pub trait ClientEditExt {
     fn continue_generation(&self) -> builder::ContinueGeneration<'_>;
     ///Stop a generation (credits refunded)
     ///
-    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state.
+    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/stop`
     ///
