@@ -199,10 +199,12 @@ async fn direct_upload_sends_the_blob() {
         .await
         .unwrap();
     mock.assert_async().await;
+    let target = up.direct_upload.as_ref().expect("direct_upload");
     assert!(
-        up.direct_upload
+        target
             .url
-            .starts_with("https://gen-uploads.s3.amazonaws.com/")
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://gen-uploads.s3.amazonaws.com/"))
     );
-    assert_eq!(up.direct_upload.headers["Content-MD5"], "BASE64MD5==");
+    assert_eq!(target.headers["Content-MD5"], "BASE64MD5==");
 }

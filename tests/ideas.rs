@@ -121,7 +121,7 @@ async fn list_ideas_filters_by_agent_and_status_and_decodes_every_idea_field() {
         .unwrap();
     mock.assert_async().await;
     let idea = &ideas[0];
-    assert_eq!(idea.title, "The $2 taco at 2am");
+    assert_eq!(idea.title.as_deref(), Some("The $2 taco at 2am"));
     assert_eq!(
         idea.hook.as_deref(),
         Some("The $2 taco at 2am saved my life.")

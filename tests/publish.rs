@@ -74,7 +74,7 @@ async fn poll_publish_job_reads_post_id() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(job.status.as_str(), "completed");
+    assert_eq!(job.status.as_ref().map(|s| s.as_str()), Some("completed"));
     assert_eq!(
         job.result.as_ref().and_then(|r| r.get("post_id")),
         Some(&json!("7345678901234567890"))

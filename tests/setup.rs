@@ -79,8 +79,8 @@ async fn get_organization_reads_available_credit() {
     let resp = api.client.get_organization().id(12).send().await.unwrap();
     mock.assert_async().await;
     let credit = resp.available_credit.as_ref().expect("available_credit");
-    assert_eq!(credit.generic, 1250.5);
-    assert_eq!(credit.aura, 0.0);
+    assert_eq!(credit.generic, Some(1250.5));
+    assert_eq!(credit.aura, Some(0.0));
 }
 
 #[tokio::test]

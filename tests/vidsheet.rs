@@ -19,7 +19,7 @@ async fn list_templates_decodes_a_bare_array() {
     let templates = api.client.list_templates().send().await.unwrap();
     mock.assert_async().await;
     assert_eq!(templates.len(), 1);
-    assert_eq!(templates[0].slug, "tiktok-talking-avatar");
+    assert_eq!(templates[0].slug.as_deref(), Some("tiktok-talking-avatar"));
     assert_eq!(templates[0].title.as_deref(), template["title"].as_str());
     assert_eq!(templates[0].tags, vec!["talking_avatar".to_string()]);
     assert_eq!(templates[0].cover.as_deref(), template["cover"].as_str());

@@ -77,7 +77,7 @@ async fn organization_and_credits_get_the_workspace() {
         .await;
     assert_eq!(got.id, Some(12));
     assert_eq!(got.name.as_deref(), org["name"].as_str());
-    assert_eq!(credit.expect("credit").generic, 1250.5);
+    assert_eq!(credit.expect("credit").generic, Some(1250.5));
 }
 
 /// An empty list clears a section: it is sent as `[]`, although the

@@ -5500,8 +5500,15 @@ pub mod operations {
             let re = regex::Regex::new(&format!("^/v1/user_jobs/{}$", value.to_string())).unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn agent_id(self, value: i64) -> Self {
-            Self(self.0.query_param("agent_id", value.to_string()))
+        pub fn agent_id<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("agent_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("agent_id"))
+            }
         }
         pub fn body(self, value: &types::UserJobUpdate) -> Self {
             Self(self.0.json_body_obj(&value))

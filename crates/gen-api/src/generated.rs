@@ -48,10 +48,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
-        ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+        ///2-3 sentence summary. Seed 001 bounds what is sent ("`description` = 2-3 sentence summary (max 500 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
-        pub description: ::std::option::Option<AgentCoreDescription>,
+        pub description: ::std::option::Option<::std::string::String>,
         ///e.g. `growth`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
@@ -69,10 +69,10 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
-        ///Full persona text, at most 20000 characters.
+        ///Full persona text. Seed 001 bounds what is sent ("`personality` = full persona text (max 20000 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
-        pub personality: ::std::option::Option<AgentCorePersonality>,
+        pub personality: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
@@ -88,107 +88,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreDescription(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreDescription> for ::std::string::String {
-        fn from(value: AgentCoreDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 500usize {
-                return Err("longer than 500 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Full persona text, at most 20000 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCorePersonality(::std::string::String);
-    impl ::std::ops::Deref for AgentCorePersonality {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCorePersonality> for ::std::string::String {
-        fn from(value: AgentCorePersonality) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCorePersonality {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 20000usize {
-                return Err("longer than 20000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCorePersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCorePersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCorePersonality {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///One section of an Agent Core update that could not be saved.
+    ///One section of an Agent Core update that could not be saved: this spec's guess at the detail of a 207 (seed 001 says only "`207 Multi-Status` if some sections fail"; the seeds are silent on the body).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreSectionError {
         ///Human-readable reason.
@@ -215,7 +115,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub brand_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
+        pub default_user_voice: ::std::option::Option<DefaultUserVoiceInput>,
         ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<AgentCoreUpdateDescription>,
@@ -228,14 +128,14 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub keywords: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub linked_accounts: ::std::vec::Vec<LinkedAccount>,
+        pub linked_accounts: ::std::vec::Vec<LinkedAccountInput>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub monitored: ::std::vec::Vec<MonitoredItem>,
+        pub monitored: ::std::vec::Vec<MonitoredItemInput>,
         ///Full persona text, at most 20000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub personality: ::std::option::Option<AgentCoreUpdatePersonality>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub research_topics: ::std::vec::Vec<ResearchTopic>,
+        pub research_topics: ::std::vec::Vec<ResearchTopicInput>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shortform: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -358,11 +258,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub default_user_voice: ::std::option::Option<DefaultUserVoice>,
-        ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
+        ///2-3 sentence summary. Seed 001 bounds what is sent ("`description` = 2-3 sentence summary (max 500 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
-        pub description: ::std::option::Option<AgentCoreUpdateResultDescription>,
-        ///Sections that could not be saved (a 207 may list them here).
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Sections that could not be saved: this spec's guess at where a 207 lists them (the seeds are silent on the body).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub failed_sections: ::std::vec::Vec<AgentCoreSectionError>,
@@ -383,10 +283,10 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub monitored: ::std::vec::Vec<MonitoredItem>,
-        ///Full persona text, at most 20000 characters.
+        ///Full persona text. Seed 001 bounds what is sent ("`personality` = full persona text (max 20000 chars)"): `AgentCoreUpdate` keeps that bound; what is read is not bounded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
-        pub personality: ::std::option::Option<AgentCoreUpdateResultPersonality>,
+        pub personality: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub research_topics: ::std::vec::Vec<ResearchTopic>,
@@ -400,106 +300,6 @@ pub mod types {
     impl AgentCoreUpdateResult {
         pub fn builder() -> builder::AgentCoreUpdateResult {
             Default::default()
-        }
-    }
-    ///2-3 sentence summary, at most 500 characters. A long persona here returns 422; put it in `personality`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreUpdateResultDescription(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreUpdateResultDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreUpdateResultDescription> for ::std::string::String {
-        fn from(value: AgentCoreUpdateResultDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreUpdateResultDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 500usize {
-                return Err("longer than 500 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Full persona text, at most 20000 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AgentCoreUpdateResultPersonality(::std::string::String);
-    impl ::std::ops::Deref for AgentCoreUpdateResultPersonality {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AgentCoreUpdateResultPersonality> for ::std::string::String {
-        fn from(value: AgentCoreUpdateResultPersonality) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AgentCoreUpdateResultPersonality {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 20000usize {
-                return Err("longer than 20000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AgentCoreUpdateResultPersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AgentCoreUpdateResultPersonality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentCoreUpdateResultPersonality {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Body of `POST /v1/agents`.
@@ -570,7 +370,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
-        ///Realtime path the dashboard listens on; API clients poll `GET /v1/agent/runs/{run_id}` instead.
+        ///Seed 001 shows it (`"firebase_path": "..."`) without saying what it is; API clients poll `GET /v1/agent/runs/{run_id}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub firebase_path: ::std::option::Option<::std::string::String>,
@@ -771,21 +571,26 @@ pub mod types {
         }
     }
     ///Credit balance of a workspace.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AvailableCredit {
-        pub aura: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub aura: ::std::option::Option<f64>,
         ///Generic credits, spent by generations.
-        pub generic: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub generic: ::std::option::Option<f64>,
     }
     impl AvailableCredit {
         pub fn builder() -> builder::AvailableCredit {
             Default::default()
         }
     }
-    ///Captions card. `model` is required here (the documented example names it; no default is documented).
+    ///Captions card. Seed 001's example names the model (`"model": "gemini"`), but no seed says a card requires one: `model` is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CaptionsCardData {
-        pub model: crate::open_enums::CaptionsModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::CaptionsModel>,
         ///Audio or video to caption.
         pub source_resource_id: i64,
     }
@@ -1061,8 +866,10 @@ pub mod types {
         }
     }
     ///The wrapper form of a content resource page (the seeds do not show which form the server uses).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContentResourceList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::lenient::field")]
         pub content_resources: ::std::vec::Vec<ContentResource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
@@ -1181,38 +988,61 @@ pub mod types {
         }
     }
     ///How the cells of a column generate content.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreationCard {
         ///The card's parameters: the `data` schema of the matching `GenerateRequest` variant.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        pub generation_type: crate::open_enums::GenerationType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub generation_type: ::std::option::Option<crate::open_enums::GenerationType>,
     }
     impl CreationCard {
         pub fn builder() -> builder::CreationCard {
             Default::default()
         }
     }
-    ///The default voice used for speech generation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///The default voice used for speech generation, as an Agent Core answer carries it. No seed shows an answer with it (seed 001 shows it only in the PATCH body), so nothing is required on read; `DefaultUserVoiceInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DefaultUserVoice {
-        ///The voice's library source, e.g. `public`.
-        pub source: ::std::string::String,
+        ///The voice's library source; seed 001's PATCH body sends `public`. The seeds name no other value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub source: ::std::option::Option<::std::string::String>,
         ///A voice id from `GET /v1/agents/{agent_id}/voice/library`.
-        pub voice_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub voice_id: ::std::option::Option<::std::string::String>,
     }
     impl DefaultUserVoice {
         pub fn builder() -> builder::DefaultUserVoice {
             Default::default()
         }
     }
-    ///A Rails ActiveStorage direct upload: PUT the file to `direct_upload.url` with `direct_upload.headers`, then create the content resource with `signed_id`.
+    ///The default voice, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"default_user_voice": { "voice_id": "21m00Tcm4TlvDq8ikWAM", "source": "public" }`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DefaultUserVoiceInput {
+        ///The voice's library source; seed 001 sends `public`. The seeds name no other value.
+        pub source: ::std::string::String,
+        ///A voice id from `GET /v1/agents/{agent_id}/voice/library`.
+        pub voice_id: ::std::string::String,
+    }
+    impl DefaultUserVoiceInput {
+        pub fn builder() -> builder::DefaultUserVoiceInput {
+            Default::default()
+        }
+    }
+    ///The answer of `POST /v1/direct_upload`. Seed 001: "1. Get pre-signed S3 URL", "2. PUT file to returned direct_upload.url", "3. POST /v1/content_resources with signed_id as content_resource[file]". No seed shows this answer with values, but those sentences say what `signed_id` and `direct_upload.url` are for (pinned, `x-pinned-by`); every field is optional, and gen-sdk stops with a typed error (`MissingField`) when one it needs is absent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUpload {
-        pub direct_upload: DirectUploadTarget,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub direct_upload: ::std::option::Option<DirectUploadTarget>,
         ///Pass as `content_resource[file]` to `POST /v1/content_resources`.
-        pub signed_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub signed_id: ::std::option::Option<::std::string::String>,
     }
     impl DirectUpload {
         pub fn builder() -> builder::DirectUpload {
@@ -1234,7 +1064,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Body of `POST /v1/direct_upload` (Rails ActiveStorage direct upload), for files over 50 MB up to 1 GB.
+    ///Body of `POST /v1/direct_upload`, for "Large files (>50 MB, up to 1 GB)" (seed 001).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectUploadRequest {
         pub blob: DirectUploadBlob,
@@ -1244,18 +1074,20 @@ pub mod types {
             Default::default()
         }
     }
-    ///Where and how to PUT the file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Where to PUT the file.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUploadTarget {
-        ///Headers to send with the PUT.
+        ///Headers to send with the PUT, when the server gives any. The seeds are silent on them: seed 001 says only "PUT file to returned direct_upload.url".
         #[serde(
             default,
             skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
         )]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub headers: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        ///Pre-signed S3 URL: PUT the file bytes here.
-        pub url: ::std::string::String,
+        ///The pre-signed S3 URL (seed 001: "PUT file to returned direct_upload.url").
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl DirectUploadTarget {
         pub fn builder() -> builder::DirectUploadTarget {
@@ -1457,7 +1289,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub output_resources: ::std::vec::Vec<OutputResource>,
-        ///Live progress (0-100). Present only with `include=progress`.
+        ///Live progress, with `include=progress` (seed 004, sync.so: "include=progress adds a progress_percent field (fetched live from the inference service)"). The seeds give no range and no type, and GEN's own seeds do not show it: nothing is enforced on read.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub progress_percent: ::std::option::Option<f64>,
@@ -1514,7 +1346,7 @@ pub mod types {
         }
     }
     ///A complete video proposal from the Ideas Engine.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Idea {
         ///e.g. `9:16`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1554,11 +1386,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub status: ::std::option::Option<crate::open_enums::IdeaStatus>,
-        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub video_type: ::std::option::Option<crate::open_enums::VideoType>,
-        ///Numeric video type: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit (7 is not assigned in the documentation).
+        ///Numeric video type. Seed 001: "Video type IDs: 0=Any, 1=Talking Avatar, 2=Green Screen, 3=Montage, 4=Text-Driven, 5=POV Object, 6=Narrated/VO, 8=Split Screen, 9=Skit" (7 is not assigned). The server fills it, so no range is enforced on read: an id the seeds do not list decodes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub video_type_id: ::std::option::Option<i64>,
@@ -1573,7 +1407,8 @@ pub mod types {
     pub struct ImageFromTextCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
-        pub model: crate::open_enums::ImageFromTextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::ImageFromTextModel>,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1726,23 +1561,40 @@ pub mod types {
             Default::default()
         }
     }
-    ///One of the agent's OWN brand social accounts (what it posts from).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///One of the agent's OWN brand social accounts (what it posts from), as an Agent Core answer carries it. No seed shows an answer with it, so nothing is required on read; `LinkedAccountInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LinkedAccount {
-        ///e.g. `tiktok`, `instagram`, `youtube`.
-        pub platform: ::std::string::String,
-        pub url: ::std::string::String,
+        ///e.g. `tiktok` (seed 001's PATCH body).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub platform: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl LinkedAccount {
         pub fn builder() -> builder::LinkedAccount {
             Default::default()
         }
     }
-    ///Lipsync card: sync an audio track to a video. `model` is required here: every documented example names it and no default is documented, so clients say which model they pay for.
+    ///One of the agent's OWN brand social accounts, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"linked_accounts": [ { "url": "https://tiktok.com/@santiago_sa", "platform": "tiktok" } ]`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct LinkedAccountInput {
+        ///e.g. `tiktok`.
+        pub platform: ::std::string::String,
+        pub url: ::std::string::String,
+    }
+    impl LinkedAccountInput {
+        pub fn builder() -> builder::LinkedAccountInput {
+            Default::default()
+        }
+    }
+    ///Lipsync card: sync an audio track to a video. Seed 001's example names the model (`"model": "sync_so"`), but no seed says a card requires one: `model` is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LipsyncCardData {
         pub audio_resource_id: i64,
-        pub model: crate::open_enums::LipsyncModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::LipsyncModel>,
         pub video_resource_id: i64,
     }
     impl LipsyncCardData {
@@ -1904,15 +1756,31 @@ pub mod types {
             Default::default()
         }
     }
-    ///An inspiration source the agent watches (creators, hashtags, keywords). Not the agent's own accounts.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///An inspiration source the agent watches (creators, hashtags, keywords), as an Agent Core answer carries it. Not the agent's own accounts. No seed shows an answer with it, so nothing is required on read; `MonitoredItemInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MonitoredItem {
+        ///Account URL, hashtag (without `#`) or keyword.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub handle: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub item_type: ::std::option::Option<crate::open_enums::MonitoredItemType>,
+    }
+    impl MonitoredItem {
+        pub fn builder() -> builder::MonitoredItem {
+            Default::default()
+        }
+    }
+    ///An inspiration source, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `{ "handle": "https://tiktok.com/@keithlee", "item_type": "account" }`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MonitoredItemInput {
         ///Account URL, hashtag (without `#`) or keyword.
         pub handle: ::std::string::String,
         pub item_type: crate::open_enums::MonitoredItemType,
     }
-    impl MonitoredItem {
-        pub fn builder() -> builder::MonitoredItem {
+    impl MonitoredItemInput {
+        pub fn builder() -> builder::MonitoredItemInput {
             Default::default()
         }
     }
@@ -2033,7 +1901,7 @@ pub mod types {
         }
     }
     ///A freshly created API key, the only time `token` is shown.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PersistedTokenCreated {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -2045,7 +1913,9 @@ pub mod types {
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The secret, shown only in this response; use it as `X-API-Key`.
-        pub token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub token: ::std::option::Option<::std::string::String>,
     }
     impl PersistedTokenCreated {
         pub fn builder() -> builder::PersistedTokenCreated {
@@ -2107,7 +1977,8 @@ pub mod types {
         ///Post caption.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub media_type: PublishContentDataMediaType,
+        ///Seed 001 sends `\"media_type\":\"VIDEO\"` (inside the JSON-encoded `data`); the seeds name no other value and close no list, so any string is sent.
+        pub media_type: ::std::string::String,
         ///Publicly accessible at post time; the render URL works directly.
         pub media_url: ::std::string::String,
         ///`tiktok` (Instagram / YouTube coming).
@@ -2121,53 +1992,6 @@ pub mod types {
     impl PublishContentData {
         pub fn builder() -> builder::PublishContentData {
             Default::default()
-        }
-    }
-    ///`PublishContentDataMediaType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum PublishContentDataMediaType {
-        #[serde(rename = "VIDEO")]
-        Video,
-    }
-    impl ::std::fmt::Display for PublishContentDataMediaType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Video => f.write_str("VIDEO"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PublishContentDataMediaType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "VIDEO" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PublishContentDataMediaType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for PublishContentDataMediaType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`PublishContentDataScheduleType`
@@ -2221,69 +2045,18 @@ pub mod types {
             value.parse()
         }
     }
-    ///Generate with an internal Rails generation type name (`text_generation`, `audio_generation`), as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text`, `audio_generation` → `speech_from_text` and `image_generation` → `image_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given (other Rails names are not listed by the seeds; gen-sdk sends them as given and the server decides).
+    ///Generate with an internal Rails generation type name, as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 000 names `text_generation` and `audio_generation`; any other `…_generation` name is sent as given and the server decides. Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text` and `audio_generation` → `speech_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct RailsGenerateRequest {
         ///Generation parameters (model-specific).
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ///The internal Rails names seed 000 sends.
-        pub generation_type: RailsGenerateRequestGenerationType,
+        ///An internal Rails name: seed 000 sends `text_generation` and `audio_generation`; the seeds name no other, and any `…_generation` name is sent as given. (The pattern keeps these names apart from the canonical card types, none of which ends in `_generation`.)
+        pub generation_type: ::std::string::String,
     }
     impl RailsGenerateRequest {
         pub fn builder() -> builder::RailsGenerateRequest {
             Default::default()
-        }
-    }
-    ///The internal Rails names seed 000 sends.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum RailsGenerateRequestGenerationType {
-        #[serde(rename = "text_generation")]
-        TextGeneration,
-        #[serde(rename = "audio_generation")]
-        AudioGeneration,
-    }
-    impl ::std::fmt::Display for RailsGenerateRequestGenerationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::TextGeneration => f.write_str("text_generation"),
-                Self::AudioGeneration => f.write_str("audio_generation"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for RailsGenerateRequestGenerationType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text_generation" => Ok(Self::TextGeneration),
-                "audio_generation" => Ok(Self::AudioGeneration),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RailsGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RailsGenerateRequestGenerationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Body of `POST /v1/research` (standalone research without ideas).
@@ -2360,17 +2133,29 @@ pub mod types {
             ResearchRequestDepth::Default
         }
     }
-    ///An expertise area the platform researches daily for the agent.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///An expertise area the platform researches daily for the agent, as an Agent Core answer carries it. No seed shows an answer with it, so nothing is required on read; `ResearchTopicInput` is the form that is sent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ResearchTopic {
-        pub topic: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub topic: ::std::option::Option<::std::string::String>,
     }
     impl ResearchTopic {
         pub fn builder() -> builder::ResearchTopic {
             Default::default()
         }
     }
-    ///A vidsheet row (one video). `spreadsheet_cells` is present when the row is read on its own.
+    ///An expertise area, as `PATCH /v1/agents/{agent_id}/core` sends it (seed 001: `"research_topics": [ { "topic": "new food truck openings in San Antonio" } ]`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResearchTopicInput {
+        pub topic: ::std::string::String,
+    }
+    impl ResearchTopicInput {
+        pub fn builder() -> builder::ResearchTopicInput {
+            Default::default()
+        }
+    }
+    ///A vidsheet row (one video). Whether, and when, a row carries `spreadsheet_cells` the seeds do not say.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Row {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2432,7 +2217,7 @@ pub mod types {
         }
     }
     ///An asset curated during the research phase.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SelectedAsset {
         ///Part of a clip to use (free-form as the server sends it, e.g. `00:03-00:08`); null for images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2448,7 +2233,9 @@ pub mod types {
         )]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub type_: ::std::option::Option<::std::string::String>,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub url: ::std::option::Option<::std::string::String>,
         ///How the idea uses the asset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
@@ -2560,7 +2347,7 @@ pub mod types {
         }
     }
     ///A vidsheet template (starter engine). Cloning is free.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Template {
         ///Cover image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2573,7 +2360,9 @@ pub mod types {
         #[serde(deserialize_with = "crate::lenient::field")]
         pub recent_generated_contents: ::std::vec::Vec<TemplateContent>,
         ///e.g. `tiktok-talking-avatar`; used to preview and clone.
-        pub slug: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub slug: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         #[serde(deserialize_with = "crate::lenient::field")]
         pub tags: ::std::vec::Vec<::std::string::String>,
@@ -2615,7 +2404,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A template with the column layout the clone will get (`spreadsheet_columns`).
+    ///A template's details (`GET /v1/templates/projects/{slug}`). The seeds show no answer: whether it carries `spreadsheet_columns` (the column layout the clone would get) they do not say.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateDetail {
         ///Cover image URL.
@@ -2650,7 +2439,8 @@ pub mod types {
     ///Text card: AI-generated text (scripts, prompts, descriptions); output in the generation's `result`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextCardData {
-        pub model: crate::open_enums::TextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::TextModel>,
         pub prompt: TextOrAiText,
         ///Values for `{{name}}` placeholders in `prompt`.
         #[serde(
@@ -2888,7 +2678,7 @@ pub mod types {
         }
     }
     ///A background job (publish, scrape/monitoring).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserJob {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, with = "crate::transport::rfc3339_opt")]
@@ -2905,7 +2695,9 @@ pub mod types {
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub result:
             ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        pub status: crate::open_enums::UserJobStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::lenient::field")]
+        pub status: ::std::option::Option<crate::open_enums::UserJobStatus>,
         ///e.g. `publish_content`, `train_social`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
@@ -3063,6 +2855,7 @@ pub mod types {
     pub struct VideoFromImageCardData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
+        ///Seconds. The seeds list no values for this card; seed 002: "Available values depend on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
         pub image_resource_id: i64,
@@ -3072,7 +2865,8 @@ pub mod types {
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_var: ::std::option::Option<::std::string::String>,
-        pub model: crate::open_enums::VideoFromImageModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromImageModel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<TextOrAiText>,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
@@ -3151,9 +2945,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         pub asset_resource_ids: ::std::vec::Vec<i64>,
+        ///Seconds. The seeds list no values for this card; seed 002: "Available values depend on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
-        pub model: crate::open_enums::VideoFromIngredientsModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
         pub prompt: TextOrAiText,
         ///Seed 002: "Media fields can also reference variables via prompt_var, image_var, and similar fields — pulling values from other cells or global variables." The value's form is not shown by the seeds; a variable name is sent as given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3232,7 +3028,8 @@ pub mod types {
         pub aspect_ratio: ::std::option::Option<crate::open_enums::AspectRatio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u32>,
-        pub model: crate::open_enums::VideoFromTextModel,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<crate::open_enums::VideoFromTextModel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negative_prompt: ::std::option::Option<TextOrAiText>,
         pub prompt: TextOrAiText,
@@ -3316,7 +3113,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub preview_url: ::std::option::Option<::std::string::String>,
-        ///Where the voice comes from, e.g. `public` (shared library); user-designed, cloned and ElevenLabs voices have their own sources.
+        ///Where the voice comes from. Seed 001 lists voices "(filter by source)" and sends `"source": "public"` for the default voice; the seeds name no other value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub source: ::std::option::Option<::std::string::String>,
@@ -3462,10 +3259,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///An async TTS preview; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`.
+    ///An async TTS preview (seed 001: "async TTS preview"); poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}`. The seeds show neither answer: every field here is a guess.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VoicePreviewJob {
-        ///Set once `status` is `completed`.
+        ///The preview audio, when the server gives it (the seeds are silent on this answer).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::lenient::field")]
         pub audio_url: ::std::option::Option<::std::string::String>,
@@ -3665,7 +3462,7 @@ pub mod types {
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreDescription>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             goal: ::std::result::Result<
@@ -3685,7 +3482,7 @@ pub mod types {
             monitored:
                 ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
             personality: ::std::result::Result<
-                ::std::option::Option<super::AgentCorePersonality>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             research_topics:
@@ -3737,7 +3534,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AgentCoreDescription>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -3797,7 +3594,7 @@ pub mod types {
             }
             pub fn personality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AgentCorePersonality>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.personality = value
@@ -3959,7 +3756,7 @@ pub mod types {
                 ::std::string::String,
             >,
             default_user_voice: ::std::result::Result<
-                ::std::option::Option<super::DefaultUserVoice>,
+                ::std::option::Option<super::DefaultUserVoiceInput>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -3978,16 +3775,22 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            linked_accounts:
-                ::std::result::Result<::std::vec::Vec<super::LinkedAccount>, ::std::string::String>,
-            monitored:
-                ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
+            linked_accounts: ::std::result::Result<
+                ::std::vec::Vec<super::LinkedAccountInput>,
+                ::std::string::String,
+            >,
+            monitored: ::std::result::Result<
+                ::std::vec::Vec<super::MonitoredItemInput>,
+                ::std::string::String,
+            >,
             personality: ::std::result::Result<
                 ::std::option::Option<super::AgentCoreUpdatePersonality>,
                 ::std::string::String,
             >,
-            research_topics:
-                ::std::result::Result<::std::vec::Vec<super::ResearchTopic>, ::std::string::String>,
+            research_topics: ::std::result::Result<
+                ::std::vec::Vec<super::ResearchTopicInput>,
+                ::std::string::String,
+            >,
             shortform: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             target_platforms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -4025,7 +3828,7 @@ pub mod types {
             }
             pub fn default_user_voice<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DefaultUserVoice>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DefaultUserVoiceInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_user_voice = value.try_into().map_err(|e| {
@@ -4077,7 +3880,7 @@ pub mod types {
             }
             pub fn linked_accounts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::LinkedAccount>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::LinkedAccountInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.linked_accounts = value.try_into().map_err(|e| {
@@ -4087,7 +3890,7 @@ pub mod types {
             }
             pub fn monitored<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoredItem>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoredItemInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.monitored = value
@@ -4109,7 +3912,7 @@ pub mod types {
             }
             pub fn research_topics<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ResearchTopic>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ResearchTopicInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.research_topics = value.try_into().map_err(|e| {
@@ -4192,7 +3995,7 @@ pub mod types {
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreUpdateResultDescription>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             failed_sections: ::std::result::Result<
@@ -4216,7 +4019,7 @@ pub mod types {
             monitored:
                 ::std::result::Result<::std::vec::Vec<super::MonitoredItem>, ::std::string::String>,
             personality: ::std::result::Result<
-                ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             research_topics:
@@ -4280,9 +4083,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::AgentCoreUpdateResultDescription>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -4352,9 +4153,7 @@ pub mod types {
             }
             pub fn personality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::AgentCoreUpdateResultPersonality>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.personality = value
@@ -5549,21 +5348,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AvailableCredit {
-            aura: ::std::result::Result<f64, ::std::string::String>,
-            generic: ::std::result::Result<f64, ::std::string::String>,
+            aura: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            generic: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         }
         impl ::std::default::Default for AvailableCredit {
             fn default() -> Self {
                 Self {
-                    aura: Err("no value supplied for aura".to_string()),
-                    generic: Err("no value supplied for generic".to_string()),
+                    aura: Ok(Default::default()),
+                    generic: Ok(Default::default()),
                 }
             }
         }
         impl AvailableCredit {
             pub fn aura<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aura = value
@@ -5573,7 +5372,7 @@ pub mod types {
             }
             pub fn generic<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generic = value
@@ -5603,13 +5402,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CaptionsCardData {
-            model: ::std::result::Result<crate::open_enums::CaptionsModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::CaptionsModel>,
+                ::std::string::String,
+            >,
             source_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for CaptionsCardData {
             fn default() -> Self {
                 Self {
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     source_resource_id: Err("no value supplied for source_resource_id".to_string()),
                 }
             }
@@ -5617,7 +5419,7 @@ pub mod types {
         impl CaptionsCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::CaptionsModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::CaptionsModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -6691,7 +6493,7 @@ pub mod types {
         impl ::std::default::Default for ContentResourceList {
             fn default() -> Self {
                 Self {
-                    content_resources: Err("no value supplied for content_resources".to_string()),
+                    content_resources: Ok(Default::default()),
                     meta: Ok(Default::default()),
                 }
             }
@@ -7142,14 +6944,16 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            generation_type:
-                ::std::result::Result<crate::open_enums::GenerationType, ::std::string::String>,
+            generation_type: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::GenerationType>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreationCard {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
-                    generation_type: Err("no value supplied for generation_type".to_string()),
+                    generation_type: Ok(Default::default()),
                 }
             }
         }
@@ -7168,7 +6972,9 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::GenerationType>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::GenerationType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -7198,21 +7004,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DefaultUserVoice {
-            source: ::std::result::Result<::std::string::String, ::std::string::String>,
-            voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            voice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DefaultUserVoice {
             fn default() -> Self {
                 Self {
-                    source: Err("no value supplied for source".to_string()),
-                    voice_id: Err("no value supplied for voice_id".to_string()),
+                    source: Ok(Default::default()),
+                    voice_id: Ok(Default::default()),
                 }
             }
         }
         impl DefaultUserVoice {
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -7222,7 +7034,7 @@ pub mod types {
             }
             pub fn voice_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.voice_id = value
@@ -7251,22 +7063,82 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DefaultUserVoiceInput {
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            voice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DefaultUserVoiceInput {
+            fn default() -> Self {
+                Self {
+                    source: Err("no value supplied for source".to_string()),
+                    voice_id: Err("no value supplied for voice_id".to_string()),
+                }
+            }
+        }
+        impl DefaultUserVoiceInput {
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                self
+            }
+            pub fn voice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voice_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for voice_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DefaultUserVoiceInput> for super::DefaultUserVoiceInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DefaultUserVoiceInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    source: value.source?,
+                    voice_id: value.voice_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DefaultUserVoiceInput> for DefaultUserVoiceInput {
+            fn from(value: super::DefaultUserVoiceInput) -> Self {
+                Self {
+                    source: Ok(value.source),
+                    voice_id: Ok(value.voice_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DirectUpload {
-            direct_upload: ::std::result::Result<super::DirectUploadTarget, ::std::string::String>,
-            signed_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            direct_upload: ::std::result::Result<
+                ::std::option::Option<super::DirectUploadTarget>,
+                ::std::string::String,
+            >,
+            signed_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DirectUpload {
             fn default() -> Self {
                 Self {
-                    direct_upload: Err("no value supplied for direct_upload".to_string()),
-                    signed_id: Err("no value supplied for signed_id".to_string()),
+                    direct_upload: Ok(Default::default()),
+                    signed_id: Ok(Default::default()),
                 }
             }
         }
         impl DirectUpload {
             pub fn direct_upload<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DirectUploadTarget>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DirectUploadTarget>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direct_upload = value
@@ -7276,7 +7148,7 @@ pub mod types {
             }
             pub fn signed_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.signed_id = value
@@ -7430,13 +7302,16 @@ pub mod types {
                 ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DirectUploadTarget {
             fn default() -> Self {
                 Self {
                     headers: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -7455,7 +7330,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -8312,7 +8187,10 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::IdeaStatus>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             video_type: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::VideoType>,
                 ::std::string::String,
@@ -8334,7 +8212,7 @@ pub mod types {
                     rationale: Ok(Default::default()),
                     selected_assets: Ok(Default::default()),
                     status: Ok(Default::default()),
-                    title: Err("no value supplied for title".to_string()),
+                    title: Ok(Default::default()),
                     video_type: Ok(Default::default()),
                     video_type_id: Ok(Default::default()),
                 }
@@ -8465,7 +8343,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -8543,8 +8421,10 @@ pub mod types {
                 ::std::option::Option<crate::open_enums::AspectRatio>,
                 ::std::string::String,
             >,
-            model:
-                ::std::result::Result<crate::open_enums::ImageFromTextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::ImageFromTextModel>,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             prompt_var: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8555,7 +8435,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     aspect_ratio: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -8574,7 +8454,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::ImageFromTextModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::ImageFromTextModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -9068,21 +8950,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct LinkedAccount {
-            platform: ::std::result::Result<::std::string::String, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            platform: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LinkedAccount {
             fn default() -> Self {
                 Self {
-                    platform: Err("no value supplied for platform".to_string()),
-                    url: Err("no value supplied for url".to_string()),
+                    platform: Ok(Default::default()),
+                    url: Ok(Default::default()),
                 }
             }
         }
         impl LinkedAccount {
             pub fn platform<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.platform = value
@@ -9092,7 +8980,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -9121,16 +9009,73 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LinkedAccountInput {
+            platform: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for LinkedAccountInput {
+            fn default() -> Self {
+                Self {
+                    platform: Err("no value supplied for platform".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl LinkedAccountInput {
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for platform: {e}"));
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkedAccountInput> for super::LinkedAccountInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkedAccountInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    platform: value.platform?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkedAccountInput> for LinkedAccountInput {
+            fn from(value: super::LinkedAccountInput) -> Self {
+                Self {
+                    platform: Ok(value.platform),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LipsyncCardData {
             audio_resource_id: ::std::result::Result<i64, ::std::string::String>,
-            model: ::std::result::Result<crate::open_enums::LipsyncModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::LipsyncModel>,
+                ::std::string::String,
+            >,
             video_resource_id: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for LipsyncCardData {
             fn default() -> Self {
                 Self {
                     audio_resource_id: Err("no value supplied for audio_resource_id".to_string()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     video_resource_id: Err("no value supplied for video_resource_id".to_string()),
                 }
             }
@@ -9148,7 +9093,7 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::LipsyncModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::LipsyncModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -9456,22 +9401,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MonitoredItem {
-            handle: ::std::result::Result<::std::string::String, ::std::string::String>,
-            item_type:
-                ::std::result::Result<crate::open_enums::MonitoredItemType, ::std::string::String>,
+            handle: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            item_type: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::MonitoredItemType>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MonitoredItem {
             fn default() -> Self {
                 Self {
-                    handle: Err("no value supplied for handle".to_string()),
-                    item_type: Err("no value supplied for item_type".to_string()),
+                    handle: Ok(Default::default()),
+                    item_type: Ok(Default::default()),
                 }
             }
         }
         impl MonitoredItem {
             pub fn handle<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.handle = value
@@ -9481,7 +9431,9 @@ pub mod types {
             }
             pub fn item_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::MonitoredItemType>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::MonitoredItemType>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_type = value
@@ -9503,6 +9455,61 @@ pub mod types {
         }
         impl ::std::convert::From<super::MonitoredItem> for MonitoredItem {
             fn from(value: super::MonitoredItem) -> Self {
+                Self {
+                    handle: Ok(value.handle),
+                    item_type: Ok(value.item_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredItemInput {
+            handle: ::std::result::Result<::std::string::String, ::std::string::String>,
+            item_type:
+                ::std::result::Result<crate::open_enums::MonitoredItemType, ::std::string::String>,
+        }
+        impl ::std::default::Default for MonitoredItemInput {
+            fn default() -> Self {
+                Self {
+                    handle: Err("no value supplied for handle".to_string()),
+                    item_type: Err("no value supplied for item_type".to_string()),
+                }
+            }
+        }
+        impl MonitoredItemInput {
+            pub fn handle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.handle = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for handle: {e}"));
+                self
+            }
+            pub fn item_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::open_enums::MonitoredItemType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.item_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for item_type: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredItemInput> for super::MonitoredItemInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredItemInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    handle: value.handle?,
+                    item_type: value.item_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredItemInput> for MonitoredItemInput {
+            fn from(value: super::MonitoredItemInput) -> Self {
                 Self {
                     handle: Ok(value.handle),
                     item_type: Ok(value.item_type),
@@ -9991,7 +9998,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersistedTokenCreated {
             fn default() -> Self {
@@ -9999,7 +10009,7 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
-                    token: Err("no value supplied for token".to_string()),
+                    token: Ok(Default::default()),
                 }
             }
         }
@@ -10038,7 +10048,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -10271,8 +10281,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            media_type:
-                ::std::result::Result<super::PublishContentDataMediaType, ::std::string::String>,
+            media_type: ::std::result::Result<::std::string::String, ::std::string::String>,
             media_url: ::std::result::Result<::std::string::String, ::std::string::String>,
             platform: ::std::result::Result<::std::string::String, ::std::string::String>,
             schedule_type:
@@ -10307,7 +10316,7 @@ pub mod types {
             }
             pub fn media_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PublishContentDataMediaType>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_type = value
@@ -10391,10 +10400,7 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            generation_type: ::std::result::Result<
-                super::RailsGenerateRequestGenerationType,
-                ::std::string::String,
-            >,
+            generation_type: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RailsGenerateRequest {
             fn default() -> Self {
@@ -10419,7 +10425,7 @@ pub mod types {
             }
             pub fn generation_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RailsGenerateRequestGenerationType>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.generation_type = value.try_into().map_err(|e| {
@@ -10517,19 +10523,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ResearchTopic {
-            topic: ::std::result::Result<::std::string::String, ::std::string::String>,
+            topic: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ResearchTopic {
             fn default() -> Self {
                 Self {
-                    topic: Err("no value supplied for topic".to_string()),
+                    topic: Ok(Default::default()),
                 }
             }
         }
         impl ResearchTopic {
             pub fn topic<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.topic = value
@@ -10550,6 +10559,46 @@ pub mod types {
         }
         impl ::std::convert::From<super::ResearchTopic> for ResearchTopic {
             fn from(value: super::ResearchTopic) -> Self {
+                Self {
+                    topic: Ok(value.topic),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ResearchTopicInput {
+            topic: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ResearchTopicInput {
+            fn default() -> Self {
+                Self {
+                    topic: Err("no value supplied for topic".to_string()),
+                }
+            }
+        }
+        impl ResearchTopicInput {
+            pub fn topic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.topic = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for topic: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ResearchTopicInput> for super::ResearchTopicInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ResearchTopicInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    topic: value.topic?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ResearchTopicInput> for ResearchTopicInput {
+            fn from(value: super::ResearchTopicInput) -> Self {
                 Self {
                     topic: Ok(value.topic),
                 }
@@ -10808,7 +10857,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             usage: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -10820,7 +10872,7 @@ pub mod types {
                     clip_range: Ok(Default::default()),
                     description: Ok(Default::default()),
                     type_: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                     usage: Ok(Default::default()),
                 }
             }
@@ -10858,7 +10910,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -11165,7 +11217,10 @@ pub mod types {
                 ::std::vec::Vec<super::TemplateContent>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             tags: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -11181,7 +11236,7 @@ pub mod types {
                     cover: Ok(Default::default()),
                     description: Ok(Default::default()),
                     recent_generated_contents: Ok(Default::default()),
-                    slug: Err("no value supplied for slug".to_string()),
+                    slug: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     title: Ok(Default::default()),
                 }
@@ -11220,7 +11275,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -11538,7 +11593,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TextCardData {
-            model: ::std::result::Result<crate::open_enums::TextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::TextModel>,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
             variables: ::std::result::Result<
                 ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -11548,7 +11606,7 @@ pub mod types {
         impl ::std::default::Default for TextCardData {
             fn default() -> Self {
                 Self {
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     variables: Ok(Default::default()),
                 }
@@ -11557,7 +11615,7 @@ pub mod types {
         impl TextCardData {
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::TextModel>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::TextModel>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -11890,7 +11948,10 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<crate::open_enums::UserJobStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::UserJobStatus>,
+                ::std::string::String,
+            >,
             user_job_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11903,7 +11964,7 @@ pub mod types {
                     data: Ok(Default::default()),
                     id: Ok(Default::default()),
                     result: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                     user_job_type: Ok(Default::default()),
                 }
             }
@@ -11957,7 +12018,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::UserJobStatus>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::open_enums::UserJobStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -12210,7 +12271,7 @@ pub mod types {
                 ::std::string::String,
             >,
             model: ::std::result::Result<
-                crate::open_enums::VideoFromImageModel,
+                ::std::option::Option<crate::open_enums::VideoFromImageModel>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<
@@ -12230,7 +12291,7 @@ pub mod types {
                     image_resource_id: Err("no value supplied for image_resource_id".to_string()),
                     image_tail_resource_id: Ok(Default::default()),
                     image_var: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Ok(Default::default()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -12289,7 +12350,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromImageModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromImageModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -12417,7 +12480,7 @@ pub mod types {
             asset_resource_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
             duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
             model: ::std::result::Result<
-                crate::open_enums::VideoFromIngredientsModel,
+                ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<super::TextOrAiText, ::std::string::String>,
@@ -12432,7 +12495,7 @@ pub mod types {
                     aspect_ratio: Ok(Default::default()),
                     asset_resource_ids: Err("no value supplied for asset_resource_ids".to_string()),
                     duration: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
                 }
@@ -12471,7 +12534,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromIngredientsModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromIngredientsModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -12597,8 +12662,10 @@ pub mod types {
                 ::std::string::String,
             >,
             duration: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
-            model:
-                ::std::result::Result<crate::open_enums::VideoFromTextModel, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::VideoFromTextModel>,
+                ::std::string::String,
+            >,
             negative_prompt: ::std::result::Result<
                 ::std::option::Option<super::TextOrAiText>,
                 ::std::string::String,
@@ -12614,7 +12681,7 @@ pub mod types {
                 Self {
                     aspect_ratio: Ok(Default::default()),
                     duration: Ok(Default::default()),
-                    model: Err("no value supplied for model".to_string()),
+                    model: Ok(Default::default()),
                     negative_prompt: Ok(Default::default()),
                     prompt: Err("no value supplied for prompt".to_string()),
                     prompt_var: Ok(Default::default()),
@@ -12644,7 +12711,9 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::VideoFromTextModel>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<crate::open_enums::VideoFromTextModel>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -13660,7 +13729,9 @@ pub mod types {
 ///retried only on connect errors before the request was written, 429 and 503) or `paid` (spends credits or starts
 ///paid work: retried only when it provably never reached the server). An operation without `x-retry` is treated by
 ///its method: GET/PUT/PATCH/DELETE `idempotent`, POST `paid`. This is the client's choice; the seeds do not say
-///which calls are safe to repeat.
+///which calls are safe to repeat. A retried `stop_generation` or `continue_generation` whose earlier attempt may have
+///reached GEN and landed gets 422 (seed 000: "Generation cannot be stopped/continued in its current state"): gen-sdk
+///takes that answer to a retry as done and returns the generation as it now is.
 ///
 ///1. `setup`: Set Up Your Agent
 ///2. `ideas`: Generate Content Ideas
@@ -13680,9 +13751,13 @@ pub mod types {
 ///
 ///## Tolerant reader (every response schema)
 ///
-///- A response requires only the fields a seed shows it carrying (for example `Generation` requires `id` and `status`,
-///  `GenerationCreated` requires `generation_id` and `status`, research's `AgentRunCreated` only `run_id`); everything
-///  else, and every record no seed shows, is optional.
+///- A response property is *pinned* when a seed shows it with a value in an answer, or a seed sentence states its type;
+///  it then carries `x-pinned-by: 'seed NNN: <verbatim excerpt>'`. Every other response property is this spec's guess.
+///  Only pinned properties may be required (`Generation` requires `id` and `status`, `GenerationCreated` `generation_id`
+///  and `status`, `AgentRunCreated` `run_id`, `AgentRun` `status`, `OutputResource` `url`, `UserJobCreated`
+///  `user_job_id`); everything else, and every record no seed shows, is optional. A value the seeds show only as `null`
+///  (`Generation.failed_reason`) or only by name (`title`, `hook`, a template's `slug`, `direct_upload.url`,
+///  `signed_id`, a user job's `status`...) is not pinned.
 ///- Unknown fields are allowed: no response schema sets `additionalProperties: false`.
 ///- Every value list the server fills is open: `x-extensible-enum` lists the known values and any other string decodes
 ///  (statuses, `error_code`, `video_type`, column roles and types, generation types).
@@ -13703,44 +13778,63 @@ pub mod types {
 ///Each entry quotes the seed sentence it rests on, or says that the seeds are silent.
 ///
 ///- **Veo duration.** Seed 001 (video_from_text): "Duration: 5 or 10", and its example sends `"model": "veo_3"` with
-///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Veo 3 supports up to 8s".
-///  The seeds contradict each other: `VideoDuration` keeps seed 001's [5, 10]; gen-sdk sends a Veo model with any duration
-///  either reading allows (5 or 10, or up to 8 s), warning once, and refuses locally only what both refuse (e.g. 9 s).
+///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Available values depend
+///  on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". The seeds contradict each
+///  other. `VideoDuration` (video_from_text) lists every value a seed allows: 5 and 10, and 1 to 8 for a Veo model.
+///  gen-sdk sends a Veo model with any of them, warning once where the seeds disagree (10 s, or 1-8 s other than 5), and
+///  refuses locally only what every seed refuses (e.g. 9 s; a non-Veo model other than 5 or 10 s).
 ///- **Text card model names.** Seed 001 lists `gemini_2_0_flash`, `gemini_2_5_pro`, ...; seed 002's trigger example sends
 ///  `"model": "gemini"`. `TextModel` lists both.
-///- **Lipsync and captions `model`.** Every example names the model (seed 001: `"model": "sync_so"`, `"model": "gemini"`);
-///  the seeds name no default. `model` is required on these cards.
+///- **Card `model`.** Every card example names a model (seed 001: `"model": "sync_so"`, `"model": "gemini"`, ...), but no
+///  seed says a card requires one, and seed 000's trigger sends `"data": {}` ("Generation parameters (model-specific)"):
+///  `model` is optional on every card; the server picks one or refuses. An AI text field (`AiText`) keeps it required:
+///  seed 002 says "Pass a model and prompt within the text field’s configuration".
 ///- **Generation type names.** Seed 000 sends `"generation_type": "text_generation"` and `"audio_generation"`; seed 001:
 ///  "Models are canonical names — the MCP server and SDK map them to internal Rails names automatically" and "Use
-///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`); stored cells may
-///  carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`, `audio_generation` →
-///  `speech_from_text` and `image_generation` → `image_from_text` (the only card of that output kind) when the data is a
-///  valid card; other Rails names are sent as given.
+///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`, which takes any
+///  `…_generation` name); stored cells may carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`
+///  and `audio_generation` → `speech_from_text` when the data is a valid card; every other Rails name is sent as given (the
+///  seeds name no other).
 ///- **`prompt_var` / `image_var`.** Seed 002: "Media fields can also reference variables via prompt_var, image_var, and
 ///  similar fields". Modelled as optional strings on the media cards; the seeds do not show their values.
-///- **Ratios and durations of the other video cards.** The seeds are silent: only `video_from_text` lists "Aspect ratios:
-///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"; `video_from_image` and `video_from_ingredients` reuse those lists.
+///- **Ratios and durations of the other video cards.** Only `video_from_text` lists its own (seed 001: "Aspect ratios:
+///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"). For `video_from_image` and `video_from_ingredients` seed 002 says only
+///  "Available ratios vary by model. Common options:" (1:1, 9:16, 16:9) and "Available values depend on the model — for
+///  example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". Their `aspect_ratio` is open
+///  (`ModelAspectRatio` lists the common options) and their `duration` any whole number of seconds; gen-sdk refuses only
+///  what seed 002 refuses for the model (Kling 1.6 other than 5 or 10 s; Veo over 8 s, except the 10 s seeds 001 and 003
+///  send with Veo, sent with a warning).
 ///- **Uploads.** Seed 001: `-F "content_resource[file]=@local.mp4"` for small files and "3. POST /v1/content_resources with
 ///  signed_id as `content_resource[file]`" for large ones, on an endpoint listed as "(multipart)": both are multipart.
 ///- **`POST /v1/user_jobs`** appears in step 2 (train_social, `-F` form fields) and step 5 (publish_content, JSON `-d`):
 ///  one operation, `x-phase: publish`, with both request content types. Step 2 annotates it "agent.gen.pro → monitoring"
 ///  but every example calls `https://api.gen.pro/v1/user_jobs`: it is on the api host.
-///- **`PUT /v1/user_jobs/{id}`** (seed 001: "update monitoring job") is listed in step 2: `x-phase: ideas`. The seeds do
-///  not show its body; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
+///- **`PUT /v1/user_jobs/{id}`** (seed 001: "PUT /v1/user_jobs/:id — update monitoring job") is listed in step 2:
+///  `x-phase: ideas`. Seed 001 lists it without `agent_id`: the parameter is optional there. The seeds do not show its
+///  body; `UserJobUpdate` mirrors the create call (`data` = JSON-encoded string).
 ///- **Automation config** endpoints are listed under seed 001's "Step 4 endpoints": `x-phase: edit`.
 ///- **Success codes.** Seed 000 shows "Response (201)" for generate; seed 001 says the Agent Core update "Returns `200 OK`
 ///  on full success, `207 Multi-Status` if some sections fail". The seeds are silent on every other code: render answers
 ///  201 like generate (it returns `{ "generation_id": 56789, "status": "pending" }` like generate), other calls 200,
 ///  DELETEs 204. Clients accept any 2XX.
 ///- **Agent Core update answer.** The seeds show no body for the 200/207: `AgentCoreUpdateResult` decodes the flat core or
-///  `{core, failed_sections}` (this spec's guess at the 207 detail).
+///  `{core, failed_sections}`. `failed_sections` is this spec's guess at the 207 detail: the seeds are silent on it.
 ///- **Error statuses.** Seed 001's "Common codes" (401, 403, 404, 422) and seed 000's "Generation cannot be
 ///  stopped/continued in its current state" (422 `validation_error`). The seeds are silent on 429 and 5xx; every operation
 ///  declares them with `Error` so a client reads their status and body.
 ///- **Long-poll.** `wait` / `timeout` / `include=progress` on `GET /v1/generations/{id}` come from seed 004 (sync.so's Get
 ///  Generation: "When true, long-poll: hold the request open until the generation reaches a terminal status"); seeds
 ///  000-003 are silent on them for GEN. A server without support ignores them, so clients still loop until a terminal
-///  status.
+///  status. Seed 004 says `wait` "Cannot be combined with include=progress." but not what a server answers when both are
+///  sent: the seeds are silent on that answer.
+///- **Waiting.** Seed 000's loop polls `GET /v1/generations/{id}` until `completed`, `failed` or `stopped`, with "poll
+///  every 3s"; seed 001 polls agent runs with "poll every ~5s". gen-sdk's waiters (`WaitOptions`) default to long-poll
+///  (`wait=true`, seed 004) and, where a server does not hold the request, to an interval growing from 1 s by ×1.5 to
+///  15 s (jittered), within 30 minutes; `WaitOptions::fixed_interval(3 s)` is seed 000's loop.
+///- **Agent run statuses.** Seed 001 shows `"status": "running"` and polls "until status == "completed""; it lists
+///  `POST /v1/agent/runs/:run_id/approve` to "approve or reject a pending action". `failed`, `pending_approval` and
+///  `cancelled` are this spec's guesses (the seeds are silent on them), and so is treating `failed` and `cancelled` as
+///  terminal.
 ///- **List shapes.** Templates: seed 001 shows `# → [{ slug, title, description, tags, cover, recent_generated_contents }]`
 ///  (a bare array). Content resources and the asset library: the seeds are silent; both a bare array and a wrapper
 ///  (`{content_resources, meta}`, `{asset_folders, content_resources, meta}`) decode. Other lists: the seeds are silent;
@@ -13749,8 +13843,11 @@ pub mod types {
 ///  (`"agent_id": "'"$AGENT_ID"'"` for `/v1/agent/run`, `/v1/research` and the template clone): query and path `agent_id`
 ///  are integers, body `agent_id` a string.
 ///- **`workspace_id`** on `GET /v1/agents` is required: seed 001 always shows it (`GET /v1/agents?workspace_id=`). The seeds
-///  list `agent_id` on every engine, content resource, asset and user job call except `GET
-///  /v1/autocontentengine/global_variables_template`; it is required where listed.
+///  list `agent_id` on every engine, content resource and asset call except `GET
+///  /v1/autocontentengine/global_variables_template`; it is required where listed. User jobs: seed 001 lists it on
+///  "POST /v1/user_jobs?agent_id= (publish_content)" and "GET /v1/user_jobs/:id?agent_id= — poll publish job" (required
+///  there), but not on "GET /v1/user_jobs/:id — poll monitoring job" nor "PUT /v1/user_jobs/:id — update monitoring job";
+///  the PUT takes it as optional.
 ///- **Undocumented bodies and records** (voice design steps, voice preview, ElevenLabs results, organizations, API keys,
 ///  conversations, messages, runs, rows/columns/cells/layers inputs, position and mass updates, engine clone, asset
 ///  folders, automation config, template detail): the seeds are silent. Requests follow the documented field names where
@@ -13759,7 +13856,8 @@ pub mod types {
 ///- **Voice preview status** reuses `UserJobStatus`: the seeds are silent.
 ///- **`video_type` names.** Seed 001 names `talking_avatar`, `montage`, `split_screen` ("etc."); the other names are this
 ///  spec's guesses from "Video type IDs: 0=Any, 1=Talking Avatar, ..." and the list is open.
-///- **`video_type_id`** 7 is not assigned by seed 001 ("... 6=Narrated/VO, 8=Split Screen, 9=Skit"); the range is 0..9.
+///- **`video_type_id`** 7 is not assigned by seed 001 ("... 6=Narrated/VO, 8=Split Screen, 9=Skit"). The server fills
+///  it: no range is enforced on read.
 ///- **License**: the seeds are silent; `info.license` says proprietary and points at the homepage.
 ///
 ///
@@ -14465,7 +14563,7 @@ pub trait ClientEditExt {
     fn update_content_resource(&self) -> builder::UpdateContentResource<'_>;
     ///Get a pre-signed upload URL (large files)
     ///
-    ///Rails ActiveStorage direct upload for files over 50 MB (max 1 GB). Checksum = `openssl md5 -binary FILE | base64`.
+    ///Seed 001: "Large files (>50 MB, up to 1 GB): # 1. Get pre-signed S3 URL", then "2. PUT file to returned direct_upload.url" and "3. POST /v1/content_resources with signed_id as content_resource[file]". Checksum = `openssl md5 -binary FILE | base64`. Each call creates an upload: free, but not idempotent (`x-retry: free_create`).
     ///
     ///Sends a `POST` request to `/v1/direct_upload`
     ///
@@ -14480,7 +14578,7 @@ pub trait ClientEditExt {
     ///
     ///Returns the generation. Status flow: `pending` → `processing` → `completed` | `failed` | `stopped`. On `completed`, text is in `result` and media URLs in `output_resources`.
     ///
-    ///Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` cannot be combined with `include=progress` (422 `validation_error`). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
+    ///Long-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` "Cannot be combined with include=progress." (seed 004, which does not say what a server answers when both are sent: the seeds are silent on it). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.
     ///
     ///Sends a `GET` request to `/v1/generations/{id}`
     ///
@@ -14501,7 +14599,7 @@ pub trait ClientEditExt {
     fn get_generation(&self) -> builder::GetGeneration<'_>;
     ///Continue a stopped generation (credits re-charged)
     ///
-    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state.
+    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/continue`
     ///
@@ -14516,7 +14614,7 @@ pub trait ClientEditExt {
     fn continue_generation(&self) -> builder::ContinueGeneration<'_>;
     ///Stop a generation (credits refunded)
     ///
-    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state.
+    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/stop`
     ///
@@ -14814,7 +14912,7 @@ pub trait ClientIdeasExt {
     fn get_agent_run(&self) -> builder::GetAgentRun<'_>;
     ///Approve or reject a pending action
     ///
-    ///For a run in `pending_approval`.
+    ///Seed 001: "approve or reject a pending action; body { approved: true|false }". The seeds do not name the status of a run that waits for approval (`pending_approval` is this spec's guess).
     ///
     ///Sends a `POST` request to `/v1/agent/runs/{run_id}/approve`
     ///
@@ -14850,7 +14948,7 @@ pub trait ClientIdeasExt {
     ///
     ///Arguments:
     ///- `id`: Numeric id of the resource (engine/sheet, agent, organization, generation, user job, content resource, asset folder, API key).
-    ///- `agent_id`: The agent the resource belongs to.
+    ///- `agent_id`: The agent the job belongs to. Optional: seed 001 lists "PUT /v1/user_jobs/:id — update monitoring job" without it.
     ///- `body`
     ///```ignore
     ///let response = client.update_user_job()
@@ -15021,7 +15119,7 @@ pub trait ClientSetupExt {
     fn get_agent_core(&self) -> builder::GetAgentCore<'_>;
     ///Write any subset of the agent setup
     ///
-    ///The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail (both with `AgentCoreUpdateResult`; `failed_sections` lists the failures). `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
+    ///The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail. The seeds show neither body: `AgentCoreUpdateResult` reads the flat core or `{core, failed_sections}`, a guess. `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.
     ///
     ///Sends a `PATCH` request to `/v1/agents/{agent_id}/core`
     ///
@@ -15186,7 +15284,7 @@ pub trait ClientSetupExt {
     fn delete_voice(&self) -> builder::DeleteVoice<'_>;
     ///Start an async TTS preview of a voice
     ///
-    ///Poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` until `audio_url` is set.
+    ///Seed 001: "async TTS preview"; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` ("poll preview"). The seeds do not show either answer: `job_id`, `status` and `audio_url` are this spec's guesses.
     ///
     ///Sends a `POST` request to `/v1/agents/{agent_id}/voice/{voice_id}/preview`
     ///
@@ -23139,7 +23237,7 @@ pub mod builder {
     pub struct UpdateUserJob<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
-        agent_id: Result<i64, String>,
+        agent_id: Result<Option<i64>, String>,
         body: Result<types::builder::UserJobUpdate, String>,
     }
     impl<'a> UpdateUserJob<'a> {
@@ -23147,7 +23245,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
+                agent_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -23166,6 +23264,7 @@ pub mod builder {
         {
             self.agent_id = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| "conversion to `i64` for agent_id failed".to_string());
             self
         }
@@ -23214,7 +23313,7 @@ pub mod builder {
                     crate::transport::APPLICATION_JSON,
                 )
                 .json(&body)
-                .query(&progenitor_client::QueryParam::new("agent_id", &agent_id))
+                .query_opt("agent_id", &agent_id)
                 .header(
                     crate::transport::API_VERSION,
                     crate::transport::API_VERSION_VALUE,

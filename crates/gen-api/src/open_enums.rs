@@ -17,7 +17,7 @@
 //! request lists (card models, aspect ratios, voice methods) and the
 //! response lists (`x-extensible-enum`: statuses, generation types...).
 
-/// Status of an agent run. `pending_approval`: the run waits for `POST /v1/agent/runs/{run_id}/approve`. Terminal: `completed`, `failed`, `cancelled`.
+/// Status of an agent run. Seed 001 shows `running` (`"status": "running"`) and `completed` (poll "until status == "completed""). `failed`, `pending_approval` (a run waiting for `POST /v1/agent/runs/{run_id}/approve`, which seed 001 describes as "approve or reject a pending action") and `cancelled` are this spec's guesses: the seeds are silent on them. Terminal: `completed`; `failed` and `cancelled` are treated as terminal too, also a guess. Open: any string decodes.
 ///
 /// Open enum for `AgentRunStatus` of openapi.yaml: a value not listed there is
 /// kept in [`AgentRunStatus::Other`].
@@ -269,9 +269,11 @@ impl ::schemars::JsonSchema for AiTextModel {
 
 /// `ImageAspectRatio`: Image aspect ratios.
 ///
-/// `VideoAspectRatio`: Video aspect ratios (documented for video_from_text; also used for the other video cards, whose ratios the documentation leaves to the model).
+/// `ModelAspectRatio`: Aspect ratio of a `video_from_image` or `video_from_ingredients` card. The seeds list none for these cards; seed 002: "Available ratios vary by model. Common options:" `1:1`, `9:16`, `16:9` (the known values here). Open: any string is sent.
 ///
-/// Open enum for `ImageAspectRatio`, `VideoAspectRatio` of openapi.yaml: a value not listed there is
+/// `VideoAspectRatio`: Aspect ratios of `video_from_text` (seed 001: "Aspect ratios: `1:1`, `9:16`, `16:9`.").
+///
+/// Open enum for `ImageAspectRatio`, `ModelAspectRatio`, `VideoAspectRatio` of openapi.yaml: a value not listed there is
 /// kept in [`AspectRatio::Other`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1463,7 +1465,7 @@ pub enum LipsyncModel {
     ///
     /// Wire value: `sync_so`.
     SyncSo,
-    /// GEN's own model.
+    /// Named by seed 001 ("Models: `sync_so`, `gen`.") and seed 002 ("sync.so, gen"); the seeds do not say what it is.
     ///
     /// Wire value: `gen`.
     Gen,
@@ -2706,17 +2708,21 @@ impl ::schemars::JsonSchema for VoiceMethod {
 /// The values `ImageAspectRatio` lists in openapi.yaml (a subset of [`AspectRatio`]).
 pub const IMAGE_ASPECT_RATIO: &[&str] = &["1:1", "9:16", "16:9", "4:3", "3:4"];
 
+/// The values `ModelAspectRatio` lists in openapi.yaml (a subset of [`AspectRatio`]).
+pub const MODEL_ASPECT_RATIO: &[&str] = &["1:1", "9:16", "16:9"];
+
 /// The values `VideoAspectRatio` lists in openapi.yaml (a subset of [`AspectRatio`]).
 pub const VIDEO_ASPECT_RATIO: &[&str] = &["1:1", "9:16", "16:9"];
 
 /// The values `VideoDuration` lists in openapi.yaml.
-pub const VIDEO_DURATION: &[u32] = &[5, 10];
+pub const VIDEO_DURATION: &[u32] = &[1, 2, 3, 4, 5, 6, 7, 8, 10];
 
 /// Every open enum by the schema names it types, with its known values.
 pub const OPEN_ENUMS: &[(&str, &[&str])] = &[
     ("AgentRunStatus", AgentRunStatus::KNOWN),
     ("AiTextModel", AiTextModel::KNOWN),
     ("ImageAspectRatio", AspectRatio::KNOWN),
+    ("ModelAspectRatio", AspectRatio::KNOWN),
     ("VideoAspectRatio", AspectRatio::KNOWN),
     ("CaptionsModel", CaptionsModel::KNOWN),
     ("ColumnRole", ColumnRole::KNOWN),

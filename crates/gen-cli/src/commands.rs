@@ -533,8 +533,8 @@ pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
             "{} (workspace {}): {} generic credits, {} aura",
             ui::or_unknown(org.name.as_ref()),
             args.org,
-            credit.generic,
-            credit.aura
+            ui::or_unknown(credit.generic.as_ref()),
+            ui::or_unknown(credit.aura.as_ref())
         )
     });
     Ok(())

@@ -45,8 +45,9 @@ pub struct JourneyArgs {
 pub struct JourneyResult {
     /// The agent used.
     pub agent_id: i64,
-    /// The idea turned into a video.
-    pub idea_title: String,
+    /// The title of the idea turned into a video (`None` when the idea
+    /// carries none: no seed shows an idea's `title` with a value).
+    pub idea_title: Option<String>,
     /// The template cloned.
     pub template: String,
     /// The engine (vidsheet) created.
@@ -147,7 +148,13 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         .next()
         .cloned()
         .ok_or_else(|| anyhow!("the ideas run finished without ideas"))?;
-    pb.finish_with_message(format!("idea: {}", idea.title));
+    // No seed shows an idea with values: every field may be missing.
+    let label = idea
+        .title
+        .clone()
+        .or_else(|| idea.hook.clone())
+        .unwrap_or_else(|| "(untitled idea)".to_owned());
+    pb.finish_with_message(format!("idea: {label}"));
 
     // Step 3 — clone the template matching the idea's video type.
     let pb = progress.step("3/5 vidsheet");
@@ -184,7 +191,14 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         is_role(c, "video") || is_type(c, "video") && !is_role(c, "final_video")
     })
     .ok_or_else(|| anyhow!("engine {} has no video cell", engine_id))?;
-    let prompt = idea.hook.clone().unwrap_or_else(|| idea.title.clone());
+    let prompt = idea
+        .hook
+        .clone()
+        .or_else(|| idea.title.clone())
+        .or_else(|| idea.full_script.clone())
+        .ok_or_else(|| {
+            anyhow!("step 4: the idea has no hook, title or script to prompt the video with")
+        })?;
     let card = Card::from(
         VideoFromTextCard::new(prompt, VideoFromTextModel::Kling16)
             .aspect_ratio(AspectRatio::Ratio9x16)
@@ -240,7 +254,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         (None, None)
     } else {
         pb.set_message("publishing to TikTok");
-        let description = format!("{} #streetfood", idea.title);
+        let description = format!("{label} #streetfood");
         let job = client
             .publish()
             .publish(agent_id, &PublishPost::tiktok(&video_url, description))
@@ -449,8 +463,9 @@ fn pick_template(templates: &[types::Template], idea: &types::Idea) -> String {
         .unwrap_or_default();
     templates
         .iter()
-        .find(|t| t.tags.contains(&video_type))
-        .map(|t| t.slug.clone())
+        .filter(|t| t.tags.contains(&video_type))
+        // a template without a slug (no seed pins it) cannot be cloned
+        .find_map(|t| t.slug.clone())
         .unwrap_or_else(|| "tiktok-talking-avatar".to_owned())
 }
 

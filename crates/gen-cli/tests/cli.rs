@@ -212,7 +212,12 @@ async fn credits_reads_available_credit_on(vary: Option<u64>) {
         return;
     }
     let credit = stdout_json(&out);
-    assert_eq!(credit["generic"], 1000.0);
+    // `generic` is a guess too (seed 003 names it, with no value): a varied
+    // answer may send it as text (read as the number), null or not at all.
+    assert!(
+        when_present(vary, &credit["generic"], |g| *g == 1000.0),
+        "{credit}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

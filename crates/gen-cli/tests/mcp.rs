@@ -382,13 +382,15 @@ async fn the_whole_journey_through_workflow_tools_on(vary: Option<u64>) {
     )
     .await;
     assert_eq!(credit["estimated_cost"], 100.0);
-    // The organization's `available_credit` is optional: when a varied
-    // answer leaves it out, the balance is unknown and so is `enough`.
-    assert!(
-        when_present(vary, &credit["available_credit"], |_| credit["enough"]
-            == true),
-        "{credit}"
-    );
+    // The generic balance is a guess (seed 003 names it, with no value):
+    // when a varied answer leaves it out (or nulls it), `enough` is unknown.
+    let generic = &credit["available_credit"]["generic"];
+    if generic.is_null() {
+        assert!(vary.is_some(), "{credit}");
+        assert_eq!(credit["enough"], Value::Null, "{credit}");
+    } else {
+        assert_eq!(credit["enough"], true, "{credit}");
+    }
 
     // 2 — ideas (workflow: run and wait).
     let ideas = ok(
@@ -399,7 +401,11 @@ async fn the_whole_journey_through_workflow_tools_on(vary: Option<u64>) {
     .await;
     assert_eq!(ideas["outcome"], "completed");
     let idea = ideas["ideas"][0].clone();
-    assert!(idea["title"].is_string(), "{ideas}");
+    // `title` is a guess (no seed shows an idea's title with a value).
+    assert!(
+        when_present(vary, &idea["title"], Value::is_string),
+        "{ideas}"
+    );
 
     // 3 — clone a template into a vidsheet (operation tool).
     let engine = clone_engine(&session).await;
@@ -804,6 +810,14 @@ async fn column_regeneration_is_checked_against_the_credit_first_on(vary: Option
                "column_id": column, "card": text_card}),
     )
     .await;
+    if vary.is_some() && refused.is_error != Some(true) {
+        // The varied answer gave no generic balance: the cost could not be
+        // checked first, and the batch went on (GEN's own check is left).
+        let report = content(&refused);
+        assert_eq!(report["available_credit"], Value::Null, "{report}");
+        session.cancel().await.ok();
+        return;
+    }
     assert_eq!(refused.is_error, Some(true));
     let refused = content(&refused);
     assert_eq!(refused["error_code"], "insufficient_credits_for_job");
@@ -831,7 +845,12 @@ async fn column_regeneration_is_checked_against_the_credit_first_on(vary: Option
         json!({"organization_id": 1, "planned": [{"card": text_card}]}),
     )
     .await;
-    assert_eq!(check["enough"], false);
+    if check["available_credit"]["generic"].is_null() {
+        assert!(vary.is_some(), "{check}");
+        assert_eq!(check["enough"], Value::Null, "{check}");
+    } else {
+        assert_eq!(check["enough"], false, "{check}");
+    }
     session.cancel().await.ok();
 }
 

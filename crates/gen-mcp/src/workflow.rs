@@ -801,13 +801,14 @@ async fn credit(call: &Call<'_>, args: CreditArgs) -> CallToolResult {
         Ok(credit) => credit,
         Err(e) => return output::error(&e, secret),
     };
-    let generic = credit.as_ref().map(|c| c.generic);
+    let generic = credit.as_ref().and_then(|c| c.generic);
     let mut value = json!({
         "organization_id": args.organization_id,
         "available_credit": credit,
     });
     if generations > 0 {
-        let enough = generic.is_some_and(|g| estimated <= g);
+        // Unknown (`null`) when the answer gives no generic balance.
+        let enough = generic.map(|g| estimated <= g);
         value["planned_generations"] = json!(generations);
         value["estimated_cost"] = json!(estimated);
         value["enough"] = json!(enough);

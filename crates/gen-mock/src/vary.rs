@@ -17,7 +17,8 @@
 //!
 //! An identifier (`id`, or a name ending in `_id`) is never nulled or dropped: every resource
 //! has its id, only its type is a guess ("integer or string ids"), so its null and drop draws
-//! retype it instead (45 % kept, 55 % retyped).
+//! retype it instead (45 % kept, 55 % retyped). An object or a list is kept whole (it holds the
+//! resource's structure): the fields inside it vary, and it may take an unknown field.
 //!
 //! Then each object that may take unknown fields ([`UnpinnedAnswer::open_objects`]: the answer
 //! itself and unpinned object fields) gets, with probability 50 %, one field `x_vary_<n>`
@@ -240,6 +241,11 @@ fn vary_field(
     // seeds leave open is its type: it is only ever retyped.
     if is_identifier(key) && roll >= KEEP_PERCENT + RETYPE_PERCENT {
         roll = KEEP_PERCENT;
+    }
+    // An object or a list holds the resource's structure: it is kept
+    // (what is inside it varies, and it may take unknown fields).
+    if matches!(map.get(key), Some(Value::Object(_) | Value::Array(_))) {
+        roll = 0;
     }
     let kind = if roll < KEEP_PERCENT {
         None
@@ -533,7 +539,7 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_are_never_nulled_or_dropped() {
+    fn identifiers_objects_and_lists_are_never_nulled_or_dropped() {
         let mut kinds = std::collections::BTreeSet::new();
         for seed in 0..300 {
             let mut map = Map::new();
@@ -555,6 +561,21 @@ mod tests {
             [VariationKind::NumberAsString]
         );
         assert!(is_identifier("id") && is_identifier("cell_id"));
+        // Objects and lists are kept whole.
+        for seed in 0..100 {
+            let mut map = Map::new();
+            map.insert("rows".into(), json!([{"a": 1}]));
+            map.insert("meta".into(), json!({"a": 1}));
+            let mut rng = request_rng(seed, "GET", "/x", 0);
+            let mut out = Vec::new();
+            vary_field(&mut map, "rows", "rows".into(), &mut rng, &mut out);
+            vary_field(&mut map, "meta", "meta".into(), &mut rng, &mut out);
+            assert_eq!(
+                Value::Object(map),
+                json!({"rows": [{"a": 1}], "meta": {"a": 1}})
+            );
+            assert!(out.is_empty());
+        }
         assert!(!is_identifier("identity") && !is_identifier("idea"));
     }
 

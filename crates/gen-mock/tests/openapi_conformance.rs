@@ -866,6 +866,16 @@ async fn every_operation_matches_openapi() {
         Some(json!({"data": "{\"monitoring\":false}"})),
     )
     .await;
+    // seed 001 lists "PUT /v1/user_jobs/:id — update monitoring job" without
+    // `agent_id`: optional
+    let updated = c
+        .call(
+            "update_user_job",
+            &format!("/v1/user_jobs/{}", train["user_job_id"]),
+            Some(json!({"data": "{\"monitoring\":true}"})),
+        )
+        .await;
+    assert_eq!(updated["id"], train["user_job_id"], "{updated}");
 
     // Guard: the validator does reject a wrong body.
     let (_, _, op) = c.op("get_generation");

@@ -39,9 +39,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if let Some(credit) = client.setup().credits(1).await? {
+        // no seed shows the balance with values: either may be missing
+        let show = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
         println!(
             "workspace 1: {} generic credits, {} aura",
-            credit.generic, credit.aura
+            show(credit.generic),
+            show(credit.aura)
         );
     }
     Ok(())

@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for idea in &message.ideas {
             println!(
                 "- {} [{}] — {}",
-                idea.title,
+                idea.title.as_deref().unwrap_or("(untitled)"),
                 idea.video_type
                     .as_ref()
                     .map(|v| v.as_str())

@@ -20,7 +20,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .into_iter()
         .rev()
-        .find_map(|idea| Some((idea.title, idea.video_type?.to_string())));
+        .find_map(|idea| {
+            let title = idea.title.unwrap_or_else(|| "(untitled)".to_owned());
+            Some((title, idea.video_type?.to_string()))
+        });
     let (video_type, source) = match (std::env::args().nth(1), from_idea) {
         (Some(arg), _) => (arg, "the command line".to_owned()),
         (None, Some((title, video_type))) => (video_type, format!("idea \"{title}\"")),
@@ -31,12 +34,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // every page of the template list, fetched lazily
     let templates: Vec<_> = client.vidsheet().templates_stream().try_collect().await?;
     for t in &templates {
-        println!("template {} — tags {:?}", t.slug, t.tags);
+        let slug = t.slug.as_deref().unwrap_or("(no slug)");
+        println!("template {slug} — tags {:?}", t.tags);
     }
     let slug = templates
         .iter()
-        .find(|t| t.tags.contains(&video_type))
-        .map(|t| t.slug.as_str())
+        .filter(|t| t.tags.contains(&video_type))
+        .find_map(|t| t.slug.as_deref())
         .unwrap_or("tiktok-talking-avatar");
 
     let engine = client

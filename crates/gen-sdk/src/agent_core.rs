@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use gen_api::types::{
-    AgentCore, AgentCoreSectionError, DefaultUserVoice, LinkedAccount, MonitoredItem, ResearchTopic,
+    AgentCore, AgentCoreSectionError, DefaultUserVoiceInput, LinkedAccountInput,
+    MonitoredItemInput, ResearchTopicInput,
 };
 
 /// Maximum length of `description`, in characters.
@@ -52,21 +53,21 @@ pub struct AgentCorePatch {
         feature = "schemars",
         schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
     )]
-    pub monitored: Option<Vec<MonitoredItem>>,
+    pub monitored: Option<Vec<MonitoredItemInput>>,
     /// Expertise areas researched daily.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
     )]
-    pub research_topics: Option<Vec<ResearchTopic>>,
+    pub research_topics: Option<Vec<ResearchTopicInput>>,
     /// The agent's own brand socials (what it posts from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")
     )]
-    pub linked_accounts: Option<Vec<LinkedAccount>>,
+    pub linked_accounts: Option<Vec<LinkedAccountInput>>,
     /// Full persona text, at most 20000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
@@ -76,7 +77,7 @@ pub struct AgentCorePatch {
         feature = "schemars",
         schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")
     )]
-    pub default_user_voice: Option<DefaultUserVoice>,
+    pub default_user_voice: Option<DefaultUserVoiceInput>,
 }
 
 impl AgentCorePatch {
@@ -128,19 +129,19 @@ impl AgentCorePatch {
     }
 
     /// Sets `monitored`.
-    pub fn monitored(mut self, v: impl IntoIterator<Item = MonitoredItem>) -> Self {
+    pub fn monitored(mut self, v: impl IntoIterator<Item = MonitoredItemInput>) -> Self {
         self.monitored = Some(v.into_iter().collect());
         self
     }
 
     /// Sets `research_topics`.
-    pub fn research_topics(mut self, v: impl IntoIterator<Item = ResearchTopic>) -> Self {
+    pub fn research_topics(mut self, v: impl IntoIterator<Item = ResearchTopicInput>) -> Self {
         self.research_topics = Some(v.into_iter().collect());
         self
     }
 
     /// Sets `linked_accounts`.
-    pub fn linked_accounts(mut self, v: impl IntoIterator<Item = LinkedAccount>) -> Self {
+    pub fn linked_accounts(mut self, v: impl IntoIterator<Item = LinkedAccountInput>) -> Self {
         self.linked_accounts = Some(v.into_iter().collect());
         self
     }
@@ -157,7 +158,7 @@ impl AgentCorePatch {
         voice_id: impl Into<String>,
         source: impl Into<String>,
     ) -> Self {
-        self.default_user_voice = Some(DefaultUserVoice {
+        self.default_user_voice = Some(DefaultUserVoiceInput {
             voice_id: voice_id.into(),
             source: source.into(),
         });

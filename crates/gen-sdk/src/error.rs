@@ -186,6 +186,16 @@ pub enum Error {
     /// The operation was cancelled through its
     /// `tokio_util::sync::CancellationToken` (uploads, downloads).
     Cancelled,
+    /// A successful answer lacks a value gen-sdk needs to go on (e.g. the
+    /// `direct_upload.url` to PUT a file to). No seed pins these fields, so
+    /// openapi.yaml reads them as optional; an answer without one decodes,
+    /// and only the step that needs it stops here.
+    MissingField {
+        /// The operation whose answer it is (`create_direct_upload`).
+        operation: &'static str,
+        /// The missing value, as a JSON path (`direct_upload.url`).
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -245,6 +255,10 @@ impl fmt::Display for Error {
             ),
             Self::Io { path, source } => write!(f, "I/O error on {}: {source}", path.display()),
             Self::Cancelled => f.write_str("the operation was cancelled"),
+            Self::MissingField { operation, field } => write!(
+                f,
+                "the GEN API answer of `{operation}` has no `{field}`, which is needed to go on"
+            ),
         }
     }
 }
@@ -321,6 +335,11 @@ impl fmt::Debug for Error {
                 .field("source", source)
                 .finish(),
             Self::Cancelled => f.write_str("Cancelled"),
+            Self::MissingField { operation, field } => f
+                .debug_struct("MissingField")
+                .field("operation", operation)
+                .field("field", field)
+                .finish(),
         }
     }
 }
@@ -539,6 +558,11 @@ impl Error {
             message: message.into(),
             allowed,
         }
+    }
+
+    /// An [`Error::MissingField`]: the answer of `operation` has no `field`.
+    pub(crate) fn missing(operation: &'static str, field: &'static str) -> Self {
+        Self::MissingField { operation, field }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {

@@ -15,6 +15,12 @@
 //! have been charged: it is **never** retried; the error is returned and the
 //! caller decides (e.g. by reading the cell's generations).
 //!
+//! A retried stop or continue whose earlier attempt landed gets seed 000's
+//! 422 "Generation cannot be stopped/continued in its current state":
+//! [`crate::steps::Edit::stop_generation`] and
+//! [`crate::steps::Edit::continue_generation`] take that answer to a retry
+//! as done ([`crate::transport::recording_attempts`] tells them it was one).
+//!
 //! Sleeping and the clock are injected ([`Sleep`], [`Clock`]) so tests run
 //! without waiting; see [`testing`].
 //!

@@ -31,6 +31,7 @@
 //! [`Error`]'s `From<gen_api::Error<_>>` takes them out again, so callers of
 //! the generated builders get the same typed [`Error`] as everyone else.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -59,6 +60,55 @@ tokio::task_local! {
 /// a call that must never be repeated).
 pub async fn with_retry_class<F: std::future::Future>(class: Idempotency, fut: F) -> F::Output {
     CLASS.scope(class, fut).await
+}
+
+/// What the transport saw of the attempts of one call, read with
+/// [`recording_attempts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempts {
+    /// Requests sent (1 when the first attempt was the last).
+    pub sent: u32,
+    /// True when an attempt before the last may have reached GEN and been
+    /// acted on: it failed other than by failing to connect (an error
+    /// answer, a connection reset, a timeout after the request was written).
+    pub earlier_may_have_landed: bool,
+}
+
+impl Default for Attempts {
+    fn default() -> Self {
+        Self {
+            sent: 1,
+            earlier_may_have_landed: false,
+        }
+    }
+}
+
+tokio::task_local! {
+    static ATTEMPTS: Cell<Attempts>;
+}
+
+/// Runs `fut` and returns its output with the [`Attempts`] of the last call
+/// the transport sent inside it (e.g. to tell an answer to a retry from an
+/// answer to the first request).
+pub async fn recording_attempts<F: std::future::Future>(fut: F) -> (F::Output, Attempts) {
+    ATTEMPTS
+        .scope(Cell::new(Attempts::default()), async move {
+            let output = fut.await;
+            (output, ATTEMPTS.with(Cell::get))
+        })
+        .await
+}
+
+/// Records a call's attempts for [`recording_attempts`] (nothing outside
+/// one).
+fn record_attempts(sent: u32, earlier_may_have_landed: bool) {
+    let _ = ATTEMPTS.try_with(|cell| {
+        cell.set(Attempts {
+            sent,
+            earlier_may_have_landed,
+        })
+    });
 }
 
 /// The retry class of gen-sdk's retrier for an operation's generated class.
@@ -302,6 +352,8 @@ impl GenTransport {
                 .try_with(|c| *c)
                 .unwrap_or_else(|_| idempotency(operation.retry)),
         };
+        // a new call: one attempt so far
+        record_attempts(1, false);
         // No span at all when neither a tracing subscriber nor a `log`
         // logger lets INFO through (two atomic loads): building a disabled
         // span still costs, and with `tracing`'s `log` feature on (axum
@@ -367,7 +419,10 @@ impl GenTransport {
         let span = call.span.clone();
         let attempts = async move {
             let mut n = 1;
+            // whether an attempt before attempt `n` may have reached GEN
+            let mut landed = false;
             loop {
+                record_attempts(n, landed);
                 // Where the failed attempt went: a bare template keeps no
                 // copy of the URL, every answer and reqwest error has it.
                 let url = match &result {
@@ -391,6 +446,7 @@ impl GenTransport {
                 let Some(delay) = self.retrier.next_delay(call.class, n, &error, *started) else {
                     return Err(error);
                 };
+                landed |= !error.is_connect();
                 self.retrier.sleep().sleep(delay).await;
                 n += 1;
                 call.span.record("attempt", n);

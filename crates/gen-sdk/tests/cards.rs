@@ -243,10 +243,21 @@ fn veo_durations_the_seeds_disagree_on_are_sent_with_a_warning() {
         );
         assert_eq!(card.to_json(), seed(body), "sent exactly as the seed shows");
     }
-    // 8 s (seed 002 allows it, seed 001 lists 5 or 10): sent, with a warning
-    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(8));
+    // 8 s on video_from_text (seed 002 allows it, seed 001 lists 5 or 10):
+    // sent, with a warning
+    let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Veo31).duration(8));
     card.validate().unwrap();
     assert_eq!(card.warnings().len(), 1);
+    // video_from_image lists no durations: 8 s is only seed 002's limit, no
+    // warning; 10 s is over it but what seeds 001 and 003 send with Veo
+    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(8));
+    card.validate().unwrap();
+    assert!(card.warnings().is_empty());
+    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Veo31).duration(10));
+    card.validate().unwrap();
+    let warnings = card.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with("`veo_3_1` with 10 s: the seeds disagree"));
     // what both readings allow: no warning
     let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Veo3).duration(5));
     card.validate().unwrap();
@@ -311,10 +322,13 @@ fn rails_generation_type_names_are_accepted_and_normalised() {
     }))
     .unwrap();
     assert_eq!(body.generation_type(), "speech_from_text");
-    assert_eq!(
-        canonical_generation_type("image_generation"),
-        Some("image_from_text")
-    );
+    // no seed names `image_generation`: no mapping, sent as given
+    assert_eq!(canonical_generation_type("image_generation"), None);
+    let image = json!({"generation_type": "image_generation",
+                       "data": {"prompt": "a taco", "model": "midjourney"}});
+    let body = GenerateBody::from_json(&image).unwrap();
+    assert_eq!(body.generation_type(), "image_generation");
+    assert_eq!(body.to_json(), image);
     // no stated or obvious mapping: sent as given
     assert_eq!(canonical_generation_type("video_generation"), None);
     let body =
@@ -371,11 +385,52 @@ fn durations_per_card_and_model() {
     );
     assert_eq!(validation(&card).2, strings(&["5", "10"]));
 
-    let card = Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Kling26).duration(7));
-    assert_eq!(validation(&card).2, strings(&["5", "10"]));
+    // video_from_image and video_from_ingredients list no durations (seed
+    // 002: "Available values depend on the model"): only the limits seed 002
+    // gives Kling 1.6 and Veo apply
+    Card::from(VideoFromImageCard::new(1, VideoFromImageModel::Kling26).duration(7))
+        .validate()
+        .unwrap();
+    Card::from(
+        VideoFromIngredientsCard::new("x", VideoFromIngredientsModel::Pika, [1]).duration(3),
+    )
+    .validate()
+    .unwrap();
+    let card = Card::from(
+        VideoFromIngredientsCard::new("x", VideoFromIngredientsModel::Veo31Fast, [1]).duration(12),
+    );
+    assert_eq!(
+        validation(&card).2,
+        strings(&["1", "2", "3", "4", "5", "6", "7", "8", "10"])
+    );
+
+    // a video_from_text card naming no model: seed 001's 5 or 10
+    let mut card = VideoFromTextCard::new("x", VideoFromTextModel::Sora2).duration(7);
+    card.model = None;
+    let (field, message, allowed) = validation(&Card::from(card));
+    assert_eq!(field, "data.duration");
+    assert_eq!(message, "7 s is not supported on this card");
+    assert_eq!(allowed, strings(&["5", "10"]));
 
     let card = Card::from(VideoFromTextCard::new("x", VideoFromTextModel::Sora2).duration(0));
     assert_eq!(validation(&card).0, "data.duration");
+}
+
+#[test]
+fn a_card_may_name_no_model() {
+    // every example names one, but no seed says a card requires it (seed
+    // 000 sends `"data": {}`): a card without `model` is read and sent
+    let wire = json!({"generation_type": "lipsync",
+                      "data": {"video_resource_id": 6001, "audio_resource_id": 5921}});
+    let card: Card = serde_json::from_value(wire.clone()).unwrap();
+    card.validate().unwrap();
+    assert_eq!(card.to_json(), wire);
+    let mut text = TextCard::new("Write a hook", TextModel::Gemini25Pro);
+    text.model = None;
+    assert_eq!(
+        Card::from(text).to_json(),
+        json!({"generation_type": "text", "data": {"prompt": "Write a hook"}})
+    );
 }
 
 #[test]
@@ -618,7 +673,10 @@ fn the_value_lists_come_from_openapi_yaml() {
         ["1:1", "9:16", "16:9", "4:3", "3:4"]
     );
     assert_eq!(VIDEO_FROM_TEXT_ASPECT_RATIOS, ["1:1", "9:16", "16:9"]);
+    assert_eq!(MODEL_ASPECT_RATIOS, ["1:1", "9:16", "16:9"]);
+    assert_eq!(VIDEO_DURATIONS, [1, 2, 3, 4, 5, 6, 7, 8, 10]);
     assert_eq!(VIDEO_FROM_TEXT_DURATIONS, [5, 10]);
+    assert_eq!(KLING_1_6_DURATIONS, [5, 10]);
     assert_eq!(AspectRatio::KNOWN, IMAGE_FROM_TEXT_ASPECT_RATIOS);
     assert_eq!(AspectRatio::from("9:16"), AspectRatio::Ratio9x16);
     assert_eq!(AspectRatio::from("2:3").to_string(), "2:3");
@@ -646,6 +704,7 @@ fn spec_enum(spec: &Value, card: &str, property: &str) -> BTreeSet<String> {
     }
     schema["enum"]
         .as_array()
+        .or_else(|| schema["x-extensible-enum"].as_array())
         .unwrap_or_else(|| panic!("{card}.{property} lists no values in openapi.yaml"))
         .iter()
         .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
@@ -655,11 +714,13 @@ fn spec_enum(spec: &Value, card: &str, property: &str) -> BTreeSet<String> {
 #[test]
 fn validation_constants_match_openapi_yaml() {
     // The per-card lists `Card::validate` enforces, where the Rust type is
-    // wider (one `AspectRatio`, a `u32` duration).
+    // wider (one `AspectRatio`, a `u32` duration). video_from_image and
+    // video_from_ingredients list no durations: their `duration` is a plain
+    // integer in openapi.yaml.
     let spec = spec();
     let strings = |values: &[&str]| values.iter().map(|v| v.to_string()).collect();
     let numbers = |values: &[u32]| values.iter().map(|v| v.to_string()).collect();
-    let checks: [(&str, &str, BTreeSet<String>); 7] = [
+    let checks: [(&str, &str, BTreeSet<String>); 5] = [
         (
             "ImageFromTextCardData",
             "aspect_ratio",
@@ -670,32 +731,33 @@ fn validation_constants_match_openapi_yaml() {
             "aspect_ratio",
             strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
         ),
+        // the common options (open: listed, not enforced)
         (
             "VideoFromImageCardData",
             "aspect_ratio",
-            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+            strings(MODEL_ASPECT_RATIOS),
         ),
         (
             "VideoFromIngredientsCardData",
             "aspect_ratio",
-            strings(VIDEO_FROM_TEXT_ASPECT_RATIOS),
+            strings(MODEL_ASPECT_RATIOS),
         ),
+        // every value a seed allows (seed 001's 5 or 10 among them)
         (
             "VideoFromTextCardData",
             "duration",
-            numbers(VIDEO_FROM_TEXT_DURATIONS),
-        ),
-        (
-            "VideoFromImageCardData",
-            "duration",
-            numbers(VIDEO_FROM_TEXT_DURATIONS),
-        ),
-        (
-            "VideoFromIngredientsCardData",
-            "duration",
-            numbers(VIDEO_FROM_TEXT_DURATIONS),
+            numbers(VIDEO_DURATIONS),
         ),
     ];
+    assert!(numbers(VIDEO_FROM_TEXT_DURATIONS).is_subset(&numbers(VIDEO_DURATIONS)));
+    for card in ["VideoFromImageCardData", "VideoFromIngredientsCardData"] {
+        let duration = &spec["components"]["schemas"][card]["properties"]["duration"];
+        assert_eq!(duration["type"], "integer", "{card}");
+        assert!(
+            duration.get("enum").is_none() && duration.get("$ref").is_none(),
+            "{card}"
+        );
+    }
     let problems: Vec<String> = checks
         .into_iter()
         .filter_map(|(card, property, rust)| {
@@ -715,28 +777,31 @@ fn validation_constants_match_openapi_yaml() {
 }
 
 #[test]
-fn video_cards_refuse_the_image_only_aspect_ratios() {
+fn only_video_from_text_refuses_the_image_only_aspect_ratios() {
+    // seed 001 lists video_from_text's ratios
+    let card = Card::from(
+        VideoFromTextCard::new("p", VideoFromTextModel::Kling16)
+            .aspect_ratio(AspectRatio::Ratio4x3),
+    );
+    let err = card.validate().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid `data.aspect_ratio`: `4:3` is not supported by this card (allowed: 1:1, 9:16, 16:9)"
+    );
+    // the other video cards list none (seed 002: "Available ratios vary by
+    // model"): any ratio is sent
     let cards = [
-        Card::from(
-            VideoFromTextCard::new("p", VideoFromTextModel::Kling16)
-                .aspect_ratio(AspectRatio::Ratio4x3),
-        ),
         Card::from(
             VideoFromImageCard::new(1, VideoFromImageModel::Kling26)
                 .aspect_ratio(AspectRatio::Ratio3x4),
         ),
         Card::from(
             VideoFromIngredientsCard::new("p", VideoFromIngredientsModel::Pika, vec![1])
-                .aspect_ratio(AspectRatio::Ratio4x3),
+                .aspect_ratio(AspectRatio::from("21:9")),
         ),
     ];
     for card in cards {
-        let err = card.validate().unwrap_err();
-        assert!(
-            err.to_string().contains("data.aspect_ratio"),
-            "{}: {err}",
-            card.generation_type()
-        );
+        card.validate().unwrap();
     }
 }
 
@@ -847,7 +912,7 @@ fn a_card_wraps_the_generated_data() {
     let mut card = VideoFromTextCard::new("taco", VideoFromTextModel::Kling16).duration(5);
     // the generated fields read and write through Deref / DerefMut
     assert_eq!(card.prompt.text(), "taco");
-    assert_eq!(card.model, VideoFromTextModel::Kling16);
+    assert_eq!(card.model, Some(VideoFromTextModel::Kling16));
     card.duration = Some(10);
     assert_eq!(card.data().duration, Some(10));
     let data: VideoFromTextCardData = card.clone().into_data();

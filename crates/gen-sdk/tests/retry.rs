@@ -773,3 +773,249 @@ fn free_creates_retry_on_429_and_503_only() {
         assert!(!NonIdempotent.should_retry(&err(status)), "{status}");
     }
 }
+
+/// Seed 000's answer to a stop or continue the generation's state refuses.
+fn state_refusal() -> serde_json::Value {
+    json!({
+        "error": "Generation cannot be stopped/continued in its current state",
+        "error_code": "validation_error"
+    })
+}
+
+/// `POST /v1/generations/9000/{action}`: `first` answers the first
+/// attempt, then every later attempt gets `then_status` with `then_body`;
+/// `GET /v1/generations/9000` answers `generation`. Returns the three mocks.
+async fn state_change_server<'a>(
+    server: &'a MockServer,
+    action: &str,
+    first: (u16, serde_json::Value),
+    then_status: u16,
+    then_body: serde_json::Value,
+    generation: serde_json::Value,
+) -> (httpmock::Mock<'a>, httpmock::Mock<'a>, httpmock::Mock<'a>) {
+    let path = format!("/v1/generations/9000/{action}");
+    let first_mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path(path.clone());
+            then.status(first.0).json_body(first.1);
+        })
+        .await;
+    first_mock.up_to_n_times_async(1).await;
+    let later = server
+        .mock_async(|when, then| {
+            when.method(POST).path(path.clone());
+            then.status(then_status).json_body(then_body);
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/generations/9000");
+            then.status(200).json_body(generation);
+        })
+        .await;
+    (first_mock, later, get)
+}
+
+/// A stop whose first attempt reached GEN (answered 503 by the way back,
+/// per the idempotent class retried) and whose retry gets seed 000's 422
+/// "cannot be stopped/continued in its current state" is done: the
+/// generation is read and returned.
+#[tokio::test]
+async fn a_retried_stop_refused_for_its_state_is_done() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let (first, retry, get) = state_change_server(
+        &server,
+        "stop",
+        (503, json!({"error": "busy"})),
+        422,
+        state_refusal(),
+        json!({"id": 9000, "status": "stopped"}),
+    )
+    .await;
+    let g = client(&server, policy(), &time)
+        .edit()
+        .stop_generation(9000)
+        .await
+        .unwrap();
+    assert_eq!(g.id, 9000);
+    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Stopped);
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(retry.calls_async().await, 1);
+    assert_eq!(get.calls_async().await, 1);
+    assert_eq!(time.sleeps(), vec![Duration::from_millis(100)]);
+}
+
+/// The same for continue, whose class (`paid`) retries only connect
+/// errors: a caller that widens it (`with_retry_class`) gets the 422 to the
+/// retry taken as done.
+#[tokio::test]
+async fn a_retried_continue_refused_for_its_state_is_done() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let (first, retry, get) = state_change_server(
+        &server,
+        "continue",
+        (503, json!({"error": "busy"})),
+        422,
+        state_refusal(),
+        json!({"id": 9000, "status": "pending"}),
+    )
+    .await;
+    let client = client(&server, policy(), &time);
+    let g = gen_sdk::transport::with_retry_class(
+        gen_sdk::Idempotency::Idempotent,
+        client.edit().continue_generation(9000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Pending);
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(retry.calls_async().await, 1);
+    assert_eq!(get.calls_async().await, 1);
+}
+
+/// Under its own class a continue answered 503 is sent once, and that
+/// error is returned (nothing was retried, so nothing is taken as done).
+#[tokio::test]
+async fn a_continue_answered_503_is_not_retried() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let (first, retry, get) = state_change_server(
+        &server,
+        "continue",
+        (503, json!({"error": "busy"})),
+        422,
+        state_refusal(),
+        json!({"id": 9000, "status": "pending"}),
+    )
+    .await;
+    let err = client(&server, policy(), &time)
+        .edit()
+        .continue_generation(9000)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(retry.calls_async().await, 0);
+    assert_eq!(get.calls_async().await, 0);
+}
+
+/// The 422 to a first attempt is the generation's real state: an error.
+#[tokio::test]
+async fn a_stop_refused_at_the_first_attempt_is_an_error() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let (first, retry, get) = state_change_server(
+        &server,
+        "stop",
+        (422, state_refusal()),
+        200,
+        json!({"id": 9000, "status": "stopped"}),
+        json!({"id": 9000, "status": "completed"}),
+    )
+    .await;
+    let err = client(&server, policy(), &time)
+        .edit()
+        .stop_generation(9000)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(422));
+    assert_eq!(err.code(), Some(&ErrorCode::ValidationError));
+    assert_eq!(
+        err.to_string(),
+        "GEN API error 422 (validation_error): Generation cannot be stopped/continued in its current state"
+    );
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(retry.calls_async().await, 0);
+    assert_eq!(get.calls_async().await, 0);
+}
+
+/// A 422 with another code after a retry (a continue that cannot be
+/// charged) is not the state refusal: an error.
+#[tokio::test]
+async fn a_retried_continue_refused_for_credit_is_an_error() {
+    let server = MockServer::start_async().await;
+    let time = ManualTime::default();
+    let (first, retry, get) = state_change_server(
+        &server,
+        "continue",
+        (503, json!({"error": "busy"})),
+        422,
+        json!({"error": "Not enough credits", "error_code": "insufficient_credits_for_job"}),
+        json!({"id": 9000, "status": "stopped"}),
+    )
+    .await;
+    let client = client(&server, policy(), &time);
+    let err = gen_sdk::transport::with_retry_class(
+        gen_sdk::Idempotency::Idempotent,
+        client.edit().continue_generation(9000),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::InsufficientCreditsForJob));
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(retry.calls_async().await, 1);
+    assert_eq!(get.calls_async().await, 0);
+}
+
+/// The first stop reaches the server, which closes the connection without
+/// answering (a reset after the request was written: may have landed,
+/// retried by the idempotent class); the retry gets the 422; the generation
+/// is then read. A bare TCP server, since httpmock always answers.
+#[tokio::test]
+async fn a_stop_whose_answer_was_lost_is_done_after_the_retry() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        for n in 0.. {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 4096];
+            let mut read = 0;
+            while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf[read..]).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => read += k,
+                }
+            }
+            let head = String::from_utf8_lossy(&buf[..read]);
+            let line = head.lines().next().unwrap_or_default().to_owned();
+            seen.lock().unwrap().push(line.clone());
+            let (status, body) = if n == 0 {
+                // the request arrived; the answer never leaves
+                drop(socket);
+                continue;
+            } else if line.starts_with("POST") {
+                ("422 Unprocessable Entity", state_refusal().to_string())
+            } else {
+                (
+                    "200 OK",
+                    json!({"id": 9000, "status": "stopped"}).to_string(),
+                )
+            };
+            let answer = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    let time = ManualTime::default();
+    let client = builder(&url, policy(), &time).build().unwrap();
+    let g = client.edit().stop_generation(9000).await.unwrap();
+    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Stopped);
+    assert_eq!(
+        *requests.lock().unwrap(),
+        [
+            "POST /v1/generations/9000/stop HTTP/1.1",
+            "POST /v1/generations/9000/stop HTTP/1.1",
+            "GET /v1/generations/9000 HTTP/1.1",
+        ]
+    );
+}

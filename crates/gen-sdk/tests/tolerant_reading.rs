@@ -223,12 +223,14 @@ fn with_unknown_fields(v: &mut Value) {
     }
 }
 
-/// `v` without the fields [`with_unknown_fields`] adds.
+/// `v` without the fields [`with_unknown_fields`] adds (and without a
+/// free-form object that held nothing else: an empty one is not sent).
 fn strip_unknown(v: &mut Value) {
     match v {
         Value::Object(m) => {
             m.remove("x_unknown_field");
             m.values_mut().for_each(strip_unknown);
+            m.retain(|_, child| !matches!(child, Value::Object(c) if c.is_empty()));
         }
         Value::Array(a) => a.iter_mut().for_each(strip_unknown),
         _ => {}
@@ -291,7 +293,12 @@ fn no_guessed_field_of_any_other_type_or_missing_fails_an_answer() {
             strip_unknown(&mut out);
             out
         }) {
-            Ok(out) if out == base_out => {}
+            Ok(out)
+                if out == {
+                    let mut b = base_out.clone();
+                    strip_unknown(&mut b);
+                    b
+                } => {}
             Ok(out) => failures.push(format!("{name}: unknown fields changed it: {out}")),
             Err(e) => failures.push(format!("{name}: unknown fields fail it: {e}")),
         }

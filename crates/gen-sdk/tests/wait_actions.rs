@@ -238,7 +238,7 @@ async fn mass_regenerate_refuses_up_front_when_credit_is_too_low() {
 }
 
 #[tokio::test]
-async fn mass_regenerate_uses_the_caller_estimate_and_refuses_without_a_balance() {
+async fn mass_regenerate_uses_the_caller_estimate_and_goes_on_without_a_balance() {
     let fake = Fake::start().await;
     fake.with(|s| s.credit = Some(120.0));
     let cells = [
@@ -258,19 +258,20 @@ async fn mass_regenerate_uses_the_caller_estimate_and_refuses_without_a_balance(
         s.credit = None;
         s.hits.clear();
     });
-    let error = fake
+    // No balance reported (no seed shows `available_credit.generic` with a
+    // value): the check cannot be made, so the batch goes on (GEN refuses,
+    // without charging, a generate it cannot pay for), each cell once.
+    let report = fake
         .waiter()
         .mass_regenerate(MassRegenerate::cells(12, 42, 101, cells))
         .await
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        WaitError::InsufficientCredit {
-            available: None,
-            ..
-        }
-    ));
-    assert!(fake.hits_matching("POST", &generate_path(3001)).is_empty());
+        .unwrap();
+    assert_eq!(report.available_credit, None);
+    assert_eq!(report.estimated_cost, 150.0);
+    assert_eq!(report.completed(), 3);
+    for cell in [3001, 3002, 3003] {
+        assert_eq!(fake.hits_matching("POST", &generate_path(cell)).len(), 1);
+    }
 }
 
 #[tokio::test]

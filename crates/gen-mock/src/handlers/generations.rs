@@ -142,7 +142,9 @@ fn truthy(v: Option<&String>) -> bool {
 ///
 /// With `wait=true` (and [`crate::MockConfig::long_poll`]) the request is held until the
 /// generation is terminal or `timeout` seconds (default 30, max 55; > 55 or <= 0 → 422) pass.
-/// `wait=true` with `include=progress` is 422 `validation_error` (as in openapi.yaml).
+/// `wait=true` with `include=progress` is 422 `validation_error`: seed 004 says they "Cannot be
+/// combined" but not what a server answers, so this is the mock's choice (openapi.yaml says the
+/// seeds are silent).
 pub(crate) async fn get_generation(
     State(s): State<MockState>,
     Path(p): Path<Params>,

@@ -154,7 +154,9 @@ pub(crate) async fn get_user_job(
     ok(d.jobs.json(j, Instant::now()))
 }
 
-/// `PUT /v1/user_jobs/{id}?agent_id=` `{data: "<json>"}`: merges the given fields into the job's data.
+/// `PUT /v1/user_jobs/{id}[?agent_id=]` `{data: "<json>"}`: merges the given fields into the job's data.
+/// `agent_id` is optional here (seed 001 lists "PUT /v1/user_jobs/:id — update monitoring job"
+/// without it); when given, the job must belong to that agent.
 pub(crate) async fn update_user_job(
     State(s): State<MockState>,
     Path(p): Path<Params>,
@@ -168,12 +170,15 @@ pub(crate) async fn update_user_job(
     }
     let patch = parse_data(b.get("data").unwrap_or(&Value::Null))?;
     let mut d = s.data();
-    let agent = agent_q(&d, &q)?;
+    let agent = match q.contains_key("agent_id") {
+        true => Some(agent_q(&d, &q)?),
+        false => None,
+    };
     let j = d
         .jobs
         .user_jobs
         .get(&id)
-        .filter(|j| j.agent_id == agent)
+        .filter(|j| agent.is_none_or(|a| j.agent_id == a))
         .cloned()
         .ok_or_else(|| ApiError::not_found("User job"))?;
     let mut merged = j.data.clone();

@@ -53,15 +53,20 @@
 //!
 //! # Validation ([`Card::validate`])
 //!
-//! Required fields are present and non-empty; aspect ratios are checked per
-//! card (`image_from_text`: 1:1, 9:16, 16:9, 4:3, 3:4; `video_from_text`:
-//! 1:1, 9:16, 16:9); durations are checked per card and model
-//! (`video_from_text`: 5 or 10; a `veo_*` model takes what either seed
-//! allows, 5 / 10 or up to 8 s, with a warning where they disagree: see
-//! [`VEO_MAX_DURATION`] and [`Card::warnings`]). Only `video_from_text` documents its ratios and
-//! durations; like openapi.yaml, gen-sdk applies them to `video_from_image`
-//! and `video_from_ingredients` too. Unknown (`Other`) models are not
-//! rejected: the server decides.
+//! Only what every seed refuses is refused; where the seeds contradict
+//! each other the card is sent with a warning. Required fields are present
+//! and non-empty (`model` is optional on every card: no seed says a card
+//! requires one); aspect ratios are checked where a seed lists them
+//! (`image_from_text`: 1:1, 9:16, 16:9, 4:3, 3:4; `video_from_text`: 1:1,
+//! 9:16, 16:9); durations are checked per card and model
+//! (`video_from_text`: 5 or 10; on every video card Kling 1.6 takes 5 or
+//! 10 and a `veo_*` model what either seed allows, up to 8 s or the 10 s
+//! seeds 001 and 003 send, with a warning where they disagree: see
+//! [`VEO_MAX_DURATION`] and [`Card::warnings`]). `video_from_image` and
+//! `video_from_ingredients` list no ratios or durations of their own
+//! (seed 002: "Available ratios vary by model", "Available values depend
+//! on the model"): any ratio, and any duration the model's limits allow, is
+//! sent. Unknown (`Other`) models are not rejected: the server decides.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -91,23 +96,37 @@ pub use gen_api::open_enums::{
 /// `video_from_text` and sends `"model": "veo_3"` with `"duration": 10`;
 /// seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`. gen-sdk
 /// therefore does not refuse a Veo duration either reading allows (up to 8 s,
-/// or 5 / 10): it sends it as is and warns once ([`Card::warnings`],
-/// `tracing::warn!`), and the server decides. Only a duration both readings
-/// refuse (e.g. 9 s, or 12 s) is a [`Error::Validation`].
+/// or 10): it sends it as is and warns once ([`Card::warnings`],
+/// `tracing::warn!`), and the server decides. Only a duration every reading
+/// refuses (e.g. 9 s, or 12 s) is a [`Error::Validation`].
 pub const VEO_MAX_DURATION: u32 = 8;
 
-/// Durations documented for `video_from_text`, applied to every video card
-/// (openapi.yaml's `VideoDuration`).
-pub const VIDEO_FROM_TEXT_DURATIONS: &[u32] = gen_api::open_enums::VIDEO_DURATION;
+/// Every duration a seed allows on a `video_from_text` card (openapi.yaml's
+/// `VideoDuration`): 5 and 10 (seed 001), and 1 to 8 for a Veo model (seed
+/// 002). A Veo model takes these on every video card.
+pub const VIDEO_DURATIONS: &[u32] = gen_api::open_enums::VIDEO_DURATION;
+
+/// The durations seed 001 lists for `video_from_text` ("Duration: 5 or
+/// 10"): what a non-Veo model (or a card naming no model) takes there.
+pub const VIDEO_FROM_TEXT_DURATIONS: &[u32] = &[5, 10];
+
+/// The durations seed 002 gives Kling 1.6 ("Kling 1.6 supports 5s and
+/// 10s"), on every video card.
+pub const KLING_1_6_DURATIONS: &[u32] = &[5, 10];
 
 /// Aspect ratios documented for `image_from_text` (openapi.yaml's
 /// `ImageAspectRatio`).
 pub const IMAGE_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::IMAGE_ASPECT_RATIO;
 
-/// Aspect ratios documented for `video_from_text`; also applied to
-/// `video_from_image` and `video_from_ingredients`, whose pages list none
-/// (openapi.yaml's `VideoAspectRatio`, which all three cards use).
+/// Aspect ratios documented for `video_from_text` (openapi.yaml's
+/// `VideoAspectRatio`).
 pub const VIDEO_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::VIDEO_ASPECT_RATIO;
+
+/// The "Common options" seed 002 names for the video cards that list no
+/// ratios of their own (`video_from_image`, `video_from_ingredients`:
+/// openapi.yaml's open `ModelAspectRatio`). Not enforced: "Available
+/// ratios vary by model".
+pub const MODEL_ASPECT_RATIOS: &[&str] = gen_api::open_enums::MODEL_ASPECT_RATIO;
 
 /// The nine cards, listed once: the [`Card`] enum (its serde tag is the
 /// wire `generation_type`), its `From` impls and
@@ -178,10 +197,9 @@ impl Card {
 /// stated or obvious: each of the nine canonical names maps to itself, and
 /// the internal Rails names seed 000 sends map to their card
 /// (`text_generation` → `text`, `audio_generation` → `speech_from_text`,
-/// the only card that produces audio) plus `image_generation` →
-/// `image_from_text` (the only card that produces an image). Other names
-/// (for example `video_generation`, which three cards could mean) map to
-/// nothing.
+/// the only card that produces audio). Other names (for example
+/// `image_generation` or `video_generation`, which no seed names) map to
+/// nothing: they are sent as given.
 ///
 /// Seed 001: "Models are canonical names — the MCP server and SDK map them
 /// to internal Rails names automatically" and "Use canonical generation
@@ -191,7 +209,6 @@ pub fn canonical_generation_type(name: &str) -> Option<&'static str> {
     match name {
         "text_generation" => Some("text"),
         "audio_generation" => Some("speech_from_text"),
-        "image_generation" => Some("image_from_text"),
         other => GenerationType::KNOWN.iter().find(|c| **c == other).copied(),
     }
 }

@@ -263,7 +263,7 @@ impl TextCard {
     /// A text card.
     pub fn new(prompt: impl IntoTextInput, model: TextModel) -> Self {
         Self::from(TextCardData {
-            model,
+            model: Some(model),
             prompt: prompt.into_text_input(),
             variables: Default::default(),
         })
@@ -300,7 +300,7 @@ impl ImageFromTextCard {
     pub fn new(prompt: impl IntoTextInput, model: ImageModel) -> Self {
         Self::from(ImageFromTextCardData {
             prompt: prompt.into_text_input(),
-            model,
+            model: Some(model),
             aspect_ratio: None,
             prompt_var: None,
         })
@@ -326,7 +326,7 @@ impl VideoFromTextCard {
     pub fn new(prompt: impl IntoTextInput, model: VideoFromTextModel) -> Self {
         Self::from(VideoFromTextCardData {
             prompt: prompt.into_text_input(),
-            model,
+            model: Some(model),
             aspect_ratio: None,
             duration: None,
             negative_prompt: None,
@@ -340,8 +340,8 @@ setters!(VideoFromTextCard {
     prompt_var(impl Into<String>);
     /// Sets the aspect ratio.
     aspect_ratio(AspectRatio);
-    /// Sets the duration in seconds (5 or 10; a `veo_*` model above 8 s is
-    /// sent with a warning).
+    /// Sets the duration in seconds (5 or 10, seed 001; a `veo_*` model also
+    /// 1 to 8 s, seed 002, with a warning where the seeds disagree).
     duration(u32);
     /// Sets the negative prompt: what to avoid.
     negative_prompt(impl IntoTextInput) => into_text_input;
@@ -359,7 +359,7 @@ impl VideoFromImageCard {
             image_resource_id,
             image_tail_resource_id: None,
             prompt: None,
-            model,
+            model: Some(model),
             aspect_ratio: None,
             duration: None,
             prompt_var: None,
@@ -379,7 +379,9 @@ setters!(VideoFromImageCard {
     image_var(impl Into<String>);
     /// Sets the aspect ratio.
     aspect_ratio(AspectRatio);
-    /// Sets the duration in seconds.
+    /// Sets the duration in seconds. The seeds list none for this card;
+    /// seed 002 limits Kling 1.6 to 5 or 10 and Veo to 8 s (10 s with a
+    /// warning).
     duration(u32);
 });
 
@@ -397,7 +399,7 @@ impl VideoFromIngredientsCard {
     ) -> Self {
         Self::from(VideoFromIngredientsCardData {
             prompt: prompt.into_text_input(),
-            model,
+            model: Some(model),
             asset_resource_ids: asset_resource_ids.into_iter().collect(),
             aspect_ratio: None,
             duration: None,
@@ -411,7 +413,9 @@ setters!(VideoFromIngredientsCard {
     prompt_var(impl Into<String>);
     /// Sets the aspect ratio.
     aspect_ratio(AspectRatio);
-    /// Sets the duration in seconds.
+    /// Sets the duration in seconds. The seeds list none for this card;
+    /// seed 002 limits Kling 1.6 to 5 or 10 and Veo to 8 s (10 s with a
+    /// warning).
     duration(u32);
 });
 
@@ -479,7 +483,7 @@ impl LipsyncCard {
     /// A lipsync card.
     pub fn new(model: LipsyncModel, video_resource_id: i64, audio_resource_id: i64) -> Self {
         Self::from(LipsyncCardData {
-            model,
+            model: Some(model),
             video_resource_id,
             audio_resource_id,
         })
@@ -495,7 +499,7 @@ impl CaptionsCard {
     /// A captions card.
     pub fn new(model: CaptionsModel, source_resource_id: i64) -> Self {
         Self::from(CaptionsCardData {
-            model,
+            model: Some(model),
             source_resource_id,
         })
     }

@@ -3,8 +3,8 @@
 
 use super::types::validate_text;
 use super::{
-    AspectRatio, Card, IMAGE_FROM_TEXT_ASPECT_RATIOS, VEO_MAX_DURATION,
-    VIDEO_FROM_TEXT_ASPECT_RATIOS, VIDEO_FROM_TEXT_DURATIONS, VoiceMethod,
+    AspectRatio, Card, IMAGE_FROM_TEXT_ASPECT_RATIOS, KLING_1_6_DURATIONS, VEO_MAX_DURATION,
+    VIDEO_DURATIONS, VIDEO_FROM_TEXT_ASPECT_RATIOS, VIDEO_FROM_TEXT_DURATIONS, VoiceMethod,
 };
 use crate::error::Error;
 
@@ -28,7 +28,7 @@ impl Card {
                 check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
                 check_duration(
                     c.duration,
-                    c.model.as_str(),
+                    model_name(c.model.as_ref()),
                     Some(VIDEO_FROM_TEXT_DURATIONS),
                 )
             }
@@ -40,18 +40,13 @@ impl Card {
                 if let Some(prompt) = &c.prompt {
                     validate_text(prompt, "data.prompt")?;
                 }
-                // undocumented for this card: openapi.yaml (and so gen-sdk)
-                // use the video ratios of video_from_text
-                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
-                check_duration(
-                    c.duration,
-                    c.model.as_str(),
-                    Some(VIDEO_FROM_TEXT_DURATIONS),
-                )
+                // no ratio list for this card (seed 002: "Available ratios
+                // vary by model"): any ratio is sent
+                check_duration(c.duration, model_name(c.model.as_ref()), None)
             }
             Self::VideoFromIngredients(c) => {
                 validate_text(&c.prompt, "data.prompt")?;
-                check_aspect_ratio(c.aspect_ratio.as_ref(), VIDEO_FROM_TEXT_ASPECT_RATIOS)?;
+                // no ratio list for this card either: any ratio is sent
                 if c.asset_resource_ids.is_empty() {
                     return Err(Error::validation(
                         "data.asset_resource_ids",
@@ -62,11 +57,7 @@ impl Card {
                 for (i, id) in c.asset_resource_ids.iter().enumerate() {
                     require_id(&format!("data.asset_resource_ids[{i}]"), *id)?;
                 }
-                check_duration(
-                    c.duration,
-                    c.model.as_str(),
-                    Some(VIDEO_FROM_TEXT_DURATIONS),
-                )
+                check_duration(c.duration, model_name(c.model.as_ref()), None)
             }
             Self::SpeechFromText(c) => {
                 validate_text(&c.script, "data.script")?;
@@ -113,16 +104,20 @@ impl Card {
     /// a sentence naming the disagreement. Such a card is not refused by
     /// [`Card::validate`]; gen-sdk sends it and logs each warning once with
     /// `tracing::warn!` (the `gen` CLI prints them on stderr). Today: a Veo
-    /// model with a duration over 8 s or other than 5 / 10 (see
-    /// [`VEO_MAX_DURATION`]).
+    /// model with a duration over 8 s (any video card), or other than 5 / 10
+    /// on `video_from_text` (see [`VEO_MAX_DURATION`]).
     pub fn warnings(&self) -> Vec<String> {
-        let (duration, model) = match self {
-            Self::VideoFromText(c) => (c.duration, c.model.as_str()),
-            Self::VideoFromImage(c) => (c.duration, c.model.as_str()),
-            Self::VideoFromIngredients(c) => (c.duration, c.model.as_str()),
+        let (duration, model, card_values) = match self {
+            Self::VideoFromText(c) => (
+                c.duration,
+                model_name(c.model.as_ref()),
+                Some(VIDEO_FROM_TEXT_DURATIONS),
+            ),
+            Self::VideoFromImage(c) => (c.duration, model_name(c.model.as_ref()), None),
+            Self::VideoFromIngredients(c) => (c.duration, model_name(c.model.as_ref()), None),
             _ => return Vec::new(),
         };
-        veo_duration_warning(duration, model, VIDEO_FROM_TEXT_DURATIONS)
+        veo_duration_warning(duration, model, card_values)
             .into_iter()
             .collect()
     }
@@ -159,32 +154,37 @@ fn check_aspect_ratio(aspect_ratio: Option<&AspectRatio>, allowed: &[&str]) -> R
     }
 }
 
-/// True for every Veo model, known or not.
-fn is_veo(model: &str) -> bool {
-    model.starts_with("veo_")
+/// The wire name of a card's model, `None` when the card names none
+/// (`model` is optional: no seed says a card requires one).
+fn model_name<M: AsRef<str>>(model: Option<&M>) -> Option<&str> {
+    model.map(AsRef::as_ref)
 }
 
-/// Checks a duration against the card's documented values (`card_values`)
-/// and the model's limits: Kling 1.6 takes 5 or 10; a `veo_*` model is
-/// refused only what both the card's values and seed 002's "up to 8s"
-/// refuse (see [`VEO_MAX_DURATION`]).
+/// True for every Veo model, known or not.
+fn is_veo(model: Option<&str>) -> bool {
+    model.is_some_and(|m| m.starts_with("veo_"))
+}
+
+/// Checks a duration against what the seeds allow, refusing only what
+/// every seed refuses: the card's listed values (`card_values`, seed 001's
+/// 5 or 10 for `video_from_text`; `None` for the video cards the seeds list
+/// no values for) and the model's limits from seed 002 ("Kling 1.6
+/// supports 5s and 10s, while Veo 3 supports up to 8s"). A `veo_*` model
+/// takes 1 to 8 s or the 10 s seeds 001 and 003 send with Veo
+/// ([`VIDEO_DURATIONS`], see [`VEO_MAX_DURATION`]); 0 s is never sent.
 fn check_duration(
     duration: Option<u32>,
-    model: &str,
+    model: Option<&str>,
     card_values: Option<&[u32]>,
 ) -> Result<(), Error> {
     let Some(duration) = duration else {
         return Ok(());
     };
     let allowed: Option<Vec<u32>> = if is_veo(model) {
-        // either reading of the seeds
-        let mut values: Vec<u32> = (1..=VEO_MAX_DURATION).collect();
-        values.extend(card_values.into_iter().flatten().copied());
-        values.sort_unstable();
-        values.dedup();
-        card_values.map(|_| values)
-    } else if model == "kling_1_6" {
-        Some(VIDEO_FROM_TEXT_DURATIONS.to_vec())
+        // either reading of the seeds, on every video card
+        Some(VIDEO_DURATIONS.to_vec())
+    } else if model == Some("kling_1_6") {
+        Some(KLING_1_6_DURATIONS.to_vec())
     } else {
         card_values.map(<[u32]>::to_vec)
     };
@@ -200,21 +200,27 @@ fn check_duration(
     }
     match &allowed {
         Some(values) if !values.contains(&duration) => fail(
-            format!("{duration} s is not supported by `{model}` on this card"),
+            match model {
+                Some(model) => format!("{duration} s is not supported by `{model}` on this card"),
+                None => format!("{duration} s is not supported on this card"),
+            },
             Some(values),
         ),
         _ => Ok(()),
     }
 }
 
-/// The warning for a Veo duration the seeds disagree on, if any.
-fn veo_duration_warning(duration: Option<u32>, model: &str, card_values: &[u32]) -> Option<String> {
+/// The warning for a Veo duration the seeds disagree on, if any: over seed
+/// 002's 8 s, or (`video_from_text`) off seed 001's 5 or 10.
+fn veo_duration_warning(
+    duration: Option<u32>,
+    model: Option<&str>,
+    card_values: Option<&[u32]>,
+) -> Option<String> {
     let duration = duration?;
-    if !is_veo(model) {
-        return None;
-    }
+    let model = model.filter(|m| is_veo(Some(m)))?;
     let over_veo_limit = duration > VEO_MAX_DURATION;
-    let off_card = !card_values.contains(&duration);
+    let off_card = card_values.is_some_and(|values| !values.contains(&duration));
     (over_veo_limit || off_card).then(|| {
         format!(
             "`{model}` with {duration} s: the seeds disagree (seed 001 lists durations 5 or 10 and sends veo_3 with 10 s, \

@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::{CellRef, GenerationId, LayerRef, as_is, exact, handle};
 use crate::cards::GenerateBody;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
+use crate::transport::{Attempts, recording_attempts};
 
 handle!(
     /// Step 4 — edit and generate: rows, columns, cells, layers,
@@ -154,23 +155,82 @@ impl<'a> Edit<'a> {
     }
 
     /// `POST /v1/generations/{id}/stop`: cancels a generation (credits are
-    /// refunded).
+    /// refunded). Retried like any idempotent call; a retry whose earlier
+    /// attempt may have landed and that GEN refuses for the generation's
+    /// state is done (see [`Edit::continue_generation`]).
     pub async fn stop_generation(
         &self,
         generation_id: impl Into<GenerationId>,
     ) -> Result<types::Generation, Error> {
-        let call = self.raw().stop_generation().id(generation_id.into().0);
-        Ok(call.send().await?.into_inner())
+        let id = generation_id.into().0;
+        let call = self.raw().stop_generation().id(id);
+        let (result, attempts) = recording_attempts(call.send()).await;
+        let result = result.map(|r| r.into_inner()).map_err(Error::from);
+        self.done_after_retry(id, "stop", result, attempts).await
     }
 
     /// `POST /v1/generations/{id}/continue`: resumes a stopped generation
     /// (credits are charged again; retried only when the request never
-    /// reached GEN).
+    /// reached GEN, unless the caller widens the class with
+    /// [`crate::transport::with_retry_class`]).
+    ///
+    /// A stop or continue whose first attempt reached GEN and landed, and
+    /// whose answer was lost (a reset connection, a 503 from a proxy...),
+    /// gets, when retried, seed 000's 422 `validation_error` "Generation
+    /// cannot be stopped/continued in its current state": the generation is
+    /// already stopped (or continued). That answer to a retry is taken as
+    /// done: the generation is read (`GET /v1/generations/{id}`) and
+    /// returned as it now is. A 422 to the first attempt, to a retry after
+    /// attempts that never connected, or with another code (e.g.
+    /// `insufficient_credits_for_job`) stays an error.
     pub async fn continue_generation(
         &self,
         generation_id: impl Into<GenerationId>,
     ) -> Result<types::Generation, Error> {
-        let call = self.raw().continue_generation().id(generation_id.into().0);
-        Ok(call.send().await?.into_inner())
+        let id = generation_id.into().0;
+        let call = self.raw().continue_generation().id(id);
+        let (result, attempts) = recording_attempts(call.send()).await;
+        let result = result.map(|r| r.into_inner()).map_err(Error::from);
+        self.done_after_retry(id, "continue", result, attempts)
+            .await
     }
+
+    /// `result` of a stop or continue, with seed 000's 422 to a retry whose
+    /// earlier attempt may have landed taken as done (the generation as it
+    /// now is).
+    async fn done_after_retry(
+        &self,
+        generation_id: i64,
+        action: &'static str,
+        result: Result<types::Generation, Error>,
+        attempts: Attempts,
+    ) -> Result<types::Generation, Error> {
+        match result {
+            Err(error)
+                if attempts.sent > 1
+                    && attempts.earlier_may_have_landed
+                    && is_state_refusal(&error) =>
+            {
+                tracing::info!(
+                    generation_id,
+                    action,
+                    attempts = attempts.sent,
+                    "a retried {action} was refused for the generation's state after an earlier \
+                     attempt may have landed: taken as done"
+                );
+                self.generation(generation_id).await
+            }
+            other => other,
+        }
+    }
+}
+
+/// Seed 000's answer to a stop or continue the generation's state does not
+/// allow: 422 `validation_error` ("Generation cannot be stopped/continued
+/// in its current state"), or a 422 without a code.
+fn is_state_refusal(error: &Error) -> bool {
+    error.status() == Some(422)
+        && error
+            .code()
+            .is_some_and(|code| *code == ErrorCode::ValidationError || code.as_str().is_empty())
 }

@@ -9,8 +9,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::GenClient;
 use crate::error::Error;
-use crate::retry::Idempotency;
-use crate::transport::with_retry_class;
 
 use super::checksum::{hash_file_blocking, md5_base64, spool};
 use super::source::{Described, SourceKind, UploadSource, join_error};
@@ -84,25 +82,37 @@ pub(crate) async fn direct_upload(
             filename: described.filename.clone(),
         },
     };
-    // Not retried once it may have reached GEN, although openapi.yaml calls
-    // the operation idempotent: it may have been created (test
+    // Each call creates an upload: openapi.yaml's `x-retry: free_create`, so
+    // not retried once it may have reached GEN (test
     // `direct_upload_post_500_is_not_retried`).
     let call = client.raw().create_direct_upload().body(body);
-    let slot = with_retry_class(Idempotency::NonIdempotent, call.send())
-        .await?
-        .into_inner();
+    let slot = call.send().await?.into_inner();
+    // No seed shows this answer with values (seed 001: "2. PUT file to
+    // returned direct_upload.url", "3. POST /v1/content_resources with
+    // signed_id as content_resource[file]"): all three are optional in
+    // openapi.yaml, and checked here before any byte is sent.
+    const OP: &str = "create_direct_upload";
+    let target = slot
+        .direct_upload
+        .ok_or_else(|| Error::missing(OP, "direct_upload"))?;
+    let url = target
+        .url
+        .ok_or_else(|| Error::missing(OP, "direct_upload.url"))?;
+    let signed_id = slot
+        .signed_id
+        .ok_or_else(|| Error::missing(OP, "signed_id"))?;
 
     // 3. The bytes, to storage, without our credentials.
     let storage = match &options.storage_client {
         Some(c) => c.clone(),
         None => build_storage_client(client)?,
     };
-    let headers = storage_headers(&slot.direct_upload.headers)?;
+    let headers = storage_headers(&target.headers)?;
     let timeout = options.file_timeout(client, len);
     put_with_retries(
         client.retrier(),
         &storage,
-        &slot.direct_upload.url,
+        &url,
         &headers,
         &put_source,
         len,
@@ -112,5 +122,5 @@ pub(crate) async fn direct_upload(
     .await?;
 
     // 4. The content resource: multipart, the signed id as `content_resource[file]`.
-    crate::multipart::post_signed_content_resource(client, agent_id, &slot.signed_id).await
+    crate::multipart::post_signed_content_resource(client, agent_id, &signed_id).await
 }

@@ -801,6 +801,35 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_status_fails_only_where_the_seeds_pin_it() {
+        let body = serde_json::json!({"id": 7, "result": null});
+        // pinned: seed 000 shows a generation's status, seed 001 a run's
+        for job in [JobRef::Generation(7), JobRef::AgentRun("run_abc".into())] {
+            let err = JobSnapshot::from_json(job, body.clone()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "could not decode the GEN API response (status 200): missing field `status`"
+            );
+        }
+        // not pinned: a user job's and a voice preview's status are guesses
+        for job in [
+            JobRef::UserJob {
+                id: 7,
+                agent_id: 42,
+            },
+            JobRef::VoicePreview {
+                agent_id: 42,
+                job_id: "prev_1".into(),
+            },
+        ] {
+            let snapshot = JobSnapshot::from_json(job, body.clone()).unwrap();
+            assert_eq!(snapshot.status, JobStatus::Unknown(String::new()));
+            assert_eq!(snapshot.raw_status, "");
+            assert!(!snapshot.status.is_terminal());
+        }
+    }
+
+    #[test]
     fn jitter_stays_within_bounds() {
         let options = WaitOptions::default();
         let schedule = options.schedule();

@@ -59,7 +59,11 @@ enum Target {
 /// 2. the workspace's `available_credit.generic` is read
 ///    (`GET /v1/organizations/{id}`) and the batch is refused with
 ///    [`WaitError::InsufficientCredit`], **nothing sent**, when the
-///    estimated cost exceeds it (or when GEN does not report it);
+///    estimated cost exceeds it. When GEN does not report it (no seed shows
+///    the field with a value) the check cannot be made: a warning is logged
+///    and the batch goes on, GEN refusing a generate it cannot pay for
+///    (`insufficient_credits_for_job`, nothing charged), which skips the
+///    remaining cells (3.);
 /// 3. each cell's generate is sent **exactly once**, at most
 ///    [`Self::trigger_concurrency`] at a time; a trigger that fails after it
 ///    may have reached GEN is not retried. After an answer that would fail
@@ -242,8 +246,9 @@ pub struct CellOutcome {
 pub struct MassRegenerateReport {
     /// The estimated cost of the batch.
     pub estimated_cost: f64,
-    /// `available_credit.generic` before the batch.
-    pub available_credit: f64,
+    /// `available_credit.generic` before the batch (`None`: GEN did not
+    /// report it).
+    pub available_credit: Option<f64>,
     /// Per-cell results.
     pub cells: Vec<CellOutcome>,
 }
@@ -319,10 +324,12 @@ impl Waiter {
             .credits(plan.organization_id)
             .await
             .map_err(WaitError::request)?;
-        let available = credit.as_ref().map(|c| c.generic);
-        let available = match available {
-            Some(a) if estimated <= a => a,
-            _ => {
+        // `available_credit.generic` is optional (no seed shows it with a
+        // value): without it the balance is unknown, and GEN's own check
+        // (a 422 that charges nothing and halts the batch) is what is left.
+        let available = credit.and_then(|c| c.generic);
+        match available {
+            Some(a) if estimated > a => {
                 return Err(WaitError::InsufficientCredit {
                     organization_id: plan.organization_id,
                     estimated,
@@ -330,7 +337,13 @@ impl Waiter {
                     cells: cells.len(),
                 });
             }
-        };
+            Some(_) => {}
+            None => tracing::warn!(
+                organization_id = plan.organization_id,
+                estimated,
+                "the workspace's available_credit.generic is not reported: the batch's cost cannot be checked first; GEN refuses a generate it cannot pay for"
+            ),
+        }
 
         // Trigger each cell once.
         let halted = Arc::new(AtomicBool::new(false));
