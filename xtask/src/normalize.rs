@@ -71,12 +71,10 @@ impl Warnings {
     }
 }
 
-/// progenitor's name for an identifier (`sanitize(.., Case::Snake)`, near
-/// enough to find two ids that become one Rust name).
-pub fn snake(s: &str) -> String {
-    use heck::ToSnakeCase;
-    let cleaned: String = s
-        .replace('\'', "")
+/// `s` as typify's `sanitize` hands it to heck: quotes removed, every
+/// character that cannot be in an identifier a word break.
+fn sanitizable(s: &str) -> String {
+    s.replace('\'', "")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
@@ -85,8 +83,14 @@ pub fn snake(s: &str) -> String {
                 '-'
             }
         })
-        .collect();
-    let out = cleaned.to_snake_case();
+        .collect()
+}
+
+/// progenitor's name for an identifier (`sanitize(.., Case::Snake)`, near
+/// enough to find two ids that become one Rust name).
+pub fn snake(s: &str) -> String {
+    use heck::ToSnakeCase;
+    let out = sanitizable(s).to_snake_case();
     if out.is_empty() { "x".to_owned() } else { out }
 }
 
@@ -344,18 +348,7 @@ pub fn for_progenitor(doc: &mut Value, w: &mut Warnings) -> Vec<SetAside> {
 /// Pascal case, without the keyword suffix).
 pub fn rust_type_name(schema: &str) -> String {
     use heck::ToPascalCase;
-    let cleaned: String = schema
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_pascal_case()
+    sanitizable(schema).to_pascal_case()
 }
 
 /// Component schemas whose Rust type names collide (`string` and `String`

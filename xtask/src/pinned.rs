@@ -136,17 +136,25 @@ fn properties<'a>(
             });
         }
     }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for (i, alt) in s
-            .get(key)
+    for (alt, alt_at) in branches(s, &at, &["allOf", "oneOf", "anyOf"]) {
+        properties(doc, alt, &alt_at, &owner, out, depth + 1);
+    }
+}
+
+/// The subschemas of `s` (at `at`) under `keys`, each with its pointer.
+fn branches<'a>(
+    s: &'a Value,
+    at: &'a str,
+    keys: &'a [&'a str],
+) -> impl Iterator<Item = (&'a Value, String)> + 'a {
+    keys.iter().flat_map(move |key| {
+        s.get(*key)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .enumerate()
-        {
-            properties(doc, alt, &format!("{at}/{key}/{i}"), &owner, out, depth + 1);
-        }
-    }
+            .map(move |(i, alt)| (alt, format!("{at}/{key}/{i}")))
+    })
 }
 
 /// Walks every answer field reachable from `schema` (at `at`), calling
@@ -335,17 +343,8 @@ impl Shown<'_> {
                         self.mark(item_schema, &items_at, &item_owner, v, pins, depth + 1);
                     }
                 }
-                for key in ["oneOf", "anyOf"] {
-                    for (i, alt) in s
-                        .get(key)
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let alt_at = format!("{at}/{key}/{i}");
-                        self.mark(alt, &alt_at, &owner, value, pins, depth + 1);
-                    }
+                for (alt, alt_at) in branches(s, &at, &["oneOf", "anyOf"]) {
+                    self.mark(alt, &alt_at, &owner, value, pins, depth + 1);
                 }
             }
             Value::Object(obj) => {

@@ -25,14 +25,11 @@ use serde_json::{Map, Value, json};
 
 include!("generated/response_types.rs");
 
+mod answers_common;
+use answers_common::{answer_types, openapi};
+
 /// Every injected string contains this; no error text may.
 const MARKER: &str = "INJECTED-sk-0123456789";
-
-fn openapi() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi.yaml"))
-        .expect("openapi.yaml");
-    serde_yaml::from_str(&text).expect("openapi.yaml parses")
-}
 
 /// Decodes `bytes` as the response type named `name` (an array of it when
 /// `array`): `None` when no decoder is known for that name.
@@ -62,37 +59,10 @@ struct Target {
 
 /// The JSON 2XX response type of every operation.
 fn targets(spec: &Value) -> BTreeSet<Target> {
-    let mut out = BTreeSet::new();
-    for item in spec["paths"].as_object().unwrap().values() {
-        for op in item.as_object().unwrap().values() {
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-                continue;
-            };
-            for (code, response) in responses {
-                if !code.starts_with('2') {
-                    continue;
-                }
-                let response = match response.get("$ref").and_then(Value::as_str) {
-                    Some(r) => &spec["components"]["responses"][r.rsplit('/').next().unwrap()],
-                    None => response,
-                };
-                let Some(schema) = response.pointer("/content/application~1json/schema") else {
-                    continue;
-                };
-                let (schema, array) = match schema.get("items") {
-                    Some(items) if schema["type"] == "array" => (items, true),
-                    _ => (schema, false),
-                };
-                if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-                    out.insert(Target {
-                        name: r.rsplit('/').next().unwrap().to_owned(),
-                        array,
-                    });
-                }
-            }
-        }
-    }
-    out
+    answer_types(spec)
+        .into_iter()
+        .map(|(name, array)| Target { name, array })
+        .collect()
 }
 
 /// A value valid for `schema`: every property when `full`, else the
