@@ -142,19 +142,17 @@ fn properties<'a>(
 }
 
 /// The subschemas of `s` (at `at`) under `keys`, each with its pointer.
-fn branches<'a>(
-    s: &'a Value,
-    at: &'a str,
-    keys: &'a [&'a str],
-) -> impl Iterator<Item = (&'a Value, String)> + 'a {
-    keys.iter().flat_map(move |key| {
-        s.get(*key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .map(move |(i, alt)| (alt, format!("{at}/{key}/{i}")))
-    })
+fn branches<'a>(s: &'a Value, at: &str, keys: &[&str]) -> Vec<(&'a Value, String)> {
+    keys.iter()
+        .flat_map(|key| {
+            s.get(*key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, alt)| (alt, format!("{at}/{key}/{i}")))
+        })
+        .collect()
 }
 
 /// Walks every answer field reachable from `schema` (at `at`), calling
