@@ -38,6 +38,9 @@ pub struct Field {
     pub ty: String,
     /// Listed in its schema's `required`.
     pub required: bool,
+    /// Read strictly: required, and pinned (or in a schema requests use
+    /// too, or in a document that never says what pins; see [`relax`]).
+    pub strict: bool,
     /// What pins it: `x-pinned-by`'s text, or the fixture file; empty for a
     /// guess.
     pub pinned_by: String,
@@ -164,12 +167,12 @@ fn walk(
     at: &str,
     owner: &str,
     seen: &mut BTreeSet<String>,
-    visit: &mut dyn FnMut(String, &Value, bool),
+    visit: &mut dyn FnMut(String, &Value, bool, &str),
 ) {
     let (s, name, at) = resolve(doc, schema, at);
-    if let Some(n) = &name
-        && !seen.insert(n.clone())
-    {
+    // Each schema once (by its pointer): a schema that reaches itself, by
+    // any way a `$ref` can point, ends here.
+    if !seen.insert(at.clone()) {
         return;
     }
     let owner = name.clone().unwrap_or_else(|| owner.to_owned());
@@ -189,7 +192,7 @@ fn walk(
     properties(doc, s, &at, &owner, &mut props, 0);
     for p in props {
         let field = format!("{}.{}", p.owner, p.key);
-        visit(field.clone(), p.schema, p.required);
+        visit(field.clone(), p.schema, p.required, &p.at);
         walk(doc, p.schema, &p.at, &field, seen, visit);
     }
     if let Some(extra) = s.get("additionalProperties").filter(|a| a.is_object()) {
@@ -383,6 +386,8 @@ pub fn annotate(doc: &Value, fixtures: &Path) -> Value {
 /// (`fixtures`: the seed fixtures directory).
 pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
     let pins = fixture_pins(doc, fixtures);
+    let says = says_what_pins(doc);
+    let requests = request_schemas(doc);
     let mut out: BTreeMap<String, Field> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for (op, status, schema, at) in answers(doc) {
@@ -393,7 +398,7 @@ pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
             &at,
             &owner,
             &mut seen,
-            &mut |name, v, required| {
+            &mut |name, v, required, at| {
                 let pinned_by = v
                     .get("x-pinned-by")
                     .and_then(Value::as_str)
@@ -403,10 +408,13 @@ pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
                             .map(|(f, _)| format!("tests/fixtures/seeds/{f}"))
                     })
                     .unwrap_or_default();
+                let strict = required
+                    && (!pinned_by.is_empty() || !says || in_request_schema(at, &requests));
                 let field = Field {
                     name: name.clone(),
                     ty: type_text(v),
                     required,
+                    strict,
                     pinned_by,
                 };
                 out.entry(name).or_insert(field);
@@ -414,6 +422,119 @@ pub fn fields(doc: &Value, fixtures: &Path) -> Vec<Field> {
         );
     }
     out.into_values().collect()
+}
+
+/// Whether `doc` says what pins its answer fields (an `x-pinned-by`
+/// anywhere): only then is a `required` without a pin a guess. A document
+/// that never says (a vendor's own spec) is taken at its word.
+fn says_what_pins(doc: &Value) -> bool {
+    match doc {
+        Value::Object(o) => o.contains_key("x-pinned-by") || o.values().any(says_what_pins),
+        Value::Array(a) => a.iter().any(says_what_pins),
+        _ => false,
+    }
+}
+
+/// The component schemas a request body or parameter reaches.
+fn request_schemas(doc: &Value) -> BTreeSet<String> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(n) = o
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(n.to_owned());
+                }
+                o.values().for_each(|c| refs(c, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| refs(c, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(_, item)| item)
+    {
+        refs(&item["parameters"], &mut todo);
+        for m in METHODS {
+            if let Some(op) = item.get(m) {
+                refs(&op["requestBody"], &mut todo);
+                refs(&op["parameters"], &mut todo);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if seen.insert(n.clone())
+            && let Some(schema) = doc.pointer(&format!("/components/schemas/{}", seg(&n)))
+        {
+            refs(schema, &mut todo);
+        }
+    }
+    seen
+}
+
+/// Whether the pointer `at` is inside a component schema requests use.
+fn in_request_schema(at: &str, requests: &BTreeSet<String>) -> bool {
+    at.strip_prefix("/components/schemas/")
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .is_some_and(|n| requests.contains(&n.replace("~1", "/").replace("~0", "~")))
+}
+
+/// Only a pinned answer field may be read strictly. In a document that
+/// says what pins its fields ([`says_what_pins`]), a `required` answer
+/// field that nothing pins (neither `x-pinned-by` nor a seed fixture) is
+/// made optional, so that it is read tolerantly, with a warning. A schema
+/// that requests use too keeps it (what we send stays as declared), with a
+/// warning that it is read strictly.
+pub fn relax(doc: &mut Value, fixtures: &Path, w: &mut crate::normalize::Warnings) {
+    if !says_what_pins(doc) {
+        return;
+    }
+    let snapshot = annotate(doc, fixtures);
+    let requests = request_schemas(&snapshot);
+    let mut relaxed: Vec<(String, String, String)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (op, status, schema, at) in answers(&snapshot) {
+        walk(
+            &snapshot,
+            &schema,
+            &at,
+            &format!("{op} {status}"),
+            &mut seen,
+            &mut |name, v, required, at| {
+                if required
+                    && v.get("x-pinned-by").is_none()
+                    && let Some((owner, key)) = at.rsplit_once("/properties/")
+                {
+                    relaxed.push((name, owner.to_owned(), key.to_owned()));
+                }
+            },
+        );
+    }
+    for (name, owner, key) in relaxed {
+        let key = key.replace("~1", "/").replace("~0", "~");
+        if in_request_schema(&owner, &requests) {
+            w.add(
+                name,
+                "required, and no seed pins it, but requests use its schema too: read strictly",
+            );
+            continue;
+        }
+        if let Some(Value::Array(req)) = doc.pointer_mut(&format!("{owner}/required")) {
+            req.retain(|r| r.as_str() != Some(key.as_str()));
+            w.add(
+                name,
+                "required, but no seed pins it (no x-pinned-by, no seed fixture): read tolerantly, as optional",
+            );
+        }
+    }
 }
 
 /// `spec/answer_fields.tsv`.
@@ -426,7 +547,7 @@ pub fn render_tsv(fields: &[Field]) -> String {
         fields.len() - guessed
     );
     for f in fields {
-        let read = if f.required { "strict" } else { "tolerant" };
+        let read = if f.strict { "strict" } else { "tolerant" };
         out.push_str(&format!(
             "{}\t{}\t{}\t{read}\t{}\n",
             f.name,
@@ -448,19 +569,35 @@ mod tests {
     }
 
     #[test]
-    fn every_required_answer_field_of_openapi_yaml_has_a_seed_behind_it() {
+    fn every_answer_field_read_strictly_has_a_seed_behind_it() {
         let doc = crate::codegen::load_spec(&root().join("openapi.yaml")).unwrap();
         let fields = fields(&doc, &root().join("tests/fixtures/seeds"));
         assert!(fields.len() > 100, "{}", fields.len());
         let unpinned: Vec<&str> = fields
             .iter()
-            .filter(|f| f.required && f.pinned_by.is_empty())
+            .filter(|f| f.strict && f.pinned_by.is_empty())
             .map(|f| f.name.as_str())
             .collect();
         assert!(
             unpinned.is_empty(),
-            "required (read strictly) with no seed behind them: {unpinned:?}; make them optional, or add `x-pinned-by: 'seed NNN: \"quote\"'`"
+            "read strictly with no seed behind them: {unpinned:?}; make them optional, or add `x-pinned-by: 'seed NNN: \"quote\"'`"
         );
+        // And openapi.yaml itself says so: no answer field is `required`
+        // without a pin (`relax` would make it optional, with a warning that
+        // `openapi_yaml_generates_without_a_warning` refuses), unless this
+        // is the drill's copy, whose shapes are meant to be relaxed.
+        let spec = std::fs::read_to_string(root().join("openapi.yaml")).unwrap();
+        if !spec.contains(crate::drill::PATH) {
+            let guessed_required: Vec<&str> = fields
+                .iter()
+                .filter(|f| f.required && f.pinned_by.is_empty())
+                .map(|f| f.name.as_str())
+                .collect();
+            assert!(
+                guessed_required.is_empty(),
+                "required with no seed behind them: {guessed_required:?}"
+            );
+        }
     }
 
     #[test]
@@ -542,5 +679,80 @@ mod tests {
                 f("get_a 422.code", "string", false, ""),
             ]
         );
+    }
+
+    #[test]
+    fn relax_makes_only_unpinned_required_answer_fields_optional() {
+        let doc = json!({"paths": {
+            "/a": {"get": {"operationId": "get_a", "responses": {
+                "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}},
+            "/s": {"post": {"operationId": "post_s",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S"}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S"}}}}}}}},
+            "components": {"schemas": {
+                "A": {"type": "object", "required": ["id", "x"], "properties": {
+                    "id": {"type": "integer", "x-pinned-by": "seed 000: \"id\": 9000"},
+                    "x": {"type": "string"}}},
+                "S": {"type": "object", "required": ["y"], "properties": {"y": {"type": "string"}}}}}});
+        let nowhere = Path::new("/nonexistent-fixtures");
+        let mut relaxed = doc.clone();
+        let mut w = crate::normalize::Warnings::default();
+        relax(&mut relaxed, nowhere, &mut w);
+        assert_eq!(
+            relaxed["components"]["schemas"]["A"]["required"],
+            json!(["id"])
+        );
+        assert_eq!(
+            relaxed["components"]["schemas"]["S"]["required"],
+            json!(["y"])
+        );
+        let warned: Vec<String> = w.iter().map(|(s, m)| format!("{s}: {m}")).collect();
+        assert_eq!(
+            warned,
+            [
+                "A.x: required, but no seed pins it (no x-pinned-by, no seed fixture): read tolerantly, as optional",
+                "S.y: required, and no seed pins it, but requests use its schema too: read strictly",
+            ]
+        );
+        let read: Vec<(String, bool)> = fields(&doc, nowhere)
+            .into_iter()
+            .map(|f| (f.name, f.strict))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("A.id".to_owned(), true),
+                ("A.x".to_owned(), false),
+                ("S.y".to_owned(), true)
+            ]
+        );
+        // A document that never says what pins (a vendor's spec): as is.
+        let mut vendor = doc.clone();
+        vendor["components"]["schemas"]["A"]["properties"]["id"]
+            .as_object_mut()
+            .unwrap()
+            .remove("x-pinned-by");
+        let before = vendor.clone();
+        let mut w = crate::normalize::Warnings::default();
+        relax(&mut vendor, nowhere, &mut w);
+        assert_eq!(vendor, before);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn a_schema_that_reaches_itself_is_walked_once() {
+        let doc = json!({"paths": {"/t": {"get": {"operationId": "get_t", "responses": {
+            "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}}}}}},
+            "components": {"schemas": {"T": {"type": "object",
+                "additionalProperties": {"$ref": "#/components/schemas/T"},
+                "properties": {
+                    "parent": {"$ref": "#/components/schemas/T"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/T"}},
+                    "either": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/T"}]}}}}}});
+        let names: Vec<String> = fields(&doc, Path::new("/nonexistent-fixtures"))
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["T.children", "T.either", "T.parent"]);
     }
 }
