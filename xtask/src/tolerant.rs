@@ -4,7 +4,7 @@
 //! openapi.yaml types every answer field, but most types are guesses: no
 //! seed shows the field with a value (a field a seed pins carries
 //! `x-pinned-by`, and only a pinned field may be `required`; see
-//! [`guessed`]). A guess that is wrong must not fail the whole answer, so
+//! [`crate::pinned`]). A guess that is wrong must not fail the whole answer, so
 //! every optional field of every type an answer reaches is read with
 //! `gen_api::lenient::field`: a value of another JSON type is coerced when
 //! that loses nothing (`"42"` for an integer, `42` for a string) and is
