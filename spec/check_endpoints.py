@@ -7,7 +7,7 @@
 - every x-phase is one of the five steps, with the tag of the same name; x-retry, when given,
   is one of the three retry classes.
 The per-operation facts (operationId, host, phase, retry class) live in openapi.yaml only;
-`cargo xtask generate` derives spec/operations.tsv and gen-api's operation table from it.
+`cargo xtask generate` derives spec/operations.tsv and genpro-api's operation table from it.
 
 Usage: spec/check_endpoints.py [openapi.yaml]   (run from anywhere; stdlib + PyYAML)
 """

@@ -1,7 +1,7 @@
 //! Contract tests, step 4 (edit): cells, generations, uploads.
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 use gen_contract_tests::{Call, GET, PATCH, POST, api, expect, spec_example};
 use serde_json::json;
 
@@ -43,7 +43,7 @@ async fn update_cell_drops_text_into_a_cell() {
 async fn generate_on_cell_sends_the_card_exactly() {
     let api = api().await;
     // seed 001's request as written; the raw crate sends what it is given
-    // (gen-sdk's validation is what rejects veo_3 with 10 s, per seed 002).
+    // (genpro-sdk's validation is what rejects veo_3 with 10 s, per seed 002).
     let body = json!({ "generation_type": "video_from_text", "data": {
         "prompt": "San Antonio taco truck at golden hour, steam rising, handheld camera",
         "model": "veo_3", "aspect_ratio": "9:16", "duration": 10 } });

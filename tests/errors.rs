@@ -1,10 +1,10 @@
 //! Contract tests: error bodies and forward compatibility.
 
-use gen_api::prelude::*;
+use genpro_api::prelude::*;
 use gen_contract_tests::{Call, GET, POST, api, expect};
 use serde_json::json;
 
-async fn error_for(status: u16, code: &str) -> gen_api::Error<gen_api::types::Error> {
+async fn error_for(status: u16, code: &str) -> genpro_api::Error<genpro_api::types::Error> {
     let api = api().await;
     let _m = expect(
         &api.server,
@@ -16,9 +16,9 @@ async fn error_for(status: u16, code: &str) -> gen_api::Error<gen_api::types::Er
     api.client.get_generation().id(1).send().await.unwrap_err()
 }
 
-fn status_and_code(err: gen_api::Error<gen_api::types::Error>) -> (u16, String, String) {
+fn status_and_code(err: genpro_api::Error<genpro_api::types::Error>) -> (u16, String, String) {
     match err {
-        gen_api::Error::ErrorResponse(rv) => (
+        genpro_api::Error::ErrorResponse(rv) => (
             rv.status().as_u16(),
             rv.error_code
                 .as_ref()
@@ -83,7 +83,7 @@ async fn an_error_without_error_code_keeps_its_status() {
         .await;
         let err = api.client.get_generation().id(1).send().await.unwrap_err();
         match err {
-            gen_api::Error::ErrorResponse(rv) => {
+            genpro_api::Error::ErrorResponse(rv) => {
                 assert_eq!(rv.status().as_u16(), status, "{body}");
                 assert_eq!(rv.error.as_deref(), body["error"].as_str());
             }
@@ -144,7 +144,7 @@ async fn a_garbage_body_is_an_error_not_a_panic() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, gen_api::Error::InvalidResponsePayload(ref bytes, _) if bytes.starts_with(b"<html>")),
+        matches!(err, genpro_api::Error::InvalidResponsePayload(ref bytes, _) if bytes.starts_with(b"<html>")),
         "{err:?}"
     );
 }

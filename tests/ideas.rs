@@ -1,7 +1,7 @@
 //! Contract tests, step 2 (ideas): agent runs, ideas, research — agent host.
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 use gen_contract_tests::{Call, GET, POST, PUT, api, expect, spec_example};
 use serde_json::json;
 
@@ -115,7 +115,7 @@ async fn list_ideas_filters_by_agent_and_status_and_decodes_every_idea_field() {
         .client
         .list_ideas()
         .agent_id(42)
-        .status(gen_api::open_enums::IdeaStatus::from("generated"))
+        .status(genpro_api::open_enums::IdeaStatus::from("generated"))
         .send()
         .await
         .unwrap();
@@ -170,7 +170,7 @@ async fn set_idea_status_puts_to_the_status_path() {
     api.client
         .set_idea_status()
         .id("idea_1")
-        .status(gen_api::open_enums::IdeaStatus::ApprovedToPost)
+        .status(genpro_api::open_enums::IdeaStatus::ApprovedToPost)
         .send()
         .await
         .unwrap();

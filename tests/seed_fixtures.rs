@@ -1,11 +1,11 @@
 //! The seeds' own JSON examples, copied into `tests/fixtures/seeds/` (one
 //! file each, with the seed file and a short quote), checked three ways:
 //!
-//! - (a) every request example passes gen-sdk's validation where it is a
-//!   card or an Agent Core patch, is sent by gen-sdk exactly as the seed
+//! - (a) every request example passes genpro-sdk's validation where it is a
+//!   card or an Agent Core patch, is sent by genpro-sdk exactly as the seed
 //!   shows it, and validates against openapi.yaml's request schema;
 //! - (b) every response example validates against openapi.yaml's response
-//!   schema for its status and decodes through the generated gen-api client
+//!   schema for its status and decodes through the generated genpro-api client
 //!   of its operation (an httpmock server answers with the example);
 //! - (c) a minimal answer (`tests/fixtures/seeds/minimal/`: only the fields
 //!   the seeds show) does the same for every operation with a documented
@@ -17,7 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use gen_api::prelude::*;
+use genpro_api::prelude::*;
 use gen_contract_tests::{Api, api};
 use serde_json::{Value, json};
 
@@ -199,12 +199,12 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         })
         .await;
     fn outcome<T: std::fmt::Debug, E: std::fmt::Debug>(
-        r: Result<gen_api::ResponseValue<T>, gen_api::Error<E>>,
+        r: Result<genpro_api::ResponseValue<T>, genpro_api::Error<E>>,
         status: u16,
     ) -> Result<(), String> {
         match r {
             Ok(v) if v.status().as_u16() == status && status < 400 => Ok(()),
-            Err(gen_api::Error::ErrorResponse(v))
+            Err(genpro_api::Error::ErrorResponse(v))
                 if v.status().as_u16() == status && status >= 400 =>
             {
                 Ok(())
@@ -226,7 +226,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
                 .id(1)
                 .cell_id(2)
                 .agent_id(42)
-                .body(req_body::<gen_api::types::GenerateRequest>(
+                .body(req_body::<genpro_api::types::GenerateRequest>(
                     json!({"generation_type": "media", "data": {"content_resource_id": 7000}}),
                 ))
                 .send()
@@ -239,7 +239,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
                 .cell_id(2)
                 .layer_id(3)
                 .agent_id(42)
-                .body(req_body::<gen_api::types::GenerateRequest>(
+                .body(req_body::<genpro_api::types::GenerateRequest>(
                     json!({"generation_type": "media", "data": {"content_resource_id": 7000}}),
                 ))
                 .send()
@@ -253,14 +253,14 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         "update_agent_core" => outcome(
             c.update_agent_core()
                 .agent_id(42)
-                .body(req_body::<gen_api::types::AgentCoreUpdate>(json!({"brand_name": "x"})))
+                .body(req_body::<genpro_api::types::AgentCoreUpdate>(json!({"brand_name": "x"})))
                 .send()
                 .await,
             status,
         ),
         "create_agent_run" => outcome(
             c.create_agent_run()
-                .body(req_body::<gen_api::types::AgentRunRequest>(
+                .body(req_body::<genpro_api::types::AgentRunRequest>(
                     json!({"agent_id": "42", "message": "ideas"}),
                 ))
                 .send()
@@ -269,7 +269,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         ),
         "create_research" => outcome(
             c.create_research()
-                .body(req_body::<gen_api::types::ResearchRequest>(
+                .body(req_body::<genpro_api::types::ResearchRequest>(
                     json!({"agent_id": "42", "topic": "tacos"}),
                 ))
                 .send()
@@ -281,7 +281,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         "clone_template" => outcome(
             c.clone_template()
                 .slug("tiktok-talking-avatar")
-                .body(req_body::<gen_api::types::TemplateCloneRequest>(json!({"agent_id": "42"})))
+                .body(req_body::<genpro_api::types::TemplateCloneRequest>(json!({"agent_id": "42"})))
                 .send()
                 .await,
             status,
@@ -289,7 +289,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         "get_engine" => outcome(c.get_engine().id(1).agent_id(42).send().await, status),
         "create_direct_upload" => outcome(
             c.create_direct_upload()
-                .body(req_body::<gen_api::types::DirectUploadRequest>(json!({"blob": {
+                .body(req_body::<genpro_api::types::DirectUploadRequest>(json!({"blob": {
                     "filename": "a.mp4", "byte_size": 1, "checksum": "x", "content_type": "video/mp4"
                 }})))
                 .send()
@@ -299,7 +299,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         "create_user_job" => outcome(
             c.create_user_job()
                 .agent_id(42)
-                .body(req_body::<gen_api::types::UserJobCreate>(
+                .body(req_body::<genpro_api::types::UserJobCreate>(
                     json!({"user_job_type": "publish_content", "data": "{}"}),
                 ))
                 .send()
@@ -314,7 +314,7 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
         ),
         "create_persisted_token" => outcome(
             c.create_persisted_token()
-                .body(req_body::<gen_api::types::PersistedTokenRequest>(json!({"name": "ci"})))
+                .body(req_body::<genpro_api::types::PersistedTokenRequest>(json!({"name": "ci"})))
                 .send()
                 .await,
             status,
@@ -323,9 +323,9 @@ async fn decode_via_client(f: &Fixture) -> Result<(), String> {
     }
 }
 
-/// A gen-sdk client on `server`.
-fn sdk(server: &httpmock::MockServer) -> gen_sdk::GenClient {
-    gen_sdk::GenClient::builder()
+/// A genpro-sdk client on `server`.
+fn sdk(server: &httpmock::MockServer) -> genpro_sdk::GenClient {
+    genpro_sdk::GenClient::builder()
         .api_key("seed-fixture-key")
         .api_url(server.base_url())
         .agent_url(server.base_url())
@@ -333,11 +333,11 @@ fn sdk(server: &httpmock::MockServer) -> gen_sdk::GenClient {
         .unwrap()
 }
 
-/// gen-sdk's own check of a request example, and (where gen-sdk builds this
+/// genpro-sdk's own check of a request example, and (where genpro-sdk builds this
 /// request) that it sends exactly the example's body.
 async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
-    use gen_sdk::cards::GenerateBody;
-    use gen_sdk::phases::CellRef;
+    use genpro_sdk::cards::GenerateBody;
+    use genpro_sdk::phases::CellRef;
     let op = f.operation_id.as_deref().unwrap_or_default();
     let server = httpmock::MockServer::start_async().await;
     let expected = f.body.clone();
@@ -365,7 +365,7 @@ async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
         .await;
     let client = sdk(&server);
     let cell = CellRef::new(42, 101, 3000);
-    let e = |e: gen_sdk::Error| e.to_string();
+    let e = |e: genpro_sdk::Error| e.to_string();
     match op {
         "generate_on_cell" | "generate_on_layer" => {
             let body = GenerateBody::from_json(&f.body).map_err(e)?;
@@ -385,7 +385,7 @@ async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
             }
         }
         "update_agent_core" => {
-            let patch: gen_sdk::agent_core::AgentCorePatch =
+            let patch: genpro_sdk::agent_core::AgentCorePatch =
                 serde_json::from_value(f.body.clone()).map_err(|e| e.to_string())?;
             patch.validate().map_err(e)?;
             client
@@ -403,20 +403,20 @@ async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
         }
         "create_user_job" if f.body["user_job_type"] == "publish_content" => {
             let data: Value = serde_json::from_str(f.body["data"].as_str().unwrap()).unwrap();
-            let post = gen_sdk::phases::PublishPost::tiktok(
+            let post = genpro_sdk::phases::PublishPost::tiktok(
                 data["media_url"].as_str().unwrap(),
                 data["description"].as_str().unwrap(),
             );
             post.validate().map_err(e)?;
             client.publish().publish(42, &post).await.map_err(e)?;
         }
-        // gen-sdk builds no typed body for the others (agent runs and
+        // genpro-sdk builds no typed body for the others (agent runs and
         // research take arguments; cell values, engines, direct uploads and
         // the train_social form are checked by openapi.yaml alone)
         _ => return Ok(()),
     }
     if wire.calls_async().await != 1 {
-        return Err("gen-sdk did not send the seed's exact body".into());
+        return Err("genpro-sdk did not send the seed's exact body".into());
     }
     Ok(())
 }
@@ -437,7 +437,7 @@ async fn every_seed_request_example_passes_gen_sdk_and_openapi_yaml() {
         if f.kind == "request"
             && let Err(e) = check_with_gen_sdk(&f).await
         {
-            failures.push(format!("{} vs gen-sdk: {e}", f.file));
+            failures.push(format!("{} vs genpro-sdk: {e}", f.file));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -457,7 +457,7 @@ async fn every_seed_response_example_validates_and_decodes() {
             failures.push(format!("{} vs openapi.yaml: {e}", f.file));
         }
         if let Err(e) = decode_via_client(f).await {
-            failures.push(format!("{} vs gen-api: {e}", f.file));
+            failures.push(format!("{} vs genpro-api: {e}", f.file));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -475,7 +475,7 @@ async fn a_minimal_answer_decodes_for_every_documented_operation() {
             failures.push(format!("{} vs openapi.yaml: {e}", f.file));
         }
         if let Err(e) = decode_via_client(&f).await {
-            failures.push(format!("{} vs gen-api: {e}", f.file));
+            failures.push(format!("{} vs genpro-api: {e}", f.file));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,5 +1,5 @@
-//! Shared helpers for the contract tests: an httpmock server, a `gen_api`
-//! client pointed at it (the raw builders), a `gen_sdk::GenClient` pointed at
+//! Shared helpers for the contract tests: an httpmock server, a `genpro_api`
+//! client pointed at it (the raw builders), a `genpro_sdk::GenClient` pointed at
 //! two of them (the phase handles users call, one server per host), and a
 //! matcher that pins down the exact wire format of one call (method, path,
 //! query, `X-API-Key`, `api-version`, JSON body).
@@ -26,10 +26,10 @@ pub struct Api {
     /// The httpmock server standing in for api.gen.pro / agent.gen.pro.
     pub server: MockServer,
     /// The generated client under test.
-    pub client: gen_api::Client,
+    pub client: genpro_api::Client,
 }
 
-/// Start a mock server and build a `gen_api::Client` for it.
+/// Start a mock server and build a `genpro_api::Client` for it.
 pub async fn api() -> Api {
     let server = MockServer::start_async().await;
     let mut key = reqwest::header::HeaderValue::from_static(KEY);
@@ -41,11 +41,11 @@ pub async fn api() -> Api {
         .build()
         .expect("reqwest client");
     let client =
-        gen_api::Client::new_with_client(&server.base_url(), http, gen_api::transport::plain());
+        genpro_api::Client::new_with_client(&server.base_url(), http, genpro_api::transport::plain());
     Api { server, client }
 }
 
-/// Two mock servers (one per GEN host) and a `gen_sdk::GenClient` using
+/// Two mock servers (one per GEN host) and a `genpro_sdk::GenClient` using
 /// [`KEY`], with retries that do not wait.
 pub struct Sdk {
     /// Stands in for api.gen.pro.
@@ -53,19 +53,19 @@ pub struct Sdk {
     /// Stands in for agent.gen.pro.
     pub agent: MockServer,
     /// The ergonomic client under test (its phase handles).
-    pub client: gen_sdk::GenClient,
+    pub client: genpro_sdk::GenClient,
 }
 
 /// Start one mock server per host and build a `GenClient` for them.
 pub async fn sdk() -> Sdk {
     let api = MockServer::start_async().await;
     let agent = MockServer::start_async().await;
-    let client = gen_sdk::GenClient::builder()
+    let client = genpro_sdk::GenClient::builder()
         .api_key(KEY)
         .api_url(api.base_url())
         .agent_url(agent.base_url())
         .retry_policy(
-            gen_sdk::RetryPolicy::default()
+            genpro_sdk::RetryPolicy::default()
                 .with_max_attempts(2)
                 .with_backoff(
                     std::time::Duration::from_millis(1),

@@ -7,7 +7,7 @@
 //! unless [`Wire::times`] says otherwise).
 
 use gen_contract_tests::{Call, any_request, expect, sdk};
-use gen_sdk::GenClient;
+use genpro_sdk::GenClient;
 use serde_json::Value;
 
 /// Which GEN host a call goes to.
@@ -93,14 +93,14 @@ impl Wire {
 /// sending anything to either host.
 pub async fn refused_before_sending<T: std::fmt::Debug>(
     field: &str,
-    f: impl AsyncFnOnce(&GenClient) -> Result<T, gen_sdk::Error>,
+    f: impl AsyncFnOnce(&GenClient) -> Result<T, genpro_sdk::Error>,
 ) {
     let s = sdk().await;
     let api = any_request(&s.api).await;
     let agent = any_request(&s.agent).await;
     let err = f(&s.client).await.unwrap_err();
     assert!(
-        matches!(err, gen_sdk::Error::Validation { field: ref f, .. } if f == field),
+        matches!(err, genpro_sdk::Error::Validation { field: ref f, .. } if f == field),
         "{err:?}"
     );
     assert_eq!(api.calls_async().await, 0, "sent to the api host");

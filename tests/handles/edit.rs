@@ -3,11 +3,11 @@
 use crate::common::wire;
 use futures::TryStreamExt;
 use gen_contract_tests::{Call, GET, PATCH, POST, sdk, spec_example};
-use gen_sdk::cards::{
+use genpro_sdk::cards::{
     AspectRatio, Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel,
 };
-use gen_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
-use gen_sdk::phases::CellRef;
+use genpro_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
+use genpro_sdk::phases::CellRef;
 use serde_json::{Value, json};
 
 const CELL: &str = "/v1/autocontentengine/101/cells/3000";
@@ -28,7 +28,7 @@ async fn generate_on_cell(
     body: Value,
     status: u16,
     answer: Value,
-) -> Result<gen_api::types::GenerationCreated, gen_sdk::Error> {
+) -> Result<genpro_api::types::GenerationCreated, genpro_sdk::Error> {
     let call = Call::new(POST, format!("{CELL}/generate"))
         .query("agent_id", 42)
         .body(body);
@@ -96,7 +96,7 @@ async fn generate_on_cell_posts_the_card_exactly() {
     assert_eq!(got.status.as_str(), "pending");
 }
 
-/// A model and a field newer than gen-api's generated types are sent as
+/// A model and a field newer than genpro-api's generated types are sent as
 /// is (cards are open; the server decides).
 #[tokio::test]
 async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
@@ -115,7 +115,7 @@ async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
     assert_eq!(got.generation_id, 789);
 }
 
-/// A text card's `variables` (a map in gen-api's generated card data)
+/// A text card's `variables` (a map in genpro-api's generated card data)
 /// reach GEN in key order, byte for byte: the mock matches the body
 /// as a string, not as JSON.
 #[tokio::test]

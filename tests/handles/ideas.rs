@@ -1,9 +1,9 @@
 //! Step 2 handle: `client.ideas()` — agent host.
 
 use crate::common::{refused_before_sending, wire};
-use gen_api::types;
+use genpro_api::types;
 use gen_contract_tests::{Call, GET, POST, spec_example};
-use gen_sdk::status::IdeaStatus;
+use genpro_sdk::status::IdeaStatus;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Contract tests of the code users call: the phase handles of
-//! `gen_sdk::GenClient` (`client.setup()`, `ideas()`, `vidsheet()`,
+//! `genpro_sdk::GenClient` (`client.setup()`, `ideas()`, `vidsheet()`,
 //! `edit()`, `publish()`), each ready-made method against httpmock with the
 //! exact method, path, query, `X-API-Key`, `api-version` and JSON body on
 //! the wire, on the right host. One module per step.

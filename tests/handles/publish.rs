@@ -2,7 +2,7 @@
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, POST, spec_example};
-use gen_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::phases::{CellRef, PublishPost};
 use serde_json::json;
 
 #[tokio::test]
@@ -26,7 +26,7 @@ async fn publish(
     post: &PublishPost,
     data: &str,
     user_job_id: i64,
-) -> Result<gen_api::types::UserJobCreated, gen_sdk::Error> {
+) -> Result<genpro_api::types::UserJobCreated, genpro_sdk::Error> {
     let call = Call::new(POST, "/v1/user_jobs")
         .query("agent_id", 42)
         .body(json!({ "user_job_type": "publish_content", "data": data }));

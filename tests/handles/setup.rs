@@ -2,7 +2,7 @@
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, PATCH, spec_example};
-use gen_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::agent_core::AgentCorePatch;
 use serde_json::json;
 
 #[tokio::test]

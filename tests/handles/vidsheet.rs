@@ -3,7 +3,7 @@
 use crate::common::{refused_before_sending, wire};
 use futures::TryStreamExt;
 use gen_contract_tests::{Call, GET, POST, spec_example};
-use gen_sdk::phases::{AgentId, EngineId};
+use genpro_sdk::phases::{AgentId, EngineId};
 use serde_json::json;
 
 const CLONE: &str = "/v1/templates/spreadsheets/tiktok-talking-avatar/clone";

@@ -99,8 +99,8 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
         .with_tag(TagStyle::Separate)
         .with_derive("PartialEq")
         // Every generated call goes through `ClientHooks::exec`, implemented in
-        // gen-api's transport.rs by delegating to the client's inner transport
-        // (gen-sdk installs its own: auth, retries, errors, redaction).
+        // genpro-api's transport.rs by delegating to the client's inner transport
+        // (genpro-sdk installs its own: auth, retries, errors, redaction).
         // Maps (card `variables`, free-form objects) keep their keys sorted,
         // so a body goes on the wire in the same order every time.
         .with_map_type("::std::collections::BTreeMap")
@@ -142,11 +142,11 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     let mock_tokens = safety::httpmock(&settings, &mock_spec, &mut warnings)?;
     let mock_ast: syn::File =
         syn::parse2(mock_tokens).context("progenitor emitted unparsable httpmock tokens")?;
-    // The open enums are gen-api's (`crate::` in gen-api is `gen_api::` here).
+    // The open enums are genpro-api's (`crate::` in genpro-api is `genpro_api::` here).
     let mocks = rustfmt(&block_docs_to_line_docs(&format!(
         "{HEADER}\n{}",
         prettyplease::unparse(&mock_ast)
-            .replace("crate::open_enums::", "gen_api::open_enums::")
+            .replace("crate::open_enums::", "genpro_api::open_enums::")
             // progenitor hands a body to `json_body_obj` by value where the
             // type is not a reference (a nullable answer, a number, a
             // struct): a reference of any of them serialises the same.
@@ -158,7 +158,7 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     aside.push_str(
         "\n//! Operations progenitor cannot generate.\n\n\
          /// An operation whose request body progenitor cannot send (multipart/form-data).\n\
-         /// gen-sdk implements these by hand on the generated types.\n\
+         /// genpro-sdk implements these by hand on the generated types.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub struct SetAsideOperation {\n\
          \x20   /// The operationId in openapi.yaml.\n    pub operation_id: &'static str,\n\
@@ -168,7 +168,7 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
          \x20   /// Request media types removed from the generated client.\n    pub removed_media_types: &'static [&'static str],\n\
          \x20   /// True when the generated client keeps the operation with its JSON body.\n    pub generated_with_json_body: bool,\n\
          }\n\n\
-         /// Every operation (or request body) set aside for gen-sdk.\n\
+         /// Every operation (or request body) set aside for genpro-sdk.\n\
          pub const SET_ASIDE: &[SetAsideOperation] = &[\n",
     );
     for s in &set_aside {
@@ -220,7 +220,7 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
         },
         Output {
             path: "crates/gen-mock/src/generated/unpinned.rs".into(),
-            // What the seed fixtures pin is pinned for gen-mock too.
+            // What the seed fixtures pin is pinned for genpro-mock too.
             contents: rustfmt(&crate::unpinned::render(
                 &crate::pinned::annotate(&doc_for_tests, &fixtures),
                 HEADER,
@@ -230,9 +230,9 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
     Ok(Generated { outputs, warnings })
 }
 
-/// The `response_types!` macro of gen-sdk's property tests: every
+/// The `response_types!` macro of genpro-sdk's property tests: every
 /// component schema an answer's JSON names (directly or as array items),
-/// with gen-api's Rust type for it (`("Generation", gen_sdk::gen_api::types::Generation)`), so the
+/// with genpro-api's Rust type for it (`("Generation", genpro_sdk::genpro_api::types::Generation)`), so the
 /// tests decode every response type with no hand-kept list.
 fn response_types(doc: &serde_json::Value, client: &str, enums: &open_enums::OpenEnums) -> String {
     use serde_json::Value;
@@ -273,7 +273,7 @@ fn response_types(doc: &serde_json::Value, client: &str, enums: &open_enums::Ope
     }
     let mut out = format!(
         "{HEADER}\n/// Calls `$m!` with `(\"SchemaName\", rust::Type)` for every component schema\n\
-         /// an answer of openapi.yaml names, typed in gen-api's `types`.\n\
+         /// an answer of openapi.yaml names, typed in genpro-api's `types`.\n\
          macro_rules! response_types {{\n    ($m:ident) => {{\n        $m!(\n"
     );
     for name in names {
@@ -288,7 +288,7 @@ fn response_types(doc: &serde_json::Value, client: &str, enums: &open_enums::Ope
         .any(|d| client.contains(d.as_str()));
         if typed {
             out.push_str(&format!(
-                "            ({name:?}, gen_sdk::gen_api::types::{rust}),\n"
+                "            ({name:?}, genpro_sdk::genpro_api::types::{rust}),\n"
             ));
         } else if enums.enums.iter().any(|e| e.schemas.contains(&name)) {
             let e = enums
@@ -298,7 +298,7 @@ fn response_types(doc: &serde_json::Value, client: &str, enums: &open_enums::Ope
                 .map(|e| e.name.clone())
                 .unwrap_or_default();
             out.push_str(&format!(
-                "            ({name:?}, gen_sdk::gen_api::open_enums::{e}),\n"
+                "            ({name:?}, genpro_sdk::genpro_api::open_enums::{e}),\n"
             ));
         }
     }

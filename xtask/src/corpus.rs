@@ -39,15 +39,15 @@
 //!
 //!    Why a transplant and not each spec on its own: what has to cope with
 //!    any spec is the whole pipeline of this workspace — the transform, the
-//!    generated gen-api, the operation table, gen-sdk, gen-mcp and gen-cli
+//!    generated genpro-api, the operation table, genpro-sdk, genpro-mcp and genpro-cli
 //!    compiling against them, `gen api --describe` — and that pipeline
 //!    exists only for GEN's workspace layout. A spec generated standalone
 //!    would test progenitor, not our crates.
 //! 4. **Run.** Like `cargo xtask drill`, on a copy of the workspace (a fixed
 //!    directory under the system temp dir) building into its own target dir
 //!    `<target>/corpus`, seeded from the workspace's: `cargo xtask generate`
-//!    in the copy (the copy's own xtask code), `cargo build -p gen-cli -p
-//!    gen-api-httpmock` (gen-api, gen-sdk, gen-mcp, gen-cli and the typed
+//!    in the copy (the copy's own xtask code), `cargo build -p genpro-cli -p
+//!    genpro-api-httpmock` (genpro-api, genpro-sdk, genpro-mcp, genpro-cli and the typed
 //!    httpmock crate), then `gen api --describe` (and
 //!    `--describe --json`) for every transplanted operation, its id read
 //!    from the copy's `spec/operations.tsv`. All specs go into one copy and
@@ -1168,16 +1168,16 @@ impl Runner<'_> {
         let started = Instant::now();
         self.build_runs += 1;
         println!(
-            "cargo build -p gen-cli -p gen-api-httpmock (run {})",
+            "cargo build -p genpro-cli -p genpro-api-httpmock (run {})",
             self.build_runs
         );
         let out = drill::cargo(&self.dir, &self.target)
             .args([
                 "build",
                 "-p",
-                "gen-cli",
+                "genpro-cli",
                 "-p",
-                "gen-api-httpmock",
+                "genpro-api-httpmock",
                 "--message-format=json",
             ])
             .stdin(Stdio::null())
@@ -1496,7 +1496,7 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<()> {
         }
     }
 
-    header("build (cargo build -p gen-cli in the copy)");
+    header("build (cargo build -p genpro-cli in the copy)");
     let mut built = false;
     while !active.is_empty() {
         match runner.build()? {
@@ -1529,7 +1529,7 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<()> {
                             culprits.insert(c, cause);
                         }
                         None => bail!(
-                            "cargo build -p gen-cli fails ({first}) and no single spec explains it"
+                            "cargo build -p genpro-cli fails ({first}) and no single spec explains it"
                         ),
                     }
                 }

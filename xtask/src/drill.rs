@@ -9,14 +9,14 @@
 //! servers and checks what arrived (method, target, headers, body, host,
 //! key) and what was printed; it also sends a card with the new model
 //! through `gen generate`. Last it removes an operation and renames a field
-//! gen-sdk uses, and checks that `cargo xtask generate` names both with
-//! their gen-sdk lines. No other edit is made: if any step fails,
+//! genpro-sdk uses, and checks that `cargo xtask generate` names both with
+//! their genpro-sdk lines. No other edit is made: if any step fails,
 //! something in the workspace still needs a hand edit when the spec grows.
 //!
 //! The copy lives in a fixed directory under the system temp dir (one per
 //! workspace path). It builds into its own target dir, `<target>/drill`,
 //! never into the workspace's: cargo names a workspace crate's artifacts by
-//! its path relative to the workspace root, so the copy's `gen-api` would
+//! its path relative to the workspace root, so the copy's `genpro-api` would
 //! overwrite the workspace's and cargo would then take it for fresh there.
 //! The drill target dir is seeded with hard links to the workspace's
 //! compiled registry dependencies (only those, found through Cargo.lock), so
@@ -591,14 +591,14 @@ fn check_generated(dir: &Path) -> Result<()> {
     let generated = read("crates/gen-api/src/generated.rs")?;
     ensure!(
         generated.contains(&format!("fn {OPERATION_ID}(&self) -> builder::")),
-        "gen-api has no builder method {OPERATION_ID}"
+        "genpro-api has no builder method {OPERATION_ID}"
     );
     ensure!(
         read("crates/gen-api/src/open_enums.rs")?.contains(&format!("\"{MODEL_VALUE}\"")),
-        "gen-api's open enum {MODEL_ENUM} has no {MODEL_VALUE}"
+        "genpro-api's open enum {MODEL_ENUM} has no {MODEL_VALUE}"
     );
     println!(
-        "gen-api has the builder `{OPERATION_ID}()`, its table entry (edit, api, idempotent) and {MODEL_ENUM} `{MODEL_VALUE}`"
+        "genpro-api has the builder `{OPERATION_ID}()`, its table entry (edit, api, idempotent) and {MODEL_ENUM} `{MODEL_VALUE}`"
     );
     Ok(())
 }
@@ -1286,12 +1286,12 @@ fn call_every_shape(gen_bin: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The operation the drill removes and the field it renames; gen-sdk uses
+/// The operation the drill removes and the field it renames; genpro-sdk uses
 /// both.
 const REMOVED_OPERATION: (&str, &str) = ("/v1/organizations/{id}", "get_organization");
 const RENAMED_FIELD: (&str, &str, &str) = ("Organization", "available_credit", "credit_available");
 
-/// On the copy: removes an operation and renames a field that gen-sdk's
+/// On the copy: removes an operation and renames a field that genpro-sdk's
 /// typed wrappers use, runs `cargo xtask generate`, and checks that it
 /// names both with the hand-written lines that use them.
 fn removed_and_renamed(dir: &Path, target: &Path) -> Result<()> {
@@ -1343,7 +1343,7 @@ fn removed_and_renamed(dir: &Path, target: &Path) -> Result<()> {
         ensure!(
             said.iter()
                 .any(|l| l.starts_with(expected.as_str()) && l.contains("crates/gen-sdk/src/")),
-            "cargo xtask generate did not name {what} with a gen-sdk line that uses it"
+            "cargo xtask generate did not name {what} with a genpro-sdk line that uses it"
         );
     }
     Ok(())
@@ -1438,12 +1438,12 @@ components:
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
         let registry = registry_packages(&lock);
         for member in [
-            "gen-api",
-            "gen-sdk",
-            "gen-mock",
-            "gen-cli",
+            "genpro-api",
+            "genpro-sdk",
+            "genpro-mock",
+            "genpro-cli",
             "xtask",
-            "gen-api-httpmock",
+            "genpro-api-httpmock",
         ] {
             assert!(!registry.contains(member), "{member}");
         }

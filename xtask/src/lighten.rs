@@ -7,36 +7,36 @@
 //! (`encode_path(&id.to_string())`) before the URL's own. This pass:
 //!
 //! - sets `api-version` with one `.header(...)` of compile-time constants
-//!   (`gen_api::transport::API_VERSION`/`API_VERSION_VALUE`) when it is the
+//!   (`genpro_api::transport::API_VERSION`/`API_VERSION_VALUE`) when it is the
 //!   only header of the operation (operations with header parameters keep
-//!   their map), and `Accept` with `gen_api::transport::APPLICATION_JSON`
+//!   their map), and `Accept` with `genpro_api::transport::APPLICATION_JSON`
 //!   (a `HeaderValue::from_static` called in a function checks its bytes
 //!   every time);
 //! - writes each path parameter straight into the URL through
-//!   `gen_api::transport::PathParam`, percent-encoded with progenitor's
+//!   `genpro_api::transport::PathParam`, percent-encoded with progenitor's
 //!   set (same bytes on the wire, no intermediate strings);
-//! - decodes JSON answers with `gen_api::transport::decode`, which moves
+//! - decodes JSON answers with `genpro_api::transport::decode`, which moves
 //!   the answer's headers into the `ResponseValue` instead of cloning them
 //!   (progenitor's `ResponseValue::from_response`);
-//! - builds each URL with `gen_api::transport::url`, which sets the path on
+//! - builds each URL with `genpro_api::transport::url`, which sets the path on
 //!   a copy of the base URL parsed once per thread, instead of formatting
 //!   the whole URL for reqwest to parse again (the host's parsing, IDNA
 //!   included, was about 6,500 instructions per call);
 //! - reads `format: date-time` fields (`chrono::DateTime<Utc>`) with
-//!   `gen_api::transport::rfc3339`/`rfc3339_opt` (`#[serde(with = ..)]`),
+//!   `genpro_api::transport::rfc3339`/`rfc3339_opt` (`#[serde(with = ..)]`),
 //!   which read the common `...T..:..:..Z` shape directly and leave every
 //!   other string to chrono (chrono's parser was about 1,600 instructions
 //!   per timestamp);
-//! - reads every non-2xx answer with `gen_api::transport::error_answer`, a
+//! - reads every non-2xx answer with `genpro_api::transport::error_answer`, a
 //!   boxed future of its own, instead of progenitor's three arms in every
 //!   call (the same errors; their code and state no longer sit in every
 //!   call's future, between the instructions of a successful call);
-//! - drops the `pre` and `post` hook awaits around `exec`: gen-api's
+//! - drops the `pre` and `post` hook awaits around `exec`: genpro-api's
 //!   `ClientHooks` implements `exec` only (a test below keeps it so), and
 //!   the awaits kept the built request (264 bytes) and the answer in every
 //!   call's future;
 //! - adds an optional query parameter with
-//!   `gen_api::transport::QueryOpt::query_opt`, which leaves the URL alone
+//!   `genpro_api::transport::QueryOpt::query_opt`, which leaves the URL alone
 //!   when the parameter is not set (progenitor's `.query(..)` opens and
 //!   closes the URL's query for every parameter, set or not). Which
 //!   parameters are optional is read from the builders' field types
@@ -337,7 +337,7 @@ const PRE: &str = "client.pre(&mut request, &info).await?;";
 const POST: &str = "client.post(&result, &info).await?;";
 
 /// Removes the `pre`/`post` awaits of every generated call (they are
-/// progenitor's defaults, which do nothing, in gen-api).
+/// progenitor's defaults, which do nothing, in genpro-api).
 fn without_hooks(src: &str, w: &mut Warnings) -> String {
     let out: String = src
         .split_inclusive('\n')
@@ -618,7 +618,7 @@ mod tests {
         let (out, w) = said(|w| without_hooks(&inline, w));
         assert!(out.contains(POST));
         assert_eq!(w.len(), 1);
-        // Dropping the awaits is right only while gen-api's ClientHooks
+        // Dropping the awaits is right only while genpro-api's ClientHooks
         // keeps progenitor's `pre` and `post`, which do nothing.
         let hooks = include_str!("../../crates/gen-api/src/transport.rs");
         assert!(!hooks.contains("fn pre") && !hooks.contains("fn post"));

@@ -45,7 +45,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Bring an OpenAPI spec into openapi.yaml (default: the upstream URL),
-    /// first reporting what changed and what breaks gen-api's users.
+    /// first reporting what changed and what breaks genpro-api's users.
     Fetch {
         /// URL (http/https) or local path of the spec [default: the upstream URL].
         #[arg(value_name = "URL|PATH")]
@@ -68,11 +68,11 @@ enum Cmd {
     /// shapes and a card model value to openapi.yaml, run `cargo xtask
     /// generate`, `cargo test --workspace`, and call the new operations
     /// with the built `gen` against local servers; then remove an
-    /// operation and rename a field gen-sdk uses and check that generate
+    /// operation and rename a field genpro-sdk uses and check that generate
     /// names them. Prints PASS or FAIL.
     Drill(drill::DrillArgs),
     /// Transplant N public specs (pinned npm packages) into a copy of
-    /// openapi.yaml, generate, build gen-cli and describe every operation;
+    /// openapi.yaml, generate, build genpro-cli and describe every operation;
     /// report per spec. Exits non-zero unless every operation passes.
     Corpus(corpus::CorpusArgs),
 }

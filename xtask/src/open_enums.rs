@@ -20,11 +20,11 @@
 //! - `x-terminal-values`: the values that end a job; gives `is_terminal()`.
 //!
 //! Integer enums become constants (`VideoDuration` → `VIDEO_DURATION`) and
-//! a plain `u32` in gen-api's types.
+//! a plain `u32` in genpro-api's types.
 //!
 //! progenitor is told to use these enums for every schema they type
 //! ([`OpenEnums::replacements`]), requests and responses alike, so
-//! gen-api's own types carry them: one Rust type per value list.
+//! genpro-api's own types carry them: one Rust type per value list.
 
 use crate::normalize::Warnings;
 use anyhow::{Result, bail, ensure};
@@ -413,7 +413,7 @@ pub fn render(enums: &OpenEnums, header: &str) -> String {
          //! `schemars` feature each is a JSON Schema string listing the known\n\
          //! values in `x-known-values`.\n\
          //!\n\
-         //! They are the types of gen-api's own requests and responses: the\n\
+         //! They are the types of genpro-api's own requests and responses: the\n\
          //! request lists (card models, aspect ratios, voice methods) and the\n\
          //! response lists (`x-extensible-enum`: statuses, generation types...).\n\n",
     );
@@ -482,7 +482,7 @@ fn render_enum(o: &mut String, e: &OpenEnum) {
         let _ = writeln!(o, "    /// Wire value: `{value}`.\n    {variant},");
     }
     o.push_str(
-        "    /// A value not known when gen-api was generated, kept verbatim (sent\n\
+        "    /// A value not known when genpro-api was generated, kept verbatim (sent\n\
          \x20   /// and received as is).\n    Other(String),\n}\n\n",
     );
     let known: Vec<&str> = e.variants.iter().map(|(v, _, _)| v.as_str()).collect();
@@ -500,7 +500,7 @@ fn render_enum(o: &mut String, e: &OpenEnum) {
     let _ = writeln!(
         o,
         "impl {name} {{\n\
-         \x20   /// The wire values known when gen-api was generated.\n\
+         \x20   /// The wire values known when genpro-api was generated.\n\
          \x20   pub const KNOWN: &'static [&'static str] = &{known:?};\n\n\
          \x20   /// The wire value.\n\
          \x20   pub fn as_str(&self) -> &str {{\n        match self {{"
@@ -509,7 +509,7 @@ fn render_enum(o: &mut String, e: &OpenEnum) {
     o.push_str(
         "            Self::Other(other) => other.as_str(),\n        }\n    }\n\n\
          \x20   /// True unless this is [`Self::Other`] holding a value not known\n\
-         \x20   /// when gen-api was generated.\n\
+         \x20   /// when genpro-api was generated.\n\
          \x20   pub fn is_known(&self) -> bool {\n        Self::KNOWN.contains(&self.as_str())\n    }\n",
     );
     if !e.terminal.is_empty() {

@@ -1,4 +1,4 @@
-//! The operation table: everything per operation that gen-sdk, the CLI and
+//! The operation table: everything per operation that genpro-sdk, the CLI and
 //! the MCP server need at run time (operation id, method, path template,
 //! phase, host, retry class, parameters, body, input schema), generated from
 //! the 3.1 document into `crates/gen-api/src/operations.rs`.
@@ -419,7 +419,7 @@ pub fn render(table: &Table, header: &str) -> String {
         "\n//! The operation table, generated from openapi.yaml: every operation's id,\n\
          //! method, path template, phase (`x-phase`), host (path-level `servers`),\n\
          //! retry class (`x-retry`), parameters, body media types and input schema.\n\
-         //! gen-sdk's transport, the `gen api` CLI command and `gen mcp` read it; no\n\
+         //! genpro-sdk's transport, the `gen api` CLI command and `gen mcp` read it; no\n\
          //! other copy exists.\n\n",
     );
     o.push_str(&format!(
@@ -510,7 +510,7 @@ pub fn render(table: &Table, header: &str) -> String {
          \x20   /// JSON type of the value: `integer`, `string`, `boolean`, `number` or `array`.\n    pub kind: &'static str,\n\
          \x20   /// Description in openapi.yaml.\n    pub description: &'static str,\n}\n\n\
          /// One operation of the API.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub struct Operation {\n\
-         \x20   /// The `operationId` (also the gen-api builder method's name).\n    pub operation_id: &'static str,\n\
+         \x20   /// The `operationId` (also the genpro-api builder method's name).\n    pub operation_id: &'static str,\n\
          \x20   /// Upper-case HTTP method.\n    pub method: &'static str,\n\
          \x20   /// Path template with `{name}` parameters.\n    pub path: &'static str,\n\
          \x20   /// The step (`x-phase`).\n    pub phase: Phase,\n\
@@ -525,8 +525,8 @@ pub fn render(table: &Table, header: &str) -> String {
          \x20   pub input_schema: &'static str,\n}\n\n\
          impl Operation {\n\
          \x20   /// Whether the operation only reads (GET).\n    pub fn is_read_only(&self) -> bool {\n        self.method == \"GET\"\n    }\n\n\
-         \x20   /// Whether the request body is multipart/form-data only (gen-api does not\n\
-         \x20   /// generate those operations; gen-sdk sends them by hand).\n    pub fn is_multipart_only(&self) -> bool {\n\
+         \x20   /// Whether the request body is multipart/form-data only (genpro-api does not\n\
+         \x20   /// generate those operations; genpro-sdk sends them by hand).\n    pub fn is_multipart_only(&self) -> bool {\n\
          \x20       !self.body_media_types.is_empty()\n            && self.body_media_types.iter().all(|m| *m == \"multipart/form-data\")\n    }\n\n\
          \x20   /// Whether the operation takes a JSON body (`application/json` or a\n    /// `+json` media type).\n    pub fn takes_json(&self) -> bool {\n        self.json_media_type().is_some()\n    }\n\n\
          \x20   /// The JSON media type of the body (`application/json` first, else the\n    /// first `+json` one, such as `application/vnd.api+json`).\n    pub fn json_media_type(&self) -> Option<&'static str> {\n\
@@ -603,7 +603,7 @@ pub const README_BEGIN: &str = "<!-- operation tools (cargo xtask generate): beg
 pub const README_END: &str = "<!-- operation tools (cargo xtask generate): end -->";
 
 /// The `gen mcp` operation tools as a markdown table, grouped by phase in
-/// journey order (the same table `gen_mcp::tools::markdown_operations`
+/// journey order (the same table `genpro_mcp::tools::markdown_operations`
 /// builds at run time from the generated table).
 pub fn render_tool_table(table: &Table) -> String {
     let mut o = String::from("| tool | phase | kind | description |\n|---|---|---|---|\n");

@@ -99,7 +99,7 @@ fn mocks(settings: &GenerationSettings, spec: &Value) -> Result<TokenStream, Str
         serde_json::from_value(spec.clone()).map_err(|e| e.to_string())?;
     contained(|| {
         Generator::new(settings)
-            .httpmock(&spec, "gen_api")
+            .httpmock(&spec, "genpro_api")
             .map_err(|e| e.to_string())
     })
 }

@@ -2,7 +2,7 @@
 //!
 //! [`diff`] compares the operations of two documents (OpenAPI 3.0 or 3.1,
 //! as `serde_json::Value`) and classifies each change as breaking for
-//! gen-api's users or not, with a one-line reason. Pure functions, no I/O.
+//! genpro-api's users or not, with a one-line reason. Pure functions, no I/O.
 //!
 //! Operations are keyed by `operationId` (one without is keyed by
 //! `METHOD path`). Per operation it compares the parameters (location,
@@ -15,7 +15,7 @@
 //!
 //! Types compare the same in 3.0 and 3.1: `type: [string, 'null']`,
 //! `anyOf: [X, {type: 'null'}]` and `nullable: true` are all "nullable",
-//! and `const` is a one-value enum. A type is named as gen-api sees it:
+//! and `const` is a one-value enum. A type is named as genpro-api sees it:
 //! a `$ref` by its schema name, an array as `[items]`, a format in
 //! parentheses (`integer(int64)`), an inline value list as `string enum`.
 
@@ -59,7 +59,7 @@ pub struct Change {
     pub operation: String,
     /// What changed (`GET /v1/x` for an added or removed operation).
     pub detail: String,
-    /// Whether code using gen-api may stop compiling or start failing.
+    /// Whether code using genpro-api may stop compiling or start failing.
     pub breaking: bool,
     /// Why it is (or is not) breaking, one line.
     pub reason: String,
@@ -388,7 +388,7 @@ fn ref_name(r: &str) -> &str {
 // types
 // ---------------------------------------------------------------------------
 
-/// A type as gen-api sees it: a name and whether null is allowed.
+/// A type as genpro-api sees it: a name and whether null is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ty {
     name: String,
@@ -519,7 +519,7 @@ fn ty(s: &Value) -> Ty {
     Ty { name, nullable }
 }
 
-/// `format`, or what the 3.0 form of the schema (which gen-api is
+/// `format`, or what the 3.0 form of the schema (which genpro-api is
 /// generated from) has: `contentEncoding: base64` is `byte`, any
 /// `contentMediaType` is `binary`.
 fn format(s: &Value) -> Option<&str> {
@@ -871,7 +871,7 @@ fn enum_changes(
             Side::Request => Found::no(detail, "a new variant"),
             Side::Response => Found::no(
                 detail,
-                "gen-api's response enums are open (`Other(String)`): it decoded before",
+                "genpro-api's response enums are open (`Other(String)`): it decoded before",
             ),
         });
     }
@@ -1065,7 +1065,7 @@ fn diff_request(old_doc: &Value, new_doc: &Value, o: &Value, n: &Value, found: &
                 if om != nm {
                     found.push(Found::yes(
                         format!("request body media type `{om}` → `{nm}`"),
-                        "gen-api builds and sends this body differently",
+                        "genpro-api builds and sends this body differently",
                     ));
                 }
                 let (of, nf) = (fields(old_doc, os), fields(new_doc, ns));
@@ -1096,7 +1096,7 @@ fn diff_response(old_doc: &Value, new_doc: &Value, o: &Value, n: &Value, found: 
     if os != ns {
         found.push(Found::no(
             format!("success status `{os}` → `{ns}`"),
-            "gen-api accepts the new status like the old one",
+            "genpro-api accepts the new status like the old one",
         ));
     }
     match (ob, nb) {
@@ -1364,7 +1364,7 @@ mod tests {
         assert_eq!(
             lines(&old, &new),
             [
-                "~ op: request body media type `application/json` → `multipart/form-data` — BREAKING: gen-api builds and sends this body differently"
+                "~ op: request body media type `application/json` → `multipart/form-data` — BREAKING: genpro-api builds and sends this body differently"
             ]
         );
     }
@@ -1525,7 +1525,7 @@ mod tests {
             ),
             [
                 "~ op: response field `status` enum value `queued` removed — not breaking: the server no longer sends it; every answer still decodes",
-                "~ op: response field `status` enum value `failed` added — not breaking: gen-api's response enums are open (`Other(String)`): it decoded before",
+                "~ op: response field `status` enum value `failed` added — not breaking: genpro-api's response enums are open (`Other(String)`): it decoded before",
             ]
         );
     }
@@ -1553,7 +1553,7 @@ mod tests {
         assert_eq!(
             lines(&a, &created),
             [
-                "~ op: success status `200` → `201` — not breaking: gen-api accepts the new status like the old one"
+                "~ op: success status `200` → `201` — not breaking: genpro-api accepts the new status like the old one"
             ]
         );
         let empty = doc(

@@ -6,12 +6,12 @@
 //! `x-pinned-by`, and only a pinned field may be `required`; see
 //! [`crate::pinned`]). A guess that is wrong must not fail the whole answer, so
 //! every optional field of every type an answer reaches is read with
-//! `gen_api::lenient::field`: a value of another JSON type is coerced when
+//! `genpro_api::lenient::field`: a value of another JSON type is coerced when
 //! that loses nothing (`"42"` for an integer, `42` for a string) and is
 //! otherwise read as the field's default (`None`, an empty list), with a
 //! debug log. Unknown fields are always accepted (`deny_unknown_fields` is
 //! dropped from those types). Required fields stay strict: a seed pins
-//! them. Optional date-times are read by `gen_api::transport::rfc3339_opt`
+//! them. Optional date-times are read by `genpro_api::transport::rfc3339_opt`
 //! (lighten.rs), which is lenient the same way.
 //!
 //! The pass works on progenitor's syntax tree, before it is printed. A

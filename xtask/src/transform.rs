@@ -11,7 +11,7 @@
 //! 2. [`normalize::for_progenitor`]: parameters, request bodies and answers
 //!    in shapes progenitor types (its module doc has the table). progenitor
 //!    cannot send `multipart/form-data` (nor XML...): such operations are
-//!    removed (gen-sdk writes them by hand), operations that also accept
+//!    removed (genpro-sdk writes them by hand), operations that also accept
 //!    JSON keep only their JSON body. Success codes collapse into one `2XX`
 //!    response and error codes into `4XX`/`5XX` responses sharing one
 //!    schema (progenitor panics on differing schemas); a range also means
@@ -58,7 +58,7 @@ pub struct SetAside {
 pub struct Prepared {
     /// The OpenAPI 3.0 document progenitor consumes.
     pub spec: Value,
-    /// Operations (or bodies) set aside for gen-sdk.
+    /// Operations (or bodies) set aside for genpro-sdk.
     pub set_aside: Vec<SetAside>,
     /// Schema names whose enums were opened, with their known values.
     pub opened_enums: BTreeMap<String, Vec<String>>,
@@ -135,7 +135,7 @@ pub fn downconvert(doc: &mut Value) {
         obj.remove("jsonSchemaDialect");
         obj.remove("webhooks");
         // Security schemes of 3.1 only (`mutualTLS`): the generated client
-        // does not read security schemes (gen-sdk's transport sends the key).
+        // does not read security schemes (genpro-sdk's transport sends the key).
         if let Some(schemes) = obj
             .get_mut("components")
             .and_then(|c| c.get_mut("securitySchemes"))

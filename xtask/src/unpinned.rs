@@ -1,10 +1,10 @@
 //! The unpinned response fields, generated from openapi.yaml into
-//! `crates/gen-mock/src/generated/unpinned.rs` for gen-mock's varied answers
+//! `crates/gen-mock/src/generated/unpinned.rs` for genpro-mock's varied answers
 //! (`gen mock --vary SEED`).
 //!
 //! A response property is *pinned* when its schema carries `x-pinned-by`
 //! (the seed sentence that shows it with a value or states its type); every
-//! other response property is a guess of openapi.yaml, and gen-mock may send
+//! other response property is a guess of openapi.yaml, and genpro-mock may send
 //! it in another plausible shape. For each operation with a JSON success
 //! answer (every `2xx`/`2XX` code, `application/json` or `+json`, merged) the
 //! table lists:
@@ -263,7 +263,7 @@ pub fn render(doc: &Value, header: &str) -> String {
     o.push_str(header);
     o.push_str(
         "\n//! The response fields no seed pins (no `x-pinned-by` in openapi.yaml), per\n\
-         //! operation: what gen-mock's varied answers (`MockConfig::vary`,\n\
+         //! operation: what genpro-mock's varied answers (`MockConfig::vary`,\n\
          //! `gen mock --vary SEED`) may send in another shape. Written by\n\
          //! xtask/src/unpinned.rs, whose module doc has the rules.\n\n\
          /// The unpinned locations of one operation's JSON success answer.\n\

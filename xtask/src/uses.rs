@@ -1,8 +1,8 @@
 //! What a spec change takes away from the hand-written crates.
 //!
 //! When openapi.yaml loses an operation, or a type loses (or renames) a
-//! field, gen-api's builder method or field goes with it, and gen-sdk,
-//! gen-cli or gen-mcp code that used it stops compiling with a wall of
+//! field, genpro-api's builder method or field goes with it, and genpro-sdk,
+//! genpro-cli or genpro-mcp code that used it stops compiling with a wall of
 //! rustc errors in generated names. Generation compares the client it
 //! writes with the one checked in and names, before any build, each
 //! removed operation or field and the hand-written lines that use it.
@@ -127,7 +127,7 @@ pub fn removed(root: &Path, old: &str, new: &str, w: &mut Warnings) {
             w.add(
                 format!("operation {op}"),
                 format!(
-                    "gone from openapi.yaml (removed or renamed), so is gen-api's `{op}()`; hand-written code calls it at {}",
+                    "gone from openapi.yaml (removed or renamed), so is genpro-api's `{op}()`; hand-written code calls it at {}",
                     at.join(", ")
                 ),
             );
@@ -172,7 +172,7 @@ mod tests {
         std::fs::create_dir_all(&src).unwrap();
         std::fs::write(
             src.join("credits.rs"),
-            "use gen_api::types::Balance;\nfn f(c: &Client) {\n    let b = c.get_balance().send();\n    b.credits + 1\n}\n",
+            "use genpro_api::types::Balance;\nfn f(c: &Client) {\n    let b = c.get_balance().send();\n    b.credits + 1\n}\n",
         )
         .unwrap();
         std::fs::write(src.join("gen.rs"), "// @generated\nc.get_balance()\n").unwrap();
@@ -187,7 +187,7 @@ mod tests {
             said,
             vec![
                 "field Balance.credits: gone from openapi.yaml (removed or renamed); hand-written code that names `Balance` uses `credits` at crates/gen-sdk/src/credits.rs:4",
-                "operation get_balance: gone from openapi.yaml (removed or renamed), so is gen-api's `get_balance()`; hand-written code calls it at crates/gen-sdk/src/credits.rs:3",
+                "operation get_balance: gone from openapi.yaml (removed or renamed), so is genpro-api's `get_balance()`; hand-written code calls it at crates/gen-sdk/src/credits.rs:3",
             ]
         );
         // Nothing gone: nothing said.

@@ -6,7 +6,7 @@ pub mod operations {
     //! wrappers for each operation. Each can be converted to
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
-    use gen_api::*;
+    use genpro_api::*;
     pub struct ListConversationsWhen(::httpmock::When);
     impl ListConversationsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -348,7 +348,7 @@ pub mod operations {
         }
         pub fn status<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a gen_api::open_enums::IdeaStatus>>,
+            T: Into<Option<&'a genpro_api::open_enums::IdeaStatus>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("status", value.to_string()))
@@ -467,7 +467,7 @@ pub mod operations {
             .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn status(self, value: &gen_api::open_enums::IdeaStatus) -> Self {
+        pub fn status(self, value: &genpro_api::open_enums::IdeaStatus) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/ideas/.*/status/{}$",
                 value.to_string()

@@ -1,13 +1,13 @@
 //! The generated typed mocks answer the generated client.
 
-use gen_api::prelude::*;
-use gen_api_httpmock::MockServerExt;
+use genpro_api::prelude::*;
+use genpro_api_httpmock::MockServerExt;
 use httpmock::MockServer;
 
 #[tokio::test]
 async fn typed_mock_serves_the_generated_client() {
     let server = MockServer::start_async().await;
-    let generation: gen_api::types::Generation = serde_json::from_value(serde_json::json!({
+    let generation: genpro_api::types::Generation = serde_json::from_value(serde_json::json!({
         "id": 9000, "status": "completed", "result": "script", "output_resources": []
     }))
     .unwrap();
@@ -16,7 +16,7 @@ async fn typed_mock_serves_the_generated_client() {
         when.id(9000).wait(true);
         then.success(200, &expected);
     });
-    let client = gen_api::Client::plain(&server.base_url());
+    let client = genpro_api::Client::plain(&server.base_url());
     let got = client
         .get_generation()
         .id(9000)
@@ -38,7 +38,7 @@ async fn typed_mock_does_not_match_other_parameters() {
             &serde_json::from_value(serde_json::json!({"id": 1, "status": "pending"})).unwrap(),
         );
     });
-    let client = gen_api::Client::plain(&server.base_url());
+    let client = genpro_api::Client::plain(&server.base_url());
     assert!(client.get_generation().id(2).send().await.is_err());
     assert_eq!(mock.calls(), 0);
 }

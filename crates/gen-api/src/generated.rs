@@ -246,7 +246,7 @@ pub mod types {
                 })
         }
     }
-    ///Answer of `PATCH /v1/agents/{agent_id}/core` (200 or 207). Seed 001 says only "Returns `200 OK` on full success, `207 Multi-Status` if some sections fail" and shows no body, so both likely forms decode into this one object: the flat Agent Core (its fields at the top level) or a wrapper `{core, failed_sections}`. Nothing is required; gen-sdk reads `core` when present, else the top-level fields.
+    ///Answer of `PATCH /v1/agents/{agent_id}/core` (200 or 207). Seed 001 says only "Returns `200 OK` on full success, `207 Multi-Status` if some sections fail" and shows no body, so both likely forms decode into this one object: the flat Agent Core (its fields at the top level) or a wrapper `{core, failed_sections}`. Nothing is required; genpro-sdk reads `core` when present, else the top-level fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentCoreUpdateResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1033,7 +1033,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///The answer of `POST /v1/direct_upload`. Seed 001: "1. Get pre-signed S3 URL", "2. PUT file to returned direct_upload.url", "3. POST /v1/content_resources with signed_id as content_resource[file]". No seed shows this answer with values, but those sentences say what `signed_id` and `direct_upload.url` are for (pinned, `x-pinned-by`); every field is optional, and gen-sdk stops with a typed error (`MissingField`) when one it needs is absent.
+    ///The answer of `POST /v1/direct_upload`. Seed 001: "1. Get pre-signed S3 URL", "2. PUT file to returned direct_upload.url", "3. POST /v1/content_resources with signed_id as content_resource[file]". No seed shows this answer with values, but those sentences say what `signed_id` and `direct_upload.url` are for (pinned, `x-pinned-by`); every field is optional, and genpro-sdk stops with a typed error (`MissingField`) when one it needs is absent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectUpload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2045,7 +2045,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///Generate with an internal Rails generation type name, as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 000 names `text_generation` and `audio_generation`; any other `…_generation` name is sent as given and the server decides. Seed 001 says "Use canonical generation type names for new integrations": gen-sdk normalises `text_generation` → `text` and `audio_generation` → `speech_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given.
+    ///Generate with an internal Rails generation type name, as seed 000's examples send it (`{"generation_type": "text_generation", "data": {}}`); `data` is "Generation parameters (model-specific)". Seed 000 names `text_generation` and `audio_generation`; any other `…_generation` name is sent as given and the server decides. Seed 001 says "Use canonical generation type names for new integrations": genpro-sdk normalises `text_generation` → `text` and `audio_generation` → `speech_from_text` when the data is a valid card of that type, and otherwise sends the name and data as given.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct RailsGenerateRequest {
@@ -13730,7 +13730,7 @@ pub mod types {
 ///paid work: retried only when it provably never reached the server). An operation without `x-retry` is treated by
 ///its method: GET/PUT/PATCH/DELETE `idempotent`, POST `paid`. This is the client's choice; the seeds do not say
 ///which calls are safe to repeat. A retried `stop_generation` or `continue_generation` whose earlier attempt may have
-///reached GEN and landed gets 422 (seed 000: "Generation cannot be stopped/continued in its current state"): gen-sdk
+///reached GEN and landed gets 422 (seed 000: "Generation cannot be stopped/continued in its current state"): genpro-sdk
 ///takes that answer to a retry as done and returns the generation as it now is.
 ///
 ///1. `setup`: Set Up Your Agent
@@ -13781,7 +13781,7 @@ pub mod types {
 ///  `"duration": 10`; seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`; seed 002: "Available values depend
 ///  on the model — for example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". The seeds contradict each
 ///  other. `VideoDuration` (video_from_text) lists every value a seed allows: 5 and 10, and 1 to 8 for a Veo model.
-///  gen-sdk sends a Veo model with any of them, warning once where the seeds disagree (10 s, or 1-8 s other than 5), and
+///  genpro-sdk sends a Veo model with any of them, warning once where the seeds disagree (10 s, or 1-8 s other than 5), and
 ///  refuses locally only what every seed refuses (e.g. 9 s; a non-Veo model other than 5 or 10 s).
 ///- **Text card model names.** Seed 001 lists `gemini_2_0_flash`, `gemini_2_5_pro`, ...; seed 002's trigger example sends
 ///  `"model": "gemini"`. `TextModel` lists both.
@@ -13792,7 +13792,7 @@ pub mod types {
 ///- **Generation type names.** Seed 000 sends `"generation_type": "text_generation"` and `"audio_generation"`; seed 001:
 ///  "Models are canonical names — the MCP server and SDK map them to internal Rails names automatically" and "Use
 ///  canonical generation type names for new integrations". Requests accept both (`RailsGenerateRequest`, which takes any
-///  `…_generation` name); stored cells may carry either (`GenerationType` is open). gen-sdk maps `text_generation` → `text`
+///  `…_generation` name); stored cells may carry either (`GenerationType` is open). genpro-sdk maps `text_generation` → `text`
 ///  and `audio_generation` → `speech_from_text` when the data is a valid card; every other Rails name is sent as given (the
 ///  seeds name no other).
 ///- **`prompt_var` / `image_var`.** Seed 002: "Media fields can also reference variables via prompt_var, image_var, and
@@ -13801,7 +13801,7 @@ pub mod types {
 ///  `1:1`, `9:16`, `16:9`. Duration: 5 or 10"). For `video_from_image` and `video_from_ingredients` seed 002 says only
 ///  "Available ratios vary by model. Common options:" (1:1, 9:16, 16:9) and "Available values depend on the model — for
 ///  example, Kling 1.6 supports 5s and 10s, while Veo 3 supports up to 8s". Their `aspect_ratio` is open
-///  (`ModelAspectRatio` lists the common options) and their `duration` any whole number of seconds; gen-sdk refuses only
+///  (`ModelAspectRatio` lists the common options) and their `duration` any whole number of seconds; genpro-sdk refuses only
 ///  what seed 002 refuses for the model (Kling 1.6 other than 5 or 10 s; Veo over 8 s, except the 10 s seeds 001 and 003
 ///  send with Veo, sent with a warning).
 ///- **Uploads.** Seed 001: `-F "content_resource[file]=@local.mp4"` for small files and "3. POST /v1/content_resources with
@@ -13828,7 +13828,7 @@ pub mod types {
 ///  status. Seed 004 says `wait` "Cannot be combined with include=progress." but not what a server answers when both are
 ///  sent: the seeds are silent on that answer.
 ///- **Waiting.** Seed 000's loop polls `GET /v1/generations/{id}` until `completed`, `failed` or `stopped`, with "poll
-///  every 3s"; seed 001 polls agent runs with "poll every ~5s". gen-sdk's waiters (`WaitOptions`) default to long-poll
+///  every 3s"; seed 001 polls agent runs with "poll every ~5s". genpro-sdk's waiters (`WaitOptions`) default to long-poll
 ///  (`wait=true`, seed 004) and, where a server does not hold the request, to an interval growing from 1 s by ×1.5 to
 ///  15 s (jittered), within 30 minutes; `WaitOptions::fixed_interval(3 s)` is seed 000's loop.
 ///- **Agent run statuses.** Seed 001 shows `"status": "running"` and polls "until status == "completed""; it lists
@@ -14599,7 +14599,7 @@ pub trait ClientEditExt {
     fn get_generation(&self) -> builder::GetGeneration<'_>;
     ///Continue a stopped generation (credits re-charged)
     ///
-    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
+    ///Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state (seed 000), which is also what a retry gets when the first attempt landed: genpro-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/continue`
     ///
@@ -14614,7 +14614,7 @@ pub trait ClientEditExt {
     fn continue_generation(&self) -> builder::ContinueGeneration<'_>;
     ///Stop a generation (credits refunded)
     ///
-    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state (seed 000), which is also what a retry gets when the first attempt landed: gen-sdk takes that answer to a retry as done.
+    ///Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state (seed 000), which is also what a retry gets when the first attempt landed: genpro-sdk takes that answer to a retry as done.
     ///
     ///Sends a `POST` request to `/v1/generations/{id}/stop`
     ///

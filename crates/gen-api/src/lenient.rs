@@ -25,11 +25,11 @@ use serde_json::Value;
 /// ```
 /// #[derive(serde::Deserialize)]
 /// struct Org {
-///     #[serde(default, deserialize_with = "gen_api::lenient::field")]
+///     #[serde(default, deserialize_with = "genpro_api::lenient::field")]
 ///     name: Option<String>,
-///     #[serde(default, deserialize_with = "gen_api::lenient::field")]
+///     #[serde(default, deserialize_with = "genpro_api::lenient::field")]
 ///     id: Option<i64>,
-///     #[serde(default, deserialize_with = "gen_api::lenient::field")]
+///     #[serde(default, deserialize_with = "genpro_api::lenient::field")]
 ///     tags: Vec<String>,
 /// }
 /// let org: Org = serde_json::from_str(r#"{"name": 7, "id": "42", "tags": {"a": 1}}"#).unwrap();
@@ -59,7 +59,7 @@ pub fn read<T: DeserializeOwned + Default>(v: Value) -> T {
             _ => {
                 // The value itself is never logged (it may be anything).
                 log::debug!(
-                    "gen-api: an optional answer field held {} where a {} was expected; read as its default",
+                    "genpro-api: an optional answer field held {} where a {} was expected; read as its default",
                     kind(&first),
                     std::any::type_name::<T>()
                 );

@@ -13,7 +13,7 @@
 //! `schemars` feature each is a JSON Schema string listing the known
 //! values in `x-known-values`.
 //!
-//! They are the types of gen-api's own requests and responses: the
+//! They are the types of genpro-api's own requests and responses: the
 //! request lists (card models, aspect ratios, voice methods) and the
 //! response lists (`x-extensible-enum`: statuses, generation types...).
 
@@ -34,13 +34,13 @@ pub enum AgentRunStatus {
     PendingApproval,
     /// Wire value: `cancelled`.
     Cancelled,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl AgentRunStatus {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "running",
         "completed",
@@ -62,7 +62,7 @@ impl AgentRunStatus {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -167,13 +167,13 @@ pub enum AiTextModel {
     ///
     /// Wire value: `openai`.
     OpenAi,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl AiTextModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["gemini", "openai"];
 
     /// The wire value.
@@ -186,7 +186,7 @@ impl AiTextModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -298,13 +298,13 @@ pub enum AspectRatio {
     ///
     /// Wire value: `3:4`.
     Ratio3x4,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl AspectRatio {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["1:1", "9:16", "16:9", "4:3", "3:4"];
 
     /// The wire value.
@@ -320,7 +320,7 @@ impl AspectRatio {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -413,13 +413,13 @@ impl ::schemars::JsonSchema for AspectRatio {
 pub enum CaptionsModel {
     /// Wire value: `gemini`.
     Gemini,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl CaptionsModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["gemini"];
 
     /// The wire value.
@@ -431,7 +431,7 @@ impl CaptionsModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -530,13 +530,13 @@ pub enum ColumnRole {
     GlobalVariableName,
     /// Wire value: `global_variable_value`.
     GlobalVariableValue,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl ColumnRole {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "ingredient",
         "video",
@@ -560,7 +560,7 @@ impl ColumnRole {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -660,13 +660,13 @@ pub enum ColumnType {
     Video,
     /// Wire value: `audio`.
     Audio,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl ColumnType {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["text", "image", "video", "audio"];
 
     /// The wire value.
@@ -681,7 +681,7 @@ impl ColumnType {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -792,13 +792,13 @@ pub enum ErrorCode {
     InsufficientCreditsForJob,
     /// Wire value: `validation_error`.
     ValidationError,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl ErrorCode {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "unauthorized",
         "forbidden",
@@ -824,7 +824,7 @@ impl ErrorCode {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -927,13 +927,13 @@ pub enum GenerationStatus {
     Failed,
     /// Wire value: `stopped`.
     Stopped,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl GenerationStatus {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] =
         &["pending", "processing", "completed", "failed", "stopped"];
 
@@ -950,7 +950,7 @@ impl GenerationStatus {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1065,13 +1065,13 @@ pub enum GenerationType {
     Lipsync,
     /// Wire value: `captions`.
     Captions,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl GenerationType {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "text",
         "media",
@@ -1101,7 +1101,7 @@ impl GenerationType {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1212,13 +1212,13 @@ pub enum IdeaStatus {
     ChangeVideo,
     /// Wire value: `rejected`.
     Rejected,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl IdeaStatus {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "generated",
         "approve_to_create",
@@ -1246,7 +1246,7 @@ impl IdeaStatus {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1352,13 +1352,13 @@ pub enum ImageFromTextModel {
     ///
     /// Wire value: `midjourney`.
     Midjourney,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl ImageFromTextModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["gemini_image", "gemini_pro_image", "midjourney"];
 
     /// The wire value.
@@ -1372,7 +1372,7 @@ impl ImageFromTextModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1469,13 +1469,13 @@ pub enum LipsyncModel {
     ///
     /// Wire value: `gen`.
     Gen,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl LipsyncModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["sync_so", "gen"];
 
     /// The wire value.
@@ -1488,7 +1488,7 @@ impl LipsyncModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1582,13 +1582,13 @@ pub enum MonitoredItemType {
     Hashtag,
     /// Wire value: `keyword`.
     Keyword,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl MonitoredItemType {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["account", "hashtag", "keyword"];
 
     /// The wire value.
@@ -1602,7 +1602,7 @@ impl MonitoredItemType {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1727,13 +1727,13 @@ pub enum TextModel {
     ///
     /// Wire value: `openai`.
     OpenAi,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl TextModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "gemini_2_0_flash",
         "gemini_2_5_pro",
@@ -1763,7 +1763,7 @@ impl TextModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -1866,13 +1866,13 @@ pub enum UserJobStatus {
     Completed,
     /// Wire value: `failed`.
     Failed,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl UserJobStatus {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["pending", "processing", "completed", "failed"];
 
     /// The wire value.
@@ -1887,7 +1887,7 @@ impl UserJobStatus {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -2015,13 +2015,13 @@ pub enum VideoFromImageModel {
     ///
     /// Wire value: `seedance_pro_1_5`.
     SeedancePro15,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl VideoFromImageModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "kling_2_1",
         "kling_2_6",
@@ -2049,7 +2049,7 @@ impl VideoFromImageModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -2163,13 +2163,13 @@ pub enum VideoFromIngredientsModel {
     ///
     /// Wire value: `veo_3_1_fast`.
     Veo31Fast,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl VideoFromIngredientsModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "pika",
         "kling_1_6",
@@ -2191,7 +2191,7 @@ impl VideoFromIngredientsModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -2314,13 +2314,13 @@ pub enum VideoFromTextModel {
     ///
     /// Wire value: `seedance_pro_1_5`.
     SeedancePro15,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl VideoFromTextModel {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "veo_3",
         "veo_3_fast",
@@ -2348,7 +2348,7 @@ impl VideoFromTextModel {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -2460,13 +2460,13 @@ pub enum VideoType {
     Skit,
     /// Wire value: `any`.
     Any,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl VideoType {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &[
         "talking_avatar",
         "green_screen",
@@ -2496,7 +2496,7 @@ impl VideoType {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }
@@ -2603,13 +2603,13 @@ pub enum VoiceMethod {
     ///
     /// Wire value: `clone_voice`.
     CloneVoice,
-    /// A value not known when gen-api was generated, kept verbatim (sent
+    /// A value not known when genpro-api was generated, kept verbatim (sent
     /// and received as is).
     Other(String),
 }
 
 impl VoiceMethod {
-    /// The wire values known when gen-api was generated.
+    /// The wire values known when genpro-api was generated.
     pub const KNOWN: &'static [&'static str] = &["my_voices", "design_voice", "clone_voice"];
 
     /// The wire value.
@@ -2623,7 +2623,7 @@ impl VoiceMethod {
     }
 
     /// True unless this is [`Self::Other`] holding a value not known
-    /// when gen-api was generated.
+    /// when genpro-api was generated.
     pub fn is_known(&self) -> bool {
         Self::KNOWN.contains(&self.as_str())
     }

@@ -4,7 +4,7 @@
 //! Operations progenitor cannot generate.
 
 /// An operation whose request body progenitor cannot send (multipart/form-data).
-/// gen-sdk implements these by hand on the generated types.
+/// genpro-sdk implements these by hand on the generated types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetAsideOperation {
     /// The operationId in openapi.yaml.
@@ -21,7 +21,7 @@ pub struct SetAsideOperation {
     pub generated_with_json_body: bool,
 }
 
-/// Every operation (or request body) set aside for gen-sdk.
+/// Every operation (or request body) set aside for genpro-sdk.
 pub const SET_ASIDE: &[SetAsideOperation] = &[
     SetAsideOperation {
         operation_id: "clone_voice",

@@ -1,6 +1,6 @@
 //! The one seam under every generated call.
 //!
-//! gen-api is generated with progenitor's `HooksMode::Expected`: each
+//! genpro-api is generated with progenitor's `HooksMode::Expected`: each
 //! builder's `send()` builds a `reqwest::Request` and hands it to
 //! `ClientHooks::exec`. This module implements those hooks once, by
 //! delegating to the [`Transport`] stored in the [`Client`](crate::Client)
@@ -9,7 +9,7 @@
 //!
 //! - [`PlainTransport`] sends the request as it is (no auth, no retries):
 //!   what a bare progenitor client does.
-//! - gen-sdk installs its own transport (auth, `api-version`, retries by
+//! - genpro-sdk installs its own transport (auth, `api-version`, retries by
 //!   retry class, `Retry-After`, tracing, key redaction, redirect policy,
 //!   body caps, error normalisation), so every one of the operations gets
 //!   the same behaviour whichever way it is called.
@@ -32,10 +32,10 @@ pub const API_VERSION: reqwest::header::HeaderName =
 /// ([`crate::operations::API_VERSION`]), built at compile time.
 ///
 /// ```
-/// use gen_api::ClientInfo as _;
+/// use genpro_api::ClientInfo as _;
 /// assert_eq!(
-///     gen_api::transport::API_VERSION_VALUE,
-///     <gen_api::Client as gen_api::ClientInfo<gen_api::transport::SharedTransport>>::api_version()
+///     genpro_api::transport::API_VERSION_VALUE,
+///     <genpro_api::Client as genpro_api::ClientInfo<genpro_api::transport::SharedTransport>>::api_version()
 /// );
 /// ```
 pub const API_VERSION_VALUE: reqwest::header::HeaderValue =
@@ -53,7 +53,7 @@ pub const APPLICATION_JSON: reqwest::header::HeaderValue =
 /// use it for every path parameter.
 ///
 /// ```
-/// use gen_api::transport::PathParam;
+/// use genpro_api::transport::PathParam;
 /// assert_eq!(format!("/v1/agents/{}", PathParam(&42)), "/v1/agents/42");
 /// assert_eq!(format!("/v1/x/{}", PathParam(&"a/b c%")), "/v1/x/a%2Fb%20c%25");
 /// assert_eq!(
@@ -108,7 +108,7 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathParam<'_, T> {
 /// or `#` or not starting with `/`), the whole string is parsed as before.
 ///
 /// ```
-/// use gen_api::transport::url;
+/// use genpro_api::transport::url;
 /// let u = url("http://127.0.0.1:8080", format_args!("/v1/generations/{}", 5)).unwrap();
 /// assert_eq!(u.as_str(), "http://127.0.0.1:8080/v1/generations/5");
 /// let u = url("https://api.gen.pro/prefix", format_args!("/v1/agents")).unwrap();
@@ -197,7 +197,7 @@ pub fn url(base: &str, path: fmt::Arguments<'_>) -> Result<reqwest::Url, String>
 /// and closes it again on every call.
 ///
 /// ```
-/// use gen_api::transport::QueryOpt as _;
+/// use genpro_api::transport::QueryOpt as _;
 /// let http = reqwest::Client::new();
 /// let none: Option<i64> = None;
 /// let request = http.get("http://localhost/v1/x").query_opt("a", &none).build().unwrap();
@@ -292,7 +292,7 @@ async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes>
 /// ```
 /// #[derive(serde::Deserialize)]
 /// struct Row {
-///     #[serde(default, with = "gen_api::transport::rfc3339_opt")]
+///     #[serde(default, with = "genpro_api::transport::rfc3339_opt")]
 ///     at: Option<chrono::DateTime<chrono::Utc>>,
 /// }
 /// let row: Row = serde_json::from_str(r#"{"at": "2026-01-02T03:04:05.5Z"}"#).unwrap();
@@ -308,7 +308,7 @@ async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes>
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Strict {
-///     #[serde(with = "gen_api::transport::rfc3339")]
+///     #[serde(with = "genpro_api::transport::rfc3339")]
 ///     #[allow(dead_code)]
 ///     at: chrono::DateTime<chrono::Utc>,
 /// }
@@ -408,7 +408,7 @@ pub mod rfc3339_opt {
 
     impl Lenient {
         fn other<T>(what: &str) -> Option<T> {
-            log::debug!("gen-api: an optional date-time field held {what}; read as absent");
+            log::debug!("genpro-api: an optional date-time field held {what}; read as absent");
             None
         }
     }

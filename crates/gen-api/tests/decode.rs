@@ -1,10 +1,10 @@
-//! `gen_api::transport::decode` reads a body in pieces, and a body that
+//! `genpro_api::transport::decode` reads a body in pieces, and a body that
 //! breaks off fails with the same error reqwest's `Response::bytes` gives.
 //! Against a raw local server on 127.0.0.1.
 
 use std::time::Duration;
 
-use gen_api::transport::decode;
+use genpro_api::transport::decode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves every connection with `head` and then `pieces`, a pause between

@@ -1,9 +1,9 @@
-//! `gen_api::transport::rfc3339` reads every string exactly as chrono's
+//! `genpro_api::transport::rfc3339` reads every string exactly as chrono's
 //! `DateTime<Utc>` deserializer does: the same instant, or an error with
 //! the same text.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use gen_api::transport::rfc3339;
+use genpro_api::transport::rfc3339;
 
 fn chrono(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     s.parse::<DateTime<FixedOffset>>()
@@ -69,7 +69,7 @@ fn every_shape_reads_as_chrono_reads_it() {
 #[test]
 fn a_generated_type_decodes_and_encodes_its_timestamps_as_before() {
     let json = r#"{"id":9000,"status":"completed","created_at":"2026-01-01T00:00:00.25Z"}"#;
-    let generation: gen_api::types::Generation = serde_json::from_str(json).unwrap();
+    let generation: genpro_api::types::Generation = serde_json::from_str(json).unwrap();
     let at: DateTime<Utc> = "2026-01-01T00:00:00.25Z".parse().unwrap();
     assert_eq!(generation.created_at, Some(at));
     let out = serde_json::to_value(&generation).unwrap();
@@ -87,7 +87,7 @@ fn a_generated_type_decodes_and_encodes_its_timestamps_as_before() {
     ] {
         let json =
             format!(r#"{{"id":1,"status":"pending","created_at":{created_at},"result":"r"}}"#);
-        let generation: gen_api::types::Generation = serde_json::from_str(&json).unwrap();
+        let generation: genpro_api::types::Generation = serde_json::from_str(&json).unwrap();
         assert_eq!(generation.created_at, None, "{created_at}");
         assert_eq!(generation.result.as_deref(), Some("r"), "{created_at}");
     }
@@ -95,7 +95,7 @@ fn a_generated_type_decodes_and_encodes_its_timestamps_as_before() {
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
     struct Required {
-        #[serde(with = "gen_api::transport::rfc3339")]
+        #[serde(with = "genpro_api::transport::rfc3339")]
         at: DateTime<Utc>,
     }
     let error = serde_json::from_str::<Required>(r#"{"at":"2026-02-30T00:00:00Z"}"#).unwrap_err();

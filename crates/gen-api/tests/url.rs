@@ -1,8 +1,8 @@
-//! `gen_api::transport::url` gives exactly the URL that parsing the whole
+//! `genpro_api::transport::url` gives exactly the URL that parsing the whole
 //! string gives (what progenitor's generated code did), for every base and
 //! path shape, hostile ones included.
 
-use gen_api::transport::{PathParam, url};
+use genpro_api::transport::{PathParam, url};
 
 const BASES: &[&str] = &[
     "http://127.0.0.1:8080",

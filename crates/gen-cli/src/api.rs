@@ -1,9 +1,9 @@
 //! `gen api`: any operation of the API by its operation id.
 //!
 //! Everything comes from the generated operation table
-//! ([`gen_sdk::gen_api::operations`]): the method, path template, host,
+//! ([`genpro_sdk::genpro_api::operations`]): the method, path template, host,
 //! parameters and retry class. The call goes through
-//! [`gen_sdk::dynamic::call`], the same transport as every other command, so
+//! [`genpro_sdk::dynamic::call`], the same transport as every other command, so
 //! an operation added to openapi.yaml is callable here after
 //! `cargo xtask generate`, with no edit.
 //!
@@ -30,8 +30,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use gen_sdk::dynamic::{self, Answer, AnswerKind};
-use gen_sdk::gen_api::operations::{OPERATIONS, Operation, ParamLocation, Phase};
+use genpro_sdk::dynamic::{self, Answer, AnswerKind};
+use genpro_sdk::genpro_api::operations::{OPERATIONS, Operation, ParamLocation, Phase};
 use serde_json::{Map, Value, json};
 
 use crate::Global;

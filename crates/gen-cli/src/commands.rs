@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use gen_sdk::GenClient;
-use gen_sdk::cards::GenerateBody;
-use gen_sdk::download::DownloadOptions;
-use gen_sdk::phases::{CellRef, PublishPost};
-use gen_sdk::upload::{UploadOptions, UploadSource};
-use gen_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitOptions};
+use genpro_sdk::GenClient;
+use genpro_sdk::cards::GenerateBody;
+use genpro_sdk::download::DownloadOptions;
+use genpro_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::upload::{UploadOptions, UploadSource};
+use genpro_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitOptions};
 use indicatif::ProgressBar;
 
 use crate::Global;
@@ -21,7 +21,7 @@ pub struct Connection {
     pub client: GenClient,
     /// True when talking to the built-in fake.
     pub offline: bool,
-    mock: Option<gen_mock::MockServer>,
+    mock: Option<genpro_mock::MockServer>,
 }
 
 impl Connection {
@@ -33,11 +33,11 @@ impl Connection {
         let (key, api_url, agent_url, mock) = match key {
             Some(key) => (key, global.api_url.clone(), global.agent_url.clone(), None),
             None if allow_offline => {
-                let server = gen_mock::MockServer::start(offline_fake(global))
+                let server = genpro_mock::MockServer::start(offline_fake(global))
                     .await
                     .context("starting the built-in offline fake")?;
                 progress.say(format!(
-                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (gen-mock) at {}{}",
+                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (genpro-mock) at {}{}",
                     server.base_url(),
                     varied_note(global)
                 ));
@@ -77,8 +77,8 @@ impl Connection {
 
 /// The configuration of the built-in fake of offline runs: the defaults,
 /// varied with `--mock-vary` / `GEN_MOCK_VARY` when given.
-pub fn offline_fake(global: &Global) -> gen_mock::MockConfig {
-    let config = gen_mock::MockConfig::default();
+pub fn offline_fake(global: &Global) -> genpro_mock::MockConfig {
+    let config = genpro_mock::MockConfig::default();
     match global.mock_vary {
         Some(seed) => config.vary(seed),
         None => config,
@@ -157,7 +157,7 @@ pub async fn download_to(url: &str, path: &Path, progress: &Progress) -> Result<
             }
             bar.set_position(done);
         });
-    let done = gen_sdk::download::download(url, path, options)
+    let done = genpro_sdk::download::download(url, path, options)
         .await
         .with_context(|| format!("downloading {url}"))?;
     pb.finish_and_clear();
@@ -312,7 +312,7 @@ pub struct MockArgs {
 }
 
 /// The generate body of `--type` and `--data`: a canonical card, or an
-/// internal Rails name (`text_generation`...) normalised where gen-sdk knows
+/// internal Rails name (`text_generation`...) normalised where genpro-sdk knows
 /// the mapping and sent as given otherwise.
 fn card_from(card_type: &str, data: &str) -> Result<GenerateBody> {
     let data: serde_json::Value = serde_json::from_str(data).context("--data is not valid JSON")?;
@@ -542,15 +542,15 @@ pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
 
 /// `gen mock`: serve the fake until Ctrl-C.
 pub async fn mock(global: &Global, args: MockArgs) -> Result<()> {
-    let mut config = gen_mock::MockConfig::default().with_port(args.port);
+    let mut config = genpro_mock::MockConfig::default().with_port(args.port);
     let vary = args.vary.or(global.mock_vary);
     if let Some(seed) = vary {
         config = config.vary(seed);
     }
-    let server = gen_mock::MockServer::start(config)
+    let server = genpro_mock::MockServer::start(config)
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
-    println!("gen-mock serving the GEN API at {}", server.base_url());
+    println!("genpro-mock serving the GEN API at {}", server.base_url());
     if let Some(seed) = vary {
         println!("answers varied with seed {seed}: the fields no seed pins come in other shapes");
     }

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use gen_sdk::GenClient;
-use gen_sdk::agent_core::AgentCorePatch;
-use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
-use gen_sdk::gen_api::types;
-use gen_sdk::phases::{CellRef, PublishPost, first_row_cell};
+use genpro_sdk::GenClient;
+use genpro_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
+use genpro_sdk::genpro_api::types;
+use genpro_sdk::phases::{CellRef, PublishPost, first_row_cell};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -130,7 +130,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
     pb.set_message(format!("waiting for run {}", run.run_id));
     commands::wait_job(
         client,
-        gen_sdk::wait::JobRef::AgentRun(run.run_id.clone()),
+        genpro_sdk::wait::JobRef::AgentRun(run.run_id.clone()),
         max_wait,
         &pb,
     )
@@ -212,7 +212,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         .context("step 4 (generate)")?;
     commands::wait_job(
         client,
-        gen_sdk::wait::JobRef::Generation(created.generation_id),
+        genpro_sdk::wait::JobRef::Generation(created.generation_id),
         max_wait,
         &pb,
     )
@@ -232,7 +232,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
         .context("step 5 (render)")?;
     let rendered = commands::wait_job(
         client,
-        gen_sdk::wait::JobRef::Generation(render.generation_id),
+        genpro_sdk::wait::JobRef::Generation(render.generation_id),
         max_wait,
         &pb,
     )
@@ -262,7 +262,7 @@ pub async fn run(global: &Global, args: JourneyArgs) -> Result<()> {
             .context("step 5 (publish)")?;
         let done = commands::wait_job(
             client,
-            gen_sdk::wait::JobRef::UserJob {
+            genpro_sdk::wait::JobRef::UserJob {
                 id: job.user_job_id,
                 agent_id,
             },
@@ -328,7 +328,7 @@ fn list_items(body: &Value) -> Vec<Value> {
 
 async fn call(client: &GenClient, operation_id: &str, args: Value) -> Result<Value> {
     let args = args.as_object().cloned().unwrap_or_default();
-    Ok(gen_sdk::dynamic::call(client, operation_id, &args)
+    Ok(genpro_sdk::dynamic::call(client, operation_id, &args)
         .await?
         .body)
 }

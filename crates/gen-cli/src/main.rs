@@ -3,7 +3,7 @@
 //! `gen journey` walks the whole idea → published video journey (set up the
 //! agent, generate ideas, clone a template, generate, render, publish) with
 //! progress bars. Without `GEN_API_KEY` it starts the built-in offline fake
-//! (gen-mock) in-process and says so; with a key it talks to the real API.
+//! (genpro-mock) in-process and says so; with a key it talks to the real API.
 //! The other commands each do one step (generate, wait, stop, continue,
 //! upload, render, publish, credits) or serve the fake (`gen mock`);
 //! `gen api` calls any operation of the API by its operation id.

@@ -106,7 +106,7 @@ pub fn output<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> Strin
 /// One line for a failure: the cause, and GEN's documented fix when known.
 ///
 /// The chain of causes is joined with `: `, each cause once: an error whose
-/// text already includes its source's (gen-sdk's errors do) does not print
+/// text already includes its source's (genpro-sdk's errors do) does not print
 /// it again. The API key is scrubbed.
 pub fn error_line(e: &anyhow::Error) -> String {
     let mut cause = String::new();
@@ -126,12 +126,12 @@ pub fn error_line(e: &anyhow::Error) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let hint = e.chain().find_map(|c| {
-        if let Some(w) = c.downcast_ref::<gen_sdk::wait::WaitError>() {
+        if let Some(w) = c.downcast_ref::<genpro_sdk::wait::WaitError>() {
             return w.hint();
         }
-        c.downcast_ref::<gen_sdk::Error>()
-            .or_else(|| c.downcast_ref::<Box<gen_sdk::Error>>().map(|b| &**b))
-            .and_then(gen_sdk::Error::hint)
+        c.downcast_ref::<genpro_sdk::Error>()
+            .or_else(|| c.downcast_ref::<Box<genpro_sdk::Error>>().map(|b| &**b))
+            .and_then(genpro_sdk::Error::hint)
     });
     let line = match hint {
         Some(h) => format!("error: {cause} — hint: {h}"),
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn error_line_is_one_line_with_hint() {
-        let e = gen_sdk::Error::from_response_parts(
+        let e = genpro_sdk::Error::from_response_parts(
             reqwest::StatusCode::UNPROCESSABLE_ENTITY,
             &Default::default(),
             br#"{"error":"Not enough credits","error_code":"insufficient_credits_for_job"}"#,
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn error_line_prints_each_cause_once() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
-        let e = gen_sdk::Error::Io {
+        let e = genpro_sdk::Error::Io {
             path: "/nope/clip.mp4".into(),
             source: io,
         };
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn error_line_drops_control_characters_from_server_text() {
-        let e = gen_sdk::Error::from_response_parts(
+        let e = genpro_sdk::Error::from_response_parts(
             reqwest::StatusCode::BAD_REQUEST,
             &Default::default(),
             b"{\"error\":\"bad\\u001b]0;pwned\\u0007\\nsecond line\"}",

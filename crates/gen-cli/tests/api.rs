@@ -4,7 +4,7 @@
 use std::process::Output;
 use std::time::Duration;
 
-use gen_sdk::gen_api::operations::OPERATIONS;
+use genpro_sdk::genpro_api::operations::OPERATIONS;
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 
@@ -27,7 +27,7 @@ impl Hosts {
 
 /// Run `gen` with `args` against `hosts` (key from the environment, as a
 /// user would set it).
-async fn gen_api(hosts: Option<&Hosts>, key: Option<&str>, args: &[&str]) -> Output {
+async fn genpro_api(hosts: Option<&Hosts>, key: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
         .env_remove("GEN_API_URL")
@@ -94,7 +94,7 @@ async fn get_with_path_and_query_parameters() {
         })
         .await;
     let wrong = stray(&hosts.agent).await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &[
@@ -147,7 +147,7 @@ async fn query_strings_stay_strings_and_optional_ones_stay_out() {
         })
         .await;
     let wrong = stray(&hosts.api).await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &[
@@ -160,7 +160,7 @@ async fn query_strings_stay_strings_and_optional_ones_stay_out() {
     )
     .await;
     assert_eq!(stdout_json(&out), json!([]));
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &["list_ideas", "--param", "agent_id=42"],
@@ -189,7 +189,7 @@ async fn post_with_a_json_body() {
         })
         .await;
     let wrong = stray(&hosts.agent).await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &[
@@ -224,7 +224,7 @@ async fn patch_with_a_body_from_a_file() {
         })
         .await;
     let at_file = format!("@{}", file.path().display());
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &["update_agent_core", "-p", "agent_id=42", "--body", &at_file],
@@ -250,7 +250,7 @@ async fn an_agent_host_operation_goes_to_gen_agent_url() {
         })
         .await;
     let wrong = stray(&hosts.api).await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &[
@@ -279,7 +279,7 @@ async fn a_404_is_one_line_with_status_code_and_hint() {
                 .json_body(json!({"error": "Generation not found", "error_code": "not_found"}));
         })
         .await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &["get_generation", "--param", "id=404404"],
@@ -339,7 +339,7 @@ async fn bad_input_is_refused_before_any_request() {
         ),
     ];
     for (args, expected) in cases {
-        let out = gen_api(Some(&hosts), Some(KEY), args).await;
+        let out = genpro_api(Some(&hosts), Some(KEY), args).await;
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(
@@ -354,7 +354,7 @@ async fn bad_input_is_refused_before_any_request() {
 
 #[tokio::test]
 async fn list_names_every_operation_grouped_by_phase() {
-    let out = gen_api(None, None, &["--list"]).await;
+    let out = genpro_api(None, None, &["--list"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for op in OPERATIONS {
@@ -384,7 +384,7 @@ async fn list_names_every_operation_grouped_by_phase() {
             .strip_prefix("  ")
             .and_then(|l| l.split_whitespace().nth(2))
         {
-            let op = gen_sdk::gen_api::operations::find(id).unwrap();
+            let op = genpro_sdk::genpro_api::operations::find(id).unwrap();
             assert_eq!(Some(op.phase.as_str()), phase, "{line}");
         }
     }
@@ -393,7 +393,7 @@ async fn list_names_every_operation_grouped_by_phase() {
         "{text}"
     );
 
-    let out = gen_api(None, None, &["--list", "--json"]).await;
+    let out = genpro_api(None, None, &["--list", "--json"]).await;
     let listed = stdout_json(&out);
     let ids: Vec<&str> = listed
         .as_array()
@@ -407,7 +407,7 @@ async fn list_names_every_operation_grouped_by_phase() {
 
 #[tokio::test]
 async fn describe_and_help_params_print_the_parameters() {
-    let out = gen_api(None, None, &["get_cell", "--help-params"]).await;
+    let out = genpro_api(None, None, &["get_cell", "--help-params"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -419,10 +419,10 @@ async fn describe_and_help_params_print_the_parameters() {
             && text.contains("body: none"),
         "{text}"
     );
-    let out = gen_api(None, None, &["--describe", "get_cell"]).await;
+    let out = genpro_api(None, None, &["--describe", "get_cell"]).await;
     assert_eq!(stdout(&out), text);
 
-    let out = gen_api(None, None, &["--describe", "create_agent_run", "--json"]).await;
+    let out = genpro_api(None, None, &["--describe", "create_agent_run", "--json"]).await;
     let described = stdout_json(&out);
     assert_eq!(described["host"], "agent");
     assert_eq!(described["retry"], "paid");
@@ -432,7 +432,7 @@ async fn describe_and_help_params_print_the_parameters() {
 
 #[tokio::test]
 async fn without_a_key_it_runs_against_the_built_in_fake_and_says_so() {
-    let out = gen_api(None, None, &["list_templates"]).await;
+    let out = genpro_api(None, None, &["list_templates"]).await;
     let templates = stdout_json(&out);
     assert!(
         templates
@@ -493,7 +493,7 @@ async fn a_binary_answer_goes_to_stdout_byte_for_byte() {
     assert_eq!(served.len(), 264);
     assert_eq!(served.iter().filter(|b| **b >= 0x80).count(), 129);
     let get = generation_answer(&hosts, "application/octet-stream", served.clone()).await;
-    let out = gen_api(
+    let out = genpro_api(
         Some(&hosts),
         Some(KEY),
         &["get_generation", "--param", "id=9000"],
@@ -528,7 +528,7 @@ async fn output_writes_the_exact_body_bytes_of_any_answer() {
         let get = generation_answer(&hosts, content_type, served.clone()).await;
         let path = dir.path().join("answer.bin");
         let path_arg = path.display().to_string();
-        let out = gen_api(
+        let out = genpro_api(
             Some(&hosts),
             Some(KEY),
             &[
@@ -564,7 +564,7 @@ async fn a_text_answer_is_printed_as_is_not_json_quoted() {
     let served = "id,note\n9000,\"olé\" – ✓";
     for content_type in ["text/plain", "text/csv; charset=utf-8"] {
         let get = generation_answer(&hosts, content_type, served.as_bytes().to_vec()).await;
-        let out = gen_api(
+        let out = genpro_api(
             Some(&hosts),
             Some(KEY),
             &["get_generation", "--param", "id=9000"],
@@ -591,7 +591,7 @@ async fn a_json_answer_is_printed_pretty_as_before() {
             br#"{"id":9000,"status":"completed","note":"ol\u00e9"}"#.to_vec(),
         )
         .await;
-        let out = gen_api(
+        let out = genpro_api(
             Some(&hosts),
             Some(KEY),
             &["get_generation", "--param", "id=9000"],

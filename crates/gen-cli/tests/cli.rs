@@ -1,4 +1,4 @@
-//! End-to-end tests: the `gen` binary against gen-mock on 127.0.0.1.
+//! End-to-end tests: the `gen` binary against genpro-mock on 127.0.0.1.
 //!
 //! Every test that talks to a fake also runs against the varied fake
 //! (`MockConfig::vary`, `GEN_MOCK_VARY` for the offline journey) for the
@@ -10,10 +10,10 @@
 use std::process::Output;
 use std::time::Duration;
 
-use gen_mock::{MockConfig, MockServer};
+use genpro_mock::{MockConfig, MockServer};
 use serde_json::Value;
 
-/// The seeds of the varied runs (gen-mock's journey tests use the same).
+/// The seeds of the varied runs (genpro-mock's journey tests use the same).
 const SEEDS: [u64; 3] = [11, 2024, 31337];
 
 /// Run `gen` with `args` (blocking, off the async runtime) against `server`.
@@ -99,26 +99,26 @@ fn when_present(vary: Option<u64>, value: &Value, check: impl Fn(&Value) -> bool
 }
 
 /// An SDK client for `server`.
-fn sdk(server: &MockServer) -> gen_sdk::GenClient {
-    gen_sdk::GenClient::builder()
+fn sdk(server: &MockServer) -> genpro_sdk::GenClient {
+    genpro_sdk::GenClient::builder()
         .api_key(server.api_key())
         .api_url(server.api_url())
         .agent_url(server.agent_url())
-        .retry_policy(gen_sdk::RetryPolicy::default().with_max_attempts(10))
+        .retry_policy(genpro_sdk::RetryPolicy::default().with_max_attempts(10))
         .build()
         .unwrap()
 }
 
 /// The id of the first row's cell in the column with `role`.
-fn cell_of(engine: &gen_sdk::gen_api::types::Engine, role: &str) -> i64 {
-    gen_sdk::phases::first_row_cell(engine, |c| {
+fn cell_of(engine: &genpro_sdk::genpro_api::types::Engine, role: &str) -> i64 {
+    genpro_sdk::phases::first_row_cell(engine, |c| {
         c.role.as_ref().is_some_and(|r| r.as_str() == role)
     })
     .unwrap()
 }
 
 /// Whether the SDK error is one of the fake's injected faults (429, 5xx).
-fn injected(e: &gen_sdk::Error) -> bool {
+fn injected(e: &genpro_sdk::Error) -> bool {
     e.status().is_some_and(|s| s == 429 || s >= 500)
 }
 
@@ -629,7 +629,7 @@ async fn waits_and_uploads_survive_429s_and_5xx_on(vary: Option<u64>) {
     let render = loop {
         match client
             .publish()
-            .render(gen_sdk::phases::CellRef::new(42, engine, final_video))
+            .render(genpro_sdk::phases::CellRef::new(42, engine, final_video))
             .await
         {
             Ok(r) => break r,
@@ -682,8 +682,8 @@ async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on(vary: Op
         .edit()
         .upload(
             42,
-            gen_sdk::upload::UploadSource::bytes(data.clone(), "hero.mp4"),
-            gen_sdk::upload::UploadOptions::new().direct_upload_threshold(1024),
+            genpro_sdk::upload::UploadSource::bytes(data.clone(), "hero.mp4"),
+            genpro_sdk::upload::UploadOptions::new().direct_upload_threshold(1024),
         )
         .await
         .expect("direct upload");
@@ -752,7 +752,7 @@ varied_tests!(
 /// `gen mock --vary SEED` (and `GEN_MOCK_VARY=SEED gen mock`) serves what
 /// `MockConfig::vary(SEED)` serves: the same answers to the same requests.
 #[tokio::test(flavor = "multi_thread")]
-async fn gen_mock_vary_serves_the_libraries_varied_answers() {
+async fn genpro_mock_vary_serves_the_libraries_varied_answers() {
     use std::io::{BufRead, BufReader};
     /// The answers to a fixed request sequence, times made comparable.
     async fn answers(base: &str) -> Vec<Value> {
@@ -823,7 +823,7 @@ async fn gen_mock_vary_serves_the_libraries_varied_answers() {
         .await
         .unwrap();
         assert!(
-            lines[0].starts_with("gen-mock serving the GEN API at"),
+            lines[0].starts_with("genpro-mock serving the GEN API at"),
             "{lines:?}"
         );
         assert!(lines[1].contains("varied with seed 5"), "{lines:?}");

@@ -176,7 +176,7 @@ async fn the_key_is_never_printed_whatever_the_server_echoes() {
         run.stderr.trim(),
         "error: organization 1 did not report available_credit"
     );
-    // (A wrongly typed pinned field, a decode error, is gen-sdk's
+    // (A wrongly typed pinned field, a decode error, is genpro-sdk's
     // hostile.rs `b_a_key_in_a_wrongly_typed_field_never_reaches_any_text`.)
 }
 

@@ -1,5 +1,5 @@
 //! `gen mcp` driven as a child process by rmcp's MCP client (stdio),
-//! offline against the built-in fake (gen-mock). Nothing reaches the
+//! offline against the built-in fake (genpro-mock). Nothing reaches the
 //! internet.
 //!
 //! The journey and the workflow tests also run against the varied fake
@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gen_sdk::gen_api::operations::OPERATIONS;
-use gen_sdk::gen_api::types::Engine;
-use gen_sdk::phases::first_row_cell;
+use genpro_sdk::genpro_api::operations::OPERATIONS;
+use genpro_sdk::genpro_api::types::Engine;
+use genpro_sdk::phases::first_row_cell;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, ProgressToken,
     Request, ServerResult,
@@ -66,7 +66,7 @@ async fn first_progress(
 
 type Session = RunningService<RoleClient, Client>;
 
-/// The seeds of the varied runs (gen-mock's journey tests use the same).
+/// The seeds of the varied runs (genpro-mock's journey tests use the same).
 const SEEDS: [u64; 3] = [11, 2024, 31337];
 
 /// Starts `gen mcp --offline` (plus `extra` arguments) without a key and
@@ -197,7 +197,7 @@ fn expected_names() -> BTreeSet<String> {
         .iter()
         .map(|op| format!("{}_{}", op.phase.as_str(), op.operation_id))
         .chain(
-            gen_mcp::tools::Workflow::ALL
+            genpro_mcp::tools::Workflow::ALL
                 .iter()
                 .map(|w| w.name().to_owned()),
         )
@@ -210,14 +210,14 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
     let info = session.peer_info().expect("server info");
     assert_eq!(
         info.server_info.as_ref().map(|i| i.name.as_str()),
-        Some("gen-mcp")
+        Some("genpro-mcp")
     );
     let instructions = info.instructions.clone().unwrap_or_default();
     assert!(instructions.contains("OFFLINE MODE"), "{instructions}");
-    assert!(instructions.contains("gen-mock"), "{instructions}");
+    assert!(instructions.contains("genpro-mock"), "{instructions}");
 
     let tools = session.list_all_tools().await.expect("tools/list");
-    let workflow = gen_mcp::tools::Workflow::ALL.len();
+    let workflow = genpro_mcp::tools::Workflow::ALL.len();
     assert_eq!(workflow, 8);
     assert_eq!(tools.len(), OPERATIONS.len() + workflow);
     let names: BTreeSet<String> = tools.iter().map(|t| t.name.to_string()).collect();
@@ -250,7 +250,7 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
         if op.method == "DELETE" {
             assert_eq!(annotations.destructive_hint, Some(true), "{name}");
         }
-        let paid = op.retry == gen_sdk::phases::RetryClass::Paid && op.method != "GET";
+        let paid = op.retry == genpro_sdk::phases::RetryClass::Paid && op.method != "GET";
         assert_eq!(description.contains("Spends credits"), paid, "{name}");
     }
     let paid = tools
@@ -609,12 +609,12 @@ fn readme_tool_tables_are_the_list_tools_output() {
     );
     assert_eq!(
         operations,
-        gen_mcp::tools::markdown_operations(),
+        genpro_mcp::tools::markdown_operations(),
         "README.md's operation tool table is stale: run `cargo xtask generate`"
     );
     assert_eq!(
         workflows,
-        gen_mcp::tools::markdown_workflows(),
+        genpro_mcp::tools::markdown_workflows(),
         "README.md's workflow tool table is stale: paste the second table of `gen mcp --list-tools`"
     );
     assert_eq!(listed, format!("{operations}\n{workflows}"));
@@ -638,7 +638,7 @@ fn http_refuses_a_non_loopback_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
     const KEY: &str = "gen-live-Secret-Key-0123456789";
-    let mock = gen_mock::MockServer::start(gen_mock::MockConfig::default().with_api_keys([KEY]))
+    let mock = genpro_mock::MockServer::start(genpro_mock::MockConfig::default().with_api_keys([KEY]))
         .await
         .expect("fake GEN");
     let (api_url, agent_url) = (mock.api_url(), mock.agent_url());

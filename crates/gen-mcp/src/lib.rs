@@ -1,24 +1,24 @@
-//! # gen-mcp — the GEN API as a Model Context Protocol server
+//! # genpro-mcp — the GEN API as a Model Context Protocol server
 //!
 //! `gen mcp` (the `gen` CLI) serves these tools over stdio, or Streamable
 //! HTTP on a loopback address, with the official Rust MCP SDK (`rmcp`):
 //!
 //! - **One tool per operation of the API, generated at run time** from the
-//!   operation table ([`gen_sdk::gen_api::operations::OPERATIONS`]): named
+//!   operation table ([`genpro_sdk::genpro_api::operations::OPERATIONS`]): named
 //!   `{phase}_{operation_id}` (`edit_get_generation`), described by the
 //!   operation's summary, method, path and phase ("Spends credits." for paid
 //!   operations, "Read-only." for GETs), with the operation's JSON Schema
 //!   (path and query parameters as properties, `body` for the JSON body)
 //!   and the annotations `readOnlyHint` (GET), `destructiveHint` (DELETE),
 //!   `idempotentHint` (retry class idempotent). Calling one runs
-//!   [`gen_sdk::dynamic::call`] through gen-sdk's one transport (auth, host
+//!   [`genpro_sdk::dynamic::call`] through genpro-sdk's one transport (auth, host
 //!   routing, retries by class: a paid POST is never sent twice); its
 //!   result is `{"status", "body"}`, a text answer's `body` its text, a
 //!   binary answer's bytes in `body_base64` (up to 16 KiB; larger ones are
 //!   described, never passed on as lossy text). A new operation in
 //!   openapi.yaml becomes a tool after `cargo xtask generate`, with no
 //!   edit here.
-//! - **Workflow tools** on gen-sdk's helpers ([`tools::Workflow`]): generate
+//! - **Workflow tools** on genpro-sdk's helpers ([`tools::Workflow`]): generate
 //!   from a typed card and wait, wait for any job, upload a local file,
 //!   render and wait, publish and wait, run the Ideas Engine and wait, the
 //!   credit balance with a cost check, and a credit-checked column
@@ -28,17 +28,17 @@
 //!
 //! Errors come back as tool errors (`isError: true`) whose structured
 //! content carries GEN's `status`, `error_code`, `hint` and `request_id`.
-//! The API key never appears in a tool output: gen-sdk keeps it out of its
+//! The API key never appears in a tool output: genpro-sdk keeps it out of its
 //! errors, and every output is scrubbed of it once more.
 //!
 //! Without an API key (or with [`Options::offline`]) the server starts the
-//! in-process fake ([`gen_mock::MockServer`]) and says so in its
+//! in-process fake ([`genpro_mock::MockServer`]) and says so in its
 //! instructions.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), gen_mcp::BoxError> {
-//! let backend = gen_mcp::Backend::connect(gen_mcp::Options::default()).await?;
-//! gen_mcp::serve_stdio(backend).await?;
+//! # async fn run() -> Result<(), genpro_mcp::BoxError> {
+//! let backend = genpro_mcp::Backend::connect(genpro_mcp::Options::default()).await?;
+//! genpro_mcp::serve_stdio(backend).await?;
 //! # Ok(()) }
 //! ```
 
@@ -53,7 +53,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gen_sdk::GenClient;
+use genpro_sdk::GenClient;
 use rmcp::ServiceExt;
 
 pub use server::GenMcp;
@@ -72,8 +72,8 @@ pub struct Options {
     pub agent_url: Option<String>,
     /// Serve the offline fake even when a key is set.
     pub offline: bool,
-    /// Configuration of the offline fake (default: [`gen_mock::MockConfig::default`]).
-    pub mock: Option<gen_mock::MockConfig>,
+    /// Configuration of the offline fake (default: [`genpro_mock::MockConfig::default`]).
+    pub mock: Option<genpro_mock::MockConfig>,
 }
 
 impl std::fmt::Debug for Options {
@@ -87,13 +87,13 @@ impl std::fmt::Debug for Options {
     }
 }
 
-/// The connection the tools use: a gen-sdk client, and the in-process fake
+/// The connection the tools use: a genpro-sdk client, and the in-process fake
 /// when offline.
 pub struct Backend {
     client: GenClient,
     secret: String,
     offline_url: Option<String>,
-    mock: tokio::sync::Mutex<Option<gen_mock::MockServer>>,
+    mock: tokio::sync::Mutex<Option<genpro_mock::MockServer>>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -114,7 +114,7 @@ impl Backend {
             Some(key) if !options.offline => (key, options.api_url, options.agent_url, None),
             _ => {
                 let server =
-                    gen_mock::MockServer::start(options.mock.clone().unwrap_or_default()).await?;
+                    genpro_mock::MockServer::start(options.mock.clone().unwrap_or_default()).await?;
                 (
                     server.api_key(),
                     Some(server.api_url()),
@@ -134,7 +134,7 @@ impl Backend {
         Ok(Arc::new(Self {
             client,
             secret: key,
-            offline_url: mock.as_ref().map(gen_mock::MockServer::base_url),
+            offline_url: mock.as_ref().map(genpro_mock::MockServer::base_url),
             mock: tokio::sync::Mutex::new(mock),
         }))
     }
@@ -150,7 +150,7 @@ impl Backend {
         })
     }
 
-    /// The gen-sdk client.
+    /// The genpro-sdk client.
     pub fn client(&self) -> &GenClient {
         &self.client
     }
@@ -172,11 +172,11 @@ impl Backend {
     }
 }
 
-/// Sends this process's logs (gen-sdk's warnings, e.g. where the seeds
+/// Sends this process's logs (genpro-sdk's warnings, e.g. where the seeds
 /// contradict each other, and the server's own) to stderr: stdout carries
 /// the protocol. The level is `GEN_MCP_LOG` (`error`, `warn`, `info`,
 /// `debug`, `trace`; default `warn`). Does nothing when a subscriber is
-/// already installed. Logs never carry the API key (gen-sdk sends it in a
+/// already installed. Logs never carry the API key (genpro-sdk sends it in a
 /// sensitive header and keeps it out of errors).
 pub fn log_to_stderr() {
     let level = std::env::var("GEN_MCP_LOG")

@@ -2,9 +2,9 @@
 //! output scrubbed of the API key.
 
 use base64::Engine as _;
-use gen_sdk::Error;
-use gen_sdk::dynamic::{Answer, AnswerKind};
-use gen_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitError};
+use genpro_sdk::Error;
+use genpro_sdk::dynamic::{Answer, AnswerKind};
+use genpro_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitError};
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value, json};
 
@@ -93,7 +93,7 @@ pub(crate) fn answer_json(answer: &Answer) -> Value {
     }
 }
 
-/// The JSON of a gen-sdk error: `error` (the message), `status`,
+/// The JSON of a genpro-sdk error: `error` (the message), `status`,
 /// `error_code`, `hint`, `request_id`, `retryable`, and for validation
 /// errors `field` and `allowed`.
 pub(crate) fn error_json(error: &Error) -> Value {
@@ -126,7 +126,7 @@ pub(crate) fn error_json(error: &Error) -> Value {
     Value::Object(map)
 }
 
-/// A gen-sdk error as a tool error.
+/// A genpro-sdk error as a tool error.
 pub(crate) fn error(error: &Error, secret: &str) -> CallToolResult {
     failure(error_json(error), secret)
 }
@@ -384,7 +384,7 @@ mod tests {
     fn api_errors_carry_status_code_and_hint() {
         let e = Error::Api {
             status: 404,
-            code: gen_sdk::ErrorCode::NotFound,
+            code: genpro_sdk::ErrorCode::NotFound,
             message: "Generation not found".into(),
             request_id: Some("req-1".into()),
             retry_after: None,

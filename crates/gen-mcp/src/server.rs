@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use gen_sdk::GenClient;
-use gen_sdk::gen_api::operations::RetryClass;
-use gen_sdk::wait::{JobRef, Outcome, Progress, WaitError, Waiter};
+use genpro_sdk::GenClient;
+use genpro_sdk::genpro_api::operations::RetryClass;
+use genpro_sdk::wait::{JobRef, Outcome, Progress, WaitError, Waiter};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
@@ -52,7 +52,7 @@ impl GenMcp {
         if let Some(url) = self.backend.offline_url() {
             text.push_str(&format!(
                 " OFFLINE MODE: no GEN_API_KEY was given (or --offline), so this server talks to \
-                 the built-in fake GEN API (gen-mock) at {url}; nothing reaches GEN and no real \
+                 the built-in fake GEN API (genpro-mock) at {url}; nothing reaches GEN and no real \
                  credits are spent. The fake has user 7, workspace (organization) 1, agent 42 and \
                  seven starter templates (e.g. tiktok-talking-avatar)."
             ));
@@ -85,7 +85,7 @@ impl GenMcp {
                 output::bad_arguments(tools::multipart_note(op), secret)
             }
             Target::Operation(op) => {
-                let request = gen_sdk::dynamic::call(self.backend.client(), op.operation_id, &args);
+                let request = genpro_sdk::dynamic::call(self.backend.client(), op.operation_id, &args);
                 // Only idempotent calls end on cancellation: a paid or
                 // creating call runs to its answer, so that what it created
                 // is known (and it is never sent twice either way).
@@ -111,7 +111,7 @@ impl ServerHandler for GenMcp {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(
-                Implementation::new("gen-mcp", env!("CARGO_PKG_VERSION"))
+                Implementation::new("genpro-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("GEN Auto Content Engine"),
             )
             .with_instructions(self.instructions())

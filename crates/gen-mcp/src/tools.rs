@@ -1,13 +1,13 @@
 //! The tool catalog: one tool per operation of the operation table, plus
 //! the workflow tools. Built once, at first use, from
-//! [`gen_sdk::gen_api::operations::OPERATIONS`]; nothing here lists
+//! [`genpro_sdk::genpro_api::operations::OPERATIONS`]; nothing here lists
 //! operations by hand.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
-use gen_sdk::gen_api::operations::{OPERATIONS, Operation, Phase, RetryClass};
+use genpro_sdk::genpro_api::operations::{OPERATIONS, Operation, Phase, RetryClass};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
@@ -16,9 +16,9 @@ pub use crate::workflow::Workflow;
 /// What a tool runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// One operation, through [`gen_sdk::dynamic::call`].
+    /// One operation, through [`genpro_sdk::dynamic::call`].
     Operation(&'static Operation),
-    /// A workflow on gen-sdk's helpers.
+    /// A workflow on genpro-sdk's helpers.
     Workflow(Workflow),
 }
 
@@ -78,7 +78,7 @@ fn step(phase: Phase) -> usize {
 /// What multipart-only operations say instead of being callable.
 pub(crate) fn multipart_note(op: &Operation) -> String {
     format!(
-        "`{}` takes a multipart/form-data file upload, which MCP tool arguments cannot carry: upload a content resource with the `{}` tool (a local file path); for the other multipart forms use gen-sdk (gen_sdk::multipart) or the `gen` CLI.",
+        "`{}` takes a multipart/form-data file upload, which MCP tool arguments cannot carry: upload a content resource with the `{}` tool (a local file path); for the other multipart forms use genpro-sdk (genpro_sdk::multipart) or the `gen` CLI.",
         op.operation_id,
         Workflow::UploadFile.name()
     )
@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn descriptions_say_phase_paid_read_only_and_multipart() {
-        let find = |id: &str| gen_sdk::gen_api::operations::find(id).unwrap();
+        let find = |id: &str| genpro_sdk::genpro_api::operations::find(id).unwrap();
         let get = operation_description(find("get_generation"));
         assert!(get.contains("`GET /v1/generations/{id}`"), "{get}");
         assert!(get.contains("step 4 (edit)"), "{get}");
@@ -300,7 +300,7 @@ mod tests {
         );
         assert_eq!(
             rows(&ops).len(),
-            gen_sdk::gen_api::operations::OPERATIONS.len()
+            genpro_sdk::genpro_api::operations::OPERATIONS.len()
         );
         let phases = |t: &str| {
             let mut p: Vec<String> = rows(t)

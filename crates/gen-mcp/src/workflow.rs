@@ -1,15 +1,15 @@
 //! The workflow tools: what an agent cannot do well with single operations
 //! — bounded waits with progress and cancellation, uploads of local files,
-//! credit checks — on gen-sdk's helpers.
+//! credit checks — on genpro-sdk's helpers.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use gen_sdk::cards::Card;
-use gen_sdk::gen_api::operations::{self, Phase};
-use gen_sdk::phases::{CellRef, PublishPost, first_row_cell};
-use gen_sdk::upload::{UploadOptions, UploadPhase, UploadSource};
-use gen_sdk::wait::{
+use genpro_sdk::cards::Card;
+use genpro_sdk::genpro_api::operations::{self, Phase};
+use genpro_sdk::phases::{CellRef, PublishPost, first_row_cell};
+use genpro_sdk::upload::{UploadOptions, UploadPhase, UploadSource};
+use genpro_sdk::wait::{
     CellResult, JobRef, MassRegenerate, Outcome, WaitOptions, default_cost_estimate,
 };
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
@@ -251,7 +251,7 @@ fn parse_card(value: Value, secret: &str) -> Result<Card, CallToolResult> {
         output::bad_arguments(
             format!(
                 "`card` is not a creation card ({e}); the known generation_types are {}; use `edit_generate_on_cell` to send another",
-                gen_mock::GENERATION_TYPES.join(", ")
+                genpro_mock::GENERATION_TYPES.join(", ")
             ),
             secret,
         )
@@ -267,7 +267,7 @@ fn max_wait(secs: Option<u64>) -> Duration {
     )
 }
 
-fn waiter(call: &Call<'_>, secs: Option<u64>, stop_on_cancel: bool) -> gen_sdk::wait::Waiter {
+fn waiter(call: &Call<'_>, secs: Option<u64>, stop_on_cancel: bool) -> genpro_sdk::wait::Waiter {
     call.client().waiter().with_options(
         WaitOptions::default()
             .max_wait(max_wait(secs))
@@ -279,7 +279,7 @@ fn waiter(call: &Call<'_>, secs: Option<u64>, stop_on_cancel: bool) -> gen_sdk::
 /// merged in.
 async fn wait_result(
     call: &Call<'_>,
-    waiter: &gen_sdk::wait::Waiter,
+    waiter: &genpro_sdk::wait::Waiter,
     job: JobRef,
     extra: Map<String, Value>,
 ) -> (CallToolResult, Option<Outcome>) {
@@ -475,7 +475,7 @@ async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
             }),
             secret,
         ),
-        Err(gen_sdk::Error::Cancelled) => call.cancelled(),
+        Err(genpro_sdk::Error::Cancelled) => call.cancelled(),
         Err(e) => output::error(&e, secret),
     }
 }

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The canonical creation card (generation) types the generate endpoints
-/// accept: the `GenerationType` values of openapi.yaml, read from gen-api
+/// accept: the `GenerationType` values of openapi.yaml, read from genpro-api
 /// (no copy here).
-pub const GENERATION_TYPES: &[&str] = gen_api::open_enums::GenerationType::KNOWN;
+pub const GENERATION_TYPES: &[&str] = genpro_api::open_enums::GenerationType::KNOWN;
 
 /// The internal Rails generation type names seed 000 sends
 /// (`{"generation_type": "text_generation", "data": {}}`), with the canonical

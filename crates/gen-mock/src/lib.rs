@@ -5,11 +5,11 @@
 //! `PUT /storage/{key}` and a public CDN `GET /cdn/{*path}` serving the generated outputs.
 //!
 //! Use it in-process without a socket ([`app`] / [`router`]) or on 127.0.0.1 ([`MockServer`]),
-//! or run the `gen-mock` binary.
+//! or run the `genpro-mock` binary.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use gen_mock::{MockConfig, MockServer};
+//! use genpro_mock::{MockConfig, MockServer};
 //! let server = MockServer::start(MockConfig::default()).await?;
 //! println!("{} (key {})", server.base_url(), server.api_key());
 //! server.shutdown().await;

@@ -1,13 +1,13 @@
-//! `gen-mock`: run the GEN API fake on 127.0.0.1.
+//! `genpro-mock`: run the GEN API fake on 127.0.0.1.
 
 use std::time::Duration;
 
 use clap::Parser;
-use gen_mock::{MockConfig, MockServer};
+use genpro_mock::{MockConfig, MockServer};
 
 /// Offline fake of the GEN Auto Content Engine API (api + agent hosts on one listener).
 #[derive(Debug, Parser)]
-#[command(name = "gen-mock", version, about)]
+#[command(name = "genpro-mock", version, about)]
 struct Args {
     /// Port to listen on (127.0.0.1).
     #[arg(long, default_value_t = 4010, env = "GEN_MOCK_PORT")]
@@ -71,7 +71,7 @@ async fn main() -> std::io::Result<()> {
         config = config.with_api_keys(args.keys);
     }
     let server = MockServer::start(config).await?;
-    println!("gen-mock listening on {}", server.base_url());
+    println!("genpro-mock listening on {}", server.base_url());
     println!("GEN_API_URL={}", server.api_url());
     println!("GEN_AGENT_URL={}", server.agent_url());
     println!("GEN_API_KEY={}", server.api_key());

@@ -105,7 +105,7 @@ fn fault_response(status: u16, cfg: &crate::MockConfig) -> Response {
     if status == 429 {
         let mut resp = (
             StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(json!({"error": "Rate limit exceeded (injected by gen-mock)", "error_code": "rate_limited"})),
+            axum::Json(json!({"error": "Rate limit exceeded (injected by genpro-mock)", "error_code": "rate_limited"})),
         )
             .into_response();
         resp.headers_mut().insert(
@@ -117,7 +117,7 @@ fn fault_response(status: u16, cfg: &crate::MockConfig) -> Response {
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"error": "Service unavailable (injected by gen-mock)", "error_code": "service_unavailable"})),
+            axum::Json(json!({"error": "Service unavailable (injected by genpro-mock)", "error_code": "service_unavailable"})),
         )
             .into_response()
     }

@@ -390,7 +390,7 @@ pub(crate) async fn layer(State(state): State<MockState>, req: Request, next: Ne
             return ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
-                format!("gen-mock could not read its own answer to vary it: {e}"),
+                format!("genpro-mock could not read its own answer to vary it: {e}"),
             )
             .into_response();
         }

@@ -1,4 +1,4 @@
-//! Journey smoke tests of gen-mock over a real socket (short real-time durations) and
+//! Journey smoke tests of genpro-mock over a real socket (short real-time durations) and
 //! in-process with paused tokio time.
 
 mod common;
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::{Api, cell_of};
-use gen_mock::{MockConfig, MockServer, MockState, router};
+use genpro_mock::{MockConfig, MockServer, MockState, router};
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
 
@@ -940,7 +940,7 @@ async fn rails_generation_type_names_are_accepted() {
     // charged like the canonical `text` card
     assert_eq!(
         before - state.credit_balance(),
-        gen_mock::default_costs()["text"]
+        genpro_mock::default_costs()["text"]
     );
     let g = api
         .get(&format!("/v1/generations/{gid}?wait=true"))
@@ -968,15 +968,15 @@ async fn rails_generation_type_names_are_accepted() {
 /// run against the varied fake as they are; this one checks what must hold there:
 ///
 /// - same status, and the varied answer differs from the plain one only at the unpinned
-///   locations of its operation (`gen_mock::vary::UNPINNED`, generated from openapi.yaml):
+///   locations of its operation (`genpro_mock::vary::UNPINNED`, generated from openapi.yaml):
 ///   pinned fields are never varied, unknown fields only join the open objects;
-/// - every varied answer decodes into gen-api's type for its operation.
+/// - every varied answer decodes into genpro-api's type for its operation.
 mod varied {
     use super::*;
     use axum::Router;
     use axum::body::Body;
     use axum::http::Request;
-    use gen_mock::vary::{UnpinnedAnswer, unpinned_answer};
+    use genpro_mock::vary::{UnpinnedAnswer, unpinned_answer};
     use serde::de::DeserializeOwned;
     use tower::ServiceExt;
 
@@ -990,7 +990,7 @@ mod varied {
         unpinned: &'static UnpinnedAnswer,
         plain: Value,
         varied: Value,
-        /// The varied answer decoded into gen-api's type (the error otherwise).
+        /// The varied answer decoded into genpro-api's type (the error otherwise).
         decoded: Result<(), String>,
     }
 
@@ -1022,13 +1022,13 @@ mod varied {
     impl Twin {
         fn new(seed: u64) -> Self {
             Twin {
-                plain: gen_mock::app(MockConfig::default()),
-                varied: gen_mock::app(MockConfig::default().vary(seed)),
+                plain: genpro_mock::app(MockConfig::default()),
+                varied: genpro_mock::app(MockConfig::default().vary(seed)),
                 steps: Vec::new(),
             }
         }
 
-        /// Send one request to both fakes; `T` is gen-api's type of the answer. Returns the
+        /// Send one request to both fakes; `T` is genpro-api's type of the answer. Returns the
         /// plain answer.
         async fn call<T: DeserializeOwned>(
             &mut self,
@@ -1067,7 +1067,7 @@ mod varied {
     /// The journey of `gen journey`, step by step (setup, ideas, vidsheet, generate, render,
     /// publish), on both fakes.
     async fn journey(seed: u64) -> Vec<Step> {
-        use gen_api::types as t;
+        use genpro_api::types as t;
         let mut twin = Twin::new(seed);
         twin.call::<t::User>("GET", "/v1/me", "/v1/me", None).await;
         twin.call::<t::Organization>("GET", "/v1/organizations/{id}", "/v1/organizations/1", None)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use base64::Engine as _;
-use gen_mock::{MockConfig, MockServer};
+use genpro_mock::{MockConfig, MockServer};
 use md5::{Digest, Md5};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -916,7 +916,7 @@ async fn every_operation_matches_openapi() {
             .filter_map(|l| l.split_once(' '))
             .map(|(m, p)| (m.trim().to_uppercase(), shape(p.trim())))
             .collect();
-    let all: BTreeSet<String> = gen_api::operations::OPERATIONS
+    let all: BTreeSet<String> = genpro_api::operations::OPERATIONS
         .iter()
         .filter(|op| documented.contains(&(op.method.to_owned(), shape(op.path))))
         .map(|op| op.operation_id.to_owned())

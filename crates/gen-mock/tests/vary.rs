@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::Api;
-use gen_mock::{MockConfig, MockServer};
+use genpro_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 
 /// `value` with the server's base URL and the times made comparable across servers (ports and

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Build-cost benchmark (not a test): a small app on gen-sdk against the same
+# Build-cost benchmark (not a test): a small app on genpro-sdk against the same
 # app on bare reqwest + serde + tokio, cold builds in the same run, each in
 # its own target dir, alternating A/B so machine noise hits both alike.
 #
 #   crates/gen-sdk/benches/build_cost.sh [ROUNDS] [PROFILE]   (default 3, dev)
 #
 # Prints wall seconds per build, the ratio per round, and the median ratio
-# with min–max. Variants: gen-sdk with tls-aws-lc and gen-sdk with tls-ring
+# with min–max. Variants: genpro-sdk with tls-aws-lc and genpro-sdk with tls-ring
 # (the default).
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -27,10 +27,10 @@ serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }' '#[derive(serde::Deserialize)] struct G { id: i64 }
 #[tokio::main] async fn main() { let c = reqwest::Client::new(); let _ = c.get("http://127.0.0.1:9/v1/generations/1").send().await.map(|r| r.status()); let _: Option<G> = serde_json::from_str("{\"id\":1}").ok(); println!("ok"); }'
-SDK_MAIN='#[tokio::main] async fn main() { let c = gen_sdk::GenClient::builder().api_key("k").api_url("http://127.0.0.1:9").agent_url("http://127.0.0.1:9").build().unwrap(); let _ = c.edit().generation(1).await; println!("ok"); }'
-mkapp sdk "gen-sdk = { path = \"$ROOT/crates/gen-sdk\", default-features = false, features = [\"tls-aws-lc\"] }
+SDK_MAIN='#[tokio::main] async fn main() { let c = genpro_sdk::GenClient::builder().api_key("k").api_url("http://127.0.0.1:9").agent_url("http://127.0.0.1:9").build().unwrap(); let _ = c.edit().generation(1).await; println!("ok"); }'
+mkapp sdk "genpro-sdk = { path = \"$ROOT/crates/gen-sdk\", default-features = false, features = [\"tls-aws-lc\"] }
 tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" "$SDK_MAIN"
-mkapp sdkring "gen-sdk = { path = \"$ROOT/crates/gen-sdk\", default-features = false, features = [\"tls-ring\"] }
+mkapp sdkring "genpro-sdk = { path = \"$ROOT/crates/gen-sdk\", default-features = false, features = [\"tls-ring\"] }
 tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" "$SDK_MAIN"
 
 build() { # app -> seconds
@@ -48,8 +48,8 @@ for r in $(seq 1 "$ROUNDS"); do
   b=$(build bare); s=$(build sdk); g=$(build sdkring)
   r1=$(echo "scale=3; $s / $b" | bc); r2=$(echo "scale=3; $g / $b" | bc)
   R1+=("$r1"); R2+=("$r2")
-  printf 'round %d (%s): bare %.1fs | gen-sdk tls-aws-lc %.1fs (%.2fx) | gen-sdk tls-ring %.1fs (%.2fx)\n' "$r" "$PROFILE" "$b" "$s" "$r1" "$g" "$r2"
+  printf 'round %d (%s): bare %.1fs | genpro-sdk tls-aws-lc %.1fs (%.2fx) | genpro-sdk tls-ring %.1fs (%.2fx)\n' "$r" "$PROFILE" "$b" "$s" "$r1" "$g" "$r2"
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.2fx (min %.2f, max %.2f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
-echo "median gen-sdk tls-aws-lc: $(med "${R1[@]}"); gen-sdk tls-ring: $(med "${R2[@]}")"
-echo "crates: bare $(cd "$WORK/bare" && cargo tree -e normal --prefix none | sort -u | wc -l), gen-sdk tls-aws-lc $(cd "$WORK/sdk" && cargo tree -e normal --prefix none | sort -u | wc -l), gen-sdk tls-ring $(cd "$WORK/sdkring" && cargo tree -e normal --prefix none | sort -u | wc -l)"
+echo "median genpro-sdk tls-aws-lc: $(med "${R1[@]}"); genpro-sdk tls-ring: $(med "${R2[@]}")"
+echo "crates: bare $(cd "$WORK/bare" && cargo tree -e normal --prefix none | sort -u | wc -l), genpro-sdk tls-aws-lc $(cd "$WORK/sdk" && cargo tree -e normal --prefix none | sort -u | wc -l), genpro-sdk tls-ring $(cd "$WORK/sdkring" && cargo tree -e normal --prefix none | sort -u | wc -l)"

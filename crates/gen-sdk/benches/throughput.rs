@@ -1,21 +1,21 @@
-//! Throughput benchmark (not a test): typed calls through gen-sdk against
+//! Throughput benchmark (not a test): typed calls through genpro-sdk against
 //! raw reqwest + serde into a plain struct, on the same loopback server
 //! (axum, 127.0.0.1, a fixed generation answer).
 //!
 //! Five clients are compared, sequential and with 64 requests in flight:
 //!
 //! - `reqwest+serde` (the baseline): `http.get(url)` with the same headers
-//!   gen-sdk sends (`X-API-Key`, `api-version`, `Accept`, `User-Agent`, so
+//!   genpro-sdk sends (`X-API-Key`, `api-version`, `Accept`, `User-Agent`, so
 //!   the server's share of the work is the same), `bytes()`,
 //!   `serde_json::from_slice` into a plain struct with the fields of the
-//!   answer that gen-api's `Generation` reads, in std types;
+//!   answer that genpro-api's `Generation` reads, in std types;
 //! - `control`: the baseline again on its own `reqwest::Client`, an A/A
 //!   check: its distance from 1.00x is the noise of the run;
 //! - `handle`: `edit().generation(id)`, the phase handle's typed call;
 //! - `raw`: `raw().get_generation()`, the generated builder through the one
 //!   transport;
-//! - `plain`: the same generated builder over gen-api's `PlainTransport`
-//!   (no gen-sdk transport): the distance from `raw` is the transport's
+//! - `plain`: the same generated builder over genpro-api's `PlainTransport`
+//!   (no genpro-sdk transport): the distance from `raw` is the transport's
 //!   cost, the distance from the baseline the generated code's and typed
 //!   decoding's.
 //!
@@ -37,7 +37,7 @@
 //!
 //! Prints requests/s per round and the ratio to the baseline of the same
 //! round, then the median ratio with min–max over the rounds. Run with
-//! `cargo bench -p gen-sdk --bench throughput`; `GEN_BENCH_REQUESTS`
+//! `cargo bench -p genpro-sdk --bench throughput`; `GEN_BENCH_REQUESTS`
 //! (per client per round, default 4000), `GEN_BENCH_BLOCK` (default 200)
 //! and `GEN_BENCH_ROUNDS` (default 5) change the load; `GEN_BENCH_ONLY`
 //! (`baseline`, `control`, `handle`, `raw` or `plain`) runs one client alone
@@ -49,8 +49,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use futures::StreamExt;
-use gen_sdk::GenClient;
-use gen_sdk::gen_api::prelude::*;
+use genpro_sdk::GenClient;
+use genpro_sdk::genpro_api::prelude::*;
 use serde_json::json;
 
 #[derive(serde::Deserialize)]
@@ -127,10 +127,10 @@ struct Clients {
     http: reqwest::Client,
     control: reqwest::Client,
     sdk: GenClient,
-    /// A second gen-sdk client for `raw`, so it does not run on
+    /// A second genpro-sdk client for `raw`, so it does not run on
     /// connections `handle` has just warmed.
     sdk_raw: GenClient,
-    plain: gen_sdk::gen_api::Client,
+    plain: genpro_sdk::genpro_api::Client,
 }
 
 impl Clients {
@@ -161,19 +161,19 @@ impl Clients {
                 let http = reqwest::Client::builder()
                     .timeout(Duration::from_secs(70))
                     .default_headers(headers)
-                    .user_agent(gen_sdk::config::DEFAULT_USER_AGENT)
+                    .user_agent(genpro_sdk::config::DEFAULT_USER_AGENT)
                     .build()
                     .unwrap();
-                gen_sdk::gen_api::Client::new_with_client(
+                genpro_sdk::genpro_api::Client::new_with_client(
                     base,
                     http,
-                    gen_sdk::gen_api::transport::plain(),
+                    genpro_sdk::genpro_api::transport::plain(),
                 )
             },
         }
     }
 
-    /// reqwest + serde: the same request on the wire as gen-sdk's (the
+    /// reqwest + serde: the same request on the wire as genpro-sdk's (the
     /// same headers, so the server's share is the same), decoded into a
     /// plain struct.
     async fn baseline(&self, http: &reqwest::Client, i: i64) {
@@ -181,8 +181,8 @@ impl Clients {
             .get(format!("{}/v1/generations/{i}", self.base))
             .header("x-api-key", "bench-key")
             .header("accept", "application/json")
-            .header("api-version", gen_sdk::transport::api_version())
-            .header("user-agent", gen_sdk::config::DEFAULT_USER_AGENT)
+            .header("api-version", genpro_sdk::transport::api_version())
+            .header("user-agent", genpro_sdk::config::DEFAULT_USER_AGENT)
             .send()
             .await
             .unwrap()

@@ -10,7 +10,7 @@
 //!
 //! Prints requests per job and the latency from a job's completion to its
 //! detection (p50 / p95 / max). Run with
-//! `cargo bench -p gen-sdk --bench wait`; `GEN_BENCH_JOBS` (default 1000)
+//! `cargo bench -p genpro-sdk --bench wait`; `GEN_BENCH_JOBS` (default 1000)
 //! and `GEN_BENCH_WINDOW_SECS` (default 20: jobs finish uniformly within it)
 //! change the load.
 
@@ -22,8 +22,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use gen_sdk::GenClient;
-use gen_sdk::wait::{JobRef, WaitOptions};
+use genpro_sdk::GenClient;
+use genpro_sdk::wait::{JobRef, WaitOptions};
 use serde_json::json;
 
 #[derive(Clone)]

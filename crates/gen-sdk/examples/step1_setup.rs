@@ -1,11 +1,11 @@
 //! Step 1 — set up the agent: one Agent Core PATCH (only the fields set are
 //! sent), then the workspace's credit balance.
 //!
-//! `cargo run -p gen-sdk --example step1_setup` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --example step1_setup` (offline without `GEN_API_KEY`).
 
 mod common;
 
-use gen_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::agent_core::AgentCorePatch;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,13 +1,13 @@
 //! Step 2 — generate content ideas: start an agent run, wait for it (bounded,
 //! with the waiter), read the ideas from the conversation.
 //!
-//! `cargo run -p gen-sdk --example step2_ideas` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --example step2_ideas` (offline without `GEN_API_KEY`).
 
 mod common;
 
 use std::time::Duration;
 
-use gen_sdk::wait::{JobRef, WaitOptions};
+use genpro_sdk::wait::{JobRef, WaitOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,7 +1,7 @@
 //! Step 3 — convert an idea to a vidsheet: take an idea's video type, pick
 //! the template tagged with it and clone it (free of credits).
 //!
-//! `cargo run -p gen-sdk --example step3_vidsheet [-- VIDEO_TYPE]` (offline
+//! `cargo run -p genpro-sdk --example step3_vidsheet [-- VIDEO_TYPE]` (offline
 //! without `GEN_API_KEY`). The video type is the argument if given, else the
 //! one of the agent's latest idea, else `montage`.
 

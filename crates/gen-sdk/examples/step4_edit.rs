@@ -1,13 +1,13 @@
 //! Step 4 — edit and generate: write the script cell, then generate the video
 //! cell from a typed creation card and wait for it with progress.
 //!
-//! `cargo run -p gen-sdk --example step4_edit` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --example step4_edit` (offline without `GEN_API_KEY`).
 
 mod common;
 
-use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
-use gen_sdk::phases::CellRef;
-use gen_sdk::wait::JobRef;
+use genpro_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
+use genpro_sdk::phases::CellRef;
+use genpro_sdk::wait::JobRef;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,12 +1,12 @@
 //! Step 5 — export and publish: render the final_video cell and wait,
 //! download the video (no API key goes to the CDN), publish to TikTok now.
 //!
-//! `cargo run -p gen-sdk --example step5_publish` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --example step5_publish` (offline without `GEN_API_KEY`).
 
 mod common;
 
-use gen_sdk::download::DownloadOptions;
-use gen_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::download::DownloadOptions;
+use genpro_sdk::phases::{CellRef, PublishPost};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,8 +1,8 @@
-//! Upload benchmark: a 1 GiB file direct-uploaded by gen-sdk to a local
+//! Upload benchmark: a 1 GiB file direct-uploaded by genpro-sdk to a local
 //! server, against `curl -T` to the same server.
 //!
 //! ```text
-//! cargo run --release -p gen-sdk --example upload_bench [SIZE_MIB]
+//! cargo run --release -p genpro-sdk --example upload_bench [SIZE_MIB]
 //! ```
 //!
 //! The example starts itself a second time as the server
@@ -23,8 +23,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gen_sdk::GenClient;
-use gen_sdk::upload::{UploadOptions, UploadPhase, UploadSource, md5_base64};
+use genpro_sdk::GenClient;
+use genpro_sdk::upload::{UploadOptions, UploadPhase, UploadSource, md5_base64};
 
 const KEY: &str = "bench-key-do-not-leak";
 
@@ -56,7 +56,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
     println!("server: {base}");
 
     let dir = tempfile::Builder::new()
-        .prefix("gen-sdk-upload-bench-")
+        .prefix("genpro-sdk-upload-bench-")
         .tempdir_in("/tmp")?;
     let path = dir.path().join("bench.mp4");
     let started = Instant::now();
@@ -98,7 +98,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
         Err(e) => println!("curl not runnable: {e}"),
     }
 
-    // gen-sdk.
+    // genpro-sdk.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -130,7 +130,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
         let hashed = watcher.await?.unwrap_or(Duration::ZERO);
         let put = total.saturating_sub(hashed);
         println!(
-            "gen-sdk upload: {:.2} s total (content resource {}): checksum {:.2} s ({:.0} MiB/s), PUT + API calls {:.2} s ({:.0} MiB/s)",
+            "genpro-sdk upload: {:.2} s total (content resource {}): checksum {:.2} s ({:.0} MiB/s), PUT + API calls {:.2} s ({:.0} MiB/s)",
             total.as_secs_f64(),
             resource.id.unwrap_or_default(),
             hashed.as_secs_f64(),

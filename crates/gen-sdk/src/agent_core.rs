@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use gen_api::types::{
+use genpro_api::types::{
     AgentCore, AgentCoreSectionError, DefaultUserVoiceInput, LinkedAccountInput,
     MonitoredItemInput, ResearchTopicInput,
 };
@@ -223,8 +223,8 @@ impl AgentCoreUpdate {
     /// only "Returns `200 OK` on full success, `207 Multi-Status` if some
     /// sections fail"): the wrapper `{core, failed_sections}`, or the flat
     /// core (its fields at the top level).
-    pub fn from_answer(status: u16, answer: gen_api::types::AgentCoreUpdateResult) -> Self {
-        let gen_api::types::AgentCoreUpdateResult {
+    pub fn from_answer(status: u16, answer: genpro_api::types::AgentCoreUpdateResult) -> Self {
+        let genpro_api::types::AgentCoreUpdateResult {
             core,
             failed_sections,
             ..
@@ -264,7 +264,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn answer(body: serde_json::Value) -> gen_api::types::AgentCoreUpdateResult {
+    fn answer(body: serde_json::Value) -> genpro_api::types::AgentCoreUpdateResult {
         serde_json::from_value(body).expect("decodes")
     }
 

@@ -26,7 +26,7 @@ pub struct GenClient {
 struct Inner {
     config: Config,
     secret: Secret,
-    raw: gen_api::Client,
+    raw: genpro_api::Client,
     http: reqwest::Client,
     retrier: Retrier,
     transport: Arc<GenTransport>,
@@ -119,7 +119,7 @@ impl GenClient {
             bases,
         ));
         let live_key = crate::error::register_key(credentials.secret.expose());
-        let raw = gen_api::Client::new_with_client(
+        let raw = genpro_api::Client::new_with_client(
             &config.api_url,
             http.clone(),
             crate::transport::shared(transport.clone()),
@@ -143,7 +143,7 @@ impl GenClient {
     }
 
     /// The generated client, with every operation of both hosts as a
-    /// builder (`use gen_api::prelude::*`). Its calls go through the one
+    /// builder (`use genpro_api::prelude::*`). Its calls go through the one
     /// transport: auth, retries by the operation's class, typed errors, and
     /// routing to the operation's host from the generated table, so the
     /// caller never picks a host. Convert its errors with [`Self::error`]
@@ -151,25 +151,25 @@ impl GenClient {
     /// body, since it does not know it).
     ///
     /// ```no_run
-    /// # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
-    /// use gen_api::prelude::*;
+    /// # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
+    /// use genpro_api::prelude::*;
     /// let generation = client.raw().get_generation().id(9000).send().await?;
     /// let conversations = client.raw().list_conversations().agent_id(42).send().await?; // agent host
     /// # Ok(()) }
     /// ```
-    pub fn raw(&self) -> &gen_api::Client {
+    pub fn raw(&self) -> &genpro_api::Client {
         &self.inner.raw
     }
 
     /// Converts an error of the generated client into [`Error`], scrubbed
     /// of the key.
-    pub fn error<E: serde::Serialize>(&self, e: gen_api::Error<E>) -> Error {
+    pub fn error<E: serde::Serialize>(&self, e: genpro_api::Error<E>) -> Error {
         Error::from(e).redact(self.secret())
     }
 
     /// The generated client ([`Self::raw`]; both hosts are routed by the
     /// transport).
-    pub fn api(&self) -> &gen_api::Client {
+    pub fn api(&self) -> &genpro_api::Client {
         &self.inner.raw
     }
 
@@ -201,7 +201,7 @@ impl GenClient {
     /// Sends a hand-built request for `operation_id` through the one
     /// transport (auth, host routing, retries by the operation's class or
     /// `class`, typed errors for non-2xx answers, body cap). For operations
-    /// gen-api does not generate (multipart) and for the waiters.
+    /// genpro-api does not generate (multipart) and for the waiters.
     pub async fn execute(
         &self,
         operation_id: &str,
@@ -260,20 +260,20 @@ impl GenClient {
     }
 
     /// The generated client if `operation_id` belongs to `phase`.
-    pub fn raw_for(&self, phase: Phase, operation_id: &str) -> Option<&gen_api::Client> {
-        let op = gen_api::operations::find(operation_id)?;
+    pub fn raw_for(&self, phase: Phase, operation_id: &str) -> Option<&genpro_api::Client> {
+        let op = genpro_api::operations::find(operation_id)?;
         (op.phase == phase).then(|| self.raw())
     }
 
-    /// Sends one gen-api call and converts its error. The transport
+    /// Sends one genpro-api call and converts its error. The transport
     /// underneath already retries by the operation's class, routes to its
     /// host and types every error; this only adds the conversion (kept for
     /// code written against earlier versions: `builder.send().await` with
     /// `Error::from` is the same).
     ///
     /// ```no_run
-    /// # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
-    /// use gen_api::prelude::*;
+    /// # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
+    /// use genpro_api::prelude::*;
     /// let api = client.raw();
     /// let generation = client
     ///     .send("get_generation", || api.get_generation().id(9000).send())
@@ -283,14 +283,14 @@ impl GenClient {
     pub async fn send<T, E, F, Fut>(&self, operation_id: &'static str, call: F) -> Result<T, Error>
     where
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<gen_api::ResponseValue<T>, gen_api::Error<E>>>,
+        Fut: Future<Output = Result<genpro_api::ResponseValue<T>, genpro_api::Error<E>>>,
         E: serde::Serialize,
     {
         let _ = operation_id;
         let secret = self.secret();
         call()
             .await
-            .map(gen_api::ResponseValue::into_inner)
+            .map(genpro_api::ResponseValue::into_inner)
             .map_err(|e| Error::from(e).redact(secret))
     }
 
@@ -301,10 +301,10 @@ impl GenClient {
         operation_id: &'static str,
         idempotency: Idempotency,
         call: F,
-    ) -> Result<gen_api::ResponseValue<T>, Error>
+    ) -> Result<genpro_api::ResponseValue<T>, Error>
     where
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<gen_api::ResponseValue<T>, gen_api::Error<E>>>,
+        Fut: Future<Output = Result<genpro_api::ResponseValue<T>, genpro_api::Error<E>>>,
         E: serde::Serialize,
     {
         let _ = operation_id;
@@ -319,8 +319,8 @@ impl GenClient {
 fn prepare(
     operation_id: &str,
     request: reqwest::RequestBuilder,
-) -> Result<(&'static gen_api::operations::Operation, reqwest::Request), Error> {
-    let op = gen_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
+) -> Result<(&'static genpro_api::operations::Operation, reqwest::Request), Error> {
+    let op = genpro_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
         message: format!("unknown operation {operation_id}"),
     })?;
     Ok((op, request.build().map_err(from_reqwest)?))

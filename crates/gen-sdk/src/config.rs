@@ -2,9 +2,9 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use gen_sdk::{GenClient, RetryPolicy};
+//! use genpro_sdk::{GenClient, RetryPolicy};
 //!
-//! # fn main() -> Result<(), gen_sdk::Error> {
+//! # fn main() -> Result<(), genpro_sdk::Error> {
 //! // GEN_API_KEY, and optionally GEN_API_URL / GEN_AGENT_URL:
 //! let client = GenClient::from_env()?;
 //!
@@ -37,7 +37,7 @@ pub const ENV_API_URL: &str = "GEN_API_URL";
 /// Environment variable overriding the agent host URL.
 pub const ENV_AGENT_URL: &str = "GEN_AGENT_URL";
 /// Default `User-Agent`.
-pub const DEFAULT_USER_AGENT: &str = concat!("gen-sdk-rust/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_USER_AGENT: &str = concat!("genpro-sdk-rust/", env!("CARGO_PKG_VERSION"));
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default whole-request timeout: long enough for a 55 s long-poll
@@ -275,7 +275,7 @@ impl GenClientBuilder {
         self
     }
 
-    /// `User-Agent` (default `gen-sdk-rust/<version>`).
+    /// `User-Agent` (default `genpro-sdk-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self

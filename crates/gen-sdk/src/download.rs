@@ -3,9 +3,9 @@
 //! a file.
 //!
 //! ```no_run
-//! use gen_sdk::download::DownloadOptions;
+//! use genpro_sdk::download::DownloadOptions;
 //!
-//! # async fn run(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+//! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! let generation = client.edit().generation(56789).await?;
 //! if let Some(output) = generation.output_resources.first() {
 //!     let options = DownloadOptions::new().on_progress(|done, total| {

@@ -2,15 +2,15 @@
 //! call.
 //!
 //! The operation's method, path template, host, parameters and retry class
-//! come from the generated table ([`gen_api::operations`]); the request goes
+//! come from the generated table ([`genpro_api::operations`]); the request goes
 //! through the one transport like every other call. A new operation in
 //! openapi.yaml is callable here after `cargo xtask generate`, with no edit.
 //!
 //! ```no_run
-//! # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+//! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! use serde_json::json;
 //! let args = json!({"id": 9000});
-//! let answer = gen_sdk::dynamic::call(&client, "get_generation", args.as_object().unwrap()).await?;
+//! let answer = genpro_sdk::dynamic::call(&client, "get_generation", args.as_object().unwrap()).await?;
 //! println!("{} {}", answer.status, answer.body);
 //! # Ok(()) }
 //! ```
@@ -21,7 +21,7 @@
 //! turned into lossy text).
 
 use bytes::Bytes;
-use gen_api::operations::{self, Operation, ParamLocation};
+use genpro_api::operations::{self, Operation, ParamLocation};
 use serde_json::{Map, Value};
 
 use crate::client::GenClient;

@@ -1,4 +1,4 @@
-//! The one error type of gen-sdk.
+//! The one error type of genpro-sdk.
 //!
 //! Every failure — an error answer from GEN (`{"error", "error_code"}`), a
 //! network problem, a timeout, an undecodable body, a request refused by the
@@ -17,27 +17,27 @@ use reqwest::header::HeaderMap;
 
 use crate::retry::RetryAfter;
 
-/// Result alias for gen-sdk.
+/// Result alias for genpro-sdk.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Maximum number of bytes of a response body kept in an [`Error`].
 pub const MAX_ERROR_BODY: usize = 4 * 1024;
 
-/// The largest JSON answer gen-sdk reads by default (16 MiB); a larger one
+/// The largest JSON answer genpro-sdk reads by default (16 MiB); a larger one
 /// is an [`Error::BodyTooLarge`], cut while streaming.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
 /// The machine-readable `error_code` of a GEN error answer
-/// (`{"error": "...", "error_code": "..."}`): gen-api's open enum,
+/// (`{"error": "...", "error_code": "..."}`): genpro-api's open enum,
 /// generated from openapi.yaml's `ErrorCode` (seed 001's "Common codes");
 /// any other code decodes into [`ErrorCode::Other`]. Its documented fixes
 /// are [`ErrorCodeExt::hint`].
-pub use gen_api::open_enums::ErrorCode;
+pub use genpro_api::open_enums::ErrorCode;
 
-/// The documented fix of an [`ErrorCode`] (`use gen_sdk::ErrorCodeExt as _;`).
+/// The documented fix of an [`ErrorCode`] (`use genpro_sdk::ErrorCodeExt as _;`).
 ///
 /// ```
-/// use gen_sdk::{ErrorCode, ErrorCodeExt as _};
+/// use genpro_sdk::{ErrorCode, ErrorCodeExt as _};
 /// assert!(ErrorCode::Unauthorized.hint().unwrap().contains("X-API-Key"));
 /// assert_eq!(ErrorCode::from("teapot").hint(), None);
 /// ```
@@ -75,7 +75,7 @@ impl ErrorCodeExt for ErrorCode {
     }
 }
 
-/// Everything that can go wrong calling GEN through gen-sdk.
+/// Everything that can go wrong calling GEN through genpro-sdk.
 ///
 /// `Display`, `Debug` and [`std::error::Error::source`] are written so that
 /// no text of an [`Error`] carries the API key: strings a server echoes
@@ -127,7 +127,7 @@ pub enum Error {
     /// the key. An [`Error::Decode`] therefore never shows it: `Display`
     /// and `Debug` give a cleaned message (the kind of value, what was
     /// expected, the position; no value from the answer), and
-    /// [`std::error::Error::source`] is `None`. Errors built by gen-sdk
+    /// [`std::error::Error::source`] is `None`. Errors built by genpro-sdk
     /// replace `source` with that cleaned message (scrubbed of the key).
     Decode {
         /// HTTP status code, when known.
@@ -139,7 +139,7 @@ pub enum Error {
         /// ([`Error::decode_message`]), which cleans it.
         source: serde_json::Error,
     },
-    /// The request was refused by gen-sdk before anything was sent.
+    /// The request was refused by genpro-sdk before anything was sent.
     Validation {
         /// The offending field, as a JSON path (`data.duration`).
         field: String,
@@ -186,7 +186,7 @@ pub enum Error {
     /// The operation was cancelled through its
     /// `tokio_util::sync::CancellationToken` (uploads, downloads).
     Cancelled,
-    /// A successful answer lacks a value gen-sdk needs to go on (e.g. the
+    /// A successful answer lacks a value genpro-sdk needs to go on (e.g. the
     /// `direct_upload.url` to PUT a file to). No seed pins these fields, so
     /// openapi.yaml reads them as optional; an answer without one decodes,
     /// and only the step that needs it stops here.
@@ -241,7 +241,7 @@ impl fmt::Display for Error {
                 "invalid `{field}`: {message}{}",
                 fmt_allowed(allowed.as_deref())
             ),
-            Self::Config { message } => write!(f, "invalid gen-sdk configuration: {message}"),
+            Self::Config { message } => write!(f, "invalid genpro-sdk configuration: {message}"),
             Self::InvalidRequest { message } => write!(f, "invalid request: {message}"),
             Self::UnexpectedResponse { status, request_id } => write!(
                 f,
@@ -420,7 +420,7 @@ impl Error {
     }
 
     /// True when trying the same request again may succeed: connection
-    /// failures, timeouts, 408, 429 and 5xx. Whether gen-sdk actually retries
+    /// failures, timeouts, 408, 429 and 5xx. Whether genpro-sdk actually retries
     /// also depends on the operation (see [`crate::retry::Idempotency`]).
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -439,7 +439,7 @@ impl Error {
                 401 => ErrorCode::Unauthorized.hint(),
                 403 => ErrorCode::Forbidden.hint(),
                 404 => ErrorCode::NotFound.hint(),
-                429 => Some("rate limited: slow down (gen-sdk retries idempotent calls after Retry-After)"),
+                429 => Some("rate limited: slow down (genpro-sdk retries idempotent calls after Retry-After)"),
                 500..=599 => Some("GEN had a server error: retry later; quote the request id to GEN support if it persists"),
                 _ => None,
             }),
@@ -723,24 +723,24 @@ pub(crate) fn scrub_live_keys(mut error: Error) -> Error {
     error
 }
 
-impl<E: serde::Serialize> From<gen_api::Error<E>> for Error {
-    fn from(e: gen_api::Error<E>) -> Self {
+impl<E: serde::Serialize> From<genpro_api::Error<E>> for Error {
+    fn from(e: genpro_api::Error<E>) -> Self {
         scrub_live_keys(from_gen_api(e))
     }
 }
 
-fn from_gen_api<E: serde::Serialize>(e: gen_api::Error<E>) -> Error {
+fn from_gen_api<E: serde::Serialize>(e: genpro_api::Error<E>) -> Error {
     {
         match e {
-            gen_api::Error::InvalidRequest(message) | gen_api::Error::Custom(message) => {
+            genpro_api::Error::InvalidRequest(message) | genpro_api::Error::Custom(message) => {
                 Error::InvalidRequest { message }
             }
             // The one transport sends typed errors through the generated code
             // inside the body of a synthesized answer (see crate::transport).
-            gen_api::Error::CommunicationError(e)
-            | gen_api::Error::InvalidUpgrade(e)
-            | gen_api::Error::ResponseBodyError(e) => from_reqwest(e),
-            gen_api::Error::ErrorResponse(rv) => {
+            genpro_api::Error::CommunicationError(e)
+            | genpro_api::Error::InvalidUpgrade(e)
+            | genpro_api::Error::ResponseBodyError(e) => from_reqwest(e),
+            genpro_api::Error::ErrorResponse(rv) => {
                 let status = rv.status();
                 let headers = rv.headers().clone();
                 let value = serde_json::to_value(rv.into_inner()).ok();
@@ -750,10 +750,10 @@ fn from_gen_api<E: serde::Serialize>(e: gen_api::Error<E>) -> Error {
                     .unwrap_or_default();
                 api_error(status, &headers, value.as_ref(), &raw)
             }
-            gen_api::Error::InvalidResponsePayload(bytes, source) => {
+            genpro_api::Error::InvalidResponsePayload(bytes, source) => {
                 Error::decode(None, &bytes, &source)
             }
-            gen_api::Error::UnexpectedResponse(response) => Error::UnexpectedResponse {
+            genpro_api::Error::UnexpectedResponse(response) => Error::UnexpectedResponse {
                 status: response.status().as_u16(),
                 request_id: header_str(response.headers(), "x-request-id"),
             },

@@ -1,13 +1,13 @@
-//! # gen-sdk — the ergonomic Rust client for the GEN Auto Content Engine API
+//! # genpro-sdk — the ergonomic Rust client for the GEN Auto Content Engine API
 //!
 //! GEN takes a raw idea to a published short video in five steps. In code:
 //!
 //! ```no_run
-//! use gen_sdk::agent_core::AgentCorePatch;
-//! use gen_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
-//! use gen_sdk::phases::{CellRef, PublishPost};
-//! use gen_sdk::wait::JobRef;
-//! use gen_sdk::GenClient;
+//! use genpro_sdk::agent_core::AgentCorePatch;
+//! use genpro_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
+//! use genpro_sdk::phases::{CellRef, PublishPost};
+//! use genpro_sdk::wait::JobRef;
+//! use genpro_sdk::GenClient;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = GenClient::from_env()?; // GEN_API_KEY
@@ -64,7 +64,7 @@
 //! | 4 — edit and generate | [`GenClient::edit`] | api |
 //! | 5 — export and publish | [`GenClient::publish`] | api |
 //!
-//! On top of the generated [`gen_api`] client it adds:
+//! On top of the generated [`genpro_api`] client it adds:
 //!
 //! - one client for both hosts, authenticated with `X-API-Key` (or a bearer
 //!   token) in a sensitive header; `Debug` prints `api_key: "***"`
@@ -80,7 +80,7 @@
 //!   previews: long-poll detected at run time, bounded waits, progress,
 //!   many at once, mass regenerate with an up-front credit check ([`wait`]);
 //! - uploads up to 1 GiB, streamed and checksummed ([`upload`]), downloads
-//!   ([`download`]) and the multipart operations gen-api cannot generate
+//!   ([`download`]) and the multipart operations genpro-api cannot generate
 //!   ([`multipart`]);
 //! - typed open enums for response statuses ([`status`]);
 //! - the five steps as handles, one file each ([`steps`], also reachable as
@@ -128,4 +128,4 @@ pub(crate) fn init_tls() {
 }
 
 /// The raw generated client, re-exported.
-pub use gen_api;
+pub use genpro_api;

@@ -1,5 +1,5 @@
 //! The `multipart/form-data` operations the generated client sets aside
-//! ([`gen_api::set_aside::SET_ASIDE`]), written by hand on the
+//! ([`genpro_api::set_aside::SET_ASIDE`]), written by hand on the
 //! authenticated HTTP client with the generated response types:
 //!
 //! | operation | method | form fields |
@@ -30,7 +30,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-use gen_api::types;
+use genpro_api::types;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 
@@ -120,7 +120,7 @@ pub(crate) async fn file_part(
 }
 
 fn idempotency_of(operation_id: &str) -> Idempotency {
-    gen_api::operations::find(operation_id)
+    genpro_api::operations::find(operation_id)
         .map(|op| crate::transport::idempotency(op.retry))
         .unwrap_or(Idempotency::PaidPost)
 }
@@ -389,7 +389,7 @@ impl fmt::Display for SocialSourceType {
 /// agent's knowledge base ([`Ideas::train_social`]).
 ///
 /// ```
-/// use gen_sdk::multipart::{SocialPlatform, SocialSourceType, TrainSocial};
+/// use genpro_sdk::multipart::{SocialPlatform, SocialSourceType, TrainSocial};
 ///
 /// let job = TrainSocial::new(SocialPlatform::TikTok, SocialSourceType::Hashtag, "streetfood")
 ///     .days(7)

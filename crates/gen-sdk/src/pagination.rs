@@ -8,9 +8,9 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use gen_sdk::pagination::ContentResourceFilter;
+//! use genpro_sdk::pagination::ContentResourceFilter;
 //!
-//! # async fn run(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+//! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! let videos: Vec<_> = client
 //!     .edit()
 //!     .content_resources(42, ContentResourceFilter::default().object_type("video"))
@@ -28,8 +28,8 @@ use std::future::Future;
 use std::num::NonZeroU64;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 
 use crate::Error;
 use crate::phases::{Edit, Vidsheet};

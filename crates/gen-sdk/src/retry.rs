@@ -1,6 +1,6 @@
 //! Retries that never spend credits twice.
 //!
-//! gen-sdk wraps every call it makes in a small retry loop (exponential
+//! genpro-sdk wraps every call it makes in a small retry loop (exponential
 //! backoff with full jitter, bounded attempts and total time, `Retry-After`
 //! honoured). What may be retried depends on the operation's
 //! [`Idempotency`]:

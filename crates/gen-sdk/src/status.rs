@@ -1,27 +1,27 @@
 //! Typed open enums for the string enums of GEN's responses.
 //!
 //! These enums, generated from openapi.yaml's `x-extensible-enum` lists
-//! into [`gen_api::open_enums`] and used by gen-api's response types, give
+//! into [`genpro_api::open_enums`] and used by genpro-api's response types, give
 //! the known values names and keep unknown ones in `Other(String)`, so a
 //! value GEN adds later never breaks decoding; the statuses know which
 //! values end a job (`x-terminal-values`):
 //!
 //! ```
-//! use gen_sdk::status::GenerationStatus;
+//! use genpro_sdk::status::GenerationStatus;
 //!
 //! let status = GenerationStatus::from("completed");
 //! assert!(status.is_terminal());
 //! assert_eq!(GenerationStatus::from("queued_v2"), GenerationStatus::Other("queued_v2".into()));
 //! ```
 
-pub use gen_api::open_enums::{
+pub use genpro_api::open_enums::{
     AgentRunStatus, ColumnRole, ColumnType, GenerationStatus, GenerationType, IdeaStatus,
     MonitoredItemType, UserJobStatus, VideoType,
 };
 
 /// Every open enum by the openapi.yaml schema name it types, with its known
-/// values (gen-api's [`gen_api::open_enums::OPEN_ENUMS`]).
-pub const TYPED_ENUMS: &[(&str, &[&str])] = gen_api::open_enums::OPEN_ENUMS;
+/// values (genpro-api's [`genpro_api::open_enums::OPEN_ENUMS`]).
+pub const TYPED_ENUMS: &[(&str, &[&str])] = genpro_api::open_enums::OPEN_ENUMS;
 
 #[cfg(test)]
 mod tests {

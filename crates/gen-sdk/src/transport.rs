@@ -1,8 +1,8 @@
-//! The one transport: every request gen-sdk sends to GEN goes through
+//! The one transport: every request genpro-sdk sends to GEN goes through
 //! [`GenTransport`].
 //!
 //! It is installed as the inner transport of both generated
-//! [`gen_api::Client`]s (progenitor's `ClientHooks::exec`), so the generated
+//! [`genpro_api::Client`]s (progenitor's `ClientHooks::exec`), so the generated
 //! builders of all operations, the ready-made methods of the phase handles,
 //! the waiter's polls, the multipart uploads and `gen api` share one code
 //! path that owns:
@@ -14,7 +14,7 @@
 //!   [`Error::Api`] (the key never travels to another host, a paid body is
 //!   never re-sent elsewhere);
 //! - **retries** by the operation's generated retry class
-//!   ([`gen_api::operations::RetryClass`], `x-retry` in openapi.yaml),
+//!   ([`genpro_api::operations::RetryClass`], `x-retry` in openapi.yaml),
 //!   honouring `Retry-After`;
 //! - **path checks**: a path parameter that would change the endpoint
 //!   (`.`, `..`, empty) is refused before anything is sent;
@@ -22,13 +22,13 @@
 //!   `error_code`, a gateway's HTML) become [`Error::Api`] with status,
 //!   request id, `Retry-After` and the cut body; success bodies are capped
 //!   while streaming ([`crate::GenClientBuilder::max_response_body`]);
-//! - **tracing**: one `gen_api_call` span per call (`operation_id`,
+//! - **tracing**: one `genpro_api_call` span per call (`operation_id`,
 //!   `method`, `host`, `attempt`, `status`), never the key;
 //! - **redaction**: every error is scrubbed of the key.
 //!
 //! Errors that are not transport failures travel through the generated code
 //! inside a synthesized answer whose body fails with a [`Carried`] error;
-//! [`Error`]'s `From<gen_api::Error<_>>` takes them out again, so callers of
+//! [`Error`]'s `From<genpro_api::Error<_>>` takes them out again, so callers of
 //! the generated builders get the same typed [`Error`] as everyone else.
 
 use std::cell::Cell;
@@ -37,8 +37,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures::{FutureExt as _, StreamExt};
-use gen_api::operations::{Host, Operation, ParamLocation, RetryClass};
-use gen_api::transport::{API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport};
+use genpro_api::operations::{Host, Operation, ParamLocation, RetryClass};
+use genpro_api::transport::{API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
@@ -111,7 +111,7 @@ fn record_attempts(sent: u32, earlier_may_have_landed: bool) {
     });
 }
 
-/// The retry class of gen-sdk's retrier for an operation's generated class.
+/// The retry class of genpro-sdk's retrier for an operation's generated class.
 pub fn idempotency(class: RetryClass) -> Idempotency {
     match class {
         RetryClass::Idempotent => Idempotency::Idempotent,
@@ -121,7 +121,7 @@ pub fn idempotency(class: RetryClass) -> Idempotency {
 }
 
 /// A typed [`Error`] riding inside a `reqwest::Error`'s source chain, out of
-/// the generated code and back to gen-sdk.
+/// the generated code and back to genpro-sdk.
 pub struct Carried(Mutex<Option<Error>>);
 
 impl Carried {
@@ -151,7 +151,7 @@ impl fmt::Display for Carried {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
         {
             Some(e) => write!(f, "{e}"),
-            None => f.write_str("gen-sdk error (already taken)"),
+            None => f.write_str("genpro-sdk error (already taken)"),
         }
     }
 }
@@ -530,7 +530,7 @@ impl GenTransport {
     }
 }
 
-/// The `gen_api_call` span of a call, `Span::none()` when it is disabled
+/// The `genpro_api_call` span of a call, `Span::none()` when it is disabled
 /// (no subscriber interested): recording on it, entering and leaving it
 /// then do nothing, even with `tracing`'s `log` feature on. The fields are
 /// recorded on the span itself (no lookup of the current span). Out of line:
@@ -539,7 +539,7 @@ impl GenTransport {
 #[inline(never)]
 fn call_span(operation: &Operation) -> tracing::Span {
     let span = tracing::info_span!(
-        "gen_api_call",
+        "genpro_api_call",
         operation_id = operation.operation_id,
         method = operation.method,
         host = operation.host.as_str(),
@@ -760,14 +760,14 @@ fn to_reqwest(error: Error) -> reqwest::Result<reqwest::Response> {
     }
 }
 
-/// A [`gen_api::transport::SharedTransport`] holding `transport`.
-pub(crate) fn shared(transport: Arc<GenTransport>) -> gen_api::transport::SharedTransport {
+/// A [`genpro_api::transport::SharedTransport`] holding `transport`.
+pub(crate) fn shared(transport: Arc<GenTransport>) -> genpro_api::transport::SharedTransport {
     transport
 }
 
 /// The `api-version` header value (the spec's `info.version`).
 pub fn api_version() -> &'static str {
-    <gen_api::Client as gen_api::ClientInfo<gen_api::transport::SharedTransport>>::api_version()
+    <genpro_api::Client as genpro_api::ClientInfo<genpro_api::transport::SharedTransport>>::api_version()
 }
 
 fn operation_path(rest: &str) -> &str {

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gen_sdk::Error;
-use gen_sdk::agent_core::AgentCorePatch;
-use gen_sdk::cards::*;
+use genpro_sdk::Error;
+use genpro_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::cards::*;
 use serde_json::{Map, Value, json};
 
 /// Parses a seed example verbatim.
@@ -338,17 +338,17 @@ fn rails_generation_type_names_are_accepted_and_normalised() {
     // canonical names keep their checks; unknown names are refused
     let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": {}})).unwrap_err();
     assert!(
-        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "data"),
+        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "data"),
         "{err}"
     );
     let err = GenerateBody::from_json(&json!({"generation_type": "txet", "data": {}})).unwrap_err();
     assert!(
-        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "generation_type"),
+        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "generation_type"),
         "{err}"
     );
     let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": []})).unwrap_err();
     assert!(
-        matches!(err, gen_sdk::Error::Validation { ref field, .. } if field == "data"),
+        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "data"),
         "{err}"
     );
 }
@@ -589,14 +589,14 @@ fn agent_core_patch_sends_only_set_fields() {
     );
 }
 
-/// Every card, with every field it has set, is held exactly by gen-api's
+/// Every card, with every field it has set, is held exactly by genpro-api's
 /// generated `GenerateRequest` (the card data types progenitor generates
 /// from openapi.yaml): same field names, value types and value lists. A
-/// drift check that needs no schemars; a model newer than gen-api and a
+/// drift check that needs no schemars; a model newer than genpro-api and a
 /// Veo duration of 8 s fit too (the value lists are open).
 #[test]
 fn every_card_fits_the_generated_card_data_exactly() {
-    use gen_sdk::gen_api::types::GenerateRequest;
+    use genpro_sdk::genpro_api::types::GenerateRequest;
     let ai = TextInput::ai(AiTextModel::OpenAi, "write it");
     let cards = [
         Card::from(TextCard::new(ai.clone(), TextModel::ClaudeSonnet4).variable("topic", "tacos")),
@@ -642,17 +642,17 @@ fn every_card_fits_the_generated_card_data_exactly() {
             VideoFromTextModel::from("sora_3"),
         )),
         // a Veo duration the seeds disagree on is sent (with a warning), so
-        // gen-api's duration is an open integer too
+        // genpro-api's duration is an open integer too
         Card::from(VideoFromTextCard::new("veo", VideoFromTextModel::Veo3).duration(8)),
     ];
     for card in cards {
         let wire = card.to_json();
         let generated: GenerateRequest = serde_json::from_value(wire.clone())
-            .unwrap_or_else(|e| panic!("gen-api cannot hold {wire}: {e}"));
+            .unwrap_or_else(|e| panic!("genpro-api cannot hold {wire}: {e}"));
         assert_eq!(
             serde_json::to_value(&generated).unwrap(),
             wire,
-            "gen-api's {} changes the card",
+            "genpro-api's {} changes the card",
             card.generation_type()
         );
     }
@@ -764,14 +764,14 @@ fn validation_constants_match_openapi_yaml() {
             let listed = spec_enum(&spec, card, property);
             (listed != rust).then(|| {
                 format!(
-                    "{card}.{property}: gen-sdk validates {rust:?}, openapi.yaml lists {listed:?}"
+                    "{card}.{property}: genpro-sdk validates {rust:?}, openapi.yaml lists {listed:?}"
                 )
             })
         })
         .collect();
     assert!(
         problems.is_empty(),
-        "gen-sdk and openapi.yaml disagree:\n- {}",
+        "genpro-sdk and openapi.yaml disagree:\n- {}",
         problems.join("\n- ")
     );
 }
@@ -908,7 +908,7 @@ fn every_card_sends_exactly_these_bytes() {
 
 #[test]
 fn a_card_wraps_the_generated_data() {
-    use gen_sdk::gen_api::types::VideoFromTextCardData;
+    use genpro_sdk::genpro_api::types::VideoFromTextCardData;
     let mut card = VideoFromTextCard::new("taco", VideoFromTextModel::Kling16).duration(5);
     // the generated fields read and write through Deref / DerefMut
     assert_eq!(card.prompt.text(), "taco");
@@ -1004,7 +1004,7 @@ fn text_card_variables_are_sorted_and_an_empty_map_is_sent_as_read() {
 
 #[test]
 fn text_input_is_the_generated_text_or_ai_text() {
-    use gen_sdk::gen_api::types::TextOrAiText;
+    use genpro_sdk::genpro_api::types::TextOrAiText;
     let plain: TextOrAiText = TextInput::plain("hi");
     assert_eq!(plain, TextInput::String("hi".into()));
     assert_eq!(plain.text(), "hi");

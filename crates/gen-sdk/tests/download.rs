@@ -7,9 +7,9 @@ mod upload_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gen_sdk::Error;
-use gen_sdk::download::{self, DownloadOptions};
-use gen_sdk::retry::testing::ManualTime;
+use genpro_sdk::Error;
+use genpro_sdk::download::{self, DownloadOptions};
+use genpro_sdk::retry::testing::ManualTime;
 use serde_json::json;
 use upload_common::*;
 
@@ -109,7 +109,7 @@ async fn server_errors_are_retried() {
     })
     .await;
     let time = ManualTime::default();
-    let retrier = gen_sdk::retry::Retrier::new(gen_sdk::RetryPolicy::default())
+    let retrier = genpro_sdk::retry::Retrier::new(genpro_sdk::RetryPolicy::default())
         .with_sleep(Arc::new(time.clone()))
         .with_clock(Arc::new(time.clone()));
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +206,7 @@ async fn cancel_and_idle_timeout() {
         &target,
         DownloadOptions::new()
             .idle_timeout(Duration::from_millis(200))
-            .retrier(gen_sdk::retry::Retrier::new(gen_sdk::RetryPolicy::none())),
+            .retrier(genpro_sdk::retry::Retrier::new(genpro_sdk::RetryPolicy::none())),
     )
     .await
     .unwrap_err();

@@ -23,10 +23,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gen_sdk::cards::{Card, TextCard, TextModel};
-use gen_sdk::phases::CellRef;
-use gen_sdk::wait::{JobRef, Outcome, WaitError, WaitOptions};
-use gen_sdk::{Error, GenClient};
+use genpro_sdk::cards::{Card, TextCard, TextModel};
+use genpro_sdk::phases::CellRef;
+use genpro_sdk::wait::{JobRef, Outcome, WaitError, WaitOptions};
+use genpro_sdk::{Error, GenClient};
 use hostile_common::{Body, HostileServer, Reply, refused_base};
 use serde_json::json;
 
@@ -243,11 +243,11 @@ async fn d_a_300_mib_status_answer_ends_the_wait_with_a_typed_error() {
 async fn d_a_300_mib_answer_to_a_multipart_upload_is_cut_at_the_body_cap() {
     let api = huge(201, br#"{"id":1,"url":""#).await;
     let before = peak_rss();
-    let source = gen_sdk::upload::UploadSource::bytes(vec![7u8; 1024], "clip.mp4");
+    let source = genpro_sdk::upload::UploadSource::bytes(vec![7u8; 1024], "clip.mp4");
 
     let result = client(&api.base)
         .edit()
-        .upload(42, source, gen_sdk::upload::UploadOptions::new())
+        .upload(42, source, genpro_sdk::upload::UploadOptions::new())
         .await;
 
     let Err(error) = result else {
@@ -573,7 +573,7 @@ async fn b_a_key_in_a_wrongly_typed_field_never_reaches_any_text() {
     let api_client = client.api();
     let raw_error = client
         .send("get_generation", || {
-            use gen_sdk::gen_api::prelude::*;
+            use genpro_sdk::genpro_api::prelude::*;
             api_client.get_generation().id(1).send()
         })
         .await

@@ -4,18 +4,18 @@
 
 mod upload_common;
 
-use gen_sdk::Error;
-use gen_sdk::multipart::{
+use genpro_sdk::Error;
+use genpro_sdk::multipart::{
     SocialPlatform, SocialSourceType, TrainSocial, VoiceClone, XLSX_CONTENT_TYPE,
 };
-use gen_sdk::retry::testing::ManualTime;
-use gen_sdk::upload::{DIRECT_UPLOAD_THRESHOLD, UploadSource};
+use genpro_sdk::retry::testing::ManualTime;
+use genpro_sdk::upload::{DIRECT_UPLOAD_THRESHOLD, UploadSource};
 use serde_json::json;
 use upload_common::*;
 
 async fn api(
     reply: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
-) -> (Server, ManualTime, gen_sdk::GenClient) {
+) -> (Server, ManualTime, genpro_sdk::GenClient) {
     let server = Server::start(reply).await;
     let time = ManualTime::default();
     let client = client(&server.base, &time);
@@ -100,7 +100,7 @@ async fn train_social_wire_format() {
         r#"{"platform":"tiktok","type":"hashtag","value":"streetfood","days":7,"max_results":50,"monitoring":false}"#
     );
     // The data string decodes into the generated type.
-    let data: gen_sdk::gen_api::types::TrainSocialData =
+    let data: genpro_sdk::genpro_api::types::TrainSocialData =
         serde_json::from_str(&fields[1].text()).unwrap();
     assert_eq!(data.value, "streetfood");
 }
@@ -330,7 +330,7 @@ async fn undecodable_success_is_a_decode_error() {
 
 #[test]
 fn set_aside_operations_are_all_covered() {
-    // Every multipart operation gen-api sets aside has a hand-written
+    // Every multipart operation genpro-api sets aside has a hand-written
     // method here (others, e.g. XML bodies, are reached through `gen api`).
     let covered = [
         ("clone_voice", "/v1/agents/{agent_id}/voice/clone"),
@@ -341,7 +341,7 @@ fn set_aside_operations_are_all_covered() {
             "/v1/autocontentengine/{id}/import_global_variables",
         ),
     ];
-    let multipart = gen_sdk::gen_api::set_aside::SET_ASIDE
+    let multipart = genpro_sdk::genpro_api::set_aside::SET_ASIDE
         .iter()
         .filter(|op| {
             op.removed_media_types

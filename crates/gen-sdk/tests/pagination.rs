@@ -1,8 +1,8 @@
 //! Paginated lists as streams: lazy, in order, errors surfaced.
 
 use futures::{StreamExt, TryStreamExt};
-use gen_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
-use gen_sdk::{GenClient, RetryPolicy};
+use genpro_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
+use genpro_sdk::{GenClient, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
 

@@ -16,8 +16,8 @@
 
 use std::collections::BTreeSet;
 
-use gen_sdk::Error;
-use gen_sdk::wait::{JobRef, JobSnapshot};
+use genpro_sdk::Error;
+use genpro_sdk::wait::{JobRef, JobSnapshot};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -393,7 +393,7 @@ fn apply_value(v: &mut Value, m: &Mutation, post: &mut Post) {
     }
 }
 
-/// The checks every decode result passes: a decode error's text, as gen-sdk
+/// The checks every decode result passes: a decode error's text, as genpro-sdk
 /// shows it, quotes nothing injected.
 fn check_decode_error(target: &Target, bytes: &[u8], e: serde_json::Error) {
     let error = Error::Decode {
@@ -533,7 +533,7 @@ proptest! {
         let Error::Api { body, .. } = &error else {
             panic!("{error:?}");
         };
-        prop_assert!(body.len() <= gen_sdk::error::MAX_ERROR_BODY + 64, "{}", body.len());
+        prop_assert!(body.len() <= genpro_sdk::error::MAX_ERROR_BODY + 64, "{}", body.len());
         let _ = (error.to_string(), format!("{error:?}"), error.hint(), error.is_retryable());
     }
 }

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gen_sdk::cards::{Card, TextCard, TextModel};
-use gen_sdk::gen_api::prelude::*;
-use gen_sdk::phases::CellRef;
-use gen_sdk::retry::Clock;
-use gen_sdk::retry::testing::ManualTime;
-use gen_sdk::{Error, ErrorCode, GenClient, GenClientBuilder, RetryPolicy};
+use genpro_sdk::cards::{Card, TextCard, TextModel};
+use genpro_sdk::genpro_api::prelude::*;
+use genpro_sdk::phases::CellRef;
+use genpro_sdk::retry::Clock;
+use genpro_sdk::retry::testing::ManualTime;
+use genpro_sdk::{Error, ErrorCode, GenClient, GenClientBuilder, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -60,9 +60,9 @@ async fn a_retried_get_is_the_same_request_on_the_wire() {
             .path("/v1/generations/9000")
             .query_param("include", "progress")
             .header("x-api-key", KEY)
-            .header("api-version", gen_sdk::transport::api_version())
+            .header("api-version", genpro_sdk::transport::api_version())
             .header("accept", "application/json")
-            .header("user-agent", gen_sdk::config::DEFAULT_USER_AGENT);
+            .header("user-agent", genpro_sdk::config::DEFAULT_USER_AGENT);
     };
     let failing = server
         .mock_async(|when, then| {
@@ -415,7 +415,7 @@ async fn invalid_card_is_refused_before_any_request() {
         .await;
     let card = Card::from(
         // 12 s: refused by every seed ("5 or 10", "up to 8s")
-        gen_sdk::cards::VideoFromTextCard::new("x", gen_sdk::cards::VideoFromTextModel::Veo3)
+        genpro_sdk::cards::VideoFromTextCard::new("x", genpro_sdk::cards::VideoFromTextModel::Veo3)
             .duration(12),
     );
     let err = client(&server, policy(), &time)
@@ -479,11 +479,11 @@ async fn a_veo_card_the_seeds_disagree_on_is_sent_and_warned_about_once() {
         })
         .await;
     let card = Card::from(
-        gen_sdk::cards::VideoFromTextCard::new(
+        genpro_sdk::cards::VideoFromTextCard::new(
             "San Antonio taco truck at golden hour, steam rising, handheld camera",
-            gen_sdk::cards::VideoFromTextModel::Veo3,
+            genpro_sdk::cards::VideoFromTextModel::Veo3,
         )
-        .aspect_ratio(gen_sdk::cards::AspectRatio::Ratio9x16)
+        .aspect_ratio(genpro_sdk::cards::AspectRatio::Ratio9x16)
         .duration(10),
     );
     let client = client(&server, policy(), &time);
@@ -505,7 +505,7 @@ async fn a_veo_card_the_seeds_disagree_on_is_sent_and_warned_about_once() {
 
 #[tokio::test]
 async fn raw_builder_calls_get_retries_and_error_conversion() {
-    use gen_api::prelude::*;
+    use genpro_api::prelude::*;
     let server = MockServer::start_async().await;
     let time = ManualTime::default();
     let failing = server
@@ -642,7 +642,7 @@ async fn bearer_token_and_user_agent_are_sent() {
                 .header("authorization", format!("Bearer {KEY}"))
                 .header(
                     "user-agent",
-                    format!("gen-sdk-rust/{}", env!("CARGO_PKG_VERSION")),
+                    format!("genpro-sdk-rust/{}", env!("CARGO_PKG_VERSION")),
                 );
             then.status(200).json_body(json!({"id": 7}));
         })
@@ -677,7 +677,7 @@ async fn agent_core_207_reports_failed_sections() {
         .setup()
         .update_agent_core(
             42,
-            &gen_sdk::agent_core::AgentCorePatch::new()
+            &genpro_sdk::agent_core::AgentCorePatch::new()
                 .brand_name("Santiago")
                 .keywords(["streetfood"]),
         )
@@ -705,7 +705,7 @@ async fn publish_hides_the_json_string_data() {
             then.status(201).json_body(json!({"user_job_id": 138860}));
         })
         .await;
-    let post = gen_sdk::phases::PublishPost::tiktok(
+    let post = genpro_sdk::phases::PublishPost::tiktok(
         "https://cdn.gen.pro/outputs/render_xyz.mp4",
         "The $2 taco at 2am #streetfood #tacotok",
     );
@@ -759,9 +759,9 @@ fn from_env_reads_key_and_urls() {
 
 #[test]
 fn free_creates_retry_on_429_and_503_only() {
-    use gen_sdk::Idempotency::NonIdempotent;
+    use genpro_sdk::Idempotency::NonIdempotent;
     let err = |status: u16| {
-        gen_sdk::Error::from_response_parts(
+        genpro_sdk::Error::from_response_parts(
             reqwest::StatusCode::from_u16(status).unwrap(),
             &Default::default(),
             b"{}",
@@ -839,7 +839,7 @@ async fn a_retried_stop_refused_for_its_state_is_done() {
         .await
         .unwrap();
     assert_eq!(g.id, 9000);
-    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Stopped);
+    assert_eq!(g.status, genpro_sdk::status::GenerationStatus::Stopped);
     assert_eq!(first.calls_async().await, 1);
     assert_eq!(retry.calls_async().await, 1);
     assert_eq!(get.calls_async().await, 1);
@@ -863,13 +863,13 @@ async fn a_retried_continue_refused_for_its_state_is_done() {
     )
     .await;
     let client = client(&server, policy(), &time);
-    let g = gen_sdk::transport::with_retry_class(
-        gen_sdk::Idempotency::Idempotent,
+    let g = genpro_sdk::transport::with_retry_class(
+        genpro_sdk::Idempotency::Idempotent,
         client.edit().continue_generation(9000),
     )
     .await
     .unwrap();
-    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Pending);
+    assert_eq!(g.status, genpro_sdk::status::GenerationStatus::Pending);
     assert_eq!(first.calls_async().await, 1);
     assert_eq!(retry.calls_async().await, 1);
     assert_eq!(get.calls_async().await, 1);
@@ -947,8 +947,8 @@ async fn a_retried_continue_refused_for_credit_is_an_error() {
     )
     .await;
     let client = client(&server, policy(), &time);
-    let err = gen_sdk::transport::with_retry_class(
-        gen_sdk::Idempotency::Idempotent,
+    let err = genpro_sdk::transport::with_retry_class(
+        genpro_sdk::Idempotency::Idempotent,
         client.edit().continue_generation(9000),
     )
     .await
@@ -1009,7 +1009,7 @@ async fn a_stop_whose_answer_was_lost_is_done_after_the_retry() {
     let time = ManualTime::default();
     let client = builder(&url, policy(), &time).build().unwrap();
     let g = client.edit().stop_generation(9000).await.unwrap();
-    assert_eq!(g.status, gen_sdk::status::GenerationStatus::Stopped);
+    assert_eq!(g.status, genpro_sdk::status::GenerationStatus::Stopped);
     assert_eq!(
         *requests.lock().unwrap(),
         [

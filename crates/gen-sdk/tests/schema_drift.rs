@@ -2,15 +2,15 @@
 //! ([`AgentCorePatch`]), and openapi.yaml's `AgentCoreUpdate` cannot drift
 //! apart: their JSON Schemas (schemars) are compared property by property,
 //! and every mismatch is reported at once. The creation card data structs
-//! are not compared: they wrap gen-api's types generated from the spec
-//! (`gen_sdk::cards`), so there is nothing left to drift (the per-card
+//! are not compared: they wrap genpro-api's types generated from the spec
+//! (`genpro_sdk::cards`), so there is nothing left to drift (the per-card
 //! value lists `Card::validate` enforces are checked in `tests/cards.rs`).
 //! Runs with the `schemars` feature (`required-features` in Cargo.toml;
-//! gen-mcp turns it on, so `cargo test --workspace` runs it).
+//! genpro-mcp turns it on, so `cargo test --workspace` runs it).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gen_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::agent_core::AgentCorePatch;
 use schemars::JsonSchema;
 use serde_json::Value;
 
@@ -183,10 +183,10 @@ impl Sides<'_> {
                 listed_values(spec, ss, "enum"),
             ) {
                 (Some(known), Some(listed)) => {
-                    // The enums are generated from openapi.yaml (gen-api's
+                    // The enums are generated from openapi.yaml (genpro-api's
                     // open_enums), so equal lists mean the field has the
                     // enum of the schema it references; a difference is a
-                    // field typed with another list (or a stale gen-api).
+                    // field typed with another list (or a stale genpro-api).
                     let only_rust: Vec<_> = known.difference(&listed).collect();
                     let only_spec: Vec<_> = listed.difference(&known).collect();
                     if !only_spec.is_empty() || !only_rust.is_empty() {
@@ -212,7 +212,7 @@ fn the_agent_core_patch_matches_openapi_yaml() {
     compare::<AgentCorePatch>(&spec, "AgentCoreUpdate", &mut problems);
     assert!(
         problems.is_empty(),
-        "gen-sdk and openapi.yaml disagree:\n- {}",
+        "genpro-sdk and openapi.yaml disagree:\n- {}",
         problems.join("\n- ")
     );
 }

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use gen_api::operations::{Host, OPERATIONS, RetryClass};
-use gen_api::prelude::*;
-use gen_sdk::{Error, GenClient, RetryPolicy};
+use genpro_api::operations::{Host, OPERATIONS, RetryClass};
+use genpro_api::prelude::*;
+use genpro_sdk::{Error, GenClient, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -28,7 +28,7 @@ fn client(api: &MockServer, agent: &MockServer) -> GenClient {
 }
 
 /// Arguments that satisfy every parameter of `op` (ids are 7, strings "x").
-fn args_for(op: &gen_api::operations::Operation) -> Map<String, Value> {
+fn args_for(op: &genpro_api::operations::Operation) -> Map<String, Value> {
     let mut args = Map::new();
     for p in op.params {
         if !p.required {
@@ -48,7 +48,7 @@ fn args_for(op: &gen_api::operations::Operation) -> Map<String, Value> {
     args
 }
 
-fn concrete_path(op: &gen_api::operations::Operation, args: &Map<String, Value>) -> String {
+fn concrete_path(op: &genpro_api::operations::Operation, args: &Map<String, Value>) -> String {
     let mut path = op.path.to_owned();
     for p in op.params {
         if let Some(v) = args.get(p.name) {
@@ -85,7 +85,7 @@ async fn every_operation_retries_by_its_class_on_its_host() {
                 when.method(op.method)
                     .path(path.clone())
                     .header("x-api-key", KEY)
-                    .header("api-version", gen_sdk::transport::api_version());
+                    .header("api-version", genpro_sdk::transport::api_version());
                 then.status(503)
                     .header("content-type", "text/html")
                     .body("<html><body>503 Service Unavailable</body></html>");
@@ -98,7 +98,7 @@ async fn every_operation_retries_by_its_class_on_its_host() {
             })
             .await;
         let client = client(&api, &agent);
-        let result = gen_sdk::dynamic::call(&client, op.operation_id, &args).await;
+        let result = genpro_sdk::dynamic::call(&client, op.operation_id, &args).await;
         let retried = !matches!(op.retry, RetryClass::Paid);
         let hits = fail.calls_async().await;
         assert_eq!(
@@ -139,7 +139,7 @@ async fn every_operation_retries_by_its_class_on_its_host() {
                 then.status(200).json_body(json!({"ok": true}));
             })
             .await;
-        let answer = gen_sdk::dynamic::call(&client, op.operation_id, &args)
+        let answer = genpro_sdk::dynamic::call(&client, op.operation_id, &args)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", op.operation_id));
         assert_eq!(answer.status, 200);
@@ -221,7 +221,7 @@ async fn generated_builders_use_the_same_transport() {
             then.status(503).body("busy");
         })
         .await;
-    let body: gen_api::types::GenerateRequest = serde_json::from_value(json!({
+    let body: genpro_api::types::GenerateRequest = serde_json::from_value(json!({
         "generation_type": "text",
         "data": {"prompt": "hi", "model": "gemini_2_5_pro"}
     }))
@@ -302,7 +302,7 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
             "{id:?}: {err:?}"
         );
         let args = json!({"run_id": id});
-        let err = gen_sdk::dynamic::call(&client, "get_agent_run", args.as_object().unwrap())
+        let err = genpro_sdk::dynamic::call(&client, "get_agent_run", args.as_object().unwrap())
             .await
             .unwrap_err();
         assert!(
@@ -371,7 +371,7 @@ async fn success_bodies_are_capped() {
         ),
         "{err:?}"
     );
-    let err = gen_sdk::dynamic::call(&client, "get_me", &Map::new())
+    let err = genpro_sdk::dynamic::call(&client, "get_me", &Map::new())
         .await
         .unwrap_err();
     assert!(
@@ -386,7 +386,7 @@ async fn dynamic_call_validates_names() {
     let api = MockServer::start_async().await;
     let agent = MockServer::start_async().await;
     let client = client(&api, &agent);
-    let err = gen_sdk::dynamic::call(&client, "get_generatoin", &Map::new())
+    let err = genpro_sdk::dynamic::call(&client, "get_generatoin", &Map::new())
         .await
         .unwrap_err();
     assert!(
@@ -394,7 +394,7 @@ async fn dynamic_call_validates_names() {
         "{err:?}"
     );
     let args = json!({"id": 1, "colour": "red"});
-    let err = gen_sdk::dynamic::call(&client, "get_generation", args.as_object().unwrap())
+    let err = genpro_sdk::dynamic::call(&client, "get_generation", args.as_object().unwrap())
         .await
         .unwrap_err();
     match err {

@@ -7,11 +7,11 @@ mod upload_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gen_sdk::retry::testing::ManualTime;
-use gen_sdk::upload::{
+use genpro_sdk::retry::testing::ManualTime;
+use genpro_sdk::upload::{
     MAX_UPLOAD_BYTES, UploadOptions, UploadPhase, UploadSource, md5_base64, md5_base64_file,
 };
-use gen_sdk::{Error, GenClient};
+use genpro_sdk::{Error, GenClient};
 use serde_json::json;
 use upload_common::*;
 

@@ -9,8 +9,8 @@ mod wait_common;
 
 use std::time::Duration;
 
-use gen_sdk::wait::{JobRef, JobStatus, Outcome, PollMode, WaitError, WaitOptions};
-use gen_sdk::{ErrorCode, ErrorCodeExt as _};
+use genpro_sdk::wait::{JobRef, JobStatus, Outcome, PollMode, WaitError, WaitOptions};
+use genpro_sdk::{ErrorCode, ErrorCodeExt as _};
 use serde_json::json;
 use wait_common::Fake;
 

@@ -7,9 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::StreamExt;
-use gen_sdk::cards::{Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel};
-use gen_sdk::phases::CellRef;
-use gen_sdk::wait::{
+use genpro_sdk::cards::{Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel};
+use genpro_sdk::phases::CellRef;
+use genpro_sdk::wait::{
     CellResult, ControlAction, JobRef, JobStatus, MassRegenerate, Outcome, RequestBudget,
     WaitError, WaitOptions,
 };

@@ -2,7 +2,7 @@
 // Change openapi.yaml (or xtask/src/transform.rs) and run `cargo xtask generate`.
 
 //! The response fields no seed pins (no `x-pinned-by` in openapi.yaml), per
-//! operation: what gen-mock's varied answers (`MockConfig::vary`,
+//! operation: what genpro-mock's varied answers (`MockConfig::vary`,
 //! `gen mock --vary SEED`) may send in another shape. Written by
 //! xtask/src/unpinned.rs, whose module doc has the rules.
 

@@ -887,7 +887,7 @@ pub(crate) async fn import_global_variables(
 /// `GET /v1/autocontentengine/global_variables_template`: a small placeholder XLSX (ZIP magic).
 pub(crate) async fn global_variables_template() -> ApiResult {
     let mut bytes = b"PK\x03\x04".to_vec();
-    bytes.extend_from_slice(b"gen-mock global variables template: name,value\n");
+    bytes.extend_from_slice(b"genpro-mock global variables template: name,value\n");
     Ok((
         [
             (

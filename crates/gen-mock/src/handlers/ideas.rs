@@ -19,7 +19,7 @@ const FLOW: [&str; 5] = [
     "posted",
 ];
 /// Every idea status.
-const STATUSES: &[&str] = gen_api::open_enums::IdeaStatus::KNOWN;
+const STATUSES: &[&str] = genpro_api::open_enums::IdeaStatus::KNOWN;
 
 /// The `agent_id` of an agent-host body: a string (documented) or a number; must exist.
 fn body_agent(d: &Data, b: &Map<String, Value>) -> Result<String, ApiError> {

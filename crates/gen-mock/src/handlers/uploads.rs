@@ -568,7 +568,7 @@ fn placeholder(path: &str) -> Vec<u8> {
         "mp3" => b"ID3\x04\0\0\0\0\0\0".to_vec(),
         _ => Vec::new(),
     };
-    let filler = format!("gen-mock placeholder for /cdn/{path}\n");
+    let filler = format!("genpro-mock placeholder for /cdn/{path}\n");
     while out.len() < 1024 {
         out.extend_from_slice(filler.as_bytes());
     }

@@ -1,8 +1,8 @@
-//! Shared helpers of the gen-mock tests: a tiny JSON client for a running [`MockServer`].
+//! Shared helpers of the genpro-mock tests: a tiny JSON client for a running [`MockServer`].
 
 #![allow(dead_code)]
 
-use gen_mock::MockServer;
+use genpro_mock::MockServer;
 use reqwest::Method;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! Shared by the step examples: connect to GEN, or to the built-in fake.
 
-use gen_sdk::GenClient;
-use gen_sdk::gen_api::types;
+use genpro_sdk::GenClient;
+use genpro_sdk::genpro_api::types;
 
 /// A client, the agent to use, and the in-process fake when offline.
 pub struct Session {
@@ -11,7 +11,7 @@ pub struct Session {
     pub agent_id: i64,
     /// The offline fake, when `GEN_API_KEY` is unset (kept alive while the
     /// example runs).
-    pub _mock: Option<gen_mock::MockServer>,
+    pub _mock: Option<genpro_mock::MockServer>,
 }
 
 /// With `GEN_API_KEY` (and `GEN_AGENT_ID`) set, the real API; otherwise the
@@ -27,7 +27,7 @@ pub async fn connect() -> Result<Session, Box<dyn std::error::Error>> {
             _mock: None,
         });
     }
-    let mock = gen_mock::MockServer::start(gen_mock::MockConfig::default()).await?;
+    let mock = genpro_mock::MockServer::start(genpro_mock::MockConfig::default()).await?;
     eprintln!(
         "No GEN_API_KEY set: running offline against the built-in fake at {}",
         mock.base_url()
@@ -48,7 +48,7 @@ pub async fn connect() -> Result<Session, Box<dyn std::error::Error>> {
 /// `final_video`, ...), optionally of a column type (`text`, `audio`, ...).
 #[allow(dead_code)]
 pub fn cell_of(engine: &types::Engine, role: &str, column_type: Option<&str>) -> Option<i64> {
-    gen_sdk::phases::first_row_cell(engine, |c| {
+    genpro_sdk::phases::first_row_cell(engine, |c| {
         c.role.as_ref().is_some_and(|r| r.as_str() == role)
             && column_type.is_none_or(|t| c.column_type.as_ref().is_some_and(|ct| ct.as_str() == t))
     })

@@ -5,7 +5,7 @@
 //! serialises to exactly the documented body:
 //!
 //! ```
-//! use gen_sdk::cards::{Card, VideoFromTextCard, VideoFromTextModel, AspectRatio};
+//! use genpro_sdk::cards::{Card, VideoFromTextCard, VideoFromTextModel, AspectRatio};
 //!
 //! let card = Card::from(
 //!     VideoFromTextCard::new("Taco truck at golden hour", VideoFromTextModel::Veo31Fast)
@@ -28,18 +28,18 @@
 //! ```
 //!
 //! Models, aspect ratios and voice methods are open enums (see
-//! [`AspectRatio::Other`]): a model GEN adds later can be sent before gen-sdk
+//! [`AspectRatio::Other`]): a model GEN adds later can be sent before genpro-sdk
 //! knows its name. They, and the per-card lists [`Card::validate`] checks
 //! ([`IMAGE_FROM_TEXT_ASPECT_RATIOS`], [`VIDEO_FROM_TEXT_ASPECT_RATIOS`],
 //! [`VIDEO_FROM_TEXT_DURATIONS`]), are generated from openapi.yaml into
-//! [`gen_api::open_enums`] by `cargo xtask generate`: a model or ratio added
+//! [`genpro_api::open_enums`] by `cargo xtask generate`: a model or ratio added
 //! to the spec needs no edit here.
 //!
 //! Each card data struct ([`VideoFromTextCard`]...) wraps the `data` struct
-//! gen-api generates from the spec ([`gen_api::types::VideoFromTextCardData`]...):
+//! genpro-api generates from the spec ([`genpro_api::types::VideoFromTextCardData`]...):
 //! its fields are read and written through `Deref` (`card.prompt`,
 //! `card.duration`), and an `extra` map carries fields newer than the spec,
-//! flattened into `data`. Text fields are gen-api's `TextOrAiText`, named
+//! flattened into `data`. Text fields are genpro-api's `TextOrAiText`, named
 //! [`TextInput`] here, with the helpers of [`TextInputExt`].
 //!
 //! Internal Rails generation type names (`text_generation`,
@@ -72,7 +72,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use gen_api::open_enums::GenerationType;
+use genpro_api::open_enums::GenerationType;
 
 mod template;
 mod types;
@@ -83,8 +83,8 @@ pub use types::*;
 pub(crate) use validate::warn_once;
 
 /// Model of an `image_from_text` card (openapi.yaml's `ImageFromTextModel`).
-pub use gen_api::open_enums::ImageFromTextModel as ImageModel;
-pub use gen_api::open_enums::{
+pub use genpro_api::open_enums::ImageFromTextModel as ImageModel;
+pub use genpro_api::open_enums::{
     AiTextModel, AspectRatio, CaptionsModel, ImageFromTextModel, LipsyncModel, TextModel,
     VideoFromImageModel, VideoFromIngredientsModel, VideoFromTextModel, VoiceMethod,
 };
@@ -94,7 +94,7 @@ pub use gen_api::open_enums::{
 ///
 /// The seeds contradict each other: seed 001 lists "Duration: 5 or 10" for
 /// `video_from_text` and sends `"model": "veo_3"` with `"duration": 10`;
-/// seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`. gen-sdk
+/// seed 003 sends `"model": "veo_3_1_fast"` with `"duration": 10`. genpro-sdk
 /// therefore does not refuse a Veo duration either reading allows (up to 8 s,
 /// or 10): it sends it as is and warns once ([`Card::warnings`],
 /// `tracing::warn!`), and the server decides. Only a duration every reading
@@ -104,7 +104,7 @@ pub const VEO_MAX_DURATION: u32 = 8;
 /// Every duration a seed allows on a `video_from_text` card (openapi.yaml's
 /// `VideoDuration`): 5 and 10 (seed 001), and 1 to 8 for a Veo model (seed
 /// 002). A Veo model takes these on every video card.
-pub const VIDEO_DURATIONS: &[u32] = gen_api::open_enums::VIDEO_DURATION;
+pub const VIDEO_DURATIONS: &[u32] = genpro_api::open_enums::VIDEO_DURATION;
 
 /// The durations seed 001 lists for `video_from_text` ("Duration: 5 or
 /// 10"): what a non-Veo model (or a card naming no model) takes there.
@@ -116,17 +116,17 @@ pub const KLING_1_6_DURATIONS: &[u32] = &[5, 10];
 
 /// Aspect ratios documented for `image_from_text` (openapi.yaml's
 /// `ImageAspectRatio`).
-pub const IMAGE_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::IMAGE_ASPECT_RATIO;
+pub const IMAGE_FROM_TEXT_ASPECT_RATIOS: &[&str] = genpro_api::open_enums::IMAGE_ASPECT_RATIO;
 
 /// Aspect ratios documented for `video_from_text` (openapi.yaml's
 /// `VideoAspectRatio`).
-pub const VIDEO_FROM_TEXT_ASPECT_RATIOS: &[&str] = gen_api::open_enums::VIDEO_ASPECT_RATIO;
+pub const VIDEO_FROM_TEXT_ASPECT_RATIOS: &[&str] = genpro_api::open_enums::VIDEO_ASPECT_RATIO;
 
 /// The "Common options" seed 002 names for the video cards that list no
 /// ratios of their own (`video_from_image`, `video_from_ingredients`:
 /// openapi.yaml's open `ModelAspectRatio`). Not enforced: "Available
 /// ratios vary by model".
-pub const MODEL_ASPECT_RATIOS: &[&str] = gen_api::open_enums::MODEL_ASPECT_RATIO;
+pub const MODEL_ASPECT_RATIOS: &[&str] = genpro_api::open_enums::MODEL_ASPECT_RATIO;
 
 /// The nine cards, listed once: the [`Card`] enum (its serde tag is the
 /// wire `generation_type`), its `From` impls and
@@ -229,7 +229,7 @@ fn is_rails_name(name: &str) -> bool {
 pub enum GenerateBody {
     /// A typed creation card (canonical `generation_type`).
     Card(Card),
-    /// An internal Rails generation type with data gen-sdk has no typed card
+    /// An internal Rails generation type with data genpro-sdk has no typed card
     /// for, sent exactly as given: seed 000 sends
     /// `{"generation_type": "text_generation", "data": {}}`, where `data` is
     /// "Generation parameters (model-specific)".
@@ -361,7 +361,7 @@ impl GenerateBody {
     }
 
     /// Where the seeds disagree about this body (see [`Card::warnings`]); a
-    /// raw Rails body notes that gen-sdk could not check its data.
+    /// raw Rails body notes that genpro-sdk could not check its data.
     pub fn warnings(&self) -> Vec<String> {
         match self {
             Self::Card(card) => card.warnings(),

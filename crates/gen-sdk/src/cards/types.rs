@@ -1,5 +1,5 @@
-//! The card data structs: each wraps the `data` object gen-api generates
-//! from openapi.yaml's `*CardData` schema ([`gen_api::types`]), adding an
+//! The card data structs: each wraps the `data` object genpro-api generates
+//! from openapi.yaml's `*CardData` schema ([`genpro_api::types`]), adding an
 //! `extra` map for fields newer than the spec and builders. The fields are
 //! the generated ones, reached through `Deref` (`card.prompt`,
 //! `card.model`), [`VideoFromTextCard::data`] or
@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
-use gen_api::types::{
+use genpro_api::types::{
     CaptionsCardData, ImageFromTextCardData, LipsyncCardData, MediaCardData,
     SpeechFromTextCardData, TextCardData, VideoFromImageCardData, VideoFromIngredientsCardData,
     VideoFromTextCardData,
@@ -27,18 +27,18 @@ use crate::error::Error;
 /// (`TextInput::String`), or AI text generated at generation time from
 /// `{model, prompt}` (`TextInput::AiText`). Both may use `{{variables}}`.
 ///
-/// This is gen-api's generated `TextOrAiText`; [`TextInputExt`] adds
+/// This is genpro-api's generated `TextOrAiText`; [`TextInputExt`] adds
 /// [`TextInputExt::ai`], [`TextInputExt::plain`] and [`TextInputExt::text`],
 /// and card constructors take anything [`IntoTextInput`] (`&str`, `String`,
 /// [`AiText`], a `TextInput`).
-pub use gen_api::types::TextOrAiText as TextInput;
+pub use genpro_api::types::TextOrAiText as TextInput;
 
-/// The `{model, prompt}` object of an AI text field (gen-api's generated
+/// The `{model, prompt}` object of an AI text field (genpro-api's generated
 /// `AiText`).
-pub use gen_api::types::AiText;
+pub use genpro_api::types::AiText;
 
-/// Helpers on [`TextInput`] (gen-api's `TextOrAiText`), which cannot carry
-/// inherent methods outside gen-api. In scope with `use gen_sdk::cards::*`.
+/// Helpers on [`TextInput`] (genpro-api's `TextOrAiText`), which cannot carry
+/// inherent methods outside genpro-api. In scope with `use genpro_sdk::cards::*`.
 pub trait TextInputExt {
     /// AI text: `{"model": model, "prompt": prompt}`.
     fn ai(model: AiTextModel, prompt: impl Into<String>) -> Self;
@@ -69,8 +69,8 @@ impl TextInputExt for TextInput {
 }
 
 /// What card constructors and builders take for a text field: `&str`,
-/// `String`, [`AiText`] or a [`TextInput`] (the `From` conversions gen-api's
-/// generated type lacks, which the orphan rule keeps out of gen-sdk).
+/// `String`, [`AiText`] or a [`TextInput`] (the `From` conversions genpro-api's
+/// generated type lacks, which the orphan rule keeps out of genpro-sdk).
 pub trait IntoTextInput {
     /// The text field.
     fn into_text_input(self) -> TextInput;
@@ -126,8 +126,8 @@ macro_rules! card {
     ($(#[$doc:meta])* $card:ident($data:ident) $(#[$serde:meta])?) => {
         $(#[$doc])*
         ///
-        /// The fields are gen-api's
-        #[doc = concat!("[`", stringify!($data), "`](gen_api::types::", stringify!($data), "),")]
+        /// The fields are genpro-api's
+        #[doc = concat!("[`", stringify!($data), "`](genpro_api::types::", stringify!($data), "),")]
         /// read and written through `Deref`/`DerefMut`.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         $(#[$serde])?
@@ -199,7 +199,7 @@ macro_rules! setters {
 card!(
     /// `text` card: AI-generated text (scripts, prompts, descriptions).
     ///
-    /// `variables` goes on the wire with its keys sorted (gen-api holds
+    /// `variables` goes on the wire with its keys sorted (genpro-api holds
     /// it in a `BTreeMap`); an empty map is left out, except one read as
     /// `"variables": {}`, which is kept in `extra` and sent as read.
     TextCard(TextCardData)

@@ -102,7 +102,7 @@ impl Card {
 
     /// Where the seeds contradict each other about this card: each entry is
     /// a sentence naming the disagreement. Such a card is not refused by
-    /// [`Card::validate`]; gen-sdk sends it and logs each warning once with
+    /// [`Card::validate`]; genpro-sdk sends it and logs each warning once with
     /// `tracing::warn!` (the `gen` CLI prints them on stderr). Today: a Veo
     /// model with a duration over 8 s (any video card), or other than 5 / 10
     /// on `video_from_text` (see [`VEO_MAX_DURATION`]).
@@ -241,7 +241,7 @@ pub(crate) fn warn_once(warnings: &[String]) {
             .map(|mut set| set.insert(warning.clone()))
             .unwrap_or(true);
         if first {
-            tracing::warn!(target: "gen_sdk::cards", "{warning}");
+            tracing::warn!(target: "genpro_sdk::cards", "{warning}");
         }
     }
 }

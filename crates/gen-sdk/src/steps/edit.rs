@@ -5,8 +5,8 @@
 //! [`crate::wait`], uploads in [`crate::upload`] and [`crate::multipart`],
 //! paginated lists in [`crate::pagination`].
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 use serde_json::json;
 
 use super::{CellRef, GenerationId, LayerRef, as_is, exact, handle};
@@ -18,7 +18,7 @@ handle!(
     /// Step 4 — edit and generate: rows, columns, cells, layers,
     /// generations, variables, content resources, assets, automation.
     Edit,
-    gen_api::operations::Phase::Edit
+    genpro_api::operations::Phase::Edit
 );
 
 impl<'a> Edit<'a> {
@@ -78,7 +78,7 @@ impl<'a> Edit<'a> {
 
     /// `POST .../cells/{cell_id}/generate`: generates the cell from `card`
     /// (a typed [`Card`](crate::cards::Card) or a [`GenerateBody`];
-    /// validated first; a model or field newer than gen-api is sent as is).
+    /// validated first; a model or field newer than genpro-api is sent as is).
     /// Where the seeds disagree about the card (e.g. Veo with 10 s) it is
     /// sent and each warning is logged once
     /// ([`Card::warnings`](crate::cards::Card::warnings)). Spends credits:
@@ -113,7 +113,7 @@ impl<'a> Edit<'a> {
 
     /// `POST .../cells/{cell_id}/layers/{layer_id}/generate`: generates a
     /// layer from `card` (validated first; sent as is when newer than
-    /// gen-api; warnings as for [`Edit::generate_on_cell`]). Spends credits.
+    /// genpro-api; warnings as for [`Edit::generate_on_cell`]). Spends credits.
     pub async fn generate_on_layer(
         &self,
         layer: LayerRef,

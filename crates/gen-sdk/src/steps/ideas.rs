@@ -1,8 +1,8 @@
 //! Step 2 — generate content ideas: agent runs, conversations, ideas,
 //! research (agent host), monitoring job updates (api host).
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 
 use super::{AgentId, handle, non_empty};
 use crate::error::Error;
@@ -12,7 +12,7 @@ handle!(
     /// Step 2 — generate content ideas: agent runs, conversations, ideas,
     /// research (agent host), monitoring job updates (api host).
     Ideas,
-    gen_api::operations::Phase::Ideas
+    genpro_api::operations::Phase::Ideas
 );
 
 impl<'a> Ideas<'a> {

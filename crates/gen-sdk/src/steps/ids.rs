@@ -5,16 +5,16 @@
 //! agent id where an engine id belongs:
 //!
 //! ```compile_fail
-//! # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
-//! use gen_sdk::phases::{AgentId, EngineId};
+//! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
+//! use genpro_sdk::phases::{AgentId, EngineId};
 //! let (agent, engine) = (AgentId(42), EngineId(101));
 //! client.vidsheet().engine(agent, engine).await?; // swapped: does not compile
 //! # Ok(()) }
 //! ```
 //!
 //! ```no_run
-//! # async fn f(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
-//! use gen_sdk::phases::{AgentId, EngineId};
+//! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
+//! use genpro_sdk::phases::{AgentId, EngineId};
 //! let (agent, engine) = (AgentId(42), EngineId(101));
 //! client.vidsheet().engine(engine, agent).await?;
 //! client.vidsheet().engine(101, 42).await?; // plain ids still work

@@ -3,7 +3,7 @@
 //!
 //! Every operation of the API belongs to one step (`x-phase` in
 //! `openapi.yaml`) and one host; the generated table
-//! ([`gen_api::operations::OPERATIONS`]) records both, with the retry class.
+//! ([`genpro_api::operations::OPERATIONS`]) records both, with the retry class.
 //! A handle's ready-made methods are thin typed wrappers over the generated
 //! builders (`client.raw().get_generation().id(id).send()`), so they share
 //! the one transport ([`crate::transport`]) with every other call: auth,
@@ -14,9 +14,9 @@
 //! [`GenClient::raw`] (or a call by name through [`crate::dynamic`]).
 //!
 //! ```no_run
-//! use gen_sdk::{GenClient, phases::CellRef, cards::*};
+//! use genpro_sdk::{GenClient, phases::CellRef, cards::*};
 //!
-//! # async fn run() -> Result<(), gen_sdk::Error> {
+//! # async fn run() -> Result<(), genpro_sdk::Error> {
 //! let client = GenClient::from_env()?;
 //! let cell = CellRef::new(42, 101, 3000); // agent, engine, cell
 //! let card = Card::from(TextCard::new("Write a 12s hook for {{topic}}", TextModel::Gemini25Pro)
@@ -26,7 +26,7 @@
 //! # Ok(()) }
 //! ```
 
-use gen_api::types;
+use genpro_api::types;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 use crate::client::GenClient;
 use crate::error::Error;
 
-pub use gen_api::operations::{Host, OPERATIONS, Operation, Phase, RetryClass};
+pub use genpro_api::operations::{Host, OPERATIONS, Operation, Phase, RetryClass};
 
 pub mod edit;
 pub mod ideas;
@@ -97,8 +97,8 @@ pub struct LayerRef {
 /// column matches `column`, e.g. the `final_video` cell to render:
 ///
 /// ```
-/// # fn f(engine: &gen_sdk::gen_api::types::Engine) {
-/// let final_video = gen_sdk::phases::first_row_cell(engine, |c| {
+/// # fn f(engine: &genpro_sdk::genpro_api::types::Engine) {
+/// let final_video = genpro_sdk::phases::first_row_cell(engine, |c| {
 ///     c.role.as_ref().is_some_and(|r| r.as_str() == "final_video")
 /// });
 /// # }
@@ -157,16 +157,16 @@ macro_rules! handle {
 
             /// The generated client: every operation (of this step and the
             /// others) is a builder of it (bring the traits in scope with
-            /// `use gen_api::prelude::*`). Its calls go through the one
+            /// `use genpro_api::prelude::*`). Its calls go through the one
             /// transport, which routes each to its host; convert errors
-            /// with `gen_sdk::Error::from`.
-            pub fn raw(&self) -> &'a gen_api::Client {
+            /// with `genpro_sdk::Error::from`.
+            pub fn raw(&self) -> &'a genpro_api::Client {
                 self.client.raw()
             }
 
             /// The generated client if `operation_id` is part of this step,
             /// else `None`.
-            pub fn raw_for(&self, operation_id: &str) -> Option<&'a gen_api::Client> {
+            pub fn raw_for(&self, operation_id: &str) -> Option<&'a genpro_api::Client> {
                 self.client.raw_for(Self::PHASE, operation_id)
             }
 
@@ -200,9 +200,9 @@ pub(crate) fn non_empty<'v>(field: &str, value: &'v str) -> Result<&'v str, Erro
 /// `value` as the generated request type `T`, when `T` serialises to
 /// exactly the same bytes (so the typed builder sends byte for byte what
 /// the caller asked for); `None` when it cannot: a field newer than
-/// gen-api, which the generated types would drop, a value a closed enum
+/// genpro-api, which the generated types would drop, a value a closed enum
 /// refuses (the card models and aspect ratios are open enums, so a newer
-/// model fits), or keys the generated type would reorder (gen-api's maps
+/// model fits), or keys the generated type would reorder (genpro-api's maps
 /// are `BTreeMap`s, sorted like `serde_json`'s, but a caller's
 /// `preserve_order` JSON need not be).
 pub(crate) fn exact<T: DeserializeOwned + Serialize>(value: &Value) -> Option<T> {
@@ -222,7 +222,7 @@ pub(crate) async fn as_is<T: DeserializeOwned>(
 ) -> Result<(u16, T), Error> {
     tracing::debug!(
         operation_id,
-        "the body does not fit gen-api's generated type (a value newer than the crate); sent as is"
+        "the body does not fit genpro-api's generated type (a value newer than the crate); sent as is"
     );
     let args = match args {
         Value::Object(map) => map,
@@ -243,7 +243,7 @@ pub(crate) async fn as_is<T: DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
-    use gen_api::types;
+    use genpro_api::types;
     use serde_json::json;
 
     use super::exact;
@@ -254,12 +254,12 @@ mod tests {
             "prompt": "x", "model": "kling_1_6", "aspect_ratio": "9:16", "duration": 5 } });
         let typed = exact::<types::GenerateRequest>(&known).expect("a known card fits");
         assert_eq!(serde_json::to_value(typed).unwrap(), known);
-        // a model newer than gen-api: the open enum keeps it as `Other`
+        // a model newer than genpro-api: the open enum keeps it as `Other`
         let newer = json!({ "generation_type": "video_from_text", "data": {
             "prompt": "x", "model": "sora_3" } });
         let typed = exact::<types::GenerateRequest>(&newer).expect("an open enum holds it");
         assert_eq!(serde_json::to_value(typed).unwrap(), newer);
-        // a field newer than gen-api: the generated struct would drop it
+        // a field newer than genpro-api: the generated struct would drop it
         let extra = json!({ "generation_type": "video_from_text", "data": {
             "prompt": "x", "model": "kling_1_6", "field_from_2030": "col_2" } });
         assert!(exact::<types::GenerateRequest>(&extra).is_none());
@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn exact_never_lets_a_map_reorder_the_wire() {
-        // whatever map type gen-api holds a text card's `variables` in, the
+        // whatever map type genpro-api holds a text card's `variables` in, the
         // typed builder is used only when the bytes are the same
         let variables: serde_json::Map<String, serde_json::Value> = (0..12)
             .map(|i| (format!("var_{i:02}"), json!("v")))

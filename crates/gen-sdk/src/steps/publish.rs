@@ -3,8 +3,8 @@
 //! Waiting for a render or a publish job is in [`crate::wait`], downloads
 //! in [`crate::download`].
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 
 use super::{AgentId, CellRef, UserJobId, handle};
 use crate::error::Error;
@@ -13,7 +13,7 @@ handle!(
     /// Step 5 — export and publish: render, publish / schedule, publish
     /// jobs.
     Publish,
-    gen_api::operations::Phase::Publish
+    genpro_api::operations::Phase::Publish
 );
 
 /// When to publish.
@@ -26,7 +26,7 @@ pub enum Schedule {
 }
 
 /// A post to publish: the fields of a `publish_content` user job, which the
-/// API takes as a JSON *string* in `data` (gen-sdk encodes it).
+/// API takes as a JSON *string* in `data` (genpro-sdk encodes it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublishPost {
     /// `tiktok` (Instagram / YouTube coming).

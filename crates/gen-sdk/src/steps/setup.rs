@@ -1,8 +1,8 @@
 //! Step 1 — set up the agent: user, agents, Agent Core, voices, workspaces
 //! (organizations) and credits, API keys.
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 
 use super::{AgentId, OrganizationId, as_is, exact, handle};
 use crate::agent_core::{AgentCorePatch, AgentCoreUpdate};
@@ -12,7 +12,7 @@ handle!(
     /// Step 1 — set up the agent: user, agents, Agent Core, voices,
     /// workspaces (organizations) and credits, API keys.
     Setup,
-    gen_api::operations::Phase::Setup
+    genpro_api::operations::Phase::Setup
 );
 
 impl<'a> Setup<'a> {

@@ -1,7 +1,7 @@
 //! Step 3 — convert an idea to a vidsheet: templates and engines.
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 
 use super::{AgentId, EngineId, handle, non_empty};
 use crate::error::Error;
@@ -9,7 +9,7 @@ use crate::error::Error;
 handle!(
     /// Step 3 — convert an idea to a vidsheet: templates and engines.
     Vidsheet,
-    gen_api::operations::Phase::Vidsheet
+    genpro_api::operations::Phase::Vidsheet
 );
 
 impl<'a> Vidsheet<'a> {

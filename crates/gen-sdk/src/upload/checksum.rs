@@ -23,7 +23,7 @@ pub(crate) const HASH_BUFFER: usize = 1024 * 1024;
 /// `openssl md5 -binary FILE | base64`.
 ///
 /// ```
-/// assert_eq!(gen_sdk::upload::md5_base64(b""), "1B2M2Y8AsgTpgAmY7PhCfg==");
+/// assert_eq!(genpro_sdk::upload::md5_base64(b""), "1B2M2Y8AsgTpgAmY7PhCfg==");
 /// ```
 pub fn md5_base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))

@@ -3,8 +3,8 @@
 
 use std::num::NonZeroU64;
 
-use gen_api::prelude::*;
-use gen_api::types;
+use genpro_api::prelude::*;
+use genpro_api::types;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::GenClient;

@@ -6,9 +6,9 @@
 //! `*_resource_id`:
 //!
 //! ```no_run
-//! use gen_sdk::upload::{UploadOptions, UploadSource};
+//! use genpro_sdk::upload::{UploadOptions, UploadSource};
 //!
-//! # async fn run(client: gen_sdk::GenClient) -> Result<(), gen_sdk::Error> {
+//! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! let options = UploadOptions::new().on_progress(|sent, total| {
 //!     eprintln!("{sent}/{total} bytes");
 //! });
@@ -107,7 +107,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gen_api::types;
+use genpro_api::types;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 

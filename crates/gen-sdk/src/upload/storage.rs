@@ -143,7 +143,7 @@ impl PutSource {
 }
 
 /// The `direct_upload.headers` as a header map; `Content-Length` is set by
-/// gen-sdk from the size.
+/// genpro-sdk from the size.
 pub(crate) fn storage_headers(
     headers: &std::collections::BTreeMap<String, String>,
 ) -> Result<HeaderMap, Error> {

@@ -38,7 +38,7 @@ impl fmt::Display for ControlAction {
     }
 }
 
-fn snapshot_of(generation: &gen_api::types::Generation) -> Option<JobSnapshot> {
+fn snapshot_of(generation: &genpro_api::types::Generation) -> Option<JobSnapshot> {
     let body = serde_json::to_value(generation).ok()?;
     JobSnapshot::from_json(JobRef::Generation(generation.id), body).ok()
 }
@@ -131,7 +131,7 @@ impl Waiter {
         &self,
         generation_id: i64,
         action: ControlAction,
-        answer: Result<gen_api::types::Generation, Error>,
+        answer: Result<genpro_api::types::Generation, Error>,
     ) -> Result<Outcome, WaitError> {
         match answer {
             Ok(generation) => {

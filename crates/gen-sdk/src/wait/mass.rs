@@ -77,7 +77,7 @@ enum Target {
 /// cards are not changed.
 ///
 /// ```no_run
-/// use gen_sdk::{GenClient, cards::*, wait::MassRegenerate};
+/// use genpro_sdk::{GenClient, cards::*, wait::MassRegenerate};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = GenClient::from_env()?;

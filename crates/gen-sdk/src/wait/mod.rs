@@ -78,7 +78,7 @@
 //!   exceeds the workspace's `available_credit.generic`.
 //!
 //! ```no_run
-//! use gen_sdk::{GenClient, cards::*, phases::CellRef, wait::{Outcome, WaitOptions}};
+//! use genpro_sdk::{GenClient, cards::*, phases::CellRef, wait::{Outcome, WaitOptions}};
 //! use std::time::Duration;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

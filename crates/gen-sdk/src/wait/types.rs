@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use gen_api::types::OutputResource;
+use genpro_api::types::OutputResource;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, ErrorCodeExt, truncate_body};
@@ -122,7 +122,7 @@ pub enum JobStatus {
     /// An agent run waiting for `POST /v1/agent/runs/{run_id}/approve`.
     /// Ends a wait: nothing happens until the caller approves or rejects.
     ApprovalRequired,
-    /// A status this version of gen-sdk does not know (not terminal).
+    /// A status this version of genpro-sdk does not know (not terminal).
     Unknown(String),
 }
 
@@ -301,22 +301,22 @@ impl JobSnapshot {
 
     /// The answer as a generation (for [`JobRef::Generation`]); `None` when
     /// it does not decode.
-    pub fn generation(&self) -> Option<gen_api::types::Generation> {
+    pub fn generation(&self) -> Option<genpro_api::types::Generation> {
         serde_json::from_value(self.body.clone()).ok()
     }
 
     /// The answer as an agent run (ideas, research findings).
-    pub fn agent_run(&self) -> Option<gen_api::types::AgentRun> {
+    pub fn agent_run(&self) -> Option<genpro_api::types::AgentRun> {
         serde_json::from_value(self.body.clone()).ok()
     }
 
     /// The answer as a user job (`result.post_id` of a publish job).
-    pub fn user_job(&self) -> Option<gen_api::types::UserJob> {
+    pub fn user_job(&self) -> Option<genpro_api::types::UserJob> {
         serde_json::from_value(self.body.clone()).ok()
     }
 
     /// The answer as a voice preview job.
-    pub fn voice_preview(&self) -> Option<gen_api::types::VoicePreviewJob> {
+    pub fn voice_preview(&self) -> Option<genpro_api::types::VoicePreviewJob> {
         serde_json::from_value(self.body.clone()).ok()
     }
 

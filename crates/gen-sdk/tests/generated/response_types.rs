@@ -2,83 +2,83 @@
 // Change openapi.yaml (or xtask/src/transform.rs) and run `cargo xtask generate`.
 
 /// Calls `$m!` with `("SchemaName", rust::Type)` for every component schema
-/// an answer of openapi.yaml names, typed in gen-api's `types`.
+/// an answer of openapi.yaml names, typed in genpro-api's `types`.
 macro_rules! response_types {
     ($m:ident) => {
         $m!(
-            ("Agent", gen_sdk::gen_api::types::Agent),
-            ("AgentCore", gen_sdk::gen_api::types::AgentCore),
+            ("Agent", genpro_sdk::genpro_api::types::Agent),
+            ("AgentCore", genpro_sdk::genpro_api::types::AgentCore),
             (
                 "AgentCoreUpdateResult",
-                gen_sdk::gen_api::types::AgentCoreUpdateResult
+                genpro_sdk::genpro_api::types::AgentCoreUpdateResult
             ),
-            ("AgentRun", gen_sdk::gen_api::types::AgentRun),
-            ("AgentRunCreated", gen_sdk::gen_api::types::AgentRunCreated),
-            ("AssetFolder", gen_sdk::gen_api::types::AssetFolder),
+            ("AgentRun", genpro_sdk::genpro_api::types::AgentRun),
+            ("AgentRunCreated", genpro_sdk::genpro_api::types::AgentRunCreated),
+            ("AssetFolder", genpro_sdk::genpro_api::types::AssetFolder),
             (
                 "AssetLibraryPage",
-                gen_sdk::gen_api::types::AssetLibraryPage
+                genpro_sdk::genpro_api::types::AssetLibraryPage
             ),
             (
                 "AutomationConfig",
-                gen_sdk::gen_api::types::AutomationConfig
+                genpro_sdk::genpro_api::types::AutomationConfig
             ),
             (
                 "AutomationTestResult",
-                gen_sdk::gen_api::types::AutomationTestResult
+                genpro_sdk::genpro_api::types::AutomationTestResult
             ),
-            ("Cell", gen_sdk::gen_api::types::Cell),
-            ("Column", gen_sdk::gen_api::types::Column),
-            ("ContentResource", gen_sdk::gen_api::types::ContentResource),
+            ("Cell", genpro_sdk::genpro_api::types::Cell),
+            ("Column", genpro_sdk::genpro_api::types::Column),
+            ("ContentResource", genpro_sdk::genpro_api::types::ContentResource),
             (
                 "ContentResourcePage",
-                gen_sdk::gen_api::types::ContentResourcePage
+                genpro_sdk::genpro_api::types::ContentResourcePage
             ),
-            ("Conversation", gen_sdk::gen_api::types::Conversation),
-            ("DirectUpload", gen_sdk::gen_api::types::DirectUpload),
+            ("Conversation", genpro_sdk::genpro_api::types::Conversation),
+            ("DirectUpload", genpro_sdk::genpro_api::types::DirectUpload),
             (
                 "ElevenLabsIntegrationResult",
-                gen_sdk::gen_api::types::ElevenLabsIntegrationResult
+                genpro_sdk::genpro_api::types::ElevenLabsIntegrationResult
             ),
-            ("Engine", gen_sdk::gen_api::types::Engine),
-            ("Error", gen_sdk::gen_api::types::Error),
-            ("Generation", gen_sdk::gen_api::types::Generation),
+            ("Engine", genpro_sdk::genpro_api::types::Engine),
+            ("Error", genpro_sdk::genpro_api::types::Error),
+            ("Generation", genpro_sdk::genpro_api::types::Generation),
             (
                 "GenerationCreated",
-                gen_sdk::gen_api::types::GenerationCreated
+                genpro_sdk::genpro_api::types::GenerationCreated
             ),
-            ("GlobalVariable", gen_sdk::gen_api::types::GlobalVariable),
-            ("Idea", gen_sdk::gen_api::types::Idea),
-            ("Layer", gen_sdk::gen_api::types::Layer),
-            ("Message", gen_sdk::gen_api::types::Message),
-            ("Organization", gen_sdk::gen_api::types::Organization),
-            ("PersistedToken", gen_sdk::gen_api::types::PersistedToken),
+            ("GlobalVariable", genpro_sdk::genpro_api::types::GlobalVariable),
+            ("Idea", genpro_sdk::genpro_api::types::Idea),
+            ("Layer", genpro_sdk::genpro_api::types::Layer),
+            ("Message", genpro_sdk::genpro_api::types::Message),
+            ("Organization", genpro_sdk::genpro_api::types::Organization),
+            ("PersistedToken", genpro_sdk::genpro_api::types::PersistedToken),
             (
                 "PersistedTokenCreated",
-                gen_sdk::gen_api::types::PersistedTokenCreated
+                genpro_sdk::genpro_api::types::PersistedTokenCreated
             ),
-            ("Row", gen_sdk::gen_api::types::Row),
-            ("Template", gen_sdk::gen_api::types::Template),
-            ("TemplateDetail", gen_sdk::gen_api::types::TemplateDetail),
-            ("User", gen_sdk::gen_api::types::User),
-            ("UserJob", gen_sdk::gen_api::types::UserJob),
-            ("UserJobCreated", gen_sdk::gen_api::types::UserJobCreated),
-            ("Voice", gen_sdk::gen_api::types::Voice),
+            ("Row", genpro_sdk::genpro_api::types::Row),
+            ("Template", genpro_sdk::genpro_api::types::Template),
+            ("TemplateDetail", genpro_sdk::genpro_api::types::TemplateDetail),
+            ("User", genpro_sdk::genpro_api::types::User),
+            ("UserJob", genpro_sdk::genpro_api::types::UserJob),
+            ("UserJobCreated", genpro_sdk::genpro_api::types::UserJobCreated),
+            ("Voice", genpro_sdk::genpro_api::types::Voice),
             (
                 "VoiceDesignDescriptionResponse",
-                gen_sdk::gen_api::types::VoiceDesignDescriptionResponse
+                genpro_sdk::genpro_api::types::VoiceDesignDescriptionResponse
             ),
             (
                 "VoiceDesignSamplesResponse",
-                gen_sdk::gen_api::types::VoiceDesignSamplesResponse
+                genpro_sdk::genpro_api::types::VoiceDesignSamplesResponse
             ),
             (
                 "VoiceDesignScriptResponse",
-                gen_sdk::gen_api::types::VoiceDesignScriptResponse
+                genpro_sdk::genpro_api::types::VoiceDesignScriptResponse
             ),
-            ("VoiceLibrary", gen_sdk::gen_api::types::VoiceLibrary),
-            ("VoicePreviewJob", gen_sdk::gen_api::types::VoicePreviewJob),
-            ("Workspace", gen_sdk::gen_api::types::Workspace),
+            ("VoiceLibrary", genpro_sdk::genpro_api::types::VoiceLibrary),
+            ("VoicePreviewJob", genpro_sdk::genpro_api::types::VoicePreviewJob),
+            ("Workspace", genpro_sdk::genpro_api::types::Workspace),
         )
     };
 }

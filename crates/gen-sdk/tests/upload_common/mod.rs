@@ -11,9 +11,9 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use gen_sdk::GenClient;
-use gen_sdk::retry::RetryPolicy;
-use gen_sdk::retry::testing::ManualTime;
+use genpro_sdk::GenClient;
+use genpro_sdk::retry::RetryPolicy;
+use genpro_sdk::retry::testing::ManualTime;
 
 /// The API key the tests configure.
 pub const KEY: &str = "sk-test-upload-key-123";

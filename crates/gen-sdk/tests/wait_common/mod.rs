@@ -19,8 +19,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use gen_sdk::GenClient;
-use gen_sdk::retry::testing::ManualTime;
+use genpro_sdk::GenClient;
+use genpro_sdk::retry::testing::ManualTime;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
@@ -116,7 +116,7 @@ impl Fake {
             .unwrap()
     }
 
-    pub fn waiter(&self) -> gen_sdk::wait::Waiter {
+    pub fn waiter(&self) -> genpro_sdk::wait::Waiter {
         self.client()
             .waiter()
             .with_time(Arc::new(self.time.clone()), Arc::new(self.time.clone()))
@@ -159,7 +159,7 @@ trait Now {
 
 impl Now for ManualTime {
     fn now_(&self) -> SystemTime {
-        gen_sdk::retry::Clock::now(self)
+        genpro_sdk::retry::Clock::now(self)
     }
 }
 
