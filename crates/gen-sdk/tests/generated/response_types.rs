@@ -13,7 +13,10 @@ macro_rules! response_types {
                 genpro_sdk::genpro_api::types::AgentCoreUpdateResult
             ),
             ("AgentRun", genpro_sdk::genpro_api::types::AgentRun),
-            ("AgentRunCreated", genpro_sdk::genpro_api::types::AgentRunCreated),
+            (
+                "AgentRunCreated",
+                genpro_sdk::genpro_api::types::AgentRunCreated
+            ),
             ("AssetFolder", genpro_sdk::genpro_api::types::AssetFolder),
             (
                 "AssetLibraryPage",
@@ -29,7 +32,10 @@ macro_rules! response_types {
             ),
             ("Cell", genpro_sdk::genpro_api::types::Cell),
             ("Column", genpro_sdk::genpro_api::types::Column),
-            ("ContentResource", genpro_sdk::genpro_api::types::ContentResource),
+            (
+                "ContentResource",
+                genpro_sdk::genpro_api::types::ContentResource
+            ),
             (
                 "ContentResourcePage",
                 genpro_sdk::genpro_api::types::ContentResourcePage
@@ -47,22 +53,34 @@ macro_rules! response_types {
                 "GenerationCreated",
                 genpro_sdk::genpro_api::types::GenerationCreated
             ),
-            ("GlobalVariable", genpro_sdk::genpro_api::types::GlobalVariable),
+            (
+                "GlobalVariable",
+                genpro_sdk::genpro_api::types::GlobalVariable
+            ),
             ("Idea", genpro_sdk::genpro_api::types::Idea),
             ("Layer", genpro_sdk::genpro_api::types::Layer),
             ("Message", genpro_sdk::genpro_api::types::Message),
             ("Organization", genpro_sdk::genpro_api::types::Organization),
-            ("PersistedToken", genpro_sdk::genpro_api::types::PersistedToken),
+            (
+                "PersistedToken",
+                genpro_sdk::genpro_api::types::PersistedToken
+            ),
             (
                 "PersistedTokenCreated",
                 genpro_sdk::genpro_api::types::PersistedTokenCreated
             ),
             ("Row", genpro_sdk::genpro_api::types::Row),
             ("Template", genpro_sdk::genpro_api::types::Template),
-            ("TemplateDetail", genpro_sdk::genpro_api::types::TemplateDetail),
+            (
+                "TemplateDetail",
+                genpro_sdk::genpro_api::types::TemplateDetail
+            ),
             ("User", genpro_sdk::genpro_api::types::User),
             ("UserJob", genpro_sdk::genpro_api::types::UserJob),
-            ("UserJobCreated", genpro_sdk::genpro_api::types::UserJobCreated),
+            (
+                "UserJobCreated",
+                genpro_sdk::genpro_api::types::UserJobCreated
+            ),
             ("Voice", genpro_sdk::genpro_api::types::Voice),
             (
                 "VoiceDesignDescriptionResponse",
@@ -77,7 +95,10 @@ macro_rules! response_types {
                 genpro_sdk::genpro_api::types::VoiceDesignScriptResponse
             ),
             ("VoiceLibrary", genpro_sdk::genpro_api::types::VoiceLibrary),
-            ("VoicePreviewJob", genpro_sdk::genpro_api::types::VoicePreviewJob),
+            (
+                "VoicePreviewJob",
+                genpro_sdk::genpro_api::types::VoicePreviewJob
+            ),
             ("Workspace", genpro_sdk::genpro_api::types::Workspace),
         )
     };
