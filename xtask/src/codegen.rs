@@ -152,6 +152,11 @@ pub fn generate(spec_path: &Path) -> Result<Generated> {
             // struct): a reference of any of them serialises the same.
             .replace(".json_body_obj(value)", ".json_body_obj(&value)")
     )))?;
+    // progenitor puts a path parameter into the path regex as it is:
+    // `id("a.b")` would also match `axb`, and `id("(")` would panic. Escaped
+    // (in rustfmt's layout, which writes each call one way), a value matches
+    // only itself.
+    let mocks = rustfmt(&escape_path_values(mocks))?;
 
     let mut aside = String::new();
     aside.push_str(HEADER);
@@ -674,5 +679,54 @@ mod generation {
         let table = file(&g, "crates/gen-api/src/operations.rs");
         assert!(table.contains("operation_id: \"post_drill_xml\""));
         assert!(table.contains("location: ParamLocation::Header"));
+    }
+}
+
+/// Wraps each `value.to_string()` inside the `regex::Regex::new(&format!(..))`
+/// of a typed httpmock path matcher in `regex::escape(..)`, so that the value
+/// is matched literally.
+fn escape_path_values(code: String) -> String {
+    const START: &str = "regex::Regex::new(&format!(";
+    let mut out = String::with_capacity(code.len() + 4096);
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find(START) {
+        let (before, from) = rest.split_at(at + START.len());
+        out.push_str(before);
+        // The format! call ends at the parenthesis that closes its own.
+        let mut depth = 1usize;
+        let mut end = from.len();
+        for (i, c) in from.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push_str(
+            &from[..end].replace("value.to_string()", "regex::escape(&value.to_string())"),
+        );
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_path_values;
+
+    #[test]
+    fn a_path_value_is_escaped_in_its_regex_only() {
+        let code = r#"let re = regex::Regex::new(&format!("^/v1/x/{}$", value.to_string())).unwrap(); q(value.to_string());"#;
+        assert_eq!(
+            escape_path_values(code.to_string()),
+            r#"let re = regex::Regex::new(&format!("^/v1/x/{}$", regex::escape(&value.to_string()))).unwrap(); q(value.to_string());"#
+        );
     }
 }

@@ -72,8 +72,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/conversations/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/conversations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -126,8 +129,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/conversations/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/conversations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -175,8 +181,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/conversations/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/conversations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ConversationUpdate) -> Self {
@@ -232,7 +241,7 @@ pub mod operations {
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/conversations/{}/messages$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -289,7 +298,7 @@ pub mod operations {
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/conversations/{}/runs$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -406,8 +415,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/ideas/{}/status$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/ideas/{}/status$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -462,7 +474,7 @@ pub mod operations {
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/ideas/{}/status/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -470,7 +482,7 @@ pub mod operations {
         pub fn status(self, value: &genpro_api::open_enums::IdeaStatus) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agent/ideas/.*/status/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -577,7 +589,11 @@ pub mod operations {
             self.0
         }
         pub fn run_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/runs/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/runs/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -630,8 +646,11 @@ pub mod operations {
             self.0
         }
         pub fn run_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agent/runs/{}/approve$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agent/runs/{}/approve$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::ApproveRequest) -> Self {
@@ -793,7 +812,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/automation_config$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -850,7 +869,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/automation_config$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -908,7 +927,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/automation_config/test_callback$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -963,7 +982,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/automation_config/test_webhook$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1018,8 +1037,11 @@ pub mod operations {
             self.0
         }
         pub fn agent_id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/agents/{}/core$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}/core$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -1072,8 +1094,11 @@ pub mod operations {
             self.0
         }
         pub fn agent_id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/agents/{}/core$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}/core$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::AgentCoreUpdate) -> Self {
@@ -1129,8 +1154,11 @@ pub mod operations {
             self.0
         }
         pub fn agent_id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agents/{}/voice/design$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}/voice/design$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::VoiceDesignCreateRequest) -> Self {
@@ -1186,7 +1214,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/design/generate-description$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1244,7 +1272,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/design/generate-samples$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1302,7 +1330,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/design/generate-script$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1360,7 +1388,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/integrations/elevenlabs$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1418,7 +1446,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/integrations/elevenlabs$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1468,7 +1496,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/integrations/elevenlabs/test$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1526,9 +1554,11 @@ pub mod operations {
             self.0
         }
         pub fn agent_id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/agents/{}/voice/library$", value.to_string()))
-                    .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}/voice/library$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn source<'a, T>(self, value: T) -> Self
@@ -1593,7 +1623,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/preview/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1601,7 +1631,7 @@ pub mod operations {
         pub fn job_id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/.*/voice/preview/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1656,13 +1686,19 @@ pub mod operations {
             self.0
         }
         pub fn agent_id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/agents/{}/voice/.*$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}/voice/.*$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn voice_id(self, value: &str) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/agents/.*/voice/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/.*/voice/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -1712,7 +1748,7 @@ pub mod operations {
         pub fn agent_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/{}/voice/.*/preview$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1720,7 +1756,7 @@ pub mod operations {
         pub fn voice_id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/agents/.*/voice/{}/preview$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -1778,7 +1814,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -1831,7 +1871,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -1879,7 +1923,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/agents/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::AgentUpdate) -> Self {
@@ -1990,8 +2038,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/asset_folders/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/asset_folders/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -2042,8 +2093,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/asset_folders/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/asset_folders/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -2296,8 +2350,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/autocontentengine/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/autocontentengine/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -2353,7 +2410,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/mass_update$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2414,7 +2471,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2422,7 +2479,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2480,7 +2537,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2488,7 +2545,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2549,7 +2606,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/generate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2557,7 +2614,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/generate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2618,7 +2675,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2626,7 +2683,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2692,7 +2749,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/update_positions$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2700,7 +2757,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/update_positions$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2764,7 +2821,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2772,7 +2829,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2780,7 +2837,7 @@ pub mod operations {
         pub fn layer_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/.*/layers/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2841,7 +2898,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2849,7 +2906,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2857,7 +2914,7 @@ pub mod operations {
         pub fn layer_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/.*/layers/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2913,7 +2970,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2921,7 +2978,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2929,7 +2986,7 @@ pub mod operations {
         pub fn layer_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/.*/layers/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -2995,7 +3052,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/.*/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3003,7 +3060,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/.*/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3011,7 +3068,7 @@ pub mod operations {
         pub fn layer_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/.*/layers/{}/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3074,7 +3131,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/layers/.*/generate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3082,7 +3139,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/layers/.*/generate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3090,7 +3147,7 @@ pub mod operations {
         pub fn layer_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/.*/layers/{}/generate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3151,7 +3208,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/render$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3159,7 +3216,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/render$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3222,7 +3279,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/cells/.*/set_default_user_job$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3230,7 +3287,7 @@ pub mod operations {
         pub fn cell_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/cells/{}/set_default_user_job$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3293,7 +3350,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/clone$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3356,7 +3413,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/columns$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3416,7 +3473,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/columns$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3477,7 +3534,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/columns/mass_update$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3541,7 +3598,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/columns/update_positions$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3602,7 +3659,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/columns/.*/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3610,7 +3667,7 @@ pub mod operations {
         pub fn col_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/columns/{}/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3668,7 +3725,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/global_variables$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3728,7 +3785,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3788,7 +3845,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3849,7 +3906,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows/mass_update$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3910,7 +3967,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows/update_positions$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3971,7 +4028,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows/.*$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -3979,7 +4036,7 @@ pub mod operations {
         pub fn row_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/rows/{}$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -4037,7 +4094,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/{}/rows/.*/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -4045,7 +4102,7 @@ pub mod operations {
         pub fn row_id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/autocontentengine/.*/rows/{}/duplicate$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -4175,8 +4232,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/content_resources/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/content_resources/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -4232,8 +4292,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/content_resources/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/content_resources/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -4284,8 +4347,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/content_resources/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/content_resources/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -4396,8 +4462,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/generations/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/generations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn include<'a, T>(self, value: T) -> Self
@@ -4480,9 +4549,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/generations/{}/continue$", value.to_string()))
-                    .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/generations/{}/continue$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -4535,8 +4606,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/generations/{}/stop$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/generations/{}/stop$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -4739,8 +4813,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/organizations/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/organizations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -4793,8 +4870,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/organizations/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/organizations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -4842,8 +4922,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/v1/organizations/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/organizations/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::OrganizationUpdate) -> Self {
@@ -5044,8 +5127,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/persisted_tokens/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/persisted_tokens/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::PersistedTokenRequest) -> Self {
@@ -5103,7 +5189,7 @@ pub mod operations {
         pub fn id(self, value: i64) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/persisted_tokens/{}/revoke$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -5274,8 +5360,11 @@ pub mod operations {
             self.0
         }
         pub fn slug(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/templates/projects/{}$", value.to_string()))
-                .unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/templates/projects/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -5328,7 +5417,7 @@ pub mod operations {
         pub fn slug(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/v1/templates/spreadsheets/{}/clone$",
-                value.to_string()
+                regex::escape(&value.to_string())
             ))
             .unwrap();
             Self(self.0.path_matches(re))
@@ -5441,7 +5530,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/user_jobs/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/user_jobs/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id(self, value: i64) -> Self {
@@ -5497,7 +5590,11 @@ pub mod operations {
             self.0
         }
         pub fn id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/v1/user_jobs/{}$", value.to_string())).unwrap();
+            let re = regex::Regex::new(&format!(
+                "^/v1/user_jobs/{}$",
+                regex::escape(&value.to_string())
+            ))
+            .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn agent_id<T>(self, value: T) -> Self

@@ -21,6 +21,44 @@
 //! });
 //! assert_eq!(mock.calls(), 0);
 //! ```
+//!
+//! ## Testing your own app
+//!
+//! Point a `genpro_sdk::GenClient` at the mock server (both hosts), run the
+//! code under test, then assert what it sent. A typed mock pins the exact
+//! method and path; path values are matched literally (`id("a.b")` does not
+//! match `axb`).
+//!
+//! ```
+//! use genpro_api_httpmock::MockServerExt;
+//! use genpro_sdk::genpro_api::prelude::*;
+//!
+//! // The code under test: stops a generation (a refund, never retried once sent).
+//! async fn stop(client: &genpro_sdk::GenClient, id: i64) -> Result<(), genpro_sdk::Error> {
+//!     client.raw().stop_generation().id(id).send().await.map_err(|e| client.error(e))?;
+//!     Ok(())
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = httpmock::MockServer::start_async().await;
+//! let stopped: genpro_api::types::Generation = serde_json::from_value(serde_json::json!({
+//!     "id": 789, "status": "stopped", "output_resources": []
+//! }))?;
+//! let mock = server.stop_generation(|when, then| {
+//!     when.id(789).into_inner().header("x-api-key", "test-key");
+//!     then.success(200, &stopped);
+//! });
+//! let client = genpro_sdk::GenClient::builder()
+//!     .api_key("test-key")
+//!     .api_url(server.base_url())
+//!     .agent_url(server.base_url())
+//!     .allow_insecure_http(true)
+//!     .build()?;
+//! stop(&client, 789).await?;
+//! mock.assert(); // exactly one POST /v1/generations/789/stop with the key
+//! # Ok(()) }
+//! ```
 
 #[allow(missing_docs, clippy::all)]
 mod generated;

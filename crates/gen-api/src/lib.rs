@@ -62,7 +62,12 @@
 //! # Ok(())
 //! # }
 //! ```
-
+//!
+//! ## Cargo features
+//!
+//! With the `document-features` feature (as on docs.rs) the list is below;
+//! otherwise see `[features]` in Cargo.toml.
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 #![forbid(unsafe_code)]
 
 #[allow(missing_docs, clippy::all)]

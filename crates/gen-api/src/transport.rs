@@ -560,6 +560,23 @@ impl Transport for PlainTransport {
     }
 }
 
+/// With the `tls-ring` feature (the default) and not `tls-aws-lc`, installs
+/// ring as rustls's process-wide crypto provider, once; a provider the
+/// application installed first wins. Without `tls-ring` it does nothing
+/// (`tls-aws-lc` brings reqwest's own provider). Call it before building a
+/// `reqwest::Client` of your own for [`crate::Client::new`].
+pub fn install_tls_provider() {
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    {
+        // rustls 0.23.48 deprecates ring's provider for lacking post-quantum
+        // key exchange; `tls-aws-lc` has it. ring stays the default for its
+        // build cost (issue 20), so the call is allowed here on purpose.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
+    }
+}
+
 /// A [`SharedTransport`] holding [`PlainTransport`].
 pub fn plain() -> SharedTransport {
     Arc::new(PlainTransport)
@@ -569,6 +586,7 @@ impl crate::Client {
     /// A client of `baseurl` that sends requests as they are
     /// ([`PlainTransport`]) with a default `reqwest::Client`.
     pub fn plain(baseurl: &str) -> Self {
+        install_tls_provider();
         Self::new(baseurl, plain())
     }
 

@@ -125,7 +125,7 @@ fn fault_response(status: u16, cfg: &crate::MockConfig) -> Response {
 
 /// Read and discard a request's body.
 async fn drain(req: Request) {
-    use futures::StreamExt;
+    use futures_util::StreamExt;
     let mut body = req.into_body().into_data_stream();
     while let Some(Ok(_)) = body.next().await {}
 }

@@ -92,8 +92,18 @@
 //!
 //! Runnable versions of each step, offline against the built-in fake when
 //! `GEN_API_KEY` is unset, are in `examples/`.
-
+//!
+//! ## Cargo features
+//!
+//! With the `document-features` feature (as on docs.rs) the list is below;
+//! otherwise see `[features]` in Cargo.toml.
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 #![forbid(unsafe_code)]
+
+#[cfg(not(any(feature = "tls-ring", feature = "tls-aws-lc")))]
+compile_error!(
+    "genpro-sdk needs a TLS provider: enable its `tls-ring` feature (the default) or `tls-aws-lc`"
+);
 
 pub mod agent_core;
 pub mod cards;

@@ -1,4 +1,4 @@
-//! Paginated lists as a [`Stream`](futures::Stream) of items.
+//! Paginated lists as a [`Stream`](futures_util::Stream) of items.
 //!
 //! Content resources, templates and the asset library are paginated
 //! (`?page=`). These methods fetch lazily, one page at a time and only when
@@ -7,7 +7,7 @@
 //! items already fetched.
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
+//! use futures_util::TryStreamExt;
 //! use genpro_sdk::pagination::ContentResourceFilter;
 //!
 //! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::num::NonZeroU64;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt};
 use genpro_api::prelude::*;
 use genpro_api::types;
 

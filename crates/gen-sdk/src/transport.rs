@@ -36,9 +36,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use futures::{FutureExt as _, StreamExt};
+use futures_util::{FutureExt as _, StreamExt};
 use genpro_api::operations::{Host, Operation, ParamLocation, RetryClass};
-use genpro_api::transport::{API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport};
+use genpro_api::transport::{
+    API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport,
+};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
@@ -180,7 +182,7 @@ fn carrier(error: Error) -> reqwest::Response {
         .status()
         .filter(|s| (400..=599).contains(s))
         .unwrap_or(400);
-    let stream = futures::stream::once(async move {
+    let stream = futures_util::stream::once(async move {
         Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(Carried::new(error)))
     });
     let response = http::Response::builder()

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query as Q, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use base64::Engine as _;
-use futures::StreamExt;
+use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
 

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use futures::StreamExt;
-use futures::stream::BoxStream;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -232,7 +232,7 @@ impl Waiter {
     ) -> WaitStream {
         let waiter = self.clone();
         let jobs: Vec<JobRef> = jobs.into_iter().collect();
-        futures::stream::iter(jobs)
+        futures_util::stream::iter(jobs)
             .map(move |job| {
                 let waiter = waiter.clone();
                 async move {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 
 use crate::cards::Card;
 use crate::error::{Error, ErrorCode};
@@ -347,7 +347,7 @@ impl Waiter {
 
         // Trigger each cell once.
         let halted = Arc::new(AtomicBool::new(false));
-        let triggers = futures::stream::iter(cells.iter().enumerate())
+        let triggers = futures_util::stream::iter(cells.iter().enumerate())
             .map(|(index, (cell_id, card))| {
                 let halted = halted.clone();
                 let cell = CellRef::new(plan.agent_id, plan.engine_id, *cell_id);
