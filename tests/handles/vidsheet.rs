@@ -26,7 +26,7 @@ async fn templates_gets_the_first_page_without_query() {
 #[tokio::test]
 async fn templates_stream_asks_page_by_page_until_a_short_page() {
     let template = spec_example("Template");
-    let full: Vec<_> = (0..gen_sdk::pagination::TEMPLATES_PER_PAGE)
+    let full: Vec<_> = (0..genpro_sdk::pagination::TEMPLATES_PER_PAGE)
         .map(|_| template.clone())
         .collect();
     let page = |n: i64| {

@@ -638,9 +638,10 @@ fn http_refuses_a_non_loopback_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
     const KEY: &str = "gen-live-Secret-Key-0123456789";
-    let mock = genpro_mock::MockServer::start(genpro_mock::MockConfig::default().with_api_keys([KEY]))
-        .await
-        .expect("fake GEN");
+    let mock =
+        genpro_mock::MockServer::start(genpro_mock::MockConfig::default().with_api_keys([KEY]))
+            .await
+            .expect("fake GEN");
     let (api_url, agent_url) = (mock.api_url(), mock.agent_url());
     let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
         cmd.arg("mcp")

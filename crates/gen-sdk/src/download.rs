@@ -253,7 +253,7 @@ async fn run_cancellable<T>(
     match &options.cancel {
         Some(token) => tokio::select! {
             biased;
-            () = token.cancelled() => Err(Error::Cancelled),
+            () = token.cancelled() => Err(Error::cancelled()),
             result = fut => result,
         },
         None => fut.await,
@@ -325,10 +325,7 @@ async fn download_inner(
                 }
                 let mut response = tokio::time::timeout(idle, request.send())
                     .await
-                    .map_err(|_| Error::Timeout {
-                        connect: false,
-                        source: None,
-                    })?
+                    .map_err(|_| Error::timeout(false, None))?
                     .map_err(from_reqwest)?;
                 let status = response.status();
                 span.record("status", status.as_u16());
@@ -356,10 +353,7 @@ async fn download_inner(
                 loop {
                     let chunk = tokio::time::timeout(idle, response.chunk())
                         .await
-                        .map_err(|_| Error::Timeout {
-                            connect: false,
-                            source: None,
-                        })?
+                        .map_err(|_| Error::timeout(false, None))?
                         .map_err(from_reqwest)?;
                     let Some(chunk) = chunk else { break };
                     file.write_all(&chunk)

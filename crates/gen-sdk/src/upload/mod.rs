@@ -314,7 +314,7 @@ impl<'a> Edit<'a> {
         let _guard = token.clone().drop_guard();
         tokio::select! {
             biased;
-            () = token.cancelled() => Err(Error::Cancelled),
+            () = token.cancelled() => Err(Error::cancelled()),
             result = upload_inner(self.client(), agent_id, &source, &options, &token) => result,
         }
     }
