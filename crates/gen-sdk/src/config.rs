@@ -311,7 +311,7 @@ impl GenClientBuilder {
     }
 
     /// The largest success body accepted, in bytes (default 16 MiB). A
-    /// larger answer fails with [`Error::BodyTooLarge`] as soon as the limit
+    /// larger answer fails with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as soon as the limit
     /// is passed, while streaming; error bodies are read up to 64 KiB.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;

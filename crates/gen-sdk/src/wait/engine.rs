@@ -38,7 +38,7 @@ const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
 /// bounded by the time left before the maximum wait).
 const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
 /// The largest status answer read; a larger one ends the wait with
-/// [`Error::BodyTooLarge`] without being buffered.
+/// [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) without being buffered.
 const MAX_STATUS_BODY: u64 = DEFAULT_MAX_BODY;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
