@@ -7,6 +7,7 @@
 //! unless [`Wire::times`] says otherwise).
 
 use gen_contract_tests::{Call, any_request, expect, sdk};
+use genpro_sdk::ErrorKind;
 use genpro_sdk::GenClient;
 use serde_json::Value;
 
@@ -100,7 +101,7 @@ pub async fn refused_before_sending<T: std::fmt::Debug>(
     let agent = any_request(&s.agent).await;
     let err = f(&s.client).await.unwrap_err();
     assert!(
-        matches!(err, genpro_sdk::Error::Validation { field: ref f, .. } if f == field),
+        err.kind() == ErrorKind::Validation && err.field() == Some(field),
         "{err:?}"
     );
     assert_eq!(api.calls_async().await, 0, "sent to the api host");

@@ -167,10 +167,7 @@ mod tests {
     #[test]
     fn error_line_prints_each_cause_once() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
-        let e = genpro_sdk::Error::Io {
-            path: "/nope/clip.mp4".into(),
-            source: io,
-        };
+        let e = genpro_sdk::Error::io("/nope/clip.mp4", io);
         let line = error_line(&anyhow::Error::new(e).context("uploading /nope/clip.mp4"));
         assert_eq!(
             line,

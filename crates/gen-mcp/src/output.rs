@@ -106,7 +106,7 @@ pub(crate) fn error_json(error: &Error) -> Value {
     map.insert(
         "error_code".into(),
         error
-            .code()
+            .error_code()
             .map(|c| c.as_str().to_owned())
             .filter(|c| !c.is_empty())
             .map_or(Value::Null, Value::String),
@@ -117,9 +117,11 @@ pub(crate) fn error_json(error: &Error) -> Value {
         error.request_id().map_or(Value::Null, Value::from),
     );
     map.insert("retryable".into(), Value::Bool(error.is_retryable()));
-    if let Error::Validation { field, allowed, .. } = error {
-        map.insert("field".into(), Value::String(field.clone()));
-        if let Some(allowed) = allowed {
+    if error.kind() == genpro_sdk::ErrorKind::Validation {
+        if let Some(field) = error.field() {
+            map.insert("field".into(), Value::String(field.to_owned()));
+        }
+        if let Some(allowed) = error.allowed() {
             map.insert("allowed".into(), json!(allowed));
         }
     }
@@ -382,14 +384,13 @@ mod tests {
 
     #[test]
     fn api_errors_carry_status_code_and_hint() {
-        let e = Error::Api {
-            status: 404,
-            code: genpro_sdk::ErrorCode::NotFound,
-            message: "Generation not found".into(),
-            request_id: Some("req-1".into()),
-            retry_after: None,
-            body: String::new(),
-        };
+        let mut headers = genpro_sdk::reqwest::header::HeaderMap::new();
+        headers.insert("x-request-id", "req-1".parse().unwrap());
+        let e = Error::from_response_parts(
+            genpro_sdk::reqwest::StatusCode::NOT_FOUND,
+            &headers,
+            br#"{"error": "Generation not found", "error_code": "not_found"}"#,
+        );
         let v = error_json(&e);
         assert_eq!(v["status"], 404);
         assert_eq!(v["error_code"], "not_found");

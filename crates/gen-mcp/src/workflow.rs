@@ -475,7 +475,7 @@ async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
             }),
             secret,
         ),
-        Err(genpro_sdk::Error::Cancelled) => call.cancelled(),
+        Err(e) if e.kind() == genpro_sdk::ErrorKind::Cancelled => call.cancelled(),
         Err(e) => output::error(&e, secret),
     }
 }

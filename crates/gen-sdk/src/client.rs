@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
-use crate::config::{AuthScheme, Config, Credentials, GenClientBuilder, Secret};
-use crate::error::{Error, from_reqwest};
+use crate::config::{AuthScheme, Config, GenClientBuilder, Secret};
+use crate::error::{Error, from_gen_api, from_reqwest};
 use crate::phases::{Edit, Host, Ideas, Phase, Publish, Setup, Vidsheet};
-use crate::retry::{Clock, Idempotency, Retrier, Sleep};
+use crate::response::Response;
+use crate::retry::{Idempotency, Retrier};
 use crate::transport::GenTransport;
 
 /// The GEN client: both hosts (`api.gen.pro`, `agent.gen.pro`), the key in a
@@ -30,9 +31,6 @@ struct Inner {
     http: reqwest::Client,
     retrier: Retrier,
     transport: Arc<GenTransport>,
-    /// Keeps the key registered for `Error::from` scrubbing while the
-    /// client lives.
-    _live_key: Arc<str>,
 }
 
 impl fmt::Debug for GenClient {
@@ -53,88 +51,6 @@ impl GenClient {
     /// `GEN_AGENT_URL`).
     pub fn from_env() -> Result<Self, Error> {
         GenClientBuilder::from_env().build()
-    }
-
-    pub(crate) fn from_parts(
-        config: Config,
-        credentials: Credentials,
-        sleep: Option<Arc<dyn Sleep>>,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> Result<Self, Error> {
-        let (name, value) = match credentials.scheme {
-            AuthScheme::ApiKey => (
-                HeaderName::from_static("x-api-key"),
-                HeaderValue::from_str(credentials.secret.expose()),
-            ),
-            AuthScheme::Bearer => (
-                AUTHORIZATION,
-                HeaderValue::from_str(&format!("Bearer {}", credentials.secret.expose())),
-            ),
-        };
-        // The error of from_str does not echo the value; keep it that way.
-        let mut value = value.map_err(|_| {
-            Error::config("the API key contains characters not allowed in an HTTP header")
-        })?;
-        value.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-
-        // No credentials in the client itself (the transport adds them per
-        // request) and no redirects: a 3xx answer is final, so the key and a
-        // paid body never travel to another host or over a downgraded scheme.
-        crate::init_tls();
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
-
-        let mut retrier = Retrier::new(config.retry_policy.clone());
-        if let Some(sleep) = sleep {
-            retrier = retrier.with_sleep(sleep);
-        }
-        if let Some(clock) = clock {
-            retrier = retrier.with_clock(clock);
-        }
-        let bases = Host::ALL
-            .iter()
-            .map(|h| {
-                let url = match h.as_str() {
-                    "agent" => config.agent_url.clone(),
-                    "api" => config.api_url.clone(),
-                    _ => h.default_url().to_owned(),
-                };
-                (*h, url)
-            })
-            .collect::<Vec<_>>();
-        let transport = Arc::new(GenTransport::new(
-            name,
-            value,
-            credentials.secret.clone(),
-            retrier.clone(),
-            config.max_response_body,
-            bases,
-        ));
-        let live_key = crate::error::register_key(credentials.secret.expose());
-        let raw = genpro_api::Client::new_with_client(
-            &config.api_url,
-            http.clone(),
-            crate::transport::shared(transport.clone()),
-        );
-        Ok(Self {
-            inner: Arc::new(Inner {
-                raw,
-                secret: credentials.secret,
-                http,
-                retrier,
-                transport,
-                _live_key: live_key,
-                config,
-            }),
-        })
     }
 
     /// The settings (without the key).
@@ -162,9 +78,11 @@ impl GenClient {
     }
 
     /// Converts an error of the generated client into [`Error`], scrubbed
-    /// of the key.
+    /// of the key. Unlike `Error::from`, which does not know the key and
+    /// so drops the body of an answer that did not decode, it keeps that
+    /// body, scrubbed.
     pub fn error<E: serde::Serialize>(&self, e: genpro_api::Error<E>) -> Error {
-        Error::from(e).redact(self.secret())
+        from_gen_api(e, Some(self.secret()))
     }
 
     /// The generated client ([`Self::raw`]; both hosts are routed by the
@@ -265,53 +183,145 @@ impl GenClient {
         (op.phase == phase).then(|| self.raw())
     }
 
-    /// Sends one genpro-api call and converts its error. The transport
-    /// underneath already retries by the operation's class, routes to its
-    /// host and types every error; this only adds the conversion (kept for
-    /// code written against earlier versions: `builder.send().await` with
-    /// `Error::from` is the same).
+    /// Awaits one genpro-api call and converts its error with
+    /// [`Self::error`] (scrubbed of the key, a decode error keeping its
+    /// body). The transport underneath already retries by the operation's
+    /// class, routes to its host and types every error: the call names its
+    /// operation itself.
     ///
     /// ```no_run
     /// # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
     /// use genpro_api::prelude::*;
-    /// let api = client.raw();
-    /// let generation = client
-    ///     .send("get_generation", || api.get_generation().id(9000).send())
-    ///     .await?;
+    /// let generation = client.send(client.raw().get_generation().id(9000).send()).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send<T, E, F, Fut>(&self, operation_id: &'static str, call: F) -> Result<T, Error>
+    pub async fn send<T, E, Fut>(&self, call: Fut) -> Result<T, Error>
     where
-        F: Fn() -> Fut,
         Fut: Future<Output = Result<genpro_api::ResponseValue<T>, genpro_api::Error<E>>>,
         E: serde::Serialize,
     {
-        let _ = operation_id;
-        let secret = self.secret();
-        call()
-            .await
+        call.await
             .map(genpro_api::ResponseValue::into_inner)
-            .map_err(|e| Error::from(e).redact(secret))
+            .map_err(|e| self.error(e))
     }
 
-    /// Like [`Self::send`] with an explicit retry class for this call,
-    /// returning the whole response (status and headers).
-    pub async fn send_with<T, E, F, Fut>(
+    /// Like [`Self::send`], with `idempotency` as the retry class of the
+    /// call instead of its operation's own (e.g. [`Idempotency::PaidPost`]
+    /// for a call that must not be repeated), and the answer's status and
+    /// request id kept ([`Response`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
+    /// use genpro_api::prelude::*;
+    /// use genpro_sdk::Idempotency;
+    /// let me = client
+    ///     .send_with(Idempotency::PaidPost, client.raw().get_me().send())
+    ///     .await?;
+    /// println!("{:?} {:?}", me.request_id(), me.status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_with<T, E, Fut>(
         &self,
-        operation_id: &'static str,
         idempotency: Idempotency,
-        call: F,
-    ) -> Result<genpro_api::ResponseValue<T>, Error>
+        call: Fut,
+    ) -> Result<Response<T>, Error>
     where
-        F: Fn() -> Fut,
         Fut: Future<Output = Result<genpro_api::ResponseValue<T>, genpro_api::Error<E>>>,
         E: serde::Serialize,
     {
-        let _ = operation_id;
-        let secret = self.secret();
-        crate::transport::with_retry_class(idempotency, call())
+        crate::transport::with_retry_class(idempotency, call)
             .await
-            .map_err(|e| Error::from(e).redact(secret))
+            .map(Response::from)
+            .map_err(|e| self.error(e))
+    }
+}
+
+impl GenClientBuilder {
+    /// Builds the client: checks the URLs, the credentials and the
+    /// [`Self::default_header`]s, and builds one HTTP client (rustls; on
+    /// the application's [`Self::http_client`] when given) with no
+    /// redirects, the timeouts and no credentials: the key is added to each
+    /// request by the transport, in a sensitive header.
+    pub fn build(self) -> Result<GenClient, Error> {
+        let (config, credentials, builder) = self.check()?;
+        let (name, value) = match credentials.scheme {
+            AuthScheme::ApiKey => (
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_str(credentials.secret.expose()),
+            ),
+            AuthScheme::Bearer => (
+                AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {}", credentials.secret.expose())),
+            ),
+        };
+        // The error of from_str does not echo the value; keep it that way.
+        let mut value = value.map_err(|_| {
+            Error::config("the API key contains characters not allowed in an HTTP header")
+        })?;
+        value.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in builder.default_headers.into_iter().flatten() {
+            headers.insert(name, value);
+        }
+
+        // No credentials in the client itself (the transport adds them per
+        // request) and no redirects: a 3xx answer is final, so the key and a
+        // paid body never travel to another host or over a downgraded
+        // scheme. Applied over the application's own builder, if any.
+        crate::init_tls();
+        let http = builder
+            .http
+            .unwrap_or_default()
+            .default_headers(headers)
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
+
+        let mut retrier = Retrier::new(config.retry_policy.clone());
+        if let Some(sleep) = builder.sleep {
+            retrier = retrier.with_sleep(sleep);
+        }
+        if let Some(clock) = builder.clock {
+            retrier = retrier.with_clock(clock);
+        }
+        let bases = Host::ALL
+            .iter()
+            .map(|h| {
+                let url = match h.as_str() {
+                    "agent" => config.agent_url.clone(),
+                    "api" => config.api_url.clone(),
+                    _ => h.default_url().to_owned(),
+                };
+                (*h, url)
+            })
+            .collect::<Vec<_>>();
+        let transport = Arc::new(GenTransport::new(
+            name,
+            value,
+            credentials.secret.clone(),
+            retrier.clone(),
+            config.max_response_body,
+            bases,
+        ));
+        let raw = genpro_api::Client::new_with_client(
+            &config.api_url,
+            http.clone(),
+            crate::transport::shared(transport.clone()),
+        );
+        Ok(GenClient {
+            inner: Arc::new(Inner {
+                raw,
+                secret: credentials.secret,
+                http,
+                retrier,
+                transport,
+                config,
+            }),
+        })
     }
 }
 
@@ -320,8 +330,7 @@ fn prepare(
     operation_id: &str,
     request: reqwest::RequestBuilder,
 ) -> Result<(&'static genpro_api::operations::Operation, reqwest::Request), Error> {
-    let op = genpro_api::operations::find(operation_id).ok_or_else(|| Error::InvalidRequest {
-        message: format!("unknown operation {operation_id}"),
-    })?;
+    let op = genpro_api::operations::find(operation_id)
+        .ok_or_else(|| Error::invalid_request(format!("unknown operation {operation_id}")))?;
     Ok((op, request.build().map_err(from_reqwest)?))
 }

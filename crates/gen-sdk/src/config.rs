@@ -21,7 +21,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::GenClient;
+use reqwest::header::{HeaderName, HeaderValue};
+
 use crate::error::Error;
 use crate::retry::{Clock, RetryPolicy, Sleep};
 
@@ -144,21 +145,28 @@ impl fmt::Debug for Config {
     }
 }
 
-/// Builds a [`GenClient`]; start with [`GenClient::builder`] or
-/// [`GenClientBuilder::from_env`].
-#[derive(Clone)]
+/// Builds a [`GenClient`](crate::GenClient); start with
+/// [`GenClient::builder`](crate::GenClient::builder) or
+/// [`GenClientBuilder::from_env`], finish with
+/// [`build`](GenClientBuilder::build).
+///
+/// Not `Clone`, like the `reqwest::ClientBuilder` it may hold
+/// ([`Self::http_client`]).
 pub struct GenClientBuilder {
-    credentials: Option<Credentials>,
-    api_url: String,
-    agent_url: String,
-    connect_timeout: Duration,
-    request_timeout: Duration,
-    user_agent: String,
-    retry_policy: RetryPolicy,
-    max_response_body: u64,
-    allow_insecure_http: bool,
-    sleep: Option<Arc<dyn Sleep>>,
-    clock: Option<Arc<dyn Clock>>,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) api_url: String,
+    pub(crate) agent_url: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) max_response_body: u64,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) sleep: Option<Arc<dyn Sleep>>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+    pub(crate) http: Option<reqwest::ClientBuilder>,
+    /// [`Self::default_header`]s, or why one is refused.
+    pub(crate) default_headers: Vec<Result<(HeaderName, HeaderValue), String>>,
 }
 
 impl Default for GenClientBuilder {
@@ -171,10 +179,12 @@ impl Default for GenClientBuilder {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry_policy: RetryPolicy::default(),
-            max_response_body: crate::transport::DEFAULT_MAX_BODY,
+            max_response_body: crate::error::DEFAULT_MAX_BODY,
             allow_insecure_http: false,
             sleep: None,
             clock: None,
+            http: None,
+            default_headers: Vec::new(),
         }
     }
 }
@@ -194,6 +204,19 @@ impl fmt::Debug for GenClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry_policy", &self.retry_policy)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field(
+                "http_client",
+                &self.http.as_ref().map(|_| "reqwest::ClientBuilder"),
+            )
+            .field(
+                "default_headers",
+                // names only: a value may be a secret of the user's
+                &self
+                    .default_headers
+                    .iter()
+                    .filter_map(|h| h.as_ref().ok().map(|(name, _)| name.as_str()))
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -288,7 +311,7 @@ impl GenClientBuilder {
     }
 
     /// The largest success body accepted, in bytes (default 16 MiB). A
-    /// larger answer fails with [`Error::BodyTooLarge`] as soon as the limit
+    /// larger answer fails with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as soon as the limit
     /// is passed, while streaming; error bodies are read up to 64 KiB.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
@@ -304,8 +327,8 @@ impl GenClientBuilder {
     }
 
     /// Sleep used between retries and between a waiter's polls (default
-    /// tokio's); inject a fake in tests
-    /// ([`crate::retry::testing::ManualTime`]).
+    /// tokio's); inject a fake in tests (`retry::testing::ManualTime`, with
+    /// the `test-util` feature).
     pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
         self.sleep = Some(sleep);
         self
@@ -318,9 +341,70 @@ impl GenClientBuilder {
         self
     }
 
-    /// Builds the client: checks the URLs and credentials, builds one HTTP
-    /// client (rustls) with the auth header marked sensitive.
-    pub fn build(self) -> Result<GenClient, Error> {
+    /// The HTTP stack to build on: a `reqwest::ClientBuilder` with the
+    /// application's own settings (proxies, root certificates, TLS, local
+    /// address, HTTP/2 tuning, default headers...), instead of
+    /// `reqwest::Client::builder()`.
+    ///
+    /// [`Self::build`] then applies, over the application's settings, what
+    /// keeps the key safe and the client's contract: **no redirects**
+    /// (`redirect::Policy::none()`: a 3xx answer is final, so the key
+    /// and a paid body never go to another host), the **timeouts**
+    /// ([`Self::connect_timeout`], [`Self::request_timeout`]), the
+    /// **`User-Agent`** ([`Self::user_agent`]), `Accept: application/json`
+    /// and the [`Self::default_header`]s. The credential is never a default
+    /// header: the client adds it to each request it sends to one of its
+    /// two base URLs, and refuses to send one elsewhere.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), genpro_sdk::Error> {
+    /// use genpro_sdk::reqwest;
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::https("http://proxy.internal:3128").expect("a proxy URL"));
+    /// let client = genpro_sdk::GenClient::builder()
+    ///     .api_key("my-key")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// A header sent with every request of the client (e.g. a tenant or
+    /// trace header a gateway needs). The credential headers (`X-API-Key`,
+    /// `Authorization`) and `api-version` cannot be set this way:
+    /// [`Self::build`] refuses them, as it refuses an invalid name or value
+    /// ([`ErrorKind::Config`](crate::ErrorKind::Config)); use
+    /// [`Self::api_key`] / [`Self::bearer_token`]. Values are marked
+    /// sensitive (never shown by `Debug`).
+    pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        let header = match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(mut value)) => {
+                if RESERVED_HEADERS.contains(&name.as_str()) {
+                    Err(format!(
+                        "default_header cannot set `{name}`: genpro-sdk sets it (use api_key(..) / bearer_token(..) for the credential)"
+                    ))
+                } else {
+                    value.set_sensitive(true);
+                    Ok((name, value))
+                }
+            }
+            (Err(_), _) => Err("default_header: not a valid header name".to_owned()),
+            (_, Err(_)) => Err("default_header: not a valid header value".to_owned()),
+        };
+        self.default_headers.push(header);
+        self
+    }
+
+    /// Checks the URLs and credentials; the settings, the credentials and
+    /// the rest of the builder for [`Self::build`].
+    pub(crate) fn check(self) -> Result<(Config, Credentials, Self), Error> {
         let credentials = self.credentials.clone().ok_or_else(|| {
             Error::config(format!(
                 "no API key: set {ENV_API_KEY} or call api_key(..) / bearer_token(..)"
@@ -328,6 +412,9 @@ impl GenClientBuilder {
         })?;
         if credentials.secret.expose().trim().is_empty() {
             return Err(Error::config("the API key is empty"));
+        }
+        if let Some(Err(refused)) = self.default_headers.iter().find(|h| h.is_err()) {
+            return Err(Error::config(refused.clone()));
         }
         let api_url = check_base_url("api_url", &self.api_url, self.allow_insecure_http)?;
         let agent_url = check_base_url("agent_url", &self.agent_url, self.allow_insecure_http)?;
@@ -337,13 +424,17 @@ impl GenClientBuilder {
             agent_url,
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
-            user_agent: self.user_agent,
-            retry_policy: self.retry_policy,
+            user_agent: self.user_agent.clone(),
+            retry_policy: self.retry_policy.clone(),
             max_response_body: self.max_response_body,
         };
-        GenClient::from_parts(config, credentials, self.sleep, self.clock)
+        Ok((config, credentials, self))
     }
 }
+
+/// Headers [`GenClientBuilder::default_header`] refuses: genpro-sdk sets
+/// them on each request.
+const RESERVED_HEADERS: &[&str] = &["x-api-key", "authorization", "api-version"];
 
 /// Checks and normalises a base URL: `https`, or `http` on a loopback host
 /// (or anywhere with `allow_insecure_http`); no credentials, query or

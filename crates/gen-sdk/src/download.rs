@@ -22,16 +22,16 @@
 //! - The body is streamed to a temporary file in the target's directory,
 //!   flushed and synced, then renamed over the target: readers never see a
 //!   partial file, and a failed download leaves nothing behind.
-//! - A non-2xx answer is an [`Error::Api`] with the status (and the start of
+//! - A non-2xx answer is an [`ErrorKind::Api`](crate::ErrorKind::Api) with the status (and the start of
 //!   the body).
 //! - Connect errors, timeouts, 408, 429 and 5xx are retried from the start
 //!   with the client's retry policy (a download is idempotent).
 //! - A stall (no bytes for [`DownloadOptions::idle_timeout`], default 60 s)
-//!   fails the attempt with [`Error::Timeout`].
+//!   fails the attempt with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
 //! - Progress: a callback `Fn(done, total)` (`total` is `None` when the
 //!   server sends no `Content-Length`) or a `tokio::sync::watch` channel.
 //!   Cancellation: drop the future, or cancel
-//!   [`DownloadOptions::cancel_token`] ([`Error::Cancelled`]).
+//!   [`DownloadOptions::cancel_token`] ([`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled)).
 
 use std::fmt;
 use std::future::Future;
@@ -132,7 +132,7 @@ impl DownloadOptions {
         (self, rx)
     }
 
-    /// Cancels the download when `token` is cancelled ([`Error::Cancelled`];
+    /// Cancels the download when `token` is cancelled ([`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled);
     /// the temporary file is removed).
     pub fn cancel_token(mut self, token: CancellationToken) -> Self {
         self.cancel = Some(token);
@@ -152,7 +152,7 @@ impl DownloadOptions {
         self
     }
 
-    /// False refuses to replace an existing target ([`Error::Io`],
+    /// False refuses to replace an existing target ([`ErrorKind::Io`](crate::ErrorKind::Io),
     /// `AlreadyExists`). Default true.
     pub fn overwrite(mut self, overwrite: bool) -> Self {
         self.overwrite = overwrite;
@@ -253,7 +253,7 @@ async fn run_cancellable<T>(
     match &options.cancel {
         Some(token) => tokio::select! {
             biased;
-            () = token.cancelled() => Err(Error::Cancelled),
+            () = token.cancelled() => Err(Error::cancelled()),
             result = fut => result,
         },
         None => fut.await,
@@ -325,10 +325,7 @@ async fn download_inner(
                 }
                 let mut response = tokio::time::timeout(idle, request.send())
                     .await
-                    .map_err(|_| Error::Timeout {
-                        connect: false,
-                        source: None,
-                    })?
+                    .map_err(|_| Error::timeout(false, None))?
                     .map_err(from_reqwest)?;
                 let status = response.status();
                 span.record("status", status.as_u16());
@@ -356,10 +353,7 @@ async fn download_inner(
                 loop {
                     let chunk = tokio::time::timeout(idle, response.chunk())
                         .await
-                        .map_err(|_| Error::Timeout {
-                            connect: false,
-                            source: None,
-                        })?
+                        .map_err(|_| Error::timeout(false, None))?
                         .map_err(from_reqwest)?;
                     let Some(chunk) = chunk else { break };
                     file.write_all(&chunk)

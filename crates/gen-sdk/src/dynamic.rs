@@ -166,11 +166,11 @@ pub fn operation(operation_id: &str) -> Result<&'static Operation, Error> {
             .map(str::to_owned)
             .collect();
         near.truncate(12);
-        Error::Validation {
-            field: "operation".into(),
-            message: format!("unknown operation `{operation_id}` (`gen api --list` lists them)"),
-            allowed: (!near.is_empty()).then_some(near),
-        }
+        Error::validation(
+            "operation",
+            format!("unknown operation `{operation_id}` (`gen api --list` lists them)"),
+            (!near.is_empty()).then_some(near),
+        )
     })
 }
 
@@ -179,11 +179,11 @@ fn scalar(name: &str, v: &Value) -> Result<String, Error> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(Error::Validation {
-            field: name.into(),
-            message: format!("expected a string, number or boolean, got {other}"),
-            allowed: None,
-        }),
+        other => Err(Error::validation(
+            name,
+            format!("expected a string, number or boolean, got {other}"),
+            None,
+        )),
     }
 }
 
@@ -208,11 +208,11 @@ pub struct RequestParts {
 pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<RequestParts, Error> {
     for name in args.keys() {
         if name != "body" && !op.params.iter().any(|p| p.name == name) {
-            return Err(Error::Validation {
-                field: name.clone(),
-                message: format!("`{}` has no parameter `{name}`", op.operation_id),
-                allowed: Some(op.params.iter().map(|p| p.name.to_owned()).collect()),
-            });
+            return Err(Error::validation(
+                name.clone(),
+                format!("`{}` has no parameter `{name}`", op.operation_id),
+                Some(op.params.iter().map(|p| p.name.to_owned()).collect()),
+            ));
         }
     }
     let mut path = String::with_capacity(op.path.len() + 16);
@@ -221,18 +221,20 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
         path.push_str(&rest[..start]);
         let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
         let name = &rest[start + 1..end];
-        let value = args.get(name).ok_or_else(|| Error::Validation {
-            field: name.into(),
-            message: format!("`{}` needs the path parameter `{name}`", op.operation_id),
-            allowed: None,
+        let value = args.get(name).ok_or_else(|| {
+            Error::validation(
+                name,
+                format!("`{}` needs the path parameter `{name}`", op.operation_id),
+                None,
+            )
         })?;
         let value = scalar(name, value)?;
         if value.is_empty() || value == "." || value == ".." {
-            return Err(Error::Validation {
-                field: name.into(),
-                message: "must not be empty, `.` or `..`".into(),
-                allowed: None,
-            });
+            return Err(Error::validation(
+                name,
+                "must not be empty, `.` or `..`",
+                None,
+            ));
         }
         path.extend(
             url::form_urlencoded::byte_serialize(value.as_bytes()).map(|s| s.replace('+', "%20")),
@@ -248,14 +250,14 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
     {
         match args.get(p.name) {
             None | Some(Value::Null) if p.required => {
-                return Err(Error::Validation {
-                    field: p.name.into(),
-                    message: format!(
+                return Err(Error::validation(
+                    p.name,
+                    format!(
                         "`{}` needs the query parameter `{}`",
                         op.operation_id, p.name
                     ),
-                    allowed: None,
-                });
+                    None,
+                ));
             }
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
@@ -274,11 +276,11 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
     {
         match args.get(p.name) {
             None | Some(Value::Null) if p.required => {
-                return Err(Error::Validation {
-                    field: p.name.into(),
-                    message: format!("`{}` needs the header `{}`", op.operation_id, p.name),
-                    allowed: None,
-                });
+                return Err(Error::validation(
+                    p.name,
+                    format!("`{}` needs the header `{}`", op.operation_id, p.name),
+                    None,
+                ));
             }
             None | Some(Value::Null) => {}
             // A list header is its items joined by commas (RFC 9110 5.3).
@@ -294,52 +296,52 @@ pub fn request_parts(op: &Operation, args: &Map<String, Value>) -> Result<Reques
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
             || reqwest::header::HeaderValue::from_str(value).is_err()
         {
-            return Err(Error::Validation {
-                field: name.clone(),
-                message: "not a valid HTTP header name and value".into(),
-                allowed: None,
-            });
+            return Err(Error::validation(
+                name.clone(),
+                "not a valid HTTP header name and value",
+                None,
+            ));
         }
     }
     let body = args.get("body").cloned();
     if body.is_none() && op.body_required {
-        return Err(Error::Validation {
-            field: "body".into(),
-            message: match op.raw_media_type() {
+        return Err(Error::validation(
+            "body",
+            match op.raw_media_type() {
                 Some(media) => format!("`{}` needs a {media} body", op.operation_id),
                 None => format!("`{}` needs a JSON body", op.operation_id),
             },
-            allowed: None,
-        });
+            None,
+        ));
     }
     if let (Some(media), Some(b)) = (op.raw_media_type(), &body)
         && !b.is_string()
     {
-        return Err(Error::Validation {
-            field: "body".into(),
-            message: format!(
+        return Err(Error::validation(
+            "body",
+            format!(
                 "`{}` takes a {media} body, sent as it is: give it as a string",
                 op.operation_id
             ),
-            allowed: None,
-        });
+            None,
+        ));
     }
     if body.is_some() && op.body_media_types.is_empty() {
-        return Err(Error::Validation {
-            field: "body".into(),
-            message: format!("`{}` takes no body", op.operation_id),
-            allowed: None,
-        });
+        return Err(Error::validation(
+            "body",
+            format!("`{}` takes no body", op.operation_id),
+            None,
+        ));
     }
     if body.is_some() && op.is_multipart_only() {
-        return Err(Error::Validation {
-            field: "body".into(),
-            message: format!(
+        return Err(Error::validation(
+            "body",
+            format!(
                 "`{}` takes a multipart form; use the SDK's upload helpers (or `gen upload`)",
                 op.operation_id
             ),
-            allowed: None,
-        });
+            None,
+        ));
     }
     Ok(RequestParts {
         path,
@@ -364,10 +366,8 @@ pub async fn call(
         headers,
         body,
     } = request_parts(op, args)?;
-    let method =
-        reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|_| Error::InvalidRequest {
-            message: format!("bad method {}", op.method),
-        })?;
+    let method = reqwest::Method::from_bytes(op.method.as_bytes())
+        .map_err(|_| Error::invalid_request(format!("bad method {}", op.method)))?;
     let url = format!("{}{}", client.base_url(op.host), path);
     let mut request = client
         .http()
@@ -386,8 +386,8 @@ pub async fn call(
         (None, _, _) => {}
         (Some(body), Some("application/json") | None, None) => request = request.json(body),
         (Some(body), Some(media), _) => {
-            let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
-                message: format!("the body does not encode as JSON: {e}"),
+            let bytes = serde_json::to_vec(body).map_err(|e| {
+                Error::invalid_request(format!("the body does not encode as JSON: {e}"))
             })?;
             request = request
                 .header(reqwest::header::CONTENT_TYPE, media)
@@ -407,9 +407,7 @@ pub async fn call(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let bytes = response.bytes().await.map_err(|e| {
-        crate::transport::take_carried(&e).unwrap_or_else(|| crate::error::from_reqwest(e))
-    })?;
+    let bytes = response.bytes().await.map_err(crate::error::from_reqwest)?;
     Ok(Answer::from_parts(status, content_type, bytes))
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Every failure — an error answer from GEN (`{"error", "error_code"}`), a
 //! network problem, a timeout, an undecodable body, a request refused by the
-//! client before sending — is an [`Error`]. [`Error::hint`] gives the
+//! client before sending — is an [`Error`]: [`Error::kind`] says which
+//! ([`ErrorKind`]), its accessors give the details. [`Error::hint`] gives the
 //! documented fix for each error code, [`Error::is_retryable`] says whether
 //! trying again can help.
 //!
@@ -11,11 +12,11 @@
 //! before they reach an [`Error`].
 
 use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-
-use crate::retry::RetryAfter;
 
 /// Result alias for genpro-sdk.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -24,7 +25,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub const MAX_ERROR_BODY: usize = 4 * 1024;
 
 /// The largest JSON answer genpro-sdk reads by default (16 MiB); a larger one
-/// is an [`Error::BodyTooLarge`], cut while streaming.
+/// is an [`ErrorKind::BodyTooLarge`] error, cut while streaming.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
 /// The machine-readable `error_code` of a GEN error answer
@@ -75,144 +76,236 @@ impl ErrorCodeExt for ErrorCode {
     }
 }
 
-/// Everything that can go wrong calling GEN through genpro-sdk.
-///
-/// `Display`, `Debug` and [`std::error::Error::source`] are written so that
-/// no text of an [`Error`] carries the API key: strings a server echoes
-/// (bodies, messages, request ids) are scrubbed of it by the client, and a
-/// decoding error shows a cleaned message in which no value quoted from the
-/// answer appears ([`Error::Decode`]).
+/// The name of the response header carrying GEN's request id, on error
+/// answers ([`Error::request_id`]) and successful ones
+/// ([`crate::response::Meta::request_id`]).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// A `Retry-After` header value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub enum RetryAfter {
+    /// `Retry-After: <delta-seconds>`.
+    Delay(Duration),
+    /// `Retry-After: <HTTP-date>`.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Parses delta-seconds or an HTTP-date; `None` when it is neither.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Self::Delay(Duration::from_secs(seconds)));
+        }
+        httpdate::parse_http_date(value).ok().map(Self::At)
+    }
+
+    /// How long to wait from `now`; zero for a date in the past.
+    pub fn delay_from(&self, now: SystemTime) -> Duration {
+        match self {
+            Self::Delay(d) => *d,
+            Self::At(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+/// What kind of failure an [`Error`] is ([`Error::kind`]); match on it,
+/// then read the details through [`Error`]'s accessors.
+///
+/// ```
+/// use genpro_sdk::{Error, ErrorKind};
+/// fn describe(error: &Error) -> String {
+///     match error.kind() {
+///         ErrorKind::Api => format!("GEN said {}", error.status().unwrap_or_default()),
+///         ErrorKind::Validation => format!("fix `{}`", error.field().unwrap_or_default()),
+///         _ => error.to_string(),
+///     }
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
     /// GEN answered with an error status (4xx/5xx), or with a redirect
-    /// (3xx) that a client carrying credentials does not follow.
-    Api {
-        /// HTTP status code.
-        status: u16,
-        /// The `error_code` of the body; `Other("")` when the body had none.
-        code: ErrorCode,
-        /// The human-readable `error` of the body, or the status reason when
-        /// the body was not a GEN error object.
-        message: String,
-        /// The `x-request-id` response header, when present: quote it to GEN
-        /// support.
-        request_id: Option<String>,
-        /// The `Retry-After` response header, when present and valid.
-        retry_after: Option<RetryAfter>,
-        /// The raw response body, truncated to [`MAX_ERROR_BODY`] bytes.
-        body: String,
-    },
-    /// The request could not be carried out on the network. When `connect`
-    /// is true no connection was established, so the request provably never
-    /// reached GEN.
-    Transport {
-        /// True when the failure happened while connecting (nothing sent).
-        connect: bool,
-        /// The underlying error.
-        source: reqwest::Error,
-    },
+    /// (3xx) that a client carrying credentials does not follow:
+    /// [`Error::status`], [`Error::error_code`], [`Error::message`],
+    /// [`Error::request_id`], [`Error::retry_after`] and [`Error::body`]
+    /// describe it.
+    Api,
+    /// The request could not be carried out on the network
+    /// ([`Error::is_connect`]: nothing reached GEN).
+    Transport,
     /// The request timed out (`connect_timeout` / `request_timeout` or a
-    /// waiting helper's deadline). When `connect` is true it timed out while
-    /// connecting, so nothing was sent.
-    Timeout {
-        /// True when the timeout happened while connecting (nothing sent).
-        connect: bool,
-        /// The underlying error, if the timeout came from the HTTP client.
-        source: Option<reqwest::Error>,
-    },
-    /// A response body could not be decoded into the expected type.
-    ///
-    /// serde's own text quotes the offending value (`invalid type: string
-    /// "<whatever the server sent>"`), which a hostile answer can fill with
-    /// the key. An [`Error::Decode`] therefore never shows it: `Display`
-    /// and `Debug` give a cleaned message (the kind of value, what was
-    /// expected, the position; no value from the answer), and
-    /// [`std::error::Error::source`] is `None`. Errors built by genpro-sdk
-    /// replace `source` with that cleaned message (scrubbed of the key).
-    Decode {
-        /// HTTP status code, when known.
-        status: Option<u16>,
-        /// The raw body, truncated to [`MAX_ERROR_BODY`] bytes (scrubbed of
-        /// the key).
-        body: String,
-        /// The decoding error; read it through `Display`
-        /// ([`Error::decode_message`]), which cleans it.
-        source: serde_json::Error,
-    },
-    /// The request was refused by genpro-sdk before anything was sent.
-    Validation {
-        /// The offending field, as a JSON path (`data.duration`).
-        field: String,
-        /// What is wrong with it.
-        message: String,
-        /// The allowed values, when there is a closed list.
-        allowed: Option<Vec<String>>,
-    },
+    /// waiting helper's deadline; [`Error::is_connect`]: while connecting).
+    Timeout,
+    /// A response body could not be decoded into the expected type
+    /// ([`Error::decode_message`], [`Error::body`]).
+    Decode,
+    /// The request was refused by genpro-sdk before anything was sent
+    /// ([`Error::field`], [`Error::message`], [`Error::allowed`]).
+    Validation,
     /// The client configuration is invalid (missing key, insecure URL...).
-    Config {
-        /// What is wrong.
-        message: String,
-    },
+    Config,
     /// The raw client refused to build the request (a parameter is missing
     /// or could not be converted); a bug in the calling code.
-    InvalidRequest {
-        /// What is wrong.
-        message: String,
-    },
+    InvalidRequest,
     /// GEN answered with a status the API does not document (1xx/3xx).
-    UnexpectedResponse {
-        /// HTTP status code.
-        status: u16,
-        /// The `x-request-id` response header, when present.
-        request_id: Option<String>,
-    },
-    /// An answer's body was larger than the client accepts (16 MiB by
-    /// default); reading stopped at the limit, nothing was buffered beyond
-    /// it. Not retried: the same request gets the same answer.
-    BodyTooLarge {
-        /// The limit, in bytes.
-        limit: u64,
-        /// The answer's status, when known.
-        status: Option<u16>,
-    },
-    /// A local file could not be read or written (an upload source, a
-    /// download target, a temporary spool file).
-    Io {
-        /// The file concerned.
-        path: std::path::PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
+    UnexpectedResponse,
+    /// An answer's body was larger than the client accepts
+    /// ([`Error::limit`]); not retried.
+    BodyTooLarge,
+    /// A local file could not be read or written ([`Error::path`],
+    /// [`Error::io_error`]).
+    Io,
     /// The operation was cancelled through its
     /// `tokio_util::sync::CancellationToken` (uploads, downloads).
     Cancelled,
-    /// A successful answer lacks a value genpro-sdk needs to go on (e.g. the
-    /// `direct_upload.url` to PUT a file to). No seed pins these fields, so
-    /// openapi.yaml reads them as optional; an answer without one decodes,
-    /// and only the step that needs it stops here.
+    /// A successful answer lacks a value genpro-sdk needs to go on
+    /// ([`Error::operation`], [`Error::field`]).
+    MissingField,
+}
+
+impl ErrorKind {
+    /// The kind's name in snake case (`"api"`, `"body_too_large"`...), for
+    /// logs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Transport => "transport",
+            Self::Timeout => "timeout",
+            Self::Decode => "decode",
+            Self::Validation => "validation",
+            Self::Config => "config",
+            Self::InvalidRequest => "invalid_request",
+            Self::UnexpectedResponse => "unexpected_response",
+            Self::BodyTooLarge => "body_too_large",
+            Self::Io => "io",
+            Self::Cancelled => "cancelled",
+            Self::MissingField => "missing_field",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong calling GEN through genpro-sdk.
+///
+/// An opaque value: [`Error::kind`] says what kind of failure it is
+/// ([`ErrorKind`], non-exhaustive), and accessors give the details
+/// ([`Error::status`], [`Error::error_code`], [`Error::request_id`],
+/// [`Error::hint`], [`Error::is_retryable`]...), so new kinds and new
+/// details can be added without breaking callers.
+///
+/// `Display` is one line (the message). `Debug` is what `?` in `main`
+/// prints: the message, then the documented fix on its own line when there
+/// is one; `{:#?}` shows every detail, field by field.
+///
+/// ```
+/// let error = genpro_sdk::Error::from_response_parts(
+///     reqwest::StatusCode::UNAUTHORIZED,
+///     &reqwest::header::HeaderMap::new(),
+///     br#"{"error": "Invalid API key", "error_code": "unauthorized"}"#,
+/// );
+/// assert_eq!(error.to_string(), "GEN API error 401 (unauthorized): Invalid API key");
+/// assert!(format!("{error:?}").contains("\nhint: check GEN_API_KEY"));
+/// ```
+///
+/// No text of an [`Error`] carries the API key: strings a server echoes
+/// (bodies, messages, request ids) are scrubbed of it by the client, and a
+/// decoding error shows a cleaned message in which no value quoted from the
+/// answer appears ([`ErrorKind::Decode`]).
+pub struct Error {
+    repr: Box<Repr>,
+}
+
+/// The details of an [`Error`], private to the crate.
+pub(crate) enum Repr {
+    Api {
+        status: u16,
+        /// `Other("")` when the body had none.
+        code: ErrorCode,
+        /// The body's `error`, or the status reason.
+        message: String,
+        request_id: Option<String>,
+        retry_after: Option<RetryAfter>,
+        /// Truncated to [`MAX_ERROR_BODY`] bytes.
+        body: String,
+    },
+    Transport {
+        connect: bool,
+        source: reqwest::Error,
+    },
+    Timeout {
+        connect: bool,
+        source: Option<reqwest::Error>,
+    },
+    /// serde's own text quotes the offending value, which a hostile answer
+    /// can fill with the key: `source` only ever holds the cleaned message
+    /// once built by [`Error::decode`] or redacted.
+    Decode {
+        status: Option<u16>,
+        body: String,
+        source: serde_json::Error,
+    },
+    Validation {
+        field: String,
+        message: String,
+        allowed: Option<Vec<String>>,
+    },
+    Config {
+        message: String,
+    },
+    InvalidRequest {
+        message: String,
+    },
+    UnexpectedResponse {
+        status: u16,
+        request_id: Option<String>,
+    },
+    BodyTooLarge {
+        limit: u64,
+        status: Option<u16>,
+    },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    Cancelled,
     MissingField {
-        /// The operation whose answer it is (`create_direct_upload`).
         operation: &'static str,
-        /// The missing value, as a JSON path (`direct_upload.url`).
         field: &'static str,
     },
 }
 
+impl From<Repr> for Error {
+    fn from(repr: Repr) -> Self {
+        Self {
+            repr: Box::new(repr),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Api {
+        match &*self.repr {
+            Repr::Api {
                 status,
                 code,
                 message,
                 request_id,
                 ..
-            } => write!(
-                f,
-                "GEN API error {status} ({code}): {message}{}",
-                fmt_request_id(request_id.as_deref())
-            ),
-            Self::Transport { connect, source } => write!(
+            } => {
+                write!(f, "GEN API error {status}")?;
+                if !code.as_str().is_empty() {
+                    write!(f, " ({code})")?;
+                }
+                write!(f, ": {message}{}", fmt_request_id(request_id.as_deref()))
+            }
+            Repr::Transport { connect, source } => write!(
                 f,
                 "{} the GEN API: {source}",
                 if *connect {
@@ -221,18 +314,18 @@ impl fmt::Display for Error {
                     "network error talking to"
                 }
             ),
-            Self::Timeout { connect, .. } => write!(
+            Repr::Timeout { connect, .. } => write!(
                 f,
                 "the GEN API request timed out{}",
                 if *connect { " while connecting" } else { "" }
             ),
-            Self::Decode { status, source, .. } => write!(
+            Repr::Decode { status, source, .. } => write!(
                 f,
                 "could not decode the GEN API response{}: {}",
                 status.map(|s| format!(" (status {s})")).unwrap_or_default(),
                 clean_decode_error(source)
             ),
-            Self::Validation {
+            Repr::Validation {
                 field,
                 message,
                 allowed,
@@ -241,21 +334,21 @@ impl fmt::Display for Error {
                 "invalid `{field}`: {message}{}",
                 fmt_allowed(allowed.as_deref())
             ),
-            Self::Config { message } => write!(f, "invalid genpro-sdk configuration: {message}"),
-            Self::InvalidRequest { message } => write!(f, "invalid request: {message}"),
-            Self::UnexpectedResponse { status, request_id } => write!(
+            Repr::Config { message } => write!(f, "invalid genpro-sdk configuration: {message}"),
+            Repr::InvalidRequest { message } => write!(f, "invalid request: {message}"),
+            Repr::UnexpectedResponse { status, request_id } => write!(
                 f,
                 "unexpected response status {status} from the GEN API{}",
                 fmt_request_id(request_id.as_deref())
             ),
-            Self::BodyTooLarge { limit, status } => write!(
+            Repr::BodyTooLarge { limit, status } => write!(
                 f,
                 "the GEN API answer{} is larger than the {limit}-byte limit; nothing beyond it was read",
                 status.map(|s| format!(" (status {s})")).unwrap_or_default()
             ),
-            Self::Io { path, source } => write!(f, "I/O error on {}: {source}", path.display()),
-            Self::Cancelled => f.write_str("the operation was cancelled"),
-            Self::MissingField { operation, field } => write!(
+            Repr::Io { path, source } => write!(f, "I/O error on {}: {source}", path.display()),
+            Repr::Cancelled => f.write_str("the operation was cancelled"),
+            Repr::MissingField { operation, field } => write!(
                 f,
                 "the GEN API answer of `{operation}` has no `{field}`, which is needed to go on"
             ),
@@ -263,96 +356,84 @@ impl fmt::Display for Error {
     }
 }
 
-/// Like a derived `Debug`, except that [`Error::Decode`] shows its cleaned
-/// message instead of serde's raw text.
+/// `{:?}` (what `fn main() -> Result<(), genpro_sdk::Error>` prints) is the
+/// message, then `hint: ` and the documented fix on the next line when
+/// there is one. `{:#?}` lists the kind and every detail; a decoding error
+/// shows its cleaned message, never serde's raw text.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Api {
+        if !f.alternate() {
+            fmt::Display::fmt(self, f)?;
+            if let Some(hint) = self.hint() {
+                write!(f, "\nhint: {hint}")?;
+            }
+            return Ok(());
+        }
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind());
+        match &*self.repr {
+            Repr::Api {
                 status,
                 code,
                 message,
                 request_id,
                 retry_after,
                 body,
-            } => f
-                .debug_struct("Api")
+            } => d
                 .field("status", status)
-                .field("code", code)
+                .field("error_code", code)
                 .field("message", message)
                 .field("request_id", request_id)
                 .field("retry_after", retry_after)
-                .field("body", body)
-                .finish(),
-            Self::Transport { connect, source } => f
-                .debug_struct("Transport")
-                .field("connect", connect)
-                .field("source", source)
-                .finish(),
-            Self::Timeout { connect, source } => f
-                .debug_struct("Timeout")
-                .field("connect", connect)
-                .field("source", source)
-                .finish(),
-            Self::Decode {
+                .field("body", body),
+            Repr::Transport { connect, source } => {
+                d.field("connect", connect).field("source", source)
+            }
+            Repr::Timeout { connect, source } => {
+                d.field("connect", connect).field("source", source)
+            }
+            Repr::Decode {
                 status,
                 body,
                 source,
-            } => f
-                .debug_struct("Decode")
+            } => d
                 .field("status", status)
                 .field("body", body)
-                .field("message", &clean_decode_error(source))
-                .finish(),
-            Self::Validation {
+                .field("message", &clean_decode_error(source)),
+            Repr::Validation {
                 field,
                 message,
                 allowed,
-            } => f
-                .debug_struct("Validation")
+            } => d
                 .field("field", field)
                 .field("message", message)
-                .field("allowed", allowed)
-                .finish(),
-            Self::Config { message } => f.debug_struct("Config").field("message", message).finish(),
-            Self::InvalidRequest { message } => f
-                .debug_struct("InvalidRequest")
-                .field("message", message)
-                .finish(),
-            Self::UnexpectedResponse { status, request_id } => f
-                .debug_struct("UnexpectedResponse")
-                .field("status", status)
-                .field("request_id", request_id)
-                .finish(),
-            Self::BodyTooLarge { limit, status } => f
-                .debug_struct("BodyTooLarge")
-                .field("limit", limit)
-                .field("status", status)
-                .finish(),
-            Self::Io { path, source } => f
-                .debug_struct("Io")
-                .field("path", path)
-                .field("source", source)
-                .finish(),
-            Self::Cancelled => f.write_str("Cancelled"),
-            Self::MissingField { operation, field } => f
-                .debug_struct("MissingField")
-                .field("operation", operation)
-                .field("field", field)
-                .finish(),
-        }
+                .field("allowed", allowed),
+            Repr::Config { message } | Repr::InvalidRequest { message } => {
+                d.field("message", message)
+            }
+            Repr::UnexpectedResponse { status, request_id } => {
+                d.field("status", status).field("request_id", request_id)
+            }
+            Repr::BodyTooLarge { limit, status } => d.field("limit", limit).field("status", status),
+            Repr::Io { path, source } => d.field("path", path).field("source", source),
+            Repr::Cancelled => &mut d,
+            Repr::MissingField { operation, field } => {
+                d.field("operation", operation).field("field", field)
+            }
+        };
+        d.field("hint", &self.hint()).finish()
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Transport { source, .. } => Some(source),
-            Self::Timeout {
+        match &*self.repr {
+            Repr::Transport { source, .. } => Some(source),
+            Repr::Timeout {
                 source: Some(source),
                 ..
             } => Some(source),
-            Self::Io { source, .. } => Some(source),
+            Repr::Io { source, .. } => Some(source),
             // serde's raw text may quote the key: never exposed.
             _ => None,
         }
@@ -373,38 +454,144 @@ fn fmt_allowed(allowed: Option<&[String]>) -> String {
 }
 
 impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match &*self.repr {
+            Repr::Api { .. } => ErrorKind::Api,
+            Repr::Transport { .. } => ErrorKind::Transport,
+            Repr::Timeout { .. } => ErrorKind::Timeout,
+            Repr::Decode { .. } => ErrorKind::Decode,
+            Repr::Validation { .. } => ErrorKind::Validation,
+            Repr::Config { .. } => ErrorKind::Config,
+            Repr::InvalidRequest { .. } => ErrorKind::InvalidRequest,
+            Repr::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
+            Repr::BodyTooLarge { .. } => ErrorKind::BodyTooLarge,
+            Repr::Io { .. } => ErrorKind::Io,
+            Repr::Cancelled => ErrorKind::Cancelled,
+            Repr::MissingField { .. } => ErrorKind::MissingField,
+        }
+    }
+
+    /// The details, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn repr(&self) -> &Repr {
+        &self.repr
+    }
+
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => Some(*status),
-            Self::Decode { status, .. } | Self::BodyTooLarge { status, .. } => *status,
-            Self::Transport { source, .. } => source.status().map(|s| s.as_u16()),
+        match &*self.repr {
+            Repr::Api { status, .. } | Repr::UnexpectedResponse { status, .. } => Some(*status),
+            Repr::Decode { status, .. } | Repr::BodyTooLarge { status, .. } => *status,
+            Repr::Transport { source, .. } => source.status().map(|s| s.as_u16()),
             _ => None,
         }
     }
 
-    /// The GEN `error_code`, for [`Error::Api`].
-    pub fn code(&self) -> Option<&ErrorCode> {
-        match self {
-            Self::Api { code, .. } => Some(code),
+    /// The GEN `error_code` of an [`ErrorKind::Api`] error
+    /// (`ErrorCode::Other("")` when the body had none).
+    pub fn error_code(&self) -> Option<&ErrorCode> {
+        match &*self.repr {
+            Repr::Api { code, .. } => Some(code),
             _ => None,
         }
     }
 
-    /// The `x-request-id` of the answer, when GEN sent one.
+    /// The human-readable message: the `error` of a GEN error answer (or
+    /// the status reason when the body was not a GEN error object), what is
+    /// wrong with a refused field ([`ErrorKind::Validation`]), a bad
+    /// configuration or request. `None` for the other kinds (their
+    /// `Display` says it).
+    pub fn message(&self) -> Option<&str> {
+        match &*self.repr {
+            Repr::Api { message, .. }
+            | Repr::Validation { message, .. }
+            | Repr::Config { message }
+            | Repr::InvalidRequest { message } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The `x-request-id` ([`REQUEST_ID_HEADER`]) of the answer, when GEN
+    /// sent one: quote it to GEN support.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Api { request_id, .. } | Self::UnexpectedResponse { request_id, .. } => {
+        match &*self.repr {
+            Repr::Api { request_id, .. } | Repr::UnexpectedResponse { request_id, .. } => {
                 request_id.as_deref()
             }
             _ => None,
         }
     }
 
-    /// The `Retry-After` of the answer, when GEN sent one.
+    /// The raw body of an error answer ([`ErrorKind::Api`]) or of an answer
+    /// that did not decode ([`ErrorKind::Decode`]), truncated to
+    /// [`MAX_ERROR_BODY`] bytes and scrubbed of the key.
+    pub fn body(&self) -> Option<&str> {
+        match &*self.repr {
+            Repr::Api { body, .. } | Repr::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The `Retry-After` of the answer, when GEN sent a valid one.
     pub fn retry_after(&self) -> Option<&RetryAfter> {
-        match self {
-            Self::Api { retry_after, .. } => retry_after.as_ref(),
+        match &*self.repr {
+            Repr::Api { retry_after, .. } => retry_after.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The field concerned: the refused field of an
+    /// [`ErrorKind::Validation`] error, as a JSON path (`data.duration`),
+    /// or the missing value of an [`ErrorKind::MissingField`] error
+    /// (`direct_upload.url`).
+    pub fn field(&self) -> Option<&str> {
+        match &*self.repr {
+            Repr::Validation { field, .. } => Some(field),
+            Repr::MissingField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The allowed values of a refused field, when there is a closed list
+    /// ([`ErrorKind::Validation`]).
+    pub fn allowed(&self) -> Option<&[String]> {
+        match &*self.repr {
+            Repr::Validation { allowed, .. } => allowed.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The operation whose answer lacks a value ([`ErrorKind::MissingField`],
+    /// e.g. `create_direct_upload`).
+    pub fn operation(&self) -> Option<&'static str> {
+        match &*self.repr {
+            Repr::MissingField { operation, .. } => Some(operation),
+            _ => None,
+        }
+    }
+
+    /// The size limit, in bytes, an answer went over
+    /// ([`ErrorKind::BodyTooLarge`]).
+    pub fn limit(&self) -> Option<u64> {
+        match &*self.repr {
+            Repr::BodyTooLarge { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// The local file of an [`ErrorKind::Io`] error.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match &*self.repr {
+            Repr::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The underlying I/O error of an [`ErrorKind::Io`] error.
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match &*self.repr {
+            Repr::Io { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -414,18 +601,23 @@ impl Error {
     /// Only these failures are retried for requests that spend credits.
     pub fn is_connect(&self) -> bool {
         matches!(
-            self,
-            Self::Transport { connect: true, .. } | Self::Timeout { connect: true, .. }
+            &*self.repr,
+            Repr::Transport { connect: true, .. } | Repr::Timeout { connect: true, .. }
         )
+    }
+
+    /// True for a timeout ([`ErrorKind::Timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
     }
 
     /// True when trying the same request again may succeed: connection
     /// failures, timeouts, 408, 429 and 5xx. Whether genpro-sdk actually retries
     /// also depends on the operation (see [`crate::retry::Idempotency`]).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => {
+        match &*self.repr {
+            Repr::Transport { .. } | Repr::Timeout { .. } => true,
+            Repr::Api { status, .. } | Repr::UnexpectedResponse { status, .. } => {
                 is_retryable_status(*status)
             }
             _ => false,
@@ -434,8 +626,8 @@ impl Error {
 
     /// The documented fix for this error, if there is one.
     pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            Self::Api { code, status, .. } => code.hint().or(match *status {
+        match &*self.repr {
+            Repr::Api { code, status, .. } => code.hint().or(match *status {
                 401 => ErrorCode::Unauthorized.hint(),
                 403 => ErrorCode::Forbidden.hint(),
                 404 => ErrorCode::NotFound.hint(),
@@ -443,19 +635,29 @@ impl Error {
                 500..=599 => Some("GEN had a server error: retry later; quote the request id to GEN support if it persists"),
                 _ => None,
             }),
-            Self::Transport { connect: true, .. } => Some(
+            Repr::Transport { connect: true, .. } => Some(
                 "could not connect: check the network and the base URLs (GEN_API_URL / GEN_AGENT_URL)",
             ),
-            Self::Timeout { .. } => Some(
+            Repr::Timeout { .. } => Some(
                 "the request took too long: raise request_timeout, or poll long jobs instead of waiting",
             ),
             _ => None,
         }
     }
 
-    /// Builds an [`Error`] from an error answer's status, headers and body.
-    /// Never panics; bodies that are not GEN error objects keep the status
-    /// and give `code = Other("")`.
+    /// The cleaned message of an [`ErrorKind::Decode`] error: what was
+    /// wrong (kind of value, what was expected, where), without any value
+    /// quoted from the answer.
+    pub fn decode_message(&self) -> Option<String> {
+        match &*self.repr {
+            Repr::Decode { source, .. } => Some(clean_decode_error(source)),
+            _ => None,
+        }
+    }
+
+    /// Builds an [`ErrorKind::Api`] error from an error answer's status,
+    /// headers and body. Never panics; bodies that are not GEN error
+    /// objects keep the status and give `ErrorCode::Other("")`.
     pub fn from_response_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
         let value = serde_json::from_slice::<serde_json::Value>(body).ok();
         api_error(
@@ -464,6 +666,36 @@ impl Error {
             value.as_ref(),
             &String::from_utf8_lossy(body),
         )
+    }
+
+    /// An [`ErrorKind::Validation`] error: `field` (a JSON path) is refused
+    /// because of `message`; `allowed` lists the allowed values when there
+    /// is a closed list. For checks an application adds before calling GEN.
+    pub fn validation(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        allowed: Option<Vec<String>>,
+    ) -> Self {
+        Repr::Validation {
+            field: field.into(),
+            message: message.into(),
+            allowed,
+        }
+        .into()
+    }
+
+    /// An [`ErrorKind::Io`] error on the local file `path`.
+    pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
+        Repr::Io {
+            path: path.into(),
+            source,
+        }
+        .into()
+    }
+
+    /// An [`ErrorKind::Cancelled`] error.
+    pub fn cancelled() -> Self {
+        Repr::Cancelled.into()
     }
 
     /// Removes every occurrence of `secret` from the strings this error
@@ -481,20 +713,20 @@ impl Error {
         };
         // The reqwest errors are taken by value: one whose URL holds the
         // key loses its URL.
-        let mut this = match self {
-            Self::Transport { connect, source } => Self::Transport {
+        let mut repr = match *self.repr {
+            Repr::Transport { connect, source } => Repr::Transport {
                 connect,
                 source: scrub_url(source, secret),
             },
-            Self::Timeout { connect, source } => Self::Timeout {
+            Repr::Timeout { connect, source } => Repr::Timeout {
                 connect,
                 source: source.map(|s| scrub_url(s, secret)),
             },
             other => other,
         };
         // Every other text the error carries is scrubbed in place.
-        match &mut this {
-            Self::Api {
+        match &mut repr {
+            Repr::Api {
                 code,
                 message,
                 request_id,
@@ -508,13 +740,13 @@ impl Error {
                 request_id.iter_mut().for_each(scrub);
                 scrub(body);
             }
-            Self::Decode { body, source, .. } => {
+            Repr::Decode { body, source, .. } => {
                 scrub(body);
                 *source = cleaned_serde_error(source, secret);
             }
-            Self::InvalidRequest { message } | Self::Config { message } => scrub(message),
-            Self::UnexpectedResponse { request_id, .. } => request_id.iter_mut().for_each(scrub),
-            Self::Validation {
+            Repr::InvalidRequest { message } | Repr::Config { message } => scrub(message),
+            Repr::UnexpectedResponse { request_id, .. } => request_id.iter_mut().for_each(scrub),
+            Repr::Validation {
                 field,
                 message,
                 allowed,
@@ -525,50 +757,69 @@ impl Error {
             }
             _ => {}
         }
-        this
+        repr.into()
     }
 
-    /// The cleaned message of an [`Error::Decode`]: what was wrong (kind
-    /// of value, what was expected, where), without any value quoted from
-    /// the answer.
-    pub fn decode_message(&self) -> Option<String> {
-        match self {
-            Self::Decode { source, .. } => Some(clean_decode_error(source)),
-            _ => None,
-        }
-    }
-
-    /// An [`Error::Decode`] for `body` (kept truncated to
+    /// An [`ErrorKind::Decode`] error for `body` (kept truncated to
     /// [`MAX_ERROR_BODY`]), holding only the cleaned message of `source`.
     pub(crate) fn decode(status: Option<u16>, body: &[u8], source: &serde_json::Error) -> Self {
-        Self::Decode {
+        Repr::Decode {
             status,
             body: truncate_body(&String::from_utf8_lossy(body)),
             source: cleaned_serde_error(source, ""),
         }
+        .into()
     }
 
-    pub(crate) fn validation(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        allowed: Option<Vec<String>>,
-    ) -> Self {
-        Self::Validation {
-            field: field.into(),
-            message: message.into(),
-            allowed,
-        }
-    }
-
-    /// An [`Error::MissingField`]: the answer of `operation` has no `field`.
+    /// An [`ErrorKind::MissingField`] error: the answer of `operation` has
+    /// no `field`.
     pub(crate) fn missing(operation: &'static str, field: &'static str) -> Self {
-        Self::MissingField { operation, field }
+        Repr::MissingField { operation, field }.into()
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Self::Config {
+        Repr::Config {
             message: message.into(),
         }
+        .into()
+    }
+
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Repr::InvalidRequest {
+            message: message.into(),
+        }
+        .into()
+    }
+
+    pub(crate) fn timeout(connect: bool, source: Option<reqwest::Error>) -> Self {
+        Repr::Timeout { connect, source }.into()
+    }
+
+    pub(crate) fn body_too_large(limit: u64, status: Option<u16>) -> Self {
+        Repr::BodyTooLarge { limit, status }.into()
+    }
+
+    /// The reqwest error of a [`ErrorKind::Transport`] or
+    /// [`ErrorKind::Timeout`] error, given back; any other error as it is.
+    pub(crate) fn into_reqwest(self) -> Result<reqwest::Error, Self> {
+        match *self.repr {
+            Repr::Transport { source, .. }
+            | Repr::Timeout {
+                source: Some(source),
+                ..
+            } => Ok(source),
+            other => Err(other.into()),
+        }
+    }
+}
+
+/// A decoding error of the caller's own (e.g. reading
+/// [`crate::dynamic::Answer::body`] into a type): an
+/// [`ErrorKind::Decode`] error without status or body, whose message is
+/// cleaned of any value quoted from the input.
+impl From<serde_json::Error> for Error {
+    fn from(source: serde_json::Error) -> Self {
+        Self::decode(None, b"", &source)
     }
 }
 
@@ -589,7 +840,7 @@ pub(crate) fn truncate_body(s: &str) -> String {
     format!("{}…[truncated, {} bytes total]", &s[..end], s.len())
 }
 
-fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -613,14 +864,15 @@ fn api_error(
     let message = field("error")
         .or_else(|| field("message"))
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-    Error::Api {
+    Repr::Api {
         status: status.as_u16(),
         code: ErrorCode::from(field("error_code").unwrap_or_default()),
         message,
-        request_id: header_str(headers, "x-request-id"),
+        request_id: header_str(headers, REQUEST_ID_HEADER),
         retry_after: header_str(headers, "retry-after").and_then(|v| RetryAfter::parse(&v)),
         body: truncate_body(raw),
     }
+    .into()
 }
 
 /// Reads at most `limit` bytes of `response`'s body while streaming; the
@@ -648,7 +900,7 @@ pub(crate) async fn read_capped(
 }
 
 /// Reads a success answer's body for decoding, at most `limit` bytes while
-/// streaming; a longer body is [`Error::BodyTooLarge`]. Error answers never
+/// streaming; a longer body is an [`ErrorKind::BodyTooLarge`] error. Error answers never
 /// get here: the transport has already turned them into [`Error`]s.
 pub(crate) async fn read_success_body(
     response: reqwest::Response,
@@ -657,29 +909,25 @@ pub(crate) async fn read_success_body(
     let status = response.status();
     let (bytes, complete) = read_capped(response, limit).await?;
     if !complete {
-        return Err(Error::BodyTooLarge {
-            limit,
-            status: Some(status.as_u16()),
-        });
+        return Err(Error::body_too_large(limit, Some(status.as_u16())));
     }
     Ok(bytes)
 }
 
-/// Maps a `reqwest::Error` to [`Error::Timeout`] or [`Error::Transport`].
+/// Maps a `reqwest::Error` to an [`ErrorKind::Timeout`] or
+/// [`ErrorKind::Transport`] error, or to the typed error it carries (see
+/// [`Carried`]).
 pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
     // A typed error the one transport sent through a body (body cap,
     // refusals) comes back as itself.
-    if let Some(carried) = crate::transport::take_carried(&e) {
+    if let Some(carried) = take_carried(&e) {
         return carried;
     }
     let connect = e.is_connect();
     if e.is_timeout() {
-        Error::Timeout {
-            connect,
-            source: Some(e),
-        }
+        Error::timeout(connect, Some(e))
     } else {
-        Error::Transport { connect, source: e }
+        Repr::Transport { connect, source: e }.into()
     }
 }
 
@@ -689,75 +937,115 @@ impl From<reqwest::Error> for Error {
     }
 }
 
+/// A typed [`Error`] riding inside a `reqwest::Error`'s source chain: the
+/// one transport (`crate::transport`) sends the errors that are not
+/// network failures through the generated code as the failing body of a
+/// synthesized answer, and [`from_reqwest`] takes them out again.
+pub(crate) struct Carried(Mutex<Option<Error>>);
+
+impl Carried {
+    pub(crate) fn new(error: Error) -> Self {
+        Self(Mutex::new(Some(error)))
+    }
+
+    fn take(&self) -> Option<Error> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl fmt::Debug for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            Some(e) => write!(f, "{e}"),
+            None => f.write_str("genpro-sdk error (already taken)"),
+        }
+    }
+}
+
+impl std::error::Error for Carried {}
+
+/// Takes the typed [`Error`] out of a `reqwest::Error`, if it carries one
+/// ([`Carried`]).
+pub(crate) fn take_carried(e: &reqwest::Error) -> Option<Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(c) = err.downcast_ref::<Carried>() {
+            return c.take();
+        }
+        cur = err.source();
+    }
+    None
+}
+
 /// Converts any error of the raw client. The error payload type only needs
 /// to be serialisable: its `error` / `error_code` fields are read when
 /// present, and the whole payload is kept as the body.
-/// The keys of the live [`crate::GenClient`]s, so that an error converted
-/// without its client at hand (`Error::from` on a generated builder's
-/// error, whose decode body may echo the key) is scrubbed all the same.
-static LIVE_KEYS: std::sync::Mutex<Vec<std::sync::Weak<str>>> = std::sync::Mutex::new(Vec::new());
-
-/// Registers a client's key for [`scrub_live_keys`]; the entry lives as long
-/// as the returned `Arc`.
-pub(crate) fn register_key(key: &str) -> std::sync::Arc<str> {
-    let key: std::sync::Arc<str> = std::sync::Arc::from(key);
-    let mut keys = LIVE_KEYS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    keys.retain(|k| k.strong_count() > 0);
-    keys.push(std::sync::Arc::downgrade(&key));
-    key
-}
-
-/// Scrubs every live client's key from `error`.
-pub(crate) fn scrub_live_keys(mut error: Error) -> Error {
-    let keys: Vec<std::sync::Arc<str>> = LIVE_KEYS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .filter_map(std::sync::Weak::upgrade)
-        .collect();
-    for key in keys {
-        error = error.redact(&key);
-    }
-    error
-}
-
+///
+/// Every error the one transport makes (error answers, refusals, network
+/// failures) is already scrubbed of the key. The one text it cannot see is
+/// the body of a success answer that did not decode, which a hostile server
+/// can fill with the key: without the key at hand, this conversion drops
+/// that body (its cleaned message is kept).
+/// [`crate::GenClient::error`] converts with the key and keeps the body,
+/// scrubbed.
 impl<E: serde::Serialize> From<genpro_api::Error<E>> for Error {
     fn from(e: genpro_api::Error<E>) -> Self {
-        scrub_live_keys(from_gen_api(e))
+        from_gen_api(e, None)
     }
 }
 
-fn from_gen_api<E: serde::Serialize>(e: genpro_api::Error<E>) -> Error {
-    {
-        match e {
-            genpro_api::Error::InvalidRequest(message) | genpro_api::Error::Custom(message) => {
-                Error::InvalidRequest { message }
-            }
-            // The one transport sends typed errors through the generated code
-            // inside the body of a synthesized answer (see crate::transport).
-            genpro_api::Error::CommunicationError(e)
-            | genpro_api::Error::InvalidUpgrade(e)
-            | genpro_api::Error::ResponseBodyError(e) => from_reqwest(e),
-            genpro_api::Error::ErrorResponse(rv) => {
-                let status = rv.status();
-                let headers = rv.headers().clone();
-                let value = serde_json::to_value(rv.into_inner()).ok();
-                let raw = value
-                    .as_ref()
-                    .and_then(|v| serde_json::to_string(v).ok())
-                    .unwrap_or_default();
-                api_error(status, &headers, value.as_ref(), &raw)
-            }
-            genpro_api::Error::InvalidResponsePayload(bytes, source) => {
-                Error::decode(None, &bytes, &source)
-            }
-            genpro_api::Error::UnexpectedResponse(response) => Error::UnexpectedResponse {
-                status: response.status().as_u16(),
-                request_id: header_str(response.headers(), "x-request-id"),
-            },
+/// Converts an error of the raw client; with `secret`, a decode error keeps
+/// its body and the result is scrubbed of `secret`, without it a decode
+/// error's body is dropped.
+pub(crate) fn from_gen_api<E: serde::Serialize>(
+    e: genpro_api::Error<E>,
+    secret: Option<&str>,
+) -> Error {
+    let error = match e {
+        genpro_api::Error::InvalidRequest(message) | genpro_api::Error::Custom(message) => {
+            Error::invalid_request(message)
         }
+        // The one transport sends typed errors through the generated code
+        // inside the body of a synthesized answer (see crate::transport).
+        genpro_api::Error::CommunicationError(e)
+        | genpro_api::Error::InvalidUpgrade(e)
+        | genpro_api::Error::ResponseBodyError(e) => from_reqwest(e),
+        genpro_api::Error::ErrorResponse(rv) => {
+            let status = rv.status();
+            let headers = rv.headers().clone();
+            let value = serde_json::to_value(rv.into_inner()).ok();
+            let raw = value
+                .as_ref()
+                .and_then(|v| serde_json::to_string(v).ok())
+                .unwrap_or_default();
+            api_error(status, &headers, value.as_ref(), &raw)
+        }
+        genpro_api::Error::InvalidResponsePayload(bytes, source) => {
+            let body: &[u8] = if secret.is_some() { &bytes } else { b"" };
+            Error::decode(None, body, &source)
+        }
+        genpro_api::Error::UnexpectedResponse(response) => Repr::UnexpectedResponse {
+            status: response.status().as_u16(),
+            request_id: header_str(response.headers(), REQUEST_ID_HEADER),
+        }
+        .into(),
+    };
+    match secret {
+        Some(secret) => error.redact(secret),
+        None => error,
     }
 }
 
@@ -1023,29 +1311,133 @@ mod tests {
     fn decode_errors_never_show_the_key_and_redact_scrubs_the_rest() {
         let body = format!(r#"{{"id":"{KEY}"}}"#);
         let source = serde_json::from_str::<Strict>(&body).unwrap_err();
-        // Built by hand with serde's raw error, as older code does:
-        let raw = Error::Decode {
+        // Built with serde's raw error, as a caller's `?` on serde_json does:
+        let raw = Error::from(Repr::Decode {
             status: Some(200),
             body: body.clone(),
             source,
-        };
+        });
         // The body is scrubbed by `redact` (it needs the key); the message
         // never shows the value at all.
         assert!(!raw.to_string().contains(KEY), "{raw}");
         assert!(!raw.decode_message().unwrap().contains(KEY));
         assert!(!format!("{raw:?}").contains(r#"string \"sk"#), "{raw:?}");
+        assert!(!format!("{raw:#?}").contains(r#"string \"sk"#), "{raw:#?}");
         assert!(std::error::Error::source(&raw).is_none());
         let redacted = raw.redact(KEY);
         assert!(!format!("{redacted:?}").contains(KEY));
+        assert!(!format!("{redacted:#?}").contains(KEY));
         assert_eq!(
             redacted.decode_message().unwrap(),
             "invalid type: string, expected i64 at line 1 column 24"
         );
-        let Error::Decode { body, source, .. } = &redacted else {
+        assert_eq!(redacted.kind(), ErrorKind::Decode);
+        assert_eq!(redacted.body(), Some(r#"{"id":"***"}"#));
+        let Repr::Decode { source, .. } = redacted.repr() else {
             panic!()
         };
-        assert_eq!(body, r#"{"id":"***"}"#);
         assert!(!source.to_string().contains(KEY));
+    }
+
+    #[test]
+    fn a_raw_decode_error_keeps_its_body_only_when_the_key_is_known() {
+        let body = format!(r#"{{"id":"{KEY}"}}"#);
+        let raw = || {
+            let source = serde_json::from_str::<Strict>(&body).unwrap_err();
+            genpro_api::Error::<()>::InvalidResponsePayload(body.clone().into(), source)
+        };
+        // `Error::from` cannot scrub the body: it drops it.
+        let unknown = Error::from(raw());
+        assert_eq!(unknown.kind(), ErrorKind::Decode);
+        assert_eq!(unknown.body(), Some(""));
+        assert_eq!(
+            unknown.to_string(),
+            "could not decode the GEN API response: invalid type: string, expected i64 at line 1 column 24"
+        );
+        // With the key (`GenClient::error`), the body is kept, scrubbed.
+        let known = from_gen_api(raw(), Some(KEY));
+        assert_eq!(known.body(), Some(r#"{"id":"***"}"#));
+        // A serde_json error of the caller's own is cleaned the same way.
+        let own = Error::from(serde_json::from_str::<Strict>(&body).unwrap_err());
+        assert_eq!(own.kind(), ErrorKind::Decode);
+        assert!(!format!("{own} {own:?} {own:#?}").contains(KEY));
+    }
+
+    #[test]
+    fn debug_is_the_message_and_the_hint() {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID_HEADER, "req-7".parse().unwrap());
+        let e = Error::from_response_parts(
+            StatusCode::UNAUTHORIZED,
+            &headers,
+            br#"{"error": "Invalid API key", "error_code": "unauthorized"}"#,
+        );
+        assert_eq!(
+            format!("{e:?}"),
+            "GEN API error 401 (unauthorized): Invalid API key (request id req-7)\n\
+             hint: check GEN_API_KEY (sent as X-API-Key) or the bearer token; create a personal access token in the GEN dashboard: log in > select agent > API page in the sidebar > Create API Key"
+        );
+        // What `fn main() -> Result<(), Error>` prints: `Error: ` and the Debug form.
+        assert!(format!("Error: {e:?}").starts_with("Error: GEN API error 401"));
+        // No hint: the message alone.
+        let e = Error::validation("data.duration", "must be 5 or 10", None);
+        assert_eq!(format!("{e:?}"), "invalid `data.duration`: must be 5 or 10");
+        // A body that is not a GEN error object: no empty code in brackets.
+        let e = Error::from_response_parts(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<html>");
+        assert_eq!(
+            format!("{e:?}"),
+            "GEN API error 502: Bad Gateway\n\
+             hint: GEN had a server error: retry later; quote the request id to GEN support if it persists"
+        );
+        // `{:#?}` lists the details.
+        assert_eq!(
+            format!("{e:#?}"),
+            "Error {\n    kind: Api,\n    status: 502,\n    error_code: Other(\n        \"\",\n    ),\n    message: \"Bad Gateway\",\n    request_id: None,\n    retry_after: None,\n    body: \"<html>\",\n    hint: Some(\n        \"GEN had a server error: retry later; quote the request id to GEN support if it persists\",\n    ),\n}"
+        );
+    }
+
+    #[test]
+    fn kinds_and_accessors() {
+        let e = Error::validation("type", "unknown", Some(vec!["a".into(), "b".into()]));
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.kind().to_string(), "validation");
+        assert_eq!(e.field(), Some("type"));
+        assert_eq!(e.message(), Some("unknown"));
+        assert_eq!(e.allowed(), Some(&["a".to_owned(), "b".to_owned()][..]));
+        assert_eq!(e.status(), None);
+        assert_eq!(e.to_string(), "invalid `type`: unknown (allowed: a, b)");
+        let io = Error::io("/x", std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert_eq!(io.kind(), ErrorKind::Io);
+        assert_eq!(io.path(), Some(std::path::Path::new("/x")));
+        assert_eq!(
+            io.io_error().map(std::io::Error::kind),
+            Some(std::io::ErrorKind::NotFound)
+        );
+        assert!(std::error::Error::source(&io).is_some());
+        let missing = Error::missing("create_direct_upload", "direct_upload.url");
+        assert_eq!(missing.kind(), ErrorKind::MissingField);
+        assert_eq!(missing.operation(), Some("create_direct_upload"));
+        assert_eq!(missing.field(), Some("direct_upload.url"));
+        assert_eq!(Error::cancelled().kind(), ErrorKind::Cancelled);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        let e = Error::from_response_parts(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers,
+            br#"{"error": "slow down", "error_code": "rate_limited"}"#,
+        );
+        assert_eq!(e.error_code().map(ErrorCode::as_str), Some("rate_limited"));
+        assert_eq!(
+            e.retry_after(),
+            Some(&RetryAfter::Delay(Duration::from_secs(7)))
+        );
+        assert_eq!(e.message(), Some("slow down"));
+        assert_eq!(
+            e.body(),
+            Some(r#"{"error": "slow down", "error_code": "rate_limited"}"#)
+        );
+        assert!(e.is_retryable());
+        assert!(!e.is_connect());
     }
 
     #[test]
@@ -1056,11 +1448,10 @@ mod tests {
 
     #[test]
     fn body_too_large_has_its_status_and_is_not_retryable() {
-        let e = Error::BodyTooLarge {
-            limit: 16 << 20,
-            status: Some(200),
-        };
+        let e = Error::body_too_large(16 << 20, Some(200));
         assert_eq!(e.status(), Some(200));
+        assert_eq!(e.limit(), Some(16 << 20));
+        assert_eq!(e.kind(), ErrorKind::BodyTooLarge);
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("16777216-byte limit"), "{e}");
     }

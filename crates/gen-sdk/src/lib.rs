@@ -115,6 +115,7 @@ pub mod error;
 pub mod multipart;
 pub mod pagination;
 pub mod phases;
+pub mod response;
 pub mod retry;
 pub mod status;
 pub mod steps;
@@ -124,18 +125,32 @@ pub mod wait;
 
 pub use client::GenClient;
 pub use config::GenClientBuilder;
-pub use error::{Error, ErrorCode, ErrorCodeExt, Result};
+pub use error::{Error, ErrorCode, ErrorCodeExt, ErrorKind, Result};
+pub use response::{Meta, Response, WithMeta};
 pub use retry::{Idempotency, RetryPolicy};
 
-/// With only the `tls-ring` feature, installs ring as rustls's process-wide
-/// crypto provider (once; a provider installed by the application wins).
-/// With `tls-aws-lc` (the default) reqwest brings its own.
+/// With the `tls-ring` feature (the default) and not `tls-aws-lc`, installs
+/// ring as rustls's process-wide crypto provider (once; a provider the
+/// application installed first wins). With `tls-aws-lc`, reqwest brings
+/// aws-lc-rs itself and nothing is installed.
 pub(crate) fn init_tls() {
     #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
     {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls 0.23.48 deprecates `ring::default_provider` ("no support
+        // for post-quantum algorithms") without a replacement for ring:
+        // ring is chosen here for its build cost, and `tls-aws-lc` gives
+        // the post-quantum key exchange. The provider's parts are private
+        // to rustls, so this call is the only way to build it.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
 
 /// The raw generated client, re-exported.
 pub use genpro_api;
+
+/// The HTTP client genpro-sdk is built on, re-exported: its version is the
+/// one [`GenClientBuilder::http_client`] takes, and the one of
+/// [`GenClient::http`], [`GenClient::execute`] and [`Error::from_response_parts`].
+pub use reqwest;

@@ -564,13 +564,9 @@ mod tests {
         let err = TrainSocial::new(Instagram, Keyword, "x")
             .validate()
             .unwrap_err();
-        match err {
-            Error::Validation { field, allowed, .. } => {
-                assert_eq!(field, "type");
-                assert_eq!(allowed.unwrap(), vec!["username", "hashtag"]);
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(err.kind(), crate::ErrorKind::Validation, "{err:?}");
+        assert_eq!(err.field(), Some("type"));
+        assert_eq!(err.allowed().unwrap(), ["username", "hashtag"]);
     }
 
     #[test]

@@ -166,7 +166,7 @@ impl Edit<'_> {
             async move {
                 let api = client.api();
                 let list = client
-                    .send("list_content_resources", || {
+                    .send({
                         let mut b = api
                             .list_content_resources()
                             .agent_id(agent_id)
@@ -200,7 +200,7 @@ impl Edit<'_> {
             async move {
                 let api = client.api();
                 let list = client
-                    .send("list_asset_libraries", || {
+                    .send({
                         let mut b = api
                             .list_asset_libraries()
                             .agent_id(agent_id)

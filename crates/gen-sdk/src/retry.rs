@@ -22,7 +22,8 @@
 //! as done ([`crate::transport::recording_attempts`] tells them it was one).
 //!
 //! Sleeping and the clock are injected ([`Sleep`], [`Clock`]) so tests run
-//! without waiting; see [`testing`].
+//! without waiting; with the `test-util` feature, `testing::ManualTime` is
+//! one.
 //!
 //! The loop is written here rather than with `backon`: it needs the error's
 //! `Retry-After` (delta-seconds or HTTP-date, read against the injected
@@ -42,6 +43,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+/// The `Retry-After` of an answer, which the retry loop honours (defined
+/// with the error that carries it).
+pub use crate::error::RetryAfter;
 use crate::error::{DisplayStatus, Error};
 
 /// How an operation may be retried; see the module documentation.
@@ -69,35 +73,6 @@ impl Idempotency {
                 error.is_connect() || matches!(error.status(), Some(429) | Some(503))
             }
             Self::PaidPost => error.is_connect(),
-        }
-    }
-}
-
-/// A `Retry-After` header value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RetryAfter {
-    /// `Retry-After: <delta-seconds>`.
-    Delay(Duration),
-    /// `Retry-After: <HTTP-date>`.
-    At(SystemTime),
-}
-
-impl RetryAfter {
-    /// Parses delta-seconds or an HTTP-date; `None` when it is neither.
-    pub fn parse(value: &str) -> Option<Self> {
-        let value = value.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Self::Delay(Duration::from_secs(seconds)));
-        }
-        httpdate::parse_http_date(value).ok().map(Self::At)
-    }
-
-    /// How long to wait from `now`; zero for a date in the past.
-    pub fn delay_from(&self, now: SystemTime) -> Duration {
-        match self {
-            Self::Delay(d) => *d,
-            Self::At(at) => at.duration_since(now).unwrap_or(Duration::ZERO),
         }
     }
 }
@@ -372,7 +347,9 @@ impl Clock for SystemClock {
     }
 }
 
-/// Deterministic [`Sleep`] and [`Clock`] for tests.
+/// Deterministic [`Sleep`] and [`Clock`] for tests (the `test-util`
+/// feature).
+#[cfg(feature = "test-util")]
 pub mod testing {
     use super::*;
     use std::sync::Mutex;

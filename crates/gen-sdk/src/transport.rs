@@ -11,7 +11,7 @@
 //!   header, added here and nowhere else; the `reqwest::Client` itself holds
 //!   no credentials;
 //! - **redirects**: none are followed: a 3xx answer is a final
-//!   [`Error::Api`] (the key never travels to another host, a paid body is
+//!   [`ErrorKind::Api`](crate::ErrorKind::Api) error (the key never travels to another host, a paid body is
 //!   never re-sent elsewhere);
 //! - **retries** by the operation's generated retry class
 //!   ([`genpro_api::operations::RetryClass`], `x-retry` in openapi.yaml),
@@ -19,21 +19,21 @@
 //! - **path checks**: a path parameter that would change the endpoint
 //!   (`.`, `..`, empty) is refused before anything is sent;
 //! - **answers**: non-2xx answers (GEN error objects, bodies without
-//!   `error_code`, a gateway's HTML) become [`Error::Api`] with status,
+//!   `error_code`, a gateway's HTML) become [`ErrorKind::Api`](crate::ErrorKind::Api) error with status,
 //!   request id, `Retry-After` and the cut body; success bodies are capped
 //!   while streaming ([`crate::GenClientBuilder::max_response_body`]);
 //! - **tracing**: one `genpro_api_call` span per call (`operation_id`,
-//!   `method`, `host`, `attempt`, `status`), never the key;
+//!   `method`, `host`, `attempt`, `status`, `request_id`), never the key;
 //! - **redaction**: every error is scrubbed of the key.
 //!
 //! Errors that are not transport failures travel through the generated code
-//! inside a synthesized answer whose body fails with a [`Carried`] error;
+//! inside a synthesized answer whose body fails with a carried error;
 //! [`Error`]'s `From<genpro_api::Error<_>>` takes them out again, so callers of
 //! the generated builders get the same typed [`Error`] as everyone else.
 
 use std::cell::Cell;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::{FutureExt as _, StreamExt};
@@ -44,14 +44,11 @@ use genpro_api::transport::{
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::error::{Error, from_reqwest};
+use crate::error::{Carried, Error, REQUEST_ID_HEADER, from_reqwest};
 use crate::retry::{Idempotency, Retrier};
 
-/// How much of an error answer is read (the [`Error::Api`] body keeps less).
+/// How much of an error answer is read (the [`ErrorKind::Api`](crate::ErrorKind::Api) error body keeps less).
 pub const MAX_ERROR_READ: usize = 64 * 1024;
-
-/// The default cap on a success body (16 MiB).
-pub use crate::error::DEFAULT_MAX_BODY;
 
 tokio::task_local! {
     static CLASS: Idempotency;
@@ -122,59 +119,8 @@ pub fn idempotency(class: RetryClass) -> Idempotency {
     }
 }
 
-/// A typed [`Error`] riding inside a `reqwest::Error`'s source chain, out of
-/// the generated code and back to genpro-sdk.
-pub struct Carried(Mutex<Option<Error>>);
-
-impl Carried {
-    fn new(error: Error) -> Self {
-        Self(Mutex::new(Some(error)))
-    }
-
-    fn take(&self) -> Option<Error> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-    }
-}
-
-impl fmt::Debug for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-        {
-            Some(e) => write!(f, "{e}"),
-            None => f.write_str("genpro-sdk error (already taken)"),
-        }
-    }
-}
-
-impl std::error::Error for Carried {}
-
-/// Takes the typed [`Error`] out of a `reqwest::Error` produced by
-/// [`GenTransport`], if it carries one.
-pub(crate) fn take_carried(e: &reqwest::Error) -> Option<Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(c) = err.downcast_ref::<Carried>() {
-            return c.take();
-        }
-        cur = err.source();
-    }
-    None
-}
-
 /// An answer whose body fails with `error`: the generated code reads it and
-/// returns `ResponseBodyError`, from which [`take_carried`] recovers `error`.
+/// returns `ResponseBodyError`, from which `error::from_reqwest` recovers `error`.
 fn carrier(error: Error) -> reqwest::Response {
     // Never 2xx (a no-content operation would not read the body) and always
     // a status the generated code decodes (4XX / 5XX).
@@ -244,15 +190,30 @@ impl GenTransport {
     }
 
     /// Moves `request` to the base URL of `host` when it was built on
-    /// another host's base (the generated client has one base URL).
+    /// another host's base (the generated client has one base URL), and
+    /// refuses a request under none of the bases: the key goes nowhere
+    /// else.
     fn route(&self, request: &mut reqwest::Request, host: Host) -> Result<(), Error> {
         let Some((_, target)) = self.bases.iter().find(|(h, _)| *h == host) else {
-            return Ok(());
+            return self.refuse_foreign(request);
         };
-        if request.url().as_str().starts_with(target.as_str()) {
+        if under(request.url().as_str(), target).is_some() {
             return Ok(());
         }
         self.reroute(request, host, target)
+    }
+
+    /// Refuses a request whose URL is under none of the base URLs.
+    fn refuse_foreign(&self, request: &reqwest::Request) -> Result<(), Error> {
+        let url = request.url().as_str();
+        if self
+            .bases
+            .iter()
+            .any(|(_, base)| under(url, base).is_some())
+        {
+            return Ok(());
+        }
+        Err(foreign(request.url(), &self.bases))
     }
 
     /// [`Self::route`] for a request built on another host's base.
@@ -265,16 +226,15 @@ impl GenTransport {
         target: &str,
     ) -> Result<(), Error> {
         let url = request.url().as_str();
-        let Some(rest) = self
-            .bases
-            .iter()
-            .find_map(|(_, base)| url.strip_prefix(base.as_str()))
-        else {
-            return Ok(());
+        let Some(rest) = self.bases.iter().find_map(|(_, base)| under(url, base)) else {
+            return Err(foreign(request.url(), &self.bases));
         };
         let routed = format!("{target}{rest}");
-        *request.url_mut() = reqwest::Url::parse(&routed).map_err(|e| Error::InvalidRequest {
-            message: format!("cannot route {} to {host}: {e}", operation_path(rest)),
+        *request.url_mut() = reqwest::Url::parse(&routed).map_err(|e| {
+            Error::invalid_request(format!(
+                "cannot route {} to {host}: {e}",
+                operation_path(rest)
+            ))
         })?;
         Ok(())
     }
@@ -292,7 +252,7 @@ impl GenTransport {
     /// Sends `request` for `operation` with `http` and returns the answer,
     /// or a typed error. Non-2xx answers are errors; retries follow
     /// `class` (`None`: the operation's own class). The body of a 2xx answer
-    /// is not read here; it fails with [`Error::BodyTooLarge`] past the cap.
+    /// is not read here; it fails with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) error past the cap.
     pub async fn send(
         &self,
         http: &reqwest::Client,
@@ -398,7 +358,7 @@ impl GenTransport {
     {
         match first.instrument(call.span.clone()).await {
             Ok(response) if response.status().is_success() => {
-                call.span.record("status", response.status().as_u16());
+                answered(&call.span, &response, self.secret.expose());
                 self.cap(response)
             }
             // Anything else (an error answer, a failure to send) goes on in
@@ -434,9 +394,8 @@ impl GenTransport {
                 let error = match result {
                     Err(e) => from_reqwest(e),
                     Ok(response) => {
-                        let status = response.status();
-                        call.span.record("status", status.as_u16());
-                        if status.is_success() {
+                        answered(&call.span, &response, secret);
+                        if response.status().is_success() {
                             return Ok(response);
                         }
                         read_error(response).await.redact(secret)
@@ -457,9 +416,9 @@ impl GenTransport {
                     // No URL to send to again (not seen from reqwest).
                     None if matches!(template, Template::Bare(_)) => return Err(error),
                     None => {
-                        return Err(Error::InvalidRequest {
-                            message: "the request body cannot be sent again".into(),
-                        });
+                        return Err(Error::invalid_request(
+                            "the request body cannot be sent again",
+                        ));
                     }
                 };
                 result = http.execute(request).await;
@@ -478,10 +437,7 @@ impl GenTransport {
         match response.content_length() {
             // hyper reads exactly Content-Length bytes: nothing to watch.
             Some(len) if len <= limit => Ok(response),
-            Some(_) => Err(Error::BodyTooLarge {
-                limit,
-                status: Some(status.as_u16()),
-            }),
+            Some(_) => Err(Error::body_too_large(limit, Some(status.as_u16()))),
             None => {
                 let mut builder = http::Response::builder().status(status);
                 if let Some(headers) = builder.headers_mut() {
@@ -493,10 +449,10 @@ impl GenTransport {
                         .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
                     seen += chunk.len() as u64;
                     if seen > limit {
-                        return Err(Box::new(Carried::new(Error::BodyTooLarge {
+                        return Err(Box::new(Carried::new(Error::body_too_large(
                             limit,
-                            status: Some(status.as_u16()),
-                        }))
+                            Some(status.as_u16()),
+                        )))
                             as Box<dyn std::error::Error + Send + Sync>);
                     }
                     Ok(chunk)
@@ -504,9 +460,7 @@ impl GenTransport {
                 builder
                     .body(reqwest::Body::wrap_stream(stream))
                     .map(reqwest::Response::from)
-                    .map_err(|_| Error::InvalidRequest {
-                        message: "could not rebuild the answer".into(),
-                    })
+                    .map_err(|_| Error::invalid_request("could not rebuild the answer"))
             }
         }
     }
@@ -517,17 +471,9 @@ impl GenTransport {
         response: reqwest::Response,
     ) -> Result<T, Error> {
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| take_carried(&e).unwrap_or_else(|| from_reqwest(e)))?;
+        let bytes = response.bytes().await.map_err(from_reqwest)?;
         serde_json::from_slice(&bytes).map_err(|source| {
-            Error::Decode {
-                status: Some(status),
-                body: crate::error::truncate_body(&String::from_utf8_lossy(&bytes)),
-                source,
-            }
-            .redact(self.secret.expose())
+            Error::decode(Some(status), &bytes, &source).redact(self.secret.expose())
         })
     }
 }
@@ -547,12 +493,38 @@ fn call_span(operation: &Operation) -> tracing::Span {
         host = operation.host.as_str(),
         attempt = tracing::field::Empty,
         status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
     );
     if span.is_disabled() {
         return tracing::Span::none();
     }
     span.record("attempt", 1);
     span
+}
+
+/// Records an answer's status and request id on the call's span, and a
+/// success for [`crate::response::WithMeta`]; a request id echoing the key
+/// (`secret`) is scrubbed of it.
+fn answered(span: &tracing::Span, response: &reqwest::Response, secret: &str) {
+    let status = response.status();
+    if status.is_success() {
+        crate::response::record(status, response.headers(), secret);
+    }
+    if span.is_none() {
+        return;
+    }
+    span.record("status", status.as_u16());
+    if let Some(id) = response
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        if secret.is_empty() || !id.contains(secret) {
+            span.record("request_id", id);
+        } else {
+            span.record("request_id", id.replace(secret, "***"));
+        }
+    }
 }
 
 /// What another attempt of a request is built from.
@@ -630,7 +602,7 @@ impl Template {
 }
 
 /// Reads at most [`MAX_ERROR_READ`] bytes of an error answer and turns it
-/// into [`Error::Api`].
+/// into [`ErrorKind::Api`](crate::ErrorKind::Api) error.
 async fn read_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
@@ -693,14 +665,14 @@ pub(crate) fn check_path(request: &reqwest::Request, operation: &Operation) -> R
         },
         str::to_owned,
     );
-    Err(Error::Validation {
+    Err(Error::validation(
         field,
-        message: format!(
+        format!(
             "must not be empty, `.` or `..`: `{}` would be sent to {path} instead of {}; refused before sending",
             operation.operation_id, operation.path
         ),
-        allowed: None,
-    })
+        None,
+    ))
 }
 
 /// True when every path parameter of `operation` is an integer (its
@@ -722,7 +694,7 @@ fn is_dot_segment(segment: &str) -> bool {
 }
 
 // The path check runs inside `send`, where its error stays typed
-// (`Error::Validation`).
+// (`ErrorKind::Validation`).
 impl Transport for GenTransport {
     fn exec<'a>(
         &'a self,
@@ -752,13 +724,9 @@ impl Transport for GenTransport {
 #[cold]
 #[inline(never)]
 fn to_reqwest(error: Error) -> reqwest::Result<reqwest::Response> {
-    match error {
-        Error::Transport { source, .. } => Err(source),
-        Error::Timeout {
-            source: Some(source),
-            ..
-        } => Err(source),
-        other => Ok(carrier(other)),
+    match error.into_reqwest() {
+        Ok(source) => Err(source),
+        Err(other) => Ok(carrier(other)),
     }
 }
 
@@ -770,6 +738,28 @@ pub(crate) fn shared(transport: Arc<GenTransport>) -> genpro_api::transport::Sha
 /// The `api-version` header value (the spec's `info.version`).
 pub fn api_version() -> &'static str {
     <genpro_api::Client as genpro_api::ClientInfo<genpro_api::transport::SharedTransport>>::api_version()
+}
+
+/// The rest of `url` after `base` when `url` is `base` itself or under it
+/// (`base` is normalised, without a trailing `/`): `http://h:80` is not
+/// under `http://h:8`.
+fn under<'u>(url: &'u str, base: &str) -> Option<&'u str> {
+    let rest = url.strip_prefix(base)?;
+    (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(rest)
+}
+
+/// The refusal of a request to `url`, under none of `bases`: the key is
+/// sent to the client's base URLs only. Names the URL's origin, never its
+/// path or query.
+#[cold]
+fn foreign(url: &reqwest::Url, bases: &[(Host, String)]) -> Error {
+    let mut known: Vec<&str> = bases.iter().map(|(_, b)| b.as_str()).collect();
+    known.dedup();
+    Error::invalid_request(format!(
+        "refused before sending: {} is not one of the client's base URLs ({}), and the key is sent to no other host",
+        url.origin().ascii_serialization(),
+        known.join(", ")
+    ))
 }
 
 fn operation_path(rest: &str) -> &str {

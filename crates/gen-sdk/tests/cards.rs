@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use genpro_sdk::Error;
+use genpro_sdk::ErrorKind;
+
 use genpro_sdk::agent_core::AgentCorePatch;
 use genpro_sdk::cards::*;
 use serde_json::{Map, Value, json};
@@ -206,11 +207,11 @@ fn unknown_models_and_extra_fields_pass_through() {
 
 fn validation(card: &Card) -> (String, String, Option<Vec<String>>) {
     match card.validate() {
-        Err(Error::Validation {
-            field,
-            message,
-            allowed,
-        }) => (field, message, allowed),
+        Err(e) if e.kind() == ErrorKind::Validation => (
+            e.field().unwrap().to_owned(),
+            e.message().unwrap().to_owned(),
+            e.allowed().map(<[String]>::to_vec),
+        ),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
@@ -338,17 +339,17 @@ fn rails_generation_type_names_are_accepted_and_normalised() {
     // canonical names keep their checks; unknown names are refused
     let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": {}})).unwrap_err();
     assert!(
-        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "data"),
+        err.kind() == ErrorKind::Validation && err.field() == Some("data"),
         "{err}"
     );
     let err = GenerateBody::from_json(&json!({"generation_type": "txet", "data": {}})).unwrap_err();
     assert!(
-        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "generation_type"),
+        err.kind() == ErrorKind::Validation && err.field() == Some("generation_type"),
         "{err}"
     );
     let err = GenerateBody::from_json(&json!({"generation_type": "text", "data": []})).unwrap_err();
     assert!(
-        matches!(err, genpro_sdk::Error::Validation { ref field, .. } if field == "data"),
+        err.kind() == ErrorKind::Validation && err.field() == Some("data"),
         "{err}"
     );
 }
@@ -515,7 +516,8 @@ fn variables_are_listed_and_substituted() {
         "Create a taco ad for {{ brand_name }}, taco again, {{}} and {{not closed"
     );
     match substitute_strict(text, &vars) {
-        Err(Error::Validation { field, message, .. }) => {
+        Err(e) if e.kind() == ErrorKind::Validation => {
+            let (field, message) = (e.field().unwrap(), e.message().unwrap());
             assert_eq!(field, "variables");
             assert!(message.contains("brand_name"), "{message}");
         }
@@ -544,7 +546,8 @@ fn variables_are_listed_and_substituted() {
 fn agent_core_limits_name_field_and_limit() {
     let patch = AgentCorePatch::new().description("x".repeat(501));
     match patch.validate() {
-        Err(Error::Validation { field, message, .. }) => {
+        Err(e) if e.kind() == ErrorKind::Validation => {
+            let (field, message) = (e.field().unwrap(), e.message().unwrap());
             assert_eq!(field, "description");
             assert!(message.contains("500"), "{message}");
         }
@@ -552,7 +555,8 @@ fn agent_core_limits_name_field_and_limit() {
     }
     let patch = AgentCorePatch::new().personality("é".repeat(20_001));
     match patch.validate() {
-        Err(Error::Validation { field, message, .. }) => {
+        Err(e) if e.kind() == ErrorKind::Validation => {
+            let (field, message) = (e.field().unwrap(), e.message().unwrap());
             assert_eq!(field, "personality");
             assert!(message.contains("20000"), "{message}");
         }
@@ -1043,7 +1047,7 @@ fn ai_text_with_a_field_the_spec_does_not_define_is_refused_not_dropped() {
     let body = json!({"generation_type": "text", "data": {
         "prompt": {"model": "gemini", "prompt": "x", "temperature": 0.2}, "model": "gpt_4o"}});
     match GenerateBody::from_json(&body) {
-        Err(Error::Validation { field, .. }) => assert_eq!(field, "data"),
+        Err(e) if e.kind() == ErrorKind::Validation => assert_eq!(e.field(), Some("data")),
         other => panic!("{other:?}"),
     }
 }

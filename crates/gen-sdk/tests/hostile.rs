@@ -23,10 +23,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use genpro_sdk::ErrorKind;
+use genpro_sdk::GenClient;
 use genpro_sdk::cards::{Card, TextCard, TextModel};
 use genpro_sdk::phases::CellRef;
 use genpro_sdk::wait::{JobRef, Outcome, WaitError, WaitOptions};
-use genpro_sdk::{Error, GenClient};
 use hostile_common::{Body, HostileServer, Reply, refused_base};
 use serde_json::json;
 
@@ -115,7 +116,7 @@ async fn a_cross_host_redirect_never_delivers_the_key() {
     );
     assert_eq!(api.hit_count(), 1);
     assert_eq!(error.status(), Some(302), "{error:?}");
-    assert!(matches!(error, Error::Api { .. }), "{error:?}");
+    assert!(error.kind() == ErrorKind::Api, "{error:?}");
 }
 
 /// A `307` on a paid `generate` must not re-send the key and the paid body
@@ -187,12 +188,16 @@ async fn d_a_300_mib_answer_is_cut_at_the_body_cap() {
         let grown = peak_rss().saturating_sub(before);
         if status == 200 {
             assert!(
-                matches!(error, Error::BodyTooLarge { limit, status: Some(s) } if limit == 16 << 20 && s == status),
+                error.kind() == ErrorKind::BodyTooLarge
+                    && error.limit() == Some(16 << 20)
+                    && error.status() == Some(status),
                 "{status}: {error:?}"
             );
         } else {
             assert!(
-                matches!(error, Error::Api { status: s, ref body, .. } if s == status && body.len() < 8 << 10),
+                error.kind() == ErrorKind::Api
+                    && error.status() == Some(status)
+                    && error.body().unwrap().len() < 8 << 10,
                 "{status}: {}",
                 error.status().unwrap_or_default()
             );
@@ -229,7 +234,9 @@ async fn d_a_300_mib_status_answer_ends_the_wait_with_a_typed_error() {
         panic!("{error:?}");
     };
     assert!(
-        matches!(**source, Error::BodyTooLarge { limit, status: Some(200) } if limit == 16 << 20),
+        source.kind() == ErrorKind::BodyTooLarge
+            && source.limit() == Some(16 << 20)
+            && source.status() == Some(200),
         "{source:?}"
     );
     assert_eq!(api.hit_count(), 1, "not retried");
@@ -255,7 +262,9 @@ async fn d_a_300_mib_answer_to_a_multipart_upload_is_cut_at_the_body_cap() {
     };
     let grown = peak_rss().saturating_sub(before);
     assert!(
-        matches!(error, Error::BodyTooLarge { limit, status: Some(201) } if limit == 16 << 20),
+        error.kind() == ErrorKind::BodyTooLarge
+            && error.limit() == Some(16 << 20)
+            && error.status() == Some(201),
         "{error:?}"
     );
     assert_eq!(api.hit_count(), 1, "a created resource is not posted again");
@@ -475,10 +484,7 @@ async fn g_dot_segments_and_empty_ids_are_refused_by_the_waiter_before_any_reque
         let WaitError::Poll { source, .. } = &error else {
             panic!("{job}: {error:?}");
         };
-        assert!(
-            matches!(**source, Error::Validation { .. }),
-            "{job}: {source:?}"
-        );
+        assert!(source.kind() == ErrorKind::Validation, "{job}: {source:?}");
     }
     assert!(api.hits().is_empty(), "{:?}", api.hits());
 }
@@ -500,7 +506,7 @@ async fn g_dot_segments_in_path_parameters_are_refused_before_any_request() {
     let e4 = client.ideas().run("").await.unwrap_err();
 
     for e in [e1, e2, e3, e4] {
-        assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+        assert!(e.kind() == ErrorKind::Validation, "{e:?}");
     }
     assert!(api.hits().is_empty(), "{:?}", api.hits());
 }
@@ -572,7 +578,7 @@ async fn b_a_key_in_a_wrongly_typed_field_never_reaches_any_text() {
     // The same answer through the generated client (`GenClient::send`).
     let api_client = client.api();
     let raw_error = client
-        .send("get_generation", || {
+        .send({
             use genpro_sdk::genpro_api::prelude::*;
             api_client.get_generation().id(1).send()
         })
@@ -580,11 +586,11 @@ async fn b_a_key_in_a_wrongly_typed_field_never_reaches_any_text() {
         .unwrap_err();
 
     let raw_texts = all_texts(&raw_error);
-    assert!(matches!(raw_error, Error::Decode { .. }), "{raw_error:?}");
+    assert!(raw_error.kind() == ErrorKind::Decode, "{raw_error:?}");
     assert!(!raw_texts.contains(KEY), "{raw_texts}");
     assert!(raw_texts.contains("invalid type: string"), "{raw_texts}");
     let texts = all_texts(&error);
-    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(error.kind() == ErrorKind::Decode, "{error:?}");
     assert!(!texts.contains(KEY), "{texts}");
     assert!(!texts.contains("0123456789abcdef"), "{texts}");
     let shown = error.to_string();

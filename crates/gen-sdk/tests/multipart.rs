@@ -4,7 +4,8 @@
 
 mod upload_common;
 
-use genpro_sdk::Error;
+use genpro_sdk::ErrorKind;
+
 use genpro_sdk::multipart::{
     SocialPlatform, SocialSourceType, TrainSocial, VoiceClone, XLSX_CONTENT_TYPE,
 };
@@ -62,7 +63,7 @@ async fn upload_multipart_refuses_large_files() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Validation { ref field, .. } if field == "file"),
+        err.kind() == ErrorKind::Validation && err.field() == Some("file"),
         "{err:?}"
     );
     assert!(server.requests().is_empty());
@@ -114,16 +115,12 @@ async fn train_social_validates_before_sending() {
         "tacos",
     );
     let err = client.ideas().train_social(42, &job).await.unwrap_err();
-    match err {
-        Error::Validation { field, allowed, .. } => {
-            assert_eq!(field, "type");
-            assert_eq!(
-                allowed,
-                Some(vec!["username".to_owned(), "hashtag".to_owned()])
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err:?}");
+    assert_eq!(err.field(), Some("type"));
+    assert_eq!(
+        err.allowed(),
+        Some(&["username".to_owned(), "hashtag".to_owned()][..])
+    );
     let job = TrainSocial::new(SocialPlatform::YouTube, SocialSourceType::Keyword, "");
     assert!(client.ideas().train_social(42, &job).await.is_err());
     assert!(server.requests().is_empty(), "0 hits");
@@ -137,7 +134,7 @@ async fn train_social_5xx_is_not_retried() {
     let err = client.ideas().train_social(42, &job).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(
-        err.code().map(|c| c.as_str().to_owned()),
+        err.error_code().map(|c| c.as_str().to_owned()),
         Some("busy".to_owned())
     );
     assert_eq!(server.requests().len(), 1, "a paid job is never sent twice");
@@ -252,7 +249,7 @@ async fn clone_voice_without_description_and_blank_name() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation { ref field, .. } if field == "name"));
+    assert!(err.kind() == ErrorKind::Validation && err.field() == Some("name"));
     assert!(server.requests().is_empty());
 
     client
@@ -287,21 +284,12 @@ async fn errors_carry_status_code_body_and_hide_the_key() {
         )
         .await
         .unwrap_err();
-    match &err {
-        Error::Api {
-            status,
-            code,
-            message,
-            body,
-            ..
-        } => {
-            assert_eq!(*status, 422);
-            assert_eq!(code.as_str(), "validation_error");
-            assert!(!message.contains(KEY) && !body.contains(KEY), "{err:?}");
-            assert!(body.contains("validation_error"));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Api, "{err:?}");
+    assert_eq!(err.status(), Some(422));
+    assert_eq!(err.error_code().unwrap().as_str(), "validation_error");
+    let (message, body) = (err.message().unwrap(), err.body().unwrap());
+    assert!(!message.contains(KEY) && !body.contains(KEY), "{err:?}");
+    assert!(body.contains("validation_error"));
     assert!(!format!("{err} {err:?}").contains(KEY));
     assert!(err.hint().is_some());
     assert_eq!(server.requests().len(), 1);
@@ -316,16 +304,8 @@ async fn undecodable_success_is_a_decode_error() {
         "keithlee",
     );
     let err = client.ideas().train_social(1, &job).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Decode {
-                status: Some(200),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
+    assert_eq!(err.status(), Some(200));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use genpro_api::operations::{Host, OPERATIONS, RetryClass};
 use genpro_api::prelude::*;
+use genpro_sdk::ErrorKind;
 use genpro_sdk::{Error, GenClient, RetryPolicy};
 use httpmock::prelude::*;
 use serde_json::{Map, Value, json};
@@ -109,13 +110,9 @@ async fn every_operation_retries_by_its_class_on_its_host() {
             op.retry
         );
         match result {
-            Err(Error::Api {
-                status: 503,
-                ref body,
-                ..
-            }) => {
+            Err(e) if e.kind() == ErrorKind::Api && e.status() == Some(503) => {
                 assert!(
-                    body.contains("503 Service Unavailable"),
+                    e.body().unwrap().contains("503 Service Unavailable"),
                     "{}",
                     op.operation_id
                 )
@@ -178,18 +175,10 @@ async fn generated_builders_use_the_same_transport() {
             .await
             .unwrap_err(),
     );
-    match err {
-        Error::Api {
-            status: 404,
-            request_id: Some(ref id),
-            ref body,
-            ..
-        } => {
-            assert_eq!(id, "req-404");
-            assert_eq!(body, "<html>nope</html>");
-        }
-        other => panic!("expected Api 404, got {other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Api, "{err:?}");
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.request_id(), Some("req-404"));
+    assert_eq!(err.body(), Some("<html>nope</html>"));
     assert_eq!(not_found.calls_async().await, 1);
 
     let bad_gateway = api
@@ -298,7 +287,9 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
                 .unwrap_err(),
         );
         assert!(
-            matches!(err, Error::Validation { ref field, ref message, .. } if field == "run_id" && message.contains("refused before sending")),
+            err.kind() == ErrorKind::Validation
+                && err.field() == Some("run_id")
+                && err.message().unwrap().contains("refused before sending"),
             "{id:?}: {err:?}"
         );
         let args = json!({"run_id": id});
@@ -306,7 +297,7 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, Error::Validation { ref field, .. } if field == "run_id"),
+            err.kind() == ErrorKind::Validation && err.field() == Some("run_id"),
             "{err:?}"
         );
     }
@@ -361,23 +352,14 @@ async fn success_bodies_are_capped() {
         .build()
         .unwrap();
     let err = Error::from(client.raw().get_me().send().await.unwrap_err());
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                limit: 1024,
-                status: Some(200)
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.kind(), ErrorKind::BodyTooLarge, "{err:?}");
+    assert_eq!(err.limit(), Some(1024));
+    assert_eq!(err.status(), Some(200));
     let err = genpro_sdk::dynamic::call(&client, "get_me", &Map::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
-        "{err:?}"
-    );
+    assert_eq!(err.kind(), ErrorKind::BodyTooLarge, "{err:?}");
+    assert_eq!(err.limit(), Some(1024));
 }
 
 /// Unknown operations and parameters are refused with the allowed names.
@@ -390,22 +372,14 @@ async fn dynamic_call_validates_names() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Validation { ref field, .. } if field == "operation"),
+        err.kind() == ErrorKind::Validation && err.field() == Some("operation"),
         "{err:?}"
     );
     let args = json!({"id": 1, "colour": "red"});
     let err = genpro_sdk::dynamic::call(&client, "get_generation", args.as_object().unwrap())
         .await
         .unwrap_err();
-    match err {
-        Error::Validation {
-            field,
-            allowed: Some(allowed),
-            ..
-        } => {
-            assert_eq!(field, "colour");
-            assert!(allowed.contains(&"id".to_owned()));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err:?}");
+    assert_eq!(err.field(), Some("colour"));
+    assert!(err.allowed().unwrap().contains(&"id".to_owned()));
 }

@@ -7,11 +7,12 @@ mod upload_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use genpro_sdk::ErrorKind;
+use genpro_sdk::GenClient;
 use genpro_sdk::retry::testing::ManualTime;
 use genpro_sdk::upload::{
     MAX_UPLOAD_BYTES, UploadOptions, UploadPhase, UploadSource, md5_base64, md5_base64_file,
 };
-use genpro_sdk::{Error, GenClient};
 use serde_json::json;
 use upload_common::*;
 
@@ -453,8 +454,9 @@ async fn size_limits_fail_before_any_request() {
         .await
         .unwrap_err();
     match &err {
-        Error::Validation { field, message, .. } => {
-            assert_eq!(field, "file");
+        e if e.kind() == ErrorKind::Validation => {
+            assert_eq!(e.field(), Some("file"));
+            let message = e.message().unwrap();
             assert!(message.contains("0 bytes"), "{message}");
         }
         other => panic!("{other:?}"),
@@ -470,7 +472,7 @@ async fn size_limits_fail_before_any_request() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(err.kind() == ErrorKind::Validation, "{err:?}");
 
     // Sparse: no disk space used.
     let huge = dir.path().join("huge.mp4");
@@ -485,8 +487,9 @@ async fn size_limits_fail_before_any_request() {
         .await
         .unwrap_err();
     match &err {
-        Error::Validation { field, message, .. } => {
-            assert_eq!(field, "file");
+        e if e.kind() == ErrorKind::Validation => {
+            assert_eq!(e.field(), Some("file"));
+            let message = e.message().unwrap();
             assert!(message.contains("1 GiB"), "{message}");
             assert!(message.contains("1073741824"), "{message}");
         }
@@ -504,7 +507,7 @@ async fn size_limits_fail_before_any_request() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(err.kind() == ErrorKind::Validation, "{err:?}");
 
     let missing = f
         .client
@@ -516,7 +519,7 @@ async fn size_limits_fail_before_any_request() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
+    assert!(missing.kind() == ErrorKind::Io, "{missing:?}");
 
     assert!(f.api.requests().is_empty(), "0 hits");
     assert!(f.storage.requests().is_empty(), "0 hits");
@@ -580,7 +583,7 @@ async fn reader_with_wrong_length_fails() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(err.kind() == ErrorKind::Validation, "{err:?}");
     assert!(f.api.requests().is_empty());
 
     // Multipart: the body stream fails, the request is aborted.
@@ -595,7 +598,7 @@ async fn reader_with_wrong_length_fails() {
         )
         .await
         .unwrap_err();
-    assert!(!matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(err.kind() != ErrorKind::Validation, "{err:?}");
 }
 
 #[tokio::test]
@@ -663,7 +666,7 @@ async fn cancellation_token_stops_the_put() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(err.kind() == ErrorKind::Cancelled, "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(f.api.hits("POST", "/v1/content_resources").is_empty());
 }
@@ -683,7 +686,7 @@ async fn cancelled_before_start_sends_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Cancelled));
+    assert!(err.kind() == ErrorKind::Cancelled);
     assert!(f.api.requests().is_empty());
 }
 
@@ -708,21 +711,10 @@ async fn api_errors_keep_status_code_and_body() {
         )
         .await
         .unwrap_err();
-    match &err {
-        Error::Api {
-            status,
-            code,
-            message,
-            request_id,
-            body,
-            ..
-        } => {
-            assert_eq!(*status, 422);
-            assert_eq!(code.as_str(), "agent_not_found");
-            assert_eq!(message, "Agent not found");
-            assert_eq!(request_id.as_deref(), Some("req-9"));
-            assert!(body.contains("agent_not_found"));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(err.kind(), ErrorKind::Api, "{err:?}");
+    assert_eq!(err.status(), Some(422));
+    assert_eq!(err.error_code().unwrap().as_str(), "agent_not_found");
+    assert_eq!(err.message(), Some("Agent not found"));
+    assert_eq!(err.request_id(), Some("req-9"));
+    assert!(err.body().unwrap().contains("agent_not_found"));
 }

@@ -229,7 +229,7 @@ async fn non_transient_errors_end_the_wait_at_once() {
     };
     assert_eq!(*job, JobRef::Generation(424242));
     assert_eq!(source.status(), Some(404));
-    assert_eq!(source.code(), Some(&ErrorCode::NotFound));
+    assert_eq!(source.error_code(), Some(&ErrorCode::NotFound));
     assert!(error.hint().is_some());
     assert_eq!(error.resume(), None);
     assert_eq!(fake.hits().len(), 1);

@@ -98,7 +98,7 @@ pub use genpro_api::open_enums::{
 /// therefore does not refuse a Veo duration either reading allows (up to 8 s,
 /// or 10): it sends it as is and warns once ([`Card::warnings`],
 /// `tracing::warn!`), and the server decides. Only a duration every reading
-/// refuses (e.g. 9 s, or 12 s) is a [`Error::Validation`].
+/// refuses (e.g. 9 s, or 12 s) is a [`ErrorKind::Validation`](crate::ErrorKind::Validation).
 pub const VEO_MAX_DURATION: u32 = 8;
 
 /// Every duration a seed allows on a `video_from_text` card (openapi.yaml's
@@ -267,7 +267,7 @@ impl GenerateBody {
     /// otherwise a Rails name (`…_generation`) is kept as given
     /// ([`GenerateBody::Raw`]). A canonical name with data that is not its
     /// card, or a name that is neither canonical nor a Rails name, is a
-    /// [`Error::Validation`].
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation).
     pub fn from_json(body: &Value) -> Result<Self, Error> {
         let name = body
             .get("generation_type")

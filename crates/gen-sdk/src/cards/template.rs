@@ -73,7 +73,7 @@ pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
 }
 
 /// Like [`substitute`], but every variable must have a value: otherwise a
-/// [`Error::Validation`] on `variables` lists the missing names.
+/// [`ErrorKind::Validation`](crate::ErrorKind::Validation) on `variables` lists the missing names.
 pub fn substitute_strict(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Error> {
     let missing: Vec<String> = variables(text)
         .into_iter()

@@ -231,6 +231,6 @@ impl<'a> Edit<'a> {
 fn is_state_refusal(error: &Error) -> bool {
     error.status() == Some(422)
         && error
-            .code()
+            .error_code()
             .is_some_and(|code| *code == ErrorCode::ValidationError || code.as_str().is_empty())
 }

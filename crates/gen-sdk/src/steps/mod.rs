@@ -231,12 +231,8 @@ pub(crate) async fn as_is<T: DeserializeOwned>(
     let answer = crate::dynamic::call(client, operation_id, &args).await?;
     let status = answer.status;
     let value = serde_json::from_value(answer.body.clone()).map_err(|source| {
-        Error::Decode {
-            status: Some(status),
-            body: crate::error::truncate_body(&answer.body.to_string()),
-            source,
-        }
-        .redact(client.secret())
+        Error::decode(Some(status), answer.body.to_string().as_bytes(), &source)
+            .redact(client.secret())
     })?;
     Ok((status, value))
 }

@@ -73,7 +73,7 @@ pub(crate) fn hash_file_blocking(
     progress.report(UploadPhase::Hashing, 0, total);
     loop {
         if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
+            return Err(Error::cancelled());
         }
         let n = match file.read(&mut buf) {
             Ok(0) => break,

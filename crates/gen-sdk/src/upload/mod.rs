@@ -27,10 +27,10 @@
 //!
 //! | size | way |
 //! |---|---|
-//! | 0 bytes | refused before any request ([`Error::Validation`], field `file`) |
+//! | 0 bytes | refused before any request ([`ErrorKind::Validation`](crate::ErrorKind::Validation), field `file`) |
 //! | 1 byte ..= 50 MiB ([`DIRECT_UPLOAD_THRESHOLD`]) | one `multipart/form-data` `POST /v1/content_resources?agent_id=` with the file in `content_resource[file]` |
 //! | 50 MiB + 1 ..= 1 GiB ([`MAX_UPLOAD_BYTES`]) | direct upload (below) |
-//! | over 1 GiB | refused before any request ([`Error::Validation`], field `file`) |
+//! | over 1 GiB | refused before any request ([`ErrorKind::Validation`](crate::ErrorKind::Validation), field `file`) |
 //!
 //! The threshold can be changed per call
 //! ([`UploadOptions::direct_upload_threshold`]).
@@ -85,7 +85,7 @@
 //!
 //! Dropping the future cancels the upload (the connection is closed, a
 //! running checksum stops). [`UploadOptions::cancel_token`] does the same
-//! from elsewhere and makes the call return [`Error::Cancelled`].
+//! from elsewhere and makes the call return [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled).
 //!
 //! [`RetryPolicy`]: crate::retry::RetryPolicy
 //! [`Idempotency::NonIdempotent`]: crate::retry::Idempotency::NonIdempotent
@@ -242,7 +242,7 @@ impl UploadOptions {
     }
 
     /// Cancels the upload when `token` is cancelled; the call then returns
-    /// [`Error::Cancelled`]. (Dropping the future cancels it too.)
+    /// [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled). (Dropping the future cancels it too.)
     pub fn cancel_token(mut self, token: CancellationToken) -> Self {
         self.cancel = Some(token);
         self
@@ -294,10 +294,10 @@ impl<'a> Edit<'a> {
     /// above it. See the [module documentation](crate::upload) for the
     /// steps, retries, progress and cancellation.
     ///
-    /// Errors: [`Error::Validation`] (field `file`) for an empty file or
-    /// one over 1 GiB, before any request; [`Error::Io`] when the file
-    /// cannot be read; [`Error::Cancelled`]; and the API / storage errors
-    /// of the requests ([`Error::Api`] with the status).
+    /// Errors: [`ErrorKind::Validation`](crate::ErrorKind::Validation) (field `file`) for an empty file or
+    /// one over 1 GiB, before any request; [`ErrorKind::Io`](crate::ErrorKind::Io) when the file
+    /// cannot be read; [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled); and the API / storage errors
+    /// of the requests ([`ErrorKind::Api`](crate::ErrorKind::Api) with the status).
     pub async fn upload(
         &self,
         agent_id: i64,
@@ -314,7 +314,7 @@ impl<'a> Edit<'a> {
         let _guard = token.clone().drop_guard();
         tokio::select! {
             biased;
-            () = token.cancelled() => Err(Error::Cancelled),
+            () = token.cancelled() => Err(Error::cancelled()),
             result = upload_inner(self.client(), agent_id, &source, &options, &token) => result,
         }
     }

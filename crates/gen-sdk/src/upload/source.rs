@@ -252,15 +252,12 @@ pub(crate) fn check_size(len: u64) -> Result<(), Error> {
 }
 
 pub(crate) fn io_error(path: &Path, source: io::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    Error::io(path.to_path_buf(), source)
 }
 
 pub(crate) fn join_error(e: tokio::task::JoinError) -> Error {
-    Error::Io {
-        path: PathBuf::new(),
-        source: io::Error::other(format!("the checksum task failed: {e}")),
-    }
+    Error::io(
+        PathBuf::new(),
+        io::Error::other(format!("the checksum task failed: {e}")),
+    )
 }

@@ -149,15 +149,18 @@ pub(crate) fn storage_headers(
 ) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
-        let header_name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest {
-                message: format!("direct_upload.headers has an invalid header name {name:?}"),
-            })?;
+        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::invalid_request(format!(
+                "direct_upload.headers has an invalid header name {name:?}"
+            ))
+        })?;
         if header_name == CONTENT_LENGTH {
             continue;
         }
-        let header_value = HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest {
-            message: format!("direct_upload.headers has an invalid value for {name}"),
+        let header_value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid_request(format!(
+                "direct_upload.headers has an invalid value for {name}"
+            ))
         })?;
         map.append(header_name, header_value);
     }

@@ -38,7 +38,7 @@ const LONG_POLL_MIN_TIMEOUT: Duration = Duration::from_secs(1);
 /// bounded by the time left before the maximum wait).
 const LONG_POLL_GRACE: Duration = Duration::from_secs(15);
 /// The largest status answer read; a larger one ends the wait with
-/// [`Error::BodyTooLarge`] without being buffered.
+/// [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) without being buffered.
 const MAX_STATUS_BODY: u64 = DEFAULT_MAX_BODY;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,7 +151,7 @@ impl Waiter {
     }
 
     /// Replaces the sleep and clock (e.g. with
-    /// [`crate::retry::testing::ManualTime`] in tests). The clock measures
+    /// `retry::testing::ManualTime` in tests). The clock measures
     /// the maximum wait and how long a long-poll was held.
     pub fn with_time(self, sleep: Arc<dyn Sleep>, clock: Arc<dyn Clock>) -> Self {
         self.rebuild(|shared| {
@@ -547,15 +547,12 @@ impl Waiter {
             _ => Host::Api,
         };
         let base = self.client.base_url(host);
-        let mut url = url::Url::parse(base).map_err(|e| Error::InvalidRequest {
-            message: format!("bad base URL {base}: {e}"),
-        })?;
+        let mut url = url::Url::parse(base)
+            .map_err(|e| Error::invalid_request(format!("bad base URL {base}: {e}")))?;
         {
-            let mut segments = url
-                .path_segments_mut()
-                .map_err(|()| Error::InvalidRequest {
-                    message: format!("base URL {base} cannot have a path"),
-                })?;
+            let mut segments = url.path_segments_mut().map_err(|()| {
+                Error::invalid_request(format!("base URL {base} cannot have a path"))
+            })?;
             segments.pop_if_empty();
             match job {
                 JobRef::Generation(id) => {
@@ -628,10 +625,7 @@ impl Waiter {
         };
         if timeout.is_zero() {
             // The deadline passed while waiting for the budget: not sent.
-            return Err(Error::Timeout {
-                connect: true,
-                source: None,
-            });
+            return Err(Error::timeout(true, None));
         }
         let result = async {
             let request = self.client.http().get(url).timeout(timeout);
@@ -670,10 +664,7 @@ fn status_operation(job: &JobRef) -> &'static str {
 /// True for failures in which the server gave no answer at all: refused,
 /// reset or unresolvable connections, connect timeouts.
 fn is_unreachable(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Transport { .. } | Error::Timeout { connect: true, .. }
-    )
+    error.kind() == crate::ErrorKind::Transport || error.is_connect()
 }
 
 /// Refuses ids that would address another endpoint (`.`, `..`, empty)

@@ -273,7 +273,7 @@ impl MassRegenerateReport {
 fn halts_batch(error: &Error) -> bool {
     matches!(error.status(), Some(401 | 403))
         || matches!(
-            error.code(),
+            error.error_code(),
             Some(ErrorCode::InsufficientCreditsForJob | ErrorCode::UsableGenCreditRequired)
         )
 }

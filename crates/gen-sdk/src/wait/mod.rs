@@ -46,7 +46,7 @@
 //!   timeouts) for [`WaitOptions::max_unreachable`] (2 minutes) ends the
 //!   wait with the resumable [`WaitError::Unreachable`].
 //! - **Bounded answers**: a status answer above 16 MiB ends the wait with
-//!   [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) without being
+//!   [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) without being
 //!   buffered; error answers are read up to what an error keeps. Ids that
 //!   would address another endpoint (`.`, `..`, empty) are refused before
 //!   any request.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use genpro_api::types::OutputResource;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode, ErrorCodeExt, truncate_body};
+use crate::error::{Error, ErrorCode, ErrorCodeExt};
 use crate::retry::{Backoff, Jitter};
 
 use super::MAX_LONG_POLL_TIMEOUT;
@@ -235,11 +235,11 @@ impl JobSnapshot {
             Some(Value::Null) | None
                 if matches!(job.kind(), JobKind::Generation | JobKind::AgentRun) =>
             {
-                return Err(Error::Decode {
-                    status: Some(200),
-                    body: truncate_body(&body.to_string()),
-                    source: <serde_json::Error as serde::de::Error>::missing_field("status"),
-                });
+                return Err(Error::decode(
+                    Some(200),
+                    body.to_string().as_bytes(),
+                    &<serde_json::Error as serde::de::Error>::missing_field("status"),
+                ));
             }
             Some(Value::Null) | None => {
                 tracing::debug!(
