@@ -30,6 +30,7 @@ impl Hosts {
 async fn genpro_api(hosts: Option<&Hosts>, key: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .env_remove("GEN_API_URL")
         .env_remove("GEN_AGENT_URL")
         .env_remove("GEN_AGENT_ID");

@@ -31,6 +31,7 @@ async fn gen_cmd_varied(
 ) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .env_remove("GEN_API_URL")
         .env_remove("GEN_AGENT_URL")
         .env_remove("GEN_AGENT_ID")
@@ -797,6 +798,7 @@ async fn genpro_mock_vary_serves_the_libraries_varied_answers() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
         cmd.args(["mock", "--port", &port.to_string()])
             .env_remove("GEN_API_KEY")
+            .env_remove("GEN_API_KEY_FILE")
             .env_remove("GEN_MOCK_VARY")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());

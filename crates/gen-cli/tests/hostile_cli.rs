@@ -69,6 +69,7 @@ async fn gen_cmd(base: &str, args: &[&str]) -> Run {
         let mut child = Command::new(bin)
             .args(&all)
             .env_remove("GEN_API_KEY")
+            .env_remove("GEN_API_KEY_FILE")
             .env_remove("GEN_API_URL")
             .env_remove("GEN_AGENT_URL")
             .stdin(Stdio::null())
