@@ -141,7 +141,12 @@ pub async fn wait_job_with(
     // A job that ends otherwise is a WaitError::Unsuccessful: its text
     // names the state and reason, its hint the fix (exit code of
     // ui::Kind::Job).
-    Ok(outcome?.into_completed()?)
+    let done = outcome.and_then(genpro_sdk::wait::Outcome::into_completed);
+    if done.is_err() {
+        // the error is printed next: not on the spinner's line
+        pb.finish_and_clear();
+    }
+    Ok(done?)
 }
 
 /// Download `url` to `path` with a progress bar (no API key is sent).

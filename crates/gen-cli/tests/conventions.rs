@@ -751,3 +751,77 @@ async fn help_documents_the_exit_codes() {
         assert!(help.lines().any(|l| l == line), "{line:?} not in {help}");
     }
 }
+
+// ---- NO_COLOR -------------------------------------------------------------
+
+/// Runs `gen args` on a pseudo-terminal (util-linux `script`), with
+/// `NO_COLOR=no_color` when given; the terminal's output and exit code.
+/// `None` when `script` is not installed.
+async fn on_a_terminal(
+    server: &MockServer,
+    no_color: Option<&str>,
+    args: &[&str],
+) -> Option<(String, Option<i32>)> {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_gen"))
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = gen_command(Some(server));
+    cmd.env("GEN_API_KEY", KEY).env("TERM", "xterm-256color");
+    if let Some(value) = no_color {
+        cmd.env("NO_COLOR", value);
+    }
+    // `script` runs gen with the same environment
+    let mut script = std::process::Command::new("script");
+    script.args(["-q", "-e", "-c", &line, "/dev/null"]);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    let out = tokio::task::spawn_blocking(move || {
+        script
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+    })
+    .await
+    .unwrap()
+    .ok()?;
+    Some((stdout(&out), out.status.code()))
+}
+
+#[tokio::test]
+async fn no_color_turns_the_progress_bars_off() {
+    let server = MockServer::start_async().await;
+    generation(&server, json!({"id": 77, "status": "processing"})).await;
+    let args = ["wait", "77", "--max-wait", "2"];
+    let Some((drawn, code)) = on_a_terminal(&server, None, &args).await else {
+        eprintln!("util-linux `script` is not installed: no terminal to test on");
+        return;
+    };
+    assert_eq!(code, Some(7), "{drawn}");
+    // on a terminal the spinner is drawn: escape sequences and its label
+    assert!(drawn.contains('\u{1b}'), "{drawn:?}");
+    assert!(drawn.contains("generation 77: running"), "{drawn:?}");
+    // and cleared before the error is printed, which starts a line
+    assert!(
+        drawn.contains("\u{1b}[2Kerror: gave up waiting"),
+        "{drawn:?}"
+    );
+
+    let (plain, code) = on_a_terminal(&server, Some("1"), &args).await.unwrap();
+    assert_eq!(code, Some(7), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(!plain.contains("generation 77: running"), "{plain:?}");
+    assert!(
+        plain.starts_with("error: gave up waiting for generation 77"),
+        "{plain:?}"
+    );
+
+    // an empty NO_COLOR does not count (no-color.org)
+    let (empty, _) = on_a_terminal(&server, Some(""), &args).await.unwrap();
+    assert!(empty.contains('\u{1b}'), "{empty:?}");
+}
