@@ -178,6 +178,12 @@ fn main() -> ExitCode {
         clap_complete::generate(args.shell, &mut cmd, "gen", &mut std::io::stdout());
         return ExitCode::SUCCESS;
     }
+    if global.api_key_stdin && matches!(&cli.command, Command::Mcp(args) if args.http.is_none()) {
+        let e = ui::refused(
+            "--api-key-stdin cannot be used with `gen mcp` on stdio: stdin carries the protocol (use --api-key-file or GEN_API_KEY_FILE)",
+        );
+        return ExitCode::from(ui::report(&e, global.json));
+    }
     match resolve_key(&global) {
         Ok(key) => global.api_key = key,
         Err(e) => return ExitCode::from(ui::report(&e, global.json)),

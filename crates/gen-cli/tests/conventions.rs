@@ -825,3 +825,46 @@ async fn no_color_turns_the_progress_bars_off() {
     let (empty, _) = on_a_terminal(&server, Some(""), &args).await.unwrap();
     assert!(empty.contains('\u{1b}'), "{empty:?}");
 }
+
+#[tokio::test]
+async fn the_key_on_stdin_leaves_the_rest_for_the_body() {
+    let server = MockServer::start_async().await;
+    let patched = server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path("/v1/agents/42/core")
+                .header("x-api-key", KEY)
+                .json_body(json!({"brand_name": "Santiago"}));
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(json!({"brand_name": "Santiago"}));
+        })
+        .await;
+    let mut cmd = gen_command(Some(&server));
+    cmd.args([
+        "--api-key-stdin",
+        "api",
+        "update_agent_core",
+        "--param",
+        "agent_id=42",
+        "--body",
+        "@-",
+    ]);
+    let stdin = format!("{KEY}\n{{\"brand_name\": \"Santiago\"}}\n");
+    let out = run(cmd, Some(stdin.as_bytes())).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(patched.calls_async().await, 1);
+    assert_no_key(&out, KEY);
+}
+
+#[tokio::test]
+async fn the_key_on_stdin_is_refused_for_mcp_on_stdio() {
+    let mut cmd = gen_command(None);
+    cmd.args(["--api-key-stdin", "mcp"]);
+    let out = run(cmd, Some(format!("{KEY}\n").as_bytes())).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: --api-key-stdin cannot be used with `gen mcp` on stdio: stdin carries the protocol (use --api-key-file or GEN_API_KEY_FILE)\n"
+    );
+}
