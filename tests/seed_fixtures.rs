@@ -17,8 +17,8 @@
 
 use std::collections::BTreeSet;
 
-use gen_contract_tests::{Api, api};
 use genpro_api::prelude::*;
+use gen_contract_tests::{Api, api};
 use serde_json::{Value, json};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");

@@ -1,8 +1,8 @@
 //! Step 2 handle: `client.ideas()` — agent host.
 
 use crate::common::{refused_before_sending, wire};
-use gen_contract_tests::{Call, GET, POST, spec_example};
 use genpro_api::types;
+use gen_contract_tests::{Call, GET, POST, spec_example};
 use genpro_sdk::status::IdeaStatus;
 use serde_json::json;
 

@@ -85,8 +85,7 @@ impl GenMcp {
                 output::bad_arguments(tools::multipart_note(op), secret)
             }
             Target::Operation(op) => {
-                let request =
-                    genpro_sdk::dynamic::call(self.backend.client(), op.operation_id, &args);
+                let request = genpro_sdk::dynamic::call(self.backend.client(), op.operation_id, &args);
                 // Only idempotent calls end on cancellation: a paid or
                 // creating call runs to its answer, so that what it created
                 // is known (and it is never sent twice either way).

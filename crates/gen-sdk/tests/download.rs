@@ -206,9 +206,7 @@ async fn cancel_and_idle_timeout() {
         &target,
         DownloadOptions::new()
             .idle_timeout(Duration::from_millis(200))
-            .retrier(genpro_sdk::retry::Retrier::new(
-                genpro_sdk::RetryPolicy::none(),
-            )),
+            .retrier(genpro_sdk::retry::Retrier::new(genpro_sdk::RetryPolicy::none())),
     )
     .await
     .unwrap_err();
