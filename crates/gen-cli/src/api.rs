@@ -29,14 +29,14 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result};
 use genpro_sdk::dynamic::{self, Answer, AnswerKind};
 use genpro_sdk::genpro_api::operations::{OPERATIONS, Operation, ParamLocation, Phase};
 use serde_json::{Map, Value, json};
 
 use crate::Global;
 use crate::commands::Connection;
-use crate::ui::Progress;
+use crate::ui::{self, Kind, Progress};
 
 /// Options of `gen api`.
 #[derive(Debug, clap::Args)]
@@ -90,7 +90,7 @@ pub async fn run(global: &Global, args: ApiArgs) -> Result<()> {
     let id = args
         .operation_id
         .as_deref()
-        .ok_or_else(|| anyhow!("name an operation (`gen api --list` lists them)"))?;
+        .ok_or_else(|| ui::refused("name an operation (`gen api --list` lists them)"))?;
     let op = dynamic::operation(id)?;
     if args.help_params {
         print!("{}", describe(op, global.json));
@@ -101,7 +101,7 @@ pub async fn run(global: &Global, args: ApiArgs) -> Result<()> {
         // An operation whose body is not JSON (text, XML...) takes the
         // text as it is.
         let raw = op.raw_media_type().is_some();
-        call_args.insert("body".into(), read_body(body, raw)?);
+        call_args.insert("body".into(), read_body(body, raw, MAX_BODY)?);
     }
     // Unknown or missing parameters, a body where none is taken: refused
     // here, before any connection is made.
@@ -188,10 +188,10 @@ pub fn arguments(op: &Operation, params: &[String]) -> Result<Map<String, Value>
     for raw in params {
         let (name, value) = raw
             .split_once('=')
-            .ok_or_else(|| anyhow!("--param {raw:?}: expected NAME=VALUE"))?;
+            .ok_or_else(|| ui::refused(format!("--param {raw:?}: expected NAME=VALUE")))?;
         let param = op.params.iter().find(|p| p.name == name).ok_or_else(|| {
             let names: Vec<&str> = op.params.iter().map(|p| p.name).collect();
-            anyhow!(
+            ui::refused(format!(
                 "`{}` has no parameter `{name}` (its parameters: {}; `gen api {} --help-params` describes them)",
                 op.operation_id,
                 if names.is_empty() {
@@ -200,7 +200,7 @@ pub fn arguments(op: &Operation, params: &[String]) -> Result<Map<String, Value>
                     names.join(", ")
                 },
                 op.operation_id
-            )
+            ))
         })?;
         insert(&mut args, name, parse_value(param.name, param.kind, value)?)?;
     }
@@ -211,7 +211,11 @@ pub fn arguments(op: &Operation, params: &[String]) -> Result<Map<String, Value>
 fn insert(args: &mut Map<String, Value>, name: &str, value: Value) -> Result<()> {
     match (args.get_mut(name), value) {
         (Some(Value::Array(items)), Value::Array(more)) => items.extend(more),
-        (Some(_), _) => bail!("--param {name} given twice (`{name}` takes one value)"),
+        (Some(_), _) => {
+            return Err(ui::refused(format!(
+                "--param {name} given twice (`{name}` takes one value)"
+            )));
+        }
         (None, v) => {
             args.insert(name.to_owned(), v);
         }
@@ -226,15 +230,27 @@ fn parse_value(name: &str, kind: &str, value: &str) -> Result<Value> {
         "string" => Value::String(value.to_owned()),
         "integer" => match as_json() {
             Some(v @ Value::Number(_)) if v.is_i64() || v.is_u64() => v,
-            _ => bail!("--param {name}={value}: `{name}` is an integer"),
+            _ => {
+                return Err(ui::refused(format!(
+                    "--param {name}={value}: `{name}` is an integer"
+                )));
+            }
         },
         "number" => match as_json() {
             Some(v @ Value::Number(_)) => v,
-            _ => bail!("--param {name}={value}: `{name}` is a number"),
+            _ => {
+                return Err(ui::refused(format!(
+                    "--param {name}={value}: `{name}` is a number"
+                )));
+            }
         },
         "boolean" => match as_json() {
             Some(v @ Value::Bool(_)) => v,
-            _ => bail!("--param {name}={value}: `{name}` is true or false"),
+            _ => {
+                return Err(ui::refused(format!(
+                    "--param {name}={value}: `{name}` is true or false"
+                )));
+            }
         },
         "array" => match as_json() {
             Some(v @ Value::Array(_)) => v,
@@ -244,27 +260,51 @@ fn parse_value(name: &str, kind: &str, value: &str) -> Result<Value> {
     })
 }
 
-/// The `--body` value: JSON text, `@FILE`, or `@-` for stdin; with `raw`
-/// (an operation whose body is not JSON), the text as a JSON string.
-fn read_body(body: &str, raw: bool) -> Result<Value> {
+/// The largest request body `gen api` sends (16 MiB, the size of the
+/// largest answer genpro-sdk reads, [`genpro_sdk::error::DEFAULT_MAX_BODY`]).
+/// `--body @FILE` and `--body @-` read at most one byte more, and refuse a
+/// longer body before anything is sent.
+pub const MAX_BODY: u64 = genpro_sdk::error::DEFAULT_MAX_BODY;
+
+/// Reads `from` up to `cap` bytes; a longer input is refused, having read
+/// `cap + 1` bytes of it.
+fn read_capped(from: impl Read, cap: u64, source: &str) -> Result<String> {
+    let mut bytes = Vec::new();
+    from.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ui::fail(Kind::Other, format!("reading --body {source}: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(ui::refused(format!(
+            "--body {source} is larger than the {cap}-byte body cap; nothing was sent"
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| ui::refused(format!("--body {source} is not UTF-8 text: {e}")))
+}
+
+/// The `--body` value: JSON text, `@FILE`, or `@-` for stdin (each at
+/// most `cap` bytes); with `raw` (an operation whose body is not JSON), the
+/// text as a JSON string.
+fn read_body(body: &str, raw: bool, cap: u64) -> Result<Value> {
     let (text, source) = match body.strip_prefix('@') {
-        Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("reading --body from stdin")?;
-            (text, "stdin".to_owned())
-        }
-        Some(path) => (
-            std::fs::read_to_string(path).with_context(|| format!("reading --body @{path}"))?,
-            path.to_owned(),
+        Some("-") => (
+            read_capped(std::io::stdin().lock(), cap, "@-")?,
+            "stdin".to_owned(),
         ),
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| ui::refused(format!("reading --body @{path}: {e}")))?;
+            (
+                read_capped(file, cap, &format!("@{path}"))?,
+                path.to_owned(),
+            )
+        }
         None => (body.to_owned(), "--body".to_owned()),
     };
     if raw {
         return Ok(Value::String(text));
     }
-    serde_json::from_str(&text).with_context(|| format!("{source} is not valid JSON"))
+    serde_json::from_str(&text).map_err(|e| ui::refused(format!("{source} is not valid JSON: {e}")))
 }
 
 /// `gen api --list`: every operation grouped by phase; with `--json`, an
@@ -459,14 +499,29 @@ mod tests {
 
     #[test]
     fn body_from_text_and_file() {
-        assert_eq!(read_body(r#"{"a":1}"#, false).unwrap(), json!({"a": 1}));
+        assert_eq!(
+            read_body(r#"{"a":1}"#, false, MAX_BODY).unwrap(),
+            json!({"a": 1})
+        );
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), r#"{"b":[2]}"#).unwrap();
         let arg = format!("@{}", file.path().display());
-        assert_eq!(read_body(&arg, false).unwrap(), json!({"b": [2]}));
-        assert_eq!(read_body("<a/>", true).unwrap(), json!("<a/>"));
-        let err = read_body("{nope", false).unwrap_err();
-        assert_eq!(err.to_string(), "--body is not valid JSON");
+        assert_eq!(read_body(&arg, false, MAX_BODY).unwrap(), json!({"b": [2]}));
+        // exactly at the cap: read
+        assert_eq!(read_body(&arg, false, 9).unwrap(), json!({"b": [2]}));
+        // one byte over: refused
+        let err = read_body(&arg, false, 8).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("--body {arg} is larger than the 8-byte body cap; nothing was sent")
+        );
+        assert_eq!(ui::kind_of(&err), Kind::Input);
+        assert_eq!(read_body("<a/>", true, MAX_BODY).unwrap(), json!("<a/>"));
+        let err = read_body("{nope", false, MAX_BODY).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--body is not valid JSON: key must be a string at line 1 column 2"
+        );
     }
 
     fn answer(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Answer {

@@ -3,17 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use genpro_sdk::GenClient;
 use genpro_sdk::cards::GenerateBody;
 use genpro_sdk::download::DownloadOptions;
+use genpro_sdk::genpro_api::open_enums::GenerationType;
 use genpro_sdk::phases::{CellRef, PublishPost};
 use genpro_sdk::upload::{UploadOptions, UploadSource};
-use genpro_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitOptions};
+use genpro_sdk::wait::{JobRef, JobSnapshot, WaitOptions};
 use indicatif::ProgressBar;
 
 use crate::Global;
-use crate::ui::{self, Progress};
+use crate::ui::{self, Kind, Progress};
 
 /// A client, and the in-process fake it talks to when no key was given.
 pub struct Connection {
@@ -48,9 +49,13 @@ impl Connection {
                     Some(server),
                 )
             }
-            None => bail!(
-                "no API key: set GEN_API_KEY or pass --api-key (create one in the GEN dashboard > API page; or run `gen mock` and point --api-url at it)"
-            ),
+            None => {
+                return Err(ui::fail_with_hint(
+                    Kind::Auth,
+                    "no API key: set GEN_API_KEY, GEN_API_KEY_FILE, --api-key-file or --api-key-stdin",
+                    "create a personal access token in the GEN dashboard > API page; or run `gen mock` and point --api-url at it",
+                ));
+            }
         };
         let mut builder = GenClient::builder().api_key(key);
         if let Some(url) = api_url {
@@ -133,16 +138,15 @@ pub async fn wait_job_with(
     });
     let outcome = fut.await;
     watcher.abort();
-    match outcome? {
-        Outcome::Completed(snap) => Ok(snap),
-        other => {
-            let mut line = format!("{other}");
-            if let Some(hint) = other.hint() {
-                line.push_str(&format!(" — hint: {hint}"));
-            }
-            Err(anyhow!(line))
-        }
+    // A job that ends otherwise is a WaitError::Unsuccessful: its text
+    // names the state and reason, its hint the fix (exit code of
+    // ui::Kind::Job).
+    let done = outcome.and_then(genpro_sdk::wait::Outcome::into_completed);
+    if done.is_err() {
+        // the error is printed next: not on the spinner's line
+        pb.finish_and_clear();
     }
+    Ok(done?)
 }
 
 /// Download `url` to `path` with a progress bar (no API key is sent).
@@ -184,9 +188,9 @@ pub struct GenerateArgs {
     /// Layer id (generate on a layer of the cell).
     #[arg(long)]
     pub layer: Option<i64>,
-    /// Creation card type: text, media, image_from_text, video_from_text,
-    /// video_from_image, video_from_ingredients, speech_from_text, lipsync, captions.
-    #[arg(long = "type")]
+    /// Creation card type (openapi.yaml's GenerationType); an internal Rails
+    /// name (`text_generation`...) is also taken and sent as GEN's docs say.
+    #[arg(long = "type", value_parser = GenerationTypeParser)]
     pub card_type: String,
     /// The card's `data` object as JSON.
     #[arg(long)]
@@ -311,14 +315,63 @@ pub struct MockArgs {
     pub vary: Option<u64>,
 }
 
+/// The values of `--type`: the generation types of genpro-api's generated
+/// [`GenerationType`] (openapi.yaml), shown by `--help` and completions;
+/// an internal Rails name (`…_generation`, lowercase) is taken too.
+#[derive(Clone, Copy, Debug)]
+pub struct GenerationTypeParser;
+
+impl clap::builder::TypedValueParser for GenerationTypeParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        let value = value.to_string_lossy();
+        let rails = value.strip_suffix("_generation").is_some_and(|stem| {
+            !stem.is_empty()
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        });
+        if GenerationType::KNOWN.contains(&value.as_ref()) || rails {
+            return Ok(value.into_owned());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "invalid value '{value}' for '--type <CARD_TYPE>'\n  [possible values: {}; or an internal `…_generation` name]\n",
+                GenerationType::KNOWN.join(", ")
+            ),
+        )
+        .with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            GenerationType::KNOWN
+                .iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
 /// The generate body of `--type` and `--data`: a canonical card, or an
 /// internal Rails name (`text_generation`...) normalised where genpro-sdk knows
 /// the mapping and sent as given otherwise.
 fn card_from(card_type: &str, data: &str) -> Result<GenerateBody> {
-    let data: serde_json::Value = serde_json::from_str(data).context("--data is not valid JSON")?;
+    let data: serde_json::Value = serde_json::from_str(data)
+        .map_err(|e| ui::refused(format!("--data is not valid JSON: {e}")))?;
     GenerateBody::from_json(&serde_json::json!({ "generation_type": card_type, "data": data }))
         .map_err(|e| {
-            anyhow!("--type {card_type} with this --data is not a valid creation card: {e}")
+            ui::refused(format!(
+                "--type {card_type} with this --data is not a valid creation card: {e}"
+            ))
         })
 }
 
@@ -506,8 +559,10 @@ pub async fn render(global: &Global, args: RenderArgs) -> Result<()> {
 pub async fn publish(global: &Global, args: PublishArgs) -> Result<()> {
     let mut post = PublishPost::tiktok(args.media_url, args.description);
     if let Some(at) = &args.at {
-        let at = chrono::DateTime::parse_from_rfc3339(at).with_context(|| {
-            format!("--at {at:?} is not an RFC 3339 time (e.g. 2026-04-20T15:00:00Z)")
+        let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| {
+            ui::refused(format!(
+                "--at {at:?} is not an RFC 3339 time (e.g. 2026-04-20T15:00:00Z): {e}"
+            ))
         })?;
         post = post.scheduled(at.with_timezone(&chrono::Utc));
     }

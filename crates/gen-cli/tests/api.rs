@@ -4,6 +4,7 @@
 use std::process::Output;
 use std::time::Duration;
 
+use genpro_sdk::ErrorCodeExt as _;
 use genpro_sdk::genpro_api::operations::OPERATIONS;
 use httpmock::prelude::*;
 use serde_json::{Value, json};
@@ -30,6 +31,7 @@ impl Hosts {
 async fn genpro_api(hosts: Option<&Hosts>, key: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .env_remove("GEN_API_URL")
         .env_remove("GEN_AGENT_URL")
         .env_remove("GEN_AGENT_ID");
@@ -267,7 +269,7 @@ async fn an_agent_host_operation_goes_to_gen_agent_url() {
 }
 
 #[tokio::test]
-async fn a_404_is_one_line_with_status_code_and_hint() {
+async fn a_404_gives_status_code_and_a_hint_line() {
     let hosts = Hosts::start().await;
     let missing = hosts
         .api
@@ -285,19 +287,17 @@ async fn a_404_is_one_line_with_status_code_and_hint() {
         &["get_generation", "--param", "id=404404"],
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // exit code 5: an API error
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert_eq!(stdout(&out), "", "nothing on stdout on failure");
     let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    let line = err.trim_end();
-    assert!(
-        line.starts_with("error: get_generation (GET /v1/generations/404404): "),
-        "{line}"
+    assert_eq!(
+        err,
+        format!(
+            "error: get_generation (GET /v1/generations/404404): GEN API error 404 (not_found): Generation not found\n  hint: {}\n",
+            genpro_sdk::ErrorCode::NotFound.hint().unwrap()
+        )
     );
-    assert!(line.contains("404"), "{line}");
-    assert!(line.contains("not_found"), "{line}");
-    assert!(line.contains("Generation not found"), "{line}");
-    assert!(line.contains("hint: "), "{line}");
     // an idempotent GET answered 404 is not retried
     assert_eq!(missing.calls_async().await, 1);
     assert_no_key(&out);
@@ -340,7 +340,8 @@ async fn bad_input_is_refused_before_any_request() {
     ];
     for (args, expected) in cases {
         let out = genpro_api(Some(&hosts), Some(KEY), args).await;
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        // exit code 3: bad input, refused before sending
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(
             err.starts_with(expected),

@@ -11,6 +11,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use genpro_mock::{MockConfig, MockServer};
+use genpro_sdk::ErrorCodeExt as _;
 use serde_json::Value;
 
 /// The seeds of the varied runs (genpro-mock's journey tests use the same).
@@ -31,6 +32,7 @@ async fn gen_cmd_varied(
 ) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("gen").expect("gen binary");
     cmd.env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .env_remove("GEN_API_URL")
         .env_remove("GEN_AGENT_URL")
         .env_remove("GEN_AGENT_ID")
@@ -381,7 +383,8 @@ async fn an_invalid_card_fails_before_any_request_on(vary: Option<u64>) {
         ],
     )
     .await;
-    assert_eq!(out.status.code(), Some(1));
+    // exit code 3: refused before sending
+    assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: "), "{err}");
@@ -441,11 +444,24 @@ async fn stop_then_continue_on(vary: Option<u64>) {
         .await,
     );
     assert_eq!(resumed["status"], "pending");
-    // continuing again is refused by GEN (422 validation_error): one clear line
+    // continuing again is refused by GEN (422 validation_error): one clear
+    // line and the fix, exit code 5 (an API error)
     let out = gen_cmd(Some(&server), Some("mock-key"), &["continue", &id]).await;
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("422"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(5));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains("422"),
+        "{err}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "  hint: {}",
+            genpro_sdk::ErrorCode::ValidationError.hint().unwrap()
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -577,12 +593,12 @@ async fn publish_now_and_scheduled_on(vary: Option<u64>) {
         ],
     )
     .await;
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(3));
     assert!(stderr(&bad).contains("RFC 3339"), "{}", stderr(&bad));
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_wrong_key_is_one_line_with_the_hint_and_never_echoed() {
+async fn a_wrong_key_gives_the_cause_and_the_hint_and_is_never_echoed() {
     let server = mock(None).await;
     let out = gen_cmd(
         Some(&server),
@@ -590,11 +606,16 @@ async fn a_wrong_key_is_one_line_with_the_hint_and_never_echoed() {
         &["credits", "--org", "1"],
     )
     .await;
-    assert_eq!(out.status.code(), Some(1));
+    // exit code 4: authentication
+    assert_eq!(out.status.code(), Some(4));
     let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("401"), "{err}");
-    assert!(err.contains("hint: "), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains("401"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("  hint: "), "{err}");
     assert!(!err.contains("sk-very-secret-123"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-very-secret-123"));
 }
@@ -602,7 +623,7 @@ async fn a_wrong_key_is_one_line_with_the_hint_and_never_echoed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn commands_other_than_journey_need_a_key() {
     let out = gen_cmd(None, None, &["credits", "--org", "1"]).await;
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(stderr(&out).contains("no API key"), "{}", stderr(&out));
 }
 
@@ -797,6 +818,7 @@ async fn genpro_mock_vary_serves_the_libraries_varied_answers() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
         cmd.args(["mock", "--port", &port.to_string()])
             .env_remove("GEN_API_KEY")
+            .env_remove("GEN_API_KEY_FILE")
             .env_remove("GEN_MOCK_VARY")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());

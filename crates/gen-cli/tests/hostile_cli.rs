@@ -69,6 +69,7 @@ async fn gen_cmd(base: &str, args: &[&str]) -> Run {
         let mut child = Command::new(bin)
             .args(&all)
             .env_remove("GEN_API_KEY")
+            .env_remove("GEN_API_KEY_FILE")
             .env_remove("GEN_API_URL")
             .env_remove("GEN_AGENT_URL")
             .stdin(Stdio::null())
@@ -190,7 +191,7 @@ async fn a_paid_post_is_never_sent_twice() {
 
         let run = gen_cmd(&api.base, GENERATE).await;
 
-        assert_eq!(run.code, Some(1), "{status}: {}", run.stderr);
+        assert_eq!(run.code, Some(5), "{status}: {}", run.stderr);
         let posts = api.hits().iter().filter(|h| h.method == "POST").count();
         assert_eq!(posts, 1, "{status}: the paid POST was sent {posts} times");
     }
@@ -212,7 +213,7 @@ async fn a_redirected_paid_post_is_sent_once_and_goes_nowhere_else() {
 
     let run = gen_cmd(&api.base, GENERATE).await;
 
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
     assert_eq!(api.hit_count(), 1);
     assert!(other.hits().is_empty(), "{:?}", other.hits());
 }
@@ -235,7 +236,7 @@ async fn wait_max_wait_2_ends_within_6_s_against_a_trickling_server() {
     eprintln!("trickling server, --max-wait 2: ended after {:?}", run.took);
 
     assert!(run.took < Duration::from_secs(6), "took {:?}", run.took);
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, Some(7));
     assert!(run.stderr.contains("gave up waiting"), "{}", run.stderr);
 }
 
@@ -250,7 +251,7 @@ async fn retry_after_zero_gives_at_most_a_dozen_polls_in_3_s() {
         run.took
     );
 
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.code, Some(7), "{}", run.stderr);
     assert!(
         api.hit_count() <= 12,
         "{} polls in {:?}",
@@ -270,7 +271,7 @@ async fn wait_stays_under_256_mib_on_a_300_mib_answer() {
     let run = gen_cmd(&api.base, &["wait", "9000", "--max-wait", "5"]).await;
     eprintln!("300 MiB status answer: peak RSS {} MiB", run.peak_rss >> 20);
 
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
     assert!(
         run.peak_rss < 256 << 20,
         "peak RSS {} MiB",
@@ -296,7 +297,7 @@ async fn credits_stays_under_256_mib_on_a_300_mib_answer() {
             run.peak_rss >> 20
         );
 
-        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert_eq!(run.code, Some(5), "{}", run.stderr);
         assert!(
             run.peak_rss < 256 << 20,
             "{status}: peak RSS {} MiB",
@@ -315,11 +316,11 @@ async fn wait_against_a_refused_port_gives_up_resumably() {
         run.took
     );
 
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, Some(6));
     assert!(run.took < Duration::from_secs(6), "took {:?}", run.took);
     assert!(run.stderr.contains("could not reach GEN"), "{}", run.stderr);
     assert!(run.stderr.contains("wait for it again"), "{}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -328,7 +329,7 @@ async fn wait_max_wait_0_asks_once() {
 
     let run = gen_cmd(&api.base, &["wait", "9000", "--max-wait", "0"]).await;
 
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, Some(7));
     assert_eq!(api.hit_count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("(1 requests)"), "{}", run.stderr);
     assert!(run.stderr.contains("processing"), "{}", run.stderr);
@@ -359,7 +360,7 @@ async fn errors_print_their_cause_once() {
     // A connection error names each cause once too.
     let dead = refused_base().await;
     let run = gen_cmd(&dead, &["credits", "--org", "1"]).await;
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, Some(6));
     assert_eq!(
         run.stderr.matches("error sending request").count(),
         1,
@@ -389,7 +390,7 @@ async fn an_unreadable_upload_source_fails_before_any_request() {
         )
         .await;
 
-        assert_eq!(run.code, Some(1), "{}: {}", source.display(), run.stderr);
+        assert_eq!(run.code, Some(3), "{}: {}", source.display(), run.stderr);
         assert!(
             run.stderr.contains("not a regular file"),
             "{}: {}",

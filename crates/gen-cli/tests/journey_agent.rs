@@ -119,7 +119,7 @@ async fn the_accounts_only_agent_is_used() {
     let other = account.other_patches().await;
     let out = journey(&api, &agent_host).await;
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(5), "{err}");
     assert!(
         err.contains("using agent 77 (Solo): the account's only agent"),
         "{err}"
@@ -153,7 +153,7 @@ async fn of_two_agents_the_one_with_tiktok_is_used() {
     let other = account.other_patches().await;
     let out = journey(&api, &agent_host).await;
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(5), "{err}");
     assert!(
         err.contains("using agent 43 (Tacos TikTok): the only agent with a linked TikTok account"),
         "{err}"

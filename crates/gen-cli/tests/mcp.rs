@@ -82,6 +82,7 @@ async fn connect_varied(extra: &[&str], vary: Option<u64>) -> Session {
     let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
         cmd.arg("mcp").arg("--offline").args(&extra);
         cmd.env_remove("GEN_API_KEY")
+            .env_remove("GEN_API_KEY_FILE")
             .env_remove("GEN_API_URL")
             .env_remove("GEN_AGENT_URL")
             .env_remove("GEN_MOCK_VARY");
@@ -591,6 +592,7 @@ fn readme_tool_tables_are_the_list_tools_output() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(["mcp", "--list-tools"])
         .env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .output()
         .expect("run gen mcp --list-tools");
     assert!(output.status.success());
@@ -625,6 +627,7 @@ fn http_refuses_a_non_loopback_address() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(["mcp", "--offline", "--http", "0.0.0.0:0"])
         .env_remove("GEN_API_KEY")
+        .env_remove("GEN_API_KEY_FILE")
         .output()
         .expect("run gen mcp --http");
     assert!(!output.status.success());
