@@ -1,8 +1,8 @@
 //! Contract tests, step 4 (edit): cells, generations, uploads.
 
+use gen_contract_tests::{Call, GET, PATCH, POST, api, expect, spec_example};
 use genpro_api::prelude::*;
 use genpro_api::types;
-use gen_contract_tests::{Call, GET, PATCH, POST, api, expect, spec_example};
 use serde_json::json;
 
 /// Seed 000's generation object.

@@ -1,7 +1,7 @@
 //! Contract tests: error bodies and forward compatibility.
 
-use genpro_api::prelude::*;
 use gen_contract_tests::{Call, GET, POST, api, expect};
+use genpro_api::prelude::*;
 use serde_json::json;
 
 async fn error_for(status: u16, code: &str) -> genpro_api::Error<genpro_api::types::Error> {

@@ -1,8 +1,8 @@
 //! Contract tests, step 5 (publish): render and user jobs.
 
+use gen_contract_tests::{Call, GET, POST, api, expect, spec_example};
 use genpro_api::prelude::*;
 use genpro_api::types;
-use gen_contract_tests::{Call, GET, POST, api, expect, spec_example};
 use serde_json::json;
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! Contract tests, step 1 (setup): agent core, organizations, agents.
 
+use gen_contract_tests::{Call, GET, PATCH, POST, api, expect, spec_example};
 use genpro_api::prelude::*;
 use genpro_api::types;
-use gen_contract_tests::{Call, GET, PATCH, POST, api, expect, spec_example};
 use serde_json::json;
 
 /// Seed 001's "one call that sets everything up".

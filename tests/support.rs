@@ -40,8 +40,11 @@ pub async fn api() -> Api {
         .default_headers(headers)
         .build()
         .expect("reqwest client");
-    let client =
-        genpro_api::Client::new_with_client(&server.base_url(), http, genpro_api::transport::plain());
+    let client = genpro_api::Client::new_with_client(
+        &server.base_url(),
+        http,
+        genpro_api::transport::plain(),
+    );
     Api { server, client }
 }
 

@@ -114,7 +114,8 @@ impl Backend {
             Some(key) if !options.offline => (key, options.api_url, options.agent_url, None),
             _ => {
                 let server =
-                    genpro_mock::MockServer::start(options.mock.clone().unwrap_or_default()).await?;
+                    genpro_mock::MockServer::start(options.mock.clone().unwrap_or_default())
+                        .await?;
                 (
                     server.api_key(),
                     Some(server.api_url()),

@@ -38,7 +38,9 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures::{FutureExt as _, StreamExt};
 use genpro_api::operations::{Host, Operation, ParamLocation, RetryClass};
-use genpro_api::transport::{API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport};
+use genpro_api::transport::{
+    API_VERSION, API_VERSION_VALUE, APPLICATION_JSON, BoxFuture, Transport,
+};
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 

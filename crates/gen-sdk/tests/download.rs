@@ -40,7 +40,6 @@ async fn downloads_without_credentials_and_renames() {
     let url = format!("{}/outputs/render_xyz.mp4", cdn.base);
 
     let done = client
-        .publish()
         .download(
             &url,
             &target,
@@ -139,7 +138,6 @@ async fn follows_redirects_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("a.jpg");
     client
-        .publish()
         .download(
             &format!("{}/short", cdn.base),
             &target,
@@ -206,7 +204,9 @@ async fn cancel_and_idle_timeout() {
         &target,
         DownloadOptions::new()
             .idle_timeout(Duration::from_millis(200))
-            .retrier(genpro_sdk::retry::Retrier::new(genpro_sdk::RetryPolicy::none())),
+            .retrier(genpro_sdk::retry::Retrier::new(
+                genpro_sdk::RetryPolicy::none(),
+            )),
     )
     .await
     .unwrap_err();

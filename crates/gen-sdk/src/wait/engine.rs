@@ -12,8 +12,8 @@ use tokio::sync::watch;
 
 use crate::client::GenClient;
 use crate::error::{DEFAULT_MAX_BODY, Error, read_success_body};
-use crate::phases::Host;
 use crate::retry::{Backoff, BoxFuture, Clock, RetryAfter, Sleep};
+use crate::steps::Host;
 
 use super::budget::RequestBudget;
 use super::types::{
@@ -203,10 +203,21 @@ impl Waiter {
 
     /// Waits until `job` reaches a terminal state, the maximum wait passes
     /// or a non-transient error occurs.
+    ///
+    /// The options' progress channel ([`WaitOptions::progress`]) receives
+    /// every change; their cancellation token ([`WaitOptions::cancel`])
+    /// ends the wait with [`WaitError::Cancelled`].
     pub async fn wait(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
         let job = job.into();
         let (tx, _rx) = watch::channel(initial_progress(&job));
-        self.clone().run(job, tx).await
+        match self.options.hooks.cancel.clone() {
+            Some(cancel) => tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(WaitError::Cancelled { job }),
+                result = self.clone().run(job.clone(), tx) => result,
+            },
+            None => self.clone().run(job, tx).await,
+        }
     }
 
     /// Like [`Self::wait`], with a channel receiving every change of
@@ -329,6 +340,9 @@ impl Waiter {
                     p.mode = mode;
                     p.last_error = error;
                     p.finished = finished;
+                }
+                if changed && let Some(events) = &options.hooks.progress {
+                    let _ = events.send(p.clone());
                 }
                 changed
             });
@@ -765,7 +779,7 @@ impl Drop for StopOnDrop {
                     "wait cancelled; stopping the generation"
                 );
                 handle.spawn(async move {
-                    if let Err(error) = client.edit().stop_generation(id).await {
+                    if let Err(error) = crate::steps::generation::stop(&client, id).await {
                         tracing::warn!(generation_id = id, error = %error, "could not stop the generation after the wait was cancelled");
                     }
                 });
