@@ -142,6 +142,11 @@ pub(crate) fn init_tls() {
     }
 }
 
+/// The README's snippet, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 /// The raw generated client, re-exported.
 pub use genpro_api;
 

@@ -26,14 +26,14 @@
 //!
 //! ```
 //! use genpro_sdk::cards::{Card, TextCard, TextModel};
-//! use genpro_sdk::steps::{AgentId, Role};
+//! use genpro_sdk::steps::Role;
 //! use genpro_sdk::wait::WaitOptions;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # #[cfg(feature = "offline")] {
 //! let conn = genpro_sdk::GenClient::connect_or_offline().await?;
-//! let agent = conn.client.agent(conn.agent_id);
+//! let agent = conn.agent()?;
 //! let cloned = agent.clone_template("tiktok-talking-avatar").await?;
 //! let engine = agent.engine(cloned.id);
 //! let script = engine.cell_by_role(Role::Script).await?;
@@ -41,6 +41,7 @@
 //!     .variable("topic", "San Antonio tacos"));
 //! let done = script.generate_and_wait(&card, &WaitOptions::default()).await?.into_completed()?;
 //! println!("{}", done.result.unwrap_or_default());
+//! # conn.close().await;
 //! # }
 //! # Ok(()) }
 //! ```
