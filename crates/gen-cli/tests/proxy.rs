@@ -178,7 +178,7 @@ fn https_proxy_gets_a_connect_without_the_key() {
         assert!(!heads.is_empty(), "{var}: the proxy got nothing");
         for head in &heads {
             assert_eq!(
-                head.request_line, "CONNECT genpro-api.invalid:443 HTTP/1.1",
+                head.request_line, "CONNECT gen-api.invalid:443 HTTP/1.1",
                 "{var}"
             );
             assert_eq!(head.header("x-api-key"), None, "{var}: {head:?}");
@@ -224,9 +224,9 @@ fn no_proxy_ip_goes_straight_to_the_host() {
 #[test]
 fn no_proxy_domain_covers_its_subdomains_and_nothing_else() {
     // curl: a NO_PROXY entry `invalid` (or `.invalid`) matches that domain
-    // and its subdomains, so genpro-api.invalid bypasses the proxy (and, being
+    // and its subdomains, so gen-api.invalid bypasses the proxy (and, being
     // unresolvable, fails to connect) ...
-    for entry in ["invalid", ".invalid", "genpro-api.invalid", "*"] {
+    for entry in ["invalid", ".invalid", "gen-api.invalid", "*"] {
         let proxy = Recorder::start(BAD_GATEWAY);
         let out = gen_get_org(
             "https://gen-api.invalid",
@@ -246,7 +246,7 @@ fn no_proxy_domain_covers_its_subdomains_and_nothing_else() {
         let heads = proxy.heads();
         assert!(!heads.is_empty(), "{entry}: the proxy got nothing");
         assert_eq!(
-            heads[0].request_line, "CONNECT genpro-api.invalid:443 HTTP/1.1",
+            heads[0].request_line, "CONNECT gen-api.invalid:443 HTTP/1.1",
             "{entry}"
         );
     }
