@@ -769,7 +769,7 @@ async fn publish(call: &Call<'_>, args: PublishArgs) -> CallToolResult {
             extra.insert("job".into(), output::job_json(&job));
             return output::success(Value::Object(extra), secret);
         }
-        Some(Ok(PublishOutcome::Finished(outcome))) => Some(Ok(outcome)),
+        Some(Ok(PublishOutcome::Finished(outcome))) => Some(Ok(*outcome)),
         Some(Ok(other)) => {
             extra.insert("outcome".into(), json!(other.to_string()));
             return output::success(Value::Object(extra), secret);

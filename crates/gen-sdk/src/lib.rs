@@ -104,7 +104,7 @@
 //! ## Features
 //!
 //! - `tls-ring` (default) / `tls-aws-lc`: the rustls crypto provider.
-//! - `offline`: [`GenClient::connect_or_offline`], which starts the
+//! - `offline`: `GenClient::connect_or_offline`, which starts the
 //!   built-in fake (genpro-mock) on 127.0.0.1 when `GEN_API_KEY` is unset.
 //! - `schemars`: `JsonSchema` for the request types.
 

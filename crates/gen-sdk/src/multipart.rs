@@ -376,7 +376,7 @@ impl fmt::Display for SocialSourceType {
 }
 
 /// A `train_social` job: scrape trending content from a platform into the
-/// agent's knowledge base ([`Ideas::train_social`]).
+/// agent's knowledge base ([`Agent::train_social`](crate::steps::Agent::train_social)).
 ///
 /// ```
 /// use genpro_sdk::multipart::{SocialPlatform, SocialSourceType, TrainSocial};

@@ -93,7 +93,7 @@ fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
         .is_some_and(|total| i64::try_from(page).unwrap_or(i64::MAX) >= total)
 }
 
-/// Filters of [`Edit::content_resources`].
+/// Filters of [`Agent::content_resources`](crate::steps::Agent::content_resources).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ContentResourceFilter {
@@ -109,7 +109,7 @@ impl ContentResourceFilter {
     }
 }
 
-/// Filters of [`Edit::asset_library`].
+/// Filters of [`Agent::asset_library`](crate::steps::Agent::asset_library).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AssetFilter {

@@ -1,6 +1,6 @@
 //! The workflows, written once for apps, the `gen` CLI and the MCP server:
 //!
-//! - **connect or run offline** ([`GenClient::connect_or_offline`], feature
+//! - **connect or run offline** (`GenClient::connect_or_offline`, feature
 //!   `offline`): with `GEN_API_KEY`, the real API; without, the built-in
 //!   fake (genpro-mock) on 127.0.0.1, said on stderr;
 //! - **find the agent** of a key ([`find_agent`]);
@@ -478,7 +478,10 @@ pub fn post_id_of(done: &JobSnapshot) -> Option<String> {
 /// not completed).
 pub fn published_post_id(outcome: &PublishOutcome) -> Option<String> {
     match outcome {
-        PublishOutcome::Finished(Outcome::Completed(done)) => post_id_of(done),
+        PublishOutcome::Finished(outcome) => match outcome.as_ref() {
+            Outcome::Completed(done) => post_id_of(done),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -156,7 +156,7 @@ impl PublishPost {
 pub enum PublishOutcome {
     /// The publish job ended: completed (`result.post_id` is the platform's
     /// post id) or not ([`Outcome::into_completed`] says why).
-    Finished(Outcome),
+    Finished(Box<Outcome>),
     /// GEN accepted a scheduled post: the job exists and is pending until
     /// `scheduled_time` (GEN publishes it then; poll it later with
     /// [`Agent::user_job`]).
@@ -489,7 +489,7 @@ impl<'a> Agent<'a> {
             let waiter = self.client.waiter().with_options(options.clone());
             let snapshot = waiter.poll_once(job).await.map_err(WaitError::request)?;
             if let Some(outcome) = snapshot.outcome() {
-                return Ok(PublishOutcome::Finished(outcome));
+                return Ok(PublishOutcome::Finished(Box::new(outcome)));
             }
             let now: DateTime<Utc> = self.client.retrier().clock().now().into();
             if snapshot.status == JobStatus::Pending && scheduled_time > now {
@@ -501,7 +501,7 @@ impl<'a> Agent<'a> {
         }
         self.wait_user_job(user_job_id, options)
             .await
-            .map(PublishOutcome::Finished)
+            .map(|outcome| PublishOutcome::Finished(Box::new(outcome)))
     }
 }
 

@@ -171,7 +171,7 @@ impl ProgressSink {
     }
 }
 
-/// Options of [`Edit::upload`]. `UploadOptions::default()` uses the 50 MiB
+/// Options of [`Agent::upload`](crate::steps::Agent::upload). `UploadOptions::default()` uses the 50 MiB
 /// threshold, no progress, no cancellation token, a size-based timeout and
 /// the system temporary directory for spooling.
 #[derive(Clone, Default)]
