@@ -11,7 +11,7 @@ use genpro_sdk::steps::{
     AgentId, CellId, EngineId, GenerationId, LayerId, OrganizationId, PublishPost,
 };
 use genpro_sdk::upload::{UploadOptions, UploadSource};
-use genpro_sdk::wait::{JobRef, JobSnapshot, Outcome, WaitOptions};
+use genpro_sdk::wait::{JobRef, JobSnapshot, WaitOptions};
 use genpro_sdk::workflow;
 use indicatif::ProgressBar;
 
@@ -92,37 +92,17 @@ pub async fn wait_job_with(
     options: WaitOptions,
     pb: &ProgressBar,
 ) -> Result<JobSnapshot> {
-    let waiter = client.waiter().with_options(options);
-    let (fut, mut rx) = waiter.wait_with_progress(job.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_pb = pb.clone();
-    let label = job.to_string();
     let watcher = tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let p = rx.borrow().clone();
-            let status = p
-                .status
-                .as_ref()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default();
-            let pct = p
-                .progress_percent
-                .map(|v| format!(" {v:.0}%"))
-                .unwrap_or_default();
-            watch_pb.set_message(ui::scrub(&format!("{label}: {status}{pct}")).into_owned());
+        while let Some(p) = rx.recv().await {
+            watch_pb.set_message(ui::scrub(&workflow::describe_progress(&p)).into_owned());
         }
     });
-    let outcome = fut.await;
+    let waiter = client.waiter().with_options(options.progress(tx));
+    let outcome = waiter.wait(job).await;
     watcher.abort();
-    match outcome? {
-        Outcome::Completed(snap) => Ok(snap),
-        other => {
-            let mut line = format!("{other}");
-            if let Some(hint) = other.hint() {
-                line.push_str(&format!(" — hint: {hint}"));
-            }
-            Err(anyhow!(line))
-        }
-    }
+    workflow::completed(Ok(outcome?)).map_err(|line| anyhow!(line))
 }
 
 /// Download `url` to `path` with a progress bar (no API key is sent).

@@ -12,17 +12,13 @@ use tokio::sync::watch;
 
 use crate::client::GenClient;
 use crate::error::{DEFAULT_MAX_BODY, Error, read_success_body};
-use crate::retry::{Backoff, BoxFuture, Clock, RetryAfter, Sleep};
+use crate::retry::{Backoff, Clock, RetryAfter, Sleep};
 use crate::steps::Host;
 
 use super::budget::RequestBudget;
 use super::types::{
     JobKind, JobRef, JobSnapshot, Outcome, PollMode, Progress, WaitError, WaitOptions,
 };
-
-/// The future of one wait ([`Waiter::wait_with_progress`]): `'static` and
-/// `Send`, so it can be spawned. Dropping it stops polling.
-pub type WaitFuture = BoxFuture<'static, Result<Outcome, WaitError>>;
 
 /// Results of [`Waiter::wait_all`], in the order the jobs finish.
 pub type WaitStream = BoxStream<'static, (JobRef, Result<Outcome, WaitError>)>;
@@ -117,11 +113,6 @@ impl GenClient {
     /// A [`Waiter`] on this client with [`WaitOptions::default`].
     pub fn waiter(&self) -> Waiter {
         Waiter::new(self)
-    }
-
-    /// Waits for `job` with the default options; see [`Waiter::wait`].
-    pub async fn wait_for(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
-        self.waiter().wait(job).await
     }
 }
 
@@ -218,18 +209,6 @@ impl Waiter {
             },
             None => self.clone().run(job, tx).await,
         }
-    }
-
-    /// Like [`Self::wait`], with a channel receiving every change of
-    /// status, `progress_percent`, poll mode or transient error. The
-    /// returned future is `'static`: spawn it or await it.
-    pub fn wait_with_progress(
-        &self,
-        job: impl Into<JobRef>,
-    ) -> (WaitFuture, watch::Receiver<Progress>) {
-        let job = job.into();
-        let (tx, rx) = watch::channel(initial_progress(&job));
-        (Box::pin(self.clone().run(job, tx)), rx)
     }
 
     /// Waits for many jobs, at most `concurrency` at a time (at least 1),

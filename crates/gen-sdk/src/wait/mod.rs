@@ -56,9 +56,8 @@
 //!   Statuses are parsed case-insensitively (`"COMPLETED"` is `completed`);
 //!   statuses this version does not know are non-terminal and shown in
 //!   [`Progress`] ([`JobStatus::Unknown`]).
-//! - **Progress** as events on a channel ([`WaitOptions::progress`]), or
-//!   a [`tokio::sync::watch`] channel of [`Progress`]
-//!   ([`Waiter::wait_with_progress`]).
+//! - **Progress** as [`Progress`] events on a channel
+//!   ([`WaitOptions::progress`]).
 //!   *Choice:* `include=progress` cannot be combined with `wait=true` (the
 //!   server answers 422), so `progress_percent` is requested only while
 //!   interval polling. In long-poll mode progress reports status changes
@@ -133,7 +132,7 @@ mod types;
 
 pub use actions::ControlAction;
 pub use budget::RequestBudget;
-pub use engine::{WaitFuture, WaitStream, Waiter};
+pub use engine::{WaitStream, Waiter};
 pub use mass::{
     CellOutcome, CellResult, MassRegenerate, MassRegenerateReport, default_cost_estimate,
 };

@@ -473,7 +473,7 @@ pub enum PollMode {
 }
 
 /// The state of a wait, published on every change
-/// ([`super::Waiter::wait_with_progress`]).
+/// ([`WaitOptions::progress`]).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Progress {
