@@ -4,7 +4,6 @@
 //! presenting genpro-sdk's handles and workflow layer
 //! ([`genpro_sdk::steps`], [`genpro_sdk::workflow`]).
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -39,7 +38,7 @@ type Handler = for<'a> fn(
 
 /// A workflow tool: one entry of the table [`Workflow::ALL`] (name, phase,
 /// description, input schema, handler).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Workflow {
     name: &'static str,
     phase: Option<Phase>,
@@ -202,12 +201,7 @@ impl Workflow {
     }
 }
 
-impl fmt::Debug for Workflow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Workflow").field(&self.name).finish()
-    }
-}
-
+/// Tools are equal when their names are (the names are distinct).
 impl PartialEq for Workflow {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name
