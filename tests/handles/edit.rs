@@ -1,4 +1,4 @@
-//! Step 4 handle: `client.edit()` — cells, cards, generations, lists.
+//! Step 4: `Cell`, `Layer`, `Generation` and the agent's lists — cells, cards, generations, lists.
 
 use crate::common::wire;
 use futures::TryStreamExt;

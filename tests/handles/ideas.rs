@@ -1,4 +1,4 @@
-//! Step 2 handle: `client.ideas()` — agent host.
+//! Step 2: agent runs, ideas, research (`Agent`, `client.agent_run`, `client.messages`) — agent host.
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, POST, spec_example};

@@ -1,4 +1,4 @@
-//! Step 5 handle: `client.publish()`.
+//! Step 5: render (`Cell::render`) and publish (`Agent::publish`, `Agent::user_job`).
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, POST, spec_example};

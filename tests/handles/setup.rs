@@ -1,4 +1,4 @@
-//! Step 1 handle: `client.setup()`.
+//! Step 1: the user, workspaces (`client.me()`, `client.organization(id)`) and the Agent Core (`Agent`).
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, PATCH, spec_example};

@@ -1,4 +1,4 @@
-//! Step 3 handle: `client.vidsheet()`.
+//! Step 3: templates (`client.templates()`), clone and engines (`Agent`, `Engine`).
 
 use crate::common::{refused_before_sending, wire};
 use futures::TryStreamExt;
