@@ -15,6 +15,7 @@
 //! the seeds never show, a closed `error_code` list) and asserts the checks
 //! fail: they can catch a stricter schema.
 
+use genpro_sdk::steps::AgentId;
 use std::collections::BTreeSet;
 
 use gen_contract_tests::{Api, api};
@@ -337,7 +338,7 @@ fn sdk(server: &httpmock::MockServer) -> genpro_sdk::GenClient {
 /// request) that it sends exactly the example's body.
 async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
     use genpro_sdk::cards::GenerateBody;
-    use genpro_sdk::phases::CellRef;
+    use genpro_sdk::steps::{CellId, EngineId, LayerId};
     let op = f.operation_id.as_deref().unwrap_or_default();
     let server = httpmock::MockServer::start_async().await;
     let expected = f.body.clone();
@@ -364,22 +365,20 @@ async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
         })
         .await;
     let client = sdk(&server);
-    let cell = CellRef::new(42, 101, 3000);
+    let cell = client
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000));
     let e = |e: genpro_sdk::Error| e.to_string();
     match op {
         "generate_on_cell" | "generate_on_layer" => {
             let body = GenerateBody::from_json(&f.body).map_err(e)?;
             body.validate().map_err(e)?;
             if op == "generate_on_cell" {
-                client
-                    .edit()
-                    .generate_on_cell(cell, &body)
-                    .await
-                    .map_err(e)?;
+                cell.generate(&body).await.map_err(e)?;
             } else {
-                client
-                    .edit()
-                    .generate_on_layer(cell.layer(4000), &body)
+                cell.layer(LayerId::new(4000))
+                    .generate(&body)
                     .await
                     .map_err(e)?;
             }
@@ -389,26 +388,30 @@ async fn check_with_gen_sdk(f: &Fixture) -> Result<(), String> {
                 serde_json::from_value(f.body.clone()).map_err(|e| e.to_string())?;
             patch.validate().map_err(e)?;
             client
-                .setup()
-                .update_agent_core(42, &patch)
+                .agent(AgentId::new(42))
+                .update_core(&patch)
                 .await
                 .map_err(e)?;
         }
         "clone_template" => {
             client
-                .vidsheet()
-                .clone_template("tiktok-talking-avatar", 42)
+                .agent(AgentId::new(42))
+                .clone_template("tiktok-talking-avatar")
                 .await
                 .map_err(e)?;
         }
         "create_user_job" if f.body["user_job_type"] == "publish_content" => {
             let data: Value = serde_json::from_str(f.body["data"].as_str().unwrap()).unwrap();
-            let post = genpro_sdk::phases::PublishPost::tiktok(
+            let post = genpro_sdk::steps::PublishPost::tiktok(
                 data["media_url"].as_str().unwrap(),
                 data["description"].as_str().unwrap(),
             );
             post.validate().map_err(e)?;
-            client.publish().publish(42, &post).await.map_err(e)?;
+            client
+                .agent(AgentId::new(42))
+                .publish(&post)
+                .await
+                .map_err(e)?;
         }
         // genpro-sdk builds no typed body for the others (agent runs and
         // research take arguments; cell values, engines, direct uploads and

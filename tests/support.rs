@@ -202,3 +202,8 @@ pub async fn any_request(server: &MockServer) -> Mock<'_> {
         })
         .await
 }
+
+/// The workspace README's Rust snippets, run as doctests (offline against
+/// the built-in fake when `GEN_API_KEY` is unset).
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -1,4 +1,4 @@
-//! Step 4 handle: `client.edit()` — cells, cards, generations, lists.
+//! Step 4: `Cell`, `Layer`, `Generation` and the agent's lists — cells, cards, generations, lists.
 
 use crate::common::wire;
 use futures::TryStreamExt;
@@ -7,20 +7,16 @@ use genpro_sdk::cards::{
     AspectRatio, Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel,
 };
 use genpro_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
-use genpro_sdk::phases::CellRef;
+use genpro_sdk::steps::{AgentId, CellId, EngineId, GenerationId, LayerId, Triggered};
 use serde_json::{Value, json};
 
 const CELL: &str = "/v1/autocontentengine/101/cells/3000";
-
-fn cell() -> CellRef {
-    CellRef::new(42, 101, 3000)
-}
 
 fn created() -> Value {
     json!({ "generation_id": 789, "status": "pending" })
 }
 
-/// `edit().generate_on_cell(cell(), card)` against a server that expects
+/// `cell.generate(card)` against a server that expects
 /// exactly `body` on the cell's generate call (once) and answers `status`
 /// with `answer`.
 async fn generate_on_cell(
@@ -28,13 +24,19 @@ async fn generate_on_cell(
     body: Value,
     status: u16,
     answer: Value,
-) -> Result<genpro_api::types::GenerationCreated, genpro_sdk::Error> {
+) -> Result<Triggered, genpro_sdk::Error> {
     let call = Call::new(POST, format!("{CELL}/generate"))
         .query("agent_id", 42)
         .body(body);
     wire()
         .api(call, status, answer)
-        .run(async |c| c.edit().generate_on_cell(cell(), card).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .cell(CellId::new(3000))
+                .generate(card)
+                .await
+        })
         .await
 }
 
@@ -49,8 +51,10 @@ async fn update_cell_patches_the_value() {
             spec_example("Cell"),
         )
         .run(async |c| {
-            c.edit()
-                .update_cell(cell(), "The $2 taco at 2am saved my life.")
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .cell(CellId::new(3000))
+                .update("The $2 taco at 2am saved my life.")
                 .await
         })
         .await
@@ -70,7 +74,13 @@ async fn set_cell_card_patches_the_card() {
             200,
             spec_example("Cell"),
         )
-        .run(async |c| c.edit().set_cell_card(cell(), &card).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .cell(CellId::new(3000))
+                .set_card(&card)
+                .await
+        })
         .await
         .unwrap();
 }
@@ -92,8 +102,8 @@ async fn generate_on_cell_posts_the_card_exactly() {
     )
     .await
     .unwrap();
-    assert_eq!(got.generation_id, 789);
-    assert_eq!(got.status.as_str(), "pending");
+    assert_eq!(got.id, GenerationId::new(789));
+    assert_eq!(got.answer.status.as_str(), "pending");
 }
 
 /// A model and a field newer than genpro-api's generated types are sent as
@@ -112,7 +122,7 @@ async fn generate_on_cell_sends_a_model_newer_than_the_crate_as_is() {
     )
     .await
     .unwrap();
-    assert_eq!(got.generation_id, 789);
+    assert_eq!(got.id, GenerationId::new(789));
 }
 
 /// A text card's `variables` (a map in genpro-api's generated card data)
@@ -143,12 +153,14 @@ async fn generate_on_cell_sends_text_variables_in_key_order() {
         .await;
     let got = s
         .client
-        .edit()
-        .generate_on_cell(cell(), &card)
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card)
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(got.generation_id, 789);
+    assert_eq!(got.id, GenerationId::new(789));
 }
 
 /// Seeds 001 and 003 send Veo with 10 s, seed 002 caps Veo 3 at 8 s: the
@@ -171,7 +183,7 @@ async fn generate_on_cell_sends_a_10s_veo_clip_the_seeds_disagree_on() {
     )
     .await
         .unwrap();
-    assert_eq!(got.generation_id, 790);
+    assert_eq!(got.id, GenerationId::new(790));
 }
 
 /// A paid POST is sent once, even when the answer is a 5xx.
@@ -209,10 +221,17 @@ async fn generate_on_layer_posts_to_the_layer() {
             201,
             created(),
         )
-        .run(async |c| c.edit().generate_on_layer(cell().layer(5000), &card).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .cell(CellId::new(3000))
+                .layer(LayerId::new(5000))
+                .generate(&card)
+                .await
+        })
         .await
         .unwrap();
-    assert_eq!(got.generation_id, 789);
+    assert_eq!(got.id, GenerationId::new(789));
 }
 
 #[tokio::test]
@@ -223,7 +242,7 @@ async fn generation_gets_the_generation_without_query() {
             200,
             spec_example("Generation"),
         )
-        .run(async |c| c.edit().generation(9000).await)
+        .run(async |c| c.generation(GenerationId::new(9000)).get().await)
         .await
         .unwrap();
     assert_eq!(got.status.as_str(), "completed");
@@ -248,8 +267,11 @@ async fn stop_and_continue_post_without_body() {
             generation,
         )
         .run(async |c| {
-            c.edit().stop_generation(9000).await.unwrap();
-            c.edit().continue_generation(9000).await.unwrap();
+            c.generation(GenerationId::new(9000)).stop().await.unwrap();
+            c.generation(GenerationId::new(9000))
+                .resume()
+                .await
+                .unwrap();
         })
         .await;
 }
@@ -271,8 +293,8 @@ async fn content_resources_streams_pages_with_the_type_filter() {
         .api(call(1), 200, page(1))
         .api(call(2), 200, page(2))
         .run(async |c| {
-            c.edit()
-                .content_resources(42, ContentResourceFilter::default().object_type("video"))
+            c.agent(AgentId::new(42))
+                .content_resources(ContentResourceFilter::default().object_type("video"))
                 .try_collect()
                 .await
         })
@@ -300,7 +322,12 @@ async fn asset_library_sends_every_filter() {
                     "content_resources": [spec_example("ContentResource")],
                     "meta": { "page": 1, "per_page": 25, "total_pages": 1, "total_count": 2 } }),
         )
-        .run(async |c| c.edit().asset_library(42, filter).try_collect().await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .asset_library(filter)
+                .try_collect()
+                .await
+        })
         .await
         .unwrap();
     assert!(matches!(items[0], AssetItem::Folder(_)));

@@ -1,9 +1,10 @@
-//! Step 2 handle: `client.ideas()` — agent host.
+//! Step 2: agent runs, ideas, research (`Agent`, `client.agent_run`, `client.messages`) — agent host.
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, POST, spec_example};
 use genpro_api::types;
 use genpro_sdk::status::IdeaStatus;
+use genpro_sdk::steps::AgentId;
 use serde_json::json;
 
 #[tokio::test]
@@ -19,9 +20,8 @@ async fn start_run_posts_the_agent_id_as_a_string_to_the_agent_host() {
                     "status": "running", "firebase_path": "..." }),
         )
         .run(async |c| {
-            c.ideas()
+            c.agent(AgentId::new(42))
                 .start_run(
-                    42,
                     "Generate 5 content ideas grounded in this week trends",
                     None,
                 )
@@ -46,8 +46,8 @@ async fn start_run_refines_in_the_same_conversation() {
             json!({"run_id": "run_def", "conversation_id": "conv_xyz", "status": "running"}),
         )
         .run(async |c| {
-            c.ideas()
-                .start_run(42, "Make idea 1 hook punchier.", Some("conv_xyz"))
+            c.agent(AgentId::new(42))
+                .start_run("Make idea 1 hook punchier.", Some("conv_xyz"))
                 .await
         })
         .await
@@ -57,7 +57,7 @@ async fn start_run_refines_in_the_same_conversation() {
 #[tokio::test]
 async fn start_run_refuses_an_empty_message_before_sending() {
     refused_before_sending("message", async |c| {
-        c.ideas().start_run(42, "  ", None).await
+        c.agent(AgentId::new(42)).start_run("  ", None).await
     })
     .await;
 }
@@ -70,7 +70,7 @@ async fn run_gets_the_run() {
             200,
             spec_example("AgentRun"),
         )
-        .run(async |c| c.ideas().run("run_abc").await)
+        .run(async |c| c.agent_run("run_abc").await)
         .await
         .unwrap();
     assert_eq!(run.status.as_str(), "completed");
@@ -79,7 +79,7 @@ async fn run_gets_the_run() {
 
 #[tokio::test]
 async fn run_refuses_an_empty_id_before_sending() {
-    refused_before_sending("run_id", async |c| c.ideas().run("").await).await;
+    refused_before_sending("run_id", async |c| c.agent_run("").await).await;
 }
 
 #[tokio::test]
@@ -91,7 +91,7 @@ async fn messages_gets_the_conversation_s_messages() {
             200,
             json!([message]),
         )
-        .run(async |c| c.ideas().messages("conv_xyz").await)
+        .run(async |c| c.messages("conv_xyz").await)
         .await
         .unwrap();
     assert_eq!(messages.len(), 1);
@@ -109,7 +109,11 @@ async fn ideas_filters_by_agent_and_status() {
             200,
             json!([idea]),
         )
-        .run(async |c| c.ideas().ideas(42, Some(IdeaStatus::Generated)).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .ideas(Some(IdeaStatus::Generated))
+                .await
+        })
         .await
         .unwrap();
     assert_eq!(ideas.len(), 1);
@@ -123,7 +127,7 @@ async fn ideas_without_status_sends_only_the_agent() {
             200,
             json!([]),
         )
-        .run(async |c| c.ideas().ideas(42, None).await)
+        .run(async |c| c.agent(AgentId::new(42)).ideas(None).await)
         .await
         .unwrap();
     assert!(ideas.is_empty());
@@ -142,9 +146,8 @@ async fn research_posts_topic_and_depth() {
             json!({"run_id": "run_r1", "status": "running"}),
         )
         .run(async |c| {
-            c.ideas()
+            c.agent(AgentId::new(42))
                 .research(
-                    42,
                     "tariffs on beauty imports 2026",
                     types::ResearchRequestDepth::Deep,
                 )

@@ -1,8 +1,8 @@
-//! Step 5 handle: `client.publish()`.
+//! Step 5: render (`Cell::render`) and publish (`Agent::publish`, `Agent::user_job`).
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, POST, spec_example};
-use genpro_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::steps::{AgentId, CellId, EngineId, GenerationId, PublishPost, UserJobId};
 use serde_json::json;
 
 #[tokio::test]
@@ -13,10 +13,16 @@ async fn render_posts_to_the_final_video_cell_without_body() {
             200,
             json!({ "generation_id": 56789, "status": "pending" }),
         )
-        .run(async |c| c.publish().render(CellRef::new(42, 101, 3099)).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .cell(CellId::new(3099))
+                .render()
+                .await
+        })
         .await
         .unwrap();
-    assert_eq!(got.generation_id, 56789);
+    assert_eq!(got.id, GenerationId::new(56789));
 }
 
 /// `publish().publish(42, post)` against a server that expects exactly one
@@ -26,13 +32,13 @@ async fn publish(
     post: &PublishPost,
     data: &str,
     user_job_id: i64,
-) -> Result<genpro_api::types::UserJobCreated, genpro_sdk::Error> {
+) -> Result<UserJobId, genpro_sdk::Error> {
     let call = Call::new(POST, "/v1/user_jobs")
         .query("agent_id", 42)
         .body(json!({ "user_job_type": "publish_content", "data": data }));
     wire()
         .api(call, 200, json!({ "user_job_id": user_job_id }))
-        .run(async |c| c.publish().publish(42, post).await)
+        .run(async |c| c.agent(AgentId::new(42)).publish(post).await)
         .await
 }
 
@@ -49,7 +55,7 @@ async fn publish_now_sends_data_as_the_seed_s_json_string() {
     )
     .await
     .unwrap();
-    assert_eq!(got.user_job_id, 138860);
+    assert_eq!(got, UserJobId::new(138860));
 }
 
 #[tokio::test]
@@ -63,14 +69,14 @@ async fn publish_scheduled_sends_the_time_in_data() {
     )
     .await
     .unwrap();
-    assert_eq!(got.user_job_id, 1);
+    assert_eq!(got, UserJobId::new(1));
 }
 
 #[tokio::test]
 async fn publish_refuses_a_non_http_media_url_before_sending() {
     let post = PublishPost::tiktok("file:///tmp/x.mp4", "tacos");
     refused_before_sending("data.media_url", async |c| {
-        c.publish().publish(42, &post).await
+        c.agent(AgentId::new(42)).publish(&post).await
     })
     .await;
 }
@@ -83,7 +89,11 @@ async fn user_job_gets_the_job_of_the_agent() {
             200,
             spec_example("UserJob"),
         )
-        .run(async |c| c.publish().user_job(138860, 42).await)
+        .run(async |c| {
+            c.agent(AgentId::new(42))
+                .user_job(UserJobId::new(138860))
+                .await
+        })
         .await
         .unwrap();
     assert_eq!(job.status.as_ref().map(|s| s.as_str()), Some("completed"));

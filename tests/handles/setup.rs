@@ -1,8 +1,9 @@
-//! Step 1 handle: `client.setup()`.
+//! Step 1: the user, workspaces (`client.me()`, `client.organization(id)`) and the Agent Core (`Agent`).
 
 use crate::common::{refused_before_sending, wire};
 use gen_contract_tests::{Call, GET, PATCH, spec_example};
 use genpro_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::steps::{AgentId, OrganizationId};
 use serde_json::json;
 
 #[tokio::test]
@@ -10,7 +11,7 @@ async fn me_gets_v1_me() {
     let user = spec_example("User");
     let me = wire()
         .api(Call::new(GET, "/v1/me"), 200, user.clone())
-        .run(async |c| c.setup().me().await)
+        .run(async |c| c.me().await)
         .await
         .unwrap();
     assert_eq!(serde_json::to_value(me).unwrap(), user);
@@ -21,7 +22,7 @@ async fn agent_core_gets_the_agent_s_core() {
     let core = spec_example("AgentCore");
     let got = wire()
         .api(Call::new(GET, "/v1/agents/42/core"), 200, core.clone())
-        .run(async |c| c.setup().agent_core(42).await)
+        .run(async |c| c.agent(AgentId::new(42)).core().await)
         .await
         .unwrap();
     assert_eq!(serde_json::to_value(got).unwrap(), core);
@@ -44,7 +45,7 @@ async fn update_agent_core_patches_only_the_set_fields_and_keeps_207() {
             207,
             result.clone(),
         )
-        .run(async |c| c.setup().update_agent_core(42, &patch).await)
+        .run(async |c| c.agent(AgentId::new(42)).update_core(&patch).await)
         .await
         .expect("207 is a success");
     assert_eq!(saved.status, 207);
@@ -59,7 +60,7 @@ async fn update_agent_core_patches_only_the_set_fields_and_keeps_207() {
 async fn update_agent_core_refuses_a_long_description_before_sending() {
     let patch = AgentCorePatch::new().description("x".repeat(501));
     refused_before_sending("description", async |c| {
-        c.setup().update_agent_core(42, &patch).await
+        c.agent(AgentId::new(42)).update_core(&patch).await
     })
     .await;
 }
@@ -71,8 +72,8 @@ async fn organization_and_credits_get_the_workspace() {
         .api(Call::new(GET, "/v1/organizations/12"), 200, org.clone())
         .times(2)
         .run(async |c| {
-            let got = c.setup().organization(12).await.unwrap();
-            (got, c.setup().credits(12).await.unwrap())
+            let got = c.organization(OrganizationId::new(12)).await.unwrap();
+            (got, c.credits(OrganizationId::new(12)).await.unwrap())
         })
         .await;
     assert_eq!(got.id, Some(12));
@@ -92,7 +93,7 @@ async fn update_agent_core_sends_an_empty_list_to_clear_a_section() {
             200,
             json!({ "core": result["core"].clone(), "failed_sections": [] }),
         )
-        .run(async |c| c.setup().update_agent_core(42, &patch).await)
+        .run(async |c| c.agent(AgentId::new(42)).update_core(&patch).await)
         .await
         .unwrap();
     assert_eq!(saved.status, 200);

@@ -1,9 +1,9 @@
-//! Step 3 handle: `client.vidsheet()`.
+//! Step 3: templates (`client.templates()`), clone and engines (`Agent`, `Engine`).
 
 use crate::common::{refused_before_sending, wire};
 use futures::TryStreamExt;
 use gen_contract_tests::{Call, GET, POST, spec_example};
-use genpro_sdk::phases::{AgentId, EngineId};
+use genpro_sdk::steps::{AgentId, EngineId};
 use serde_json::json;
 
 const CLONE: &str = "/v1/templates/spreadsheets/tiktok-talking-avatar/clone";
@@ -17,7 +17,7 @@ async fn templates_gets_the_first_page_without_query() {
             200,
             json!([template]),
         )
-        .run(async |c| c.vidsheet().templates().await)
+        .run(async |c| c.templates().await)
         .await
         .unwrap();
     assert_eq!(templates.len(), 1);
@@ -37,7 +37,7 @@ async fn templates_stream_asks_page_by_page_until_a_short_page() {
     let all: Vec<_> = wire()
         .api(page(1), 200, json!(full))
         .api(page(2), 200, json!([template]))
-        .run(async |c| c.vidsheet().templates_stream().try_collect().await)
+        .run(async |c| c.templates_stream().try_collect().await)
         .await
         .unwrap();
     assert_eq!(all.len(), 51);
@@ -53,13 +53,13 @@ async fn clone_template_posts_the_agent_to_the_slug() {
             engine.clone(),
         )
         .run(async |c| {
-            c.vidsheet()
-                .clone_template("tiktok-talking-avatar", 42)
+            c.agent(AgentId::new(42))
+                .clone_template("tiktok-talking-avatar")
                 .await
         })
         .await
         .unwrap();
-    assert_eq!(got.id, engine["id"].as_i64());
+    assert_eq!(Some(got.id.get()), engine["id"].as_i64());
 }
 
 /// A free create is not repeated after a 500 (the engine may exist).
@@ -72,8 +72,8 @@ async fn clone_template_is_sent_once_on_a_500() {
             json!({"error": "internal"}),
         )
         .run(async |c| {
-            c.vidsheet()
-                .clone_template("tiktok-talking-avatar", 42)
+            c.agent(AgentId::new(42))
+                .clone_template("tiktok-talking-avatar")
                 .await
         })
         .await
@@ -83,7 +83,10 @@ async fn clone_template_is_sent_once_on_a_500() {
 
 #[tokio::test]
 async fn clone_template_refuses_an_empty_slug_before_sending() {
-    refused_before_sending("slug", async |c| c.vidsheet().clone_template(" ", 42).await).await;
+    refused_before_sending("slug", async |c| {
+        c.agent(AgentId::new(42)).clone_template(" ").await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -99,10 +102,16 @@ async fn engine_gets_the_engine_of_the_agent() {
         )
         .times(2)
         .run(async |c| {
-            let got = c.vidsheet().engine(101, 42).await.unwrap();
+            let got = c
+                .agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .get()
+                .await
+                .unwrap();
             // typed ids put each id in its place (swapping them does not compile)
-            c.vidsheet()
-                .engine(EngineId(101), AgentId(42))
+            c.agent(AgentId::new(42))
+                .engine(EngineId::new(101))
+                .get()
                 .await
                 .unwrap();
             got

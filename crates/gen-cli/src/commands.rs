@@ -8,21 +8,25 @@ use genpro_sdk::GenClient;
 use genpro_sdk::cards::GenerateBody;
 use genpro_sdk::download::DownloadOptions;
 use genpro_sdk::genpro_api::open_enums::GenerationType;
-use genpro_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::steps::{
+    AgentId, CellId, EngineId, GenerationId, LayerId, OrganizationId, PublishPost,
+};
 use genpro_sdk::upload::{UploadOptions, UploadSource};
 use genpro_sdk::wait::{JobRef, JobSnapshot, WaitOptions};
+use genpro_sdk::workflow;
 use indicatif::ProgressBar;
 
 use crate::Global;
 use crate::ui::{self, Kind, Progress};
 
-/// A client, and the in-process fake it talks to when no key was given.
+/// A client, and the in-process fake it talks to when no key was given
+/// ([`genpro_sdk::workflow::Connection`]).
 pub struct Connection {
     /// The SDK client.
     pub client: GenClient,
     /// True when talking to the built-in fake.
     pub offline: bool,
-    mock: Option<genpro_mock::MockServer>,
+    inner: workflow::Connection,
 }
 
 impl Connection {
@@ -31,52 +35,36 @@ impl Connection {
     /// otherwise fail with the fix.
     pub async fn open(global: &Global, allow_offline: bool, progress: &Progress) -> Result<Self> {
         let key = global.api_key.clone().filter(|k| !k.is_empty());
-        let (key, api_url, agent_url, mock) = match key {
-            Some(key) => (key, global.api_url.clone(), global.agent_url.clone(), None),
-            None if allow_offline => {
-                let server = genpro_mock::MockServer::start(offline_fake(global))
-                    .await
-                    .context("starting the built-in offline fake")?;
-                progress.say(format!(
-                    "No GEN_API_KEY set: running offline against the built-in fake GEN API (genpro-mock) at {}{}",
-                    server.base_url(),
-                    varied_note(global)
-                ));
-                (
-                    server.api_key(),
-                    Some(server.api_url()),
-                    Some(server.agent_url()),
-                    Some(server),
-                )
-            }
-            None => {
-                return Err(ui::fail_with_hint(
-                    Kind::Auth,
-                    "no API key: set GEN_API_KEY, GEN_API_KEY_FILE, --api-key-file or --api-key-stdin",
-                    "create a personal access token in the GEN dashboard > API page; or run `gen mock` and point --api-url at it",
-                ));
-            }
-        };
-        let mut builder = GenClient::builder().api_key(key);
-        if let Some(url) = api_url {
-            builder = builder.api_url(url);
+        if key.is_none() && !allow_offline {
+            return Err(ui::fail_with_hint(
+                Kind::Auth,
+                "no API key: set GEN_API_KEY, GEN_API_KEY_FILE, --api-key-file or --api-key-stdin",
+                "create a personal access token in the GEN dashboard > API page; or run `gen mock` and point --api-url at it",
+            ));
         }
-        if let Some(url) = agent_url {
-            builder = builder.agent_url(url);
+        let options = workflow::ConnectOptions::default()
+            .api_key(key)
+            .api_url(global.api_url.clone())
+            .agent_url(global.agent_url.clone())
+            .allow_offline(allow_offline)
+            .announce(false)
+            .mock(offline_fake(global));
+        let inner = workflow::Connection::open(options)
+            .await
+            .context("connecting to GEN")?;
+        if let Some(notice) = inner.offline_notice() {
+            progress.say(format!("{notice}{}", varied_note(global)));
         }
-        let client = builder.build()?;
         Ok(Self {
-            client,
-            offline: mock.is_some(),
-            mock,
+            client: inner.client.clone(),
+            offline: inner.is_offline(),
+            inner,
         })
     }
 
     /// Stop the in-process fake, if any.
     pub async fn close(self) {
-        if let Some(mock) = self.mock {
-            mock.shutdown().await;
-        }
+        self.inner.close().await;
     }
 }
 
@@ -98,45 +86,24 @@ fn varied_note(global: &Global) -> String {
         .unwrap_or_default()
 }
 
-/// Wait for `job` within `max_wait`, showing its state on `pb`. A job that
+/// Wait for `job` with `options`, showing its state on `pb`. A job that
 /// ends in any state but completed is an error naming the state, reason and
 /// hint.
-pub async fn wait_job(
-    client: &GenClient,
-    job: JobRef,
-    max_wait: Duration,
-    pb: &ProgressBar,
-) -> Result<JobSnapshot> {
-    wait_job_with(client, job, WaitOptions::default().max_wait(max_wait), pb).await
-}
-
-/// [`wait_job`] with all the wait options.
 pub async fn wait_job_with(
     client: &GenClient,
     job: JobRef,
     options: WaitOptions,
     pb: &ProgressBar,
 ) -> Result<JobSnapshot> {
-    let waiter = client.waiter().with_options(options);
-    let (fut, mut rx) = waiter.wait_with_progress(job.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_pb = pb.clone();
-    let label = job.to_string();
     let watcher = tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let p = rx.borrow().clone();
-            let status = p
-                .status
-                .as_ref()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default();
-            let pct = p
-                .progress_percent
-                .map(|v| format!(" {v:.0}%"))
-                .unwrap_or_default();
-            watch_pb.set_message(ui::scrub(&format!("{label}: {status}{pct}")).into_owned());
+        while let Some(p) = rx.recv().await {
+            watch_pb.set_message(ui::scrub(&workflow::describe_progress(&p)).into_owned());
         }
     });
-    let outcome = fut.await;
+    let waiter = client.waiter().with_options(options.progress(tx));
+    let outcome = waiter.wait(job).await;
     watcher.abort();
     // A job that ends otherwise is a WaitError::Unsuccessful: its text
     // names the state and reason, its hint the fix (exit code of
@@ -385,16 +352,16 @@ pub async fn generate(global: &Global, args: GenerateArgs) -> Result<()> {
     }
     let progress = Progress::new();
     let conn = Connection::open(global, false, &progress).await?;
-    let cell = CellRef::new(args.agent, args.engine, args.cell);
-    let created = match args.layer {
-        Some(layer) => {
-            conn.client
-                .edit()
-                .generate_on_layer(cell.layer(layer), &card)
-                .await?
-        }
-        None => conn.client.edit().generate_on_cell(cell, &card).await?,
+    let cell = conn
+        .client
+        .agent(AgentId::new(args.agent))
+        .engine(EngineId::new(args.engine))
+        .cell(CellId::new(args.cell));
+    let triggered = match args.layer {
+        Some(layer) => cell.layer(LayerId::new(layer)).generate(&card).await?,
+        None => cell.generate(&card).await?,
     };
+    let created = &triggered.answer;
     if args.wait {
         let pb = progress.step("generate");
         let snap = wait_job_with(
@@ -453,8 +420,8 @@ pub async fn stop(global: &Global, args: IdArg) -> Result<()> {
     let conn = Connection::open(global, false, &Progress::new()).await?;
     let g = conn
         .client
-        .edit()
-        .stop_generation(args.generation_id)
+        .generation(GenerationId::new(args.generation_id))
+        .stop()
         .await?;
     ui::output(global.json, &g, || {
         format!(
@@ -471,8 +438,8 @@ pub async fn continue_(global: &Global, args: IdArg) -> Result<()> {
     let conn = Connection::open(global, false, &Progress::new()).await?;
     let g = conn
         .client
-        .edit()
-        .continue_generation(args.generation_id)
+        .generation(GenerationId::new(args.generation_id))
+        .resume()
         .await?;
     ui::output(global.json, &g, || {
         format!(
@@ -500,16 +467,16 @@ pub async fn upload(global: &Global, args: UploadArgs) -> Result<()> {
     });
     let resource = conn
         .client
-        .edit()
-        .upload(args.agent, source, options)
+        .agent(AgentId::new(args.agent))
+        .upload(source, options)
         .await
         .with_context(|| format!("uploading {}", args.file.display()))?;
     pb.finish_and_clear();
-    ui::output(global.json, &resource, || {
+    ui::output(global.json, &resource.resource, || {
         format!(
             "content resource {} {}",
-            ui::or_unknown(resource.id.as_ref()),
-            ui::or_unknown(resource.url.as_ref())
+            resource.id,
+            ui::or_unknown(resource.resource.url.as_ref())
         )
     });
     Ok(())
@@ -519,11 +486,14 @@ pub async fn upload(global: &Global, args: UploadArgs) -> Result<()> {
 pub async fn render(global: &Global, args: RenderArgs) -> Result<()> {
     let progress = Progress::new();
     let conn = Connection::open(global, false, &progress).await?;
-    let created = conn
+    let triggered = conn
         .client
-        .publish()
-        .render(CellRef::new(args.agent, args.engine, args.cell))
+        .agent(AgentId::new(args.agent))
+        .engine(EngineId::new(args.engine))
+        .cell(CellId::new(args.cell))
+        .render()
         .await?;
+    let created = &triggered.answer;
     if !args.wait && args.download.is_none() {
         ui::output(global.json, &created, || {
             format!(
@@ -568,17 +538,26 @@ pub async fn publish(global: &Global, args: PublishArgs) -> Result<()> {
     }
     post.validate()?;
     let conn = Connection::open(global, false, &Progress::new()).await?;
-    let job = conn.client.publish().publish(args.agent, &post).await?;
-    ui::output(global.json, &job, || {
-        format!("publish job {} created", job.user_job_id)
-    });
+    let job = conn
+        .client
+        .agent(AgentId::new(args.agent))
+        .publish(&post)
+        .await?;
+    ui::output(
+        global.json,
+        &serde_json::json!({ "user_job_id": job }),
+        || format!("publish job {job} created"),
+    );
     Ok(())
 }
 
 /// `gen credits`.
 pub async fn credits(global: &Global, args: CreditsArgs) -> Result<()> {
     let conn = Connection::open(global, false, &Progress::new()).await?;
-    let org = conn.client.setup().organization(args.org).await?;
+    let org = conn
+        .client
+        .organization(OrganizationId::new(args.org))
+        .await?;
     let credit = org
         .available_credit
         .clone()

@@ -7,6 +7,7 @@
 //! holds when the value is there; everything else is asserted as in the
 //! plain run.
 
+use genpro_sdk::steps::{AgentId, CellId, EngineId, Role};
 use std::process::Output;
 use std::time::Duration;
 
@@ -111,12 +112,9 @@ fn sdk(server: &MockServer) -> genpro_sdk::GenClient {
         .unwrap()
 }
 
-/// The id of the first row's cell in the column with `role`.
-fn cell_of(engine: &genpro_sdk::genpro_api::types::Engine, role: &str) -> i64 {
-    genpro_sdk::phases::first_row_cell(engine, |c| {
-        c.role.as_ref().is_some_and(|r| r.as_str() == role)
-    })
-    .unwrap()
+/// The id of the first row's cell with `role`.
+fn cell_of(engine: &genpro_sdk::genpro_api::types::Engine, role: Role) -> i64 {
+    role.first_row_cell(engine).unwrap().get()
 }
 
 /// Whether the SDK error is one of the fake's injected faults (429, 5xx).
@@ -132,8 +130,8 @@ async fn engine(server: &MockServer) -> (i64, i64, i64) {
     let client = sdk(server);
     let engine = loop {
         match client
-            .vidsheet()
-            .clone_template("tiktok-talking-avatar", 42)
+            .agent(AgentId::new(42))
+            .clone_template("tiktok-talking-avatar")
             .await
         {
             Ok(e) => break e,
@@ -142,9 +140,9 @@ async fn engine(server: &MockServer) -> (i64, i64, i64) {
         }
     };
     (
-        engine.id.expect("the mock answers with an engine id"),
-        cell_of(&engine, "video"),
-        cell_of(&engine, "final_video"),
+        engine.id.get(),
+        cell_of(&engine.engine, Role::Video),
+        cell_of(&engine.engine, Role::FinalVideo),
     )
 }
 
@@ -649,8 +647,10 @@ async fn waits_and_uploads_survive_429s_and_5xx_on(vary: Option<u64>) {
     // fake's faults answer before any work is done, so trying again is safe
     let render = loop {
         match client
-            .publish()
-            .render(genpro_sdk::phases::CellRef::new(42, engine, final_video))
+            .agent(AgentId::new(42))
+            .engine(EngineId::new(engine))
+            .cell(CellId::new(final_video))
+            .render()
             .await
         {
             Ok(r) => break r,
@@ -661,7 +661,7 @@ async fn waits_and_uploads_survive_429s_and_5xx_on(vary: Option<u64>) {
     let out = gen_cmd(
         Some(&server),
         Some("mock-key"),
-        &["--json", "wait", &render.generation_id.to_string()],
+        &["--json", "wait", &render.id.to_string()],
     )
     .await;
     assert_eq!(stdout_json(&out)["status"], "completed");
@@ -700,22 +700,21 @@ async fn a_direct_upload_ends_with_a_multipart_signed_id_on_gen_mock_on(vary: Op
     let server = mock(vary).await;
     let data = vec![7u8; 4096];
     let resource = sdk(&server)
-        .edit()
+        .agent(AgentId::new(42))
         .upload(
-            42,
             genpro_sdk::upload::UploadSource::bytes(data.clone(), "hero.mp4"),
             genpro_sdk::upload::UploadOptions::new().direct_upload_threshold(1024),
         )
         .await
         .expect("direct upload");
     assert!(
-        (vary.is_some() && resource.byte_size.is_none())
-            || resource.byte_size == Some(data.len() as i64),
+        (vary.is_some() && resource.resource.byte_size.is_none())
+            || resource.resource.byte_size == Some(data.len() as i64),
         "{resource:?}"
     );
     assert!(
-        (vary.is_some() && resource.filename.is_none())
-            || resource.filename.as_deref() == Some("hero.mp4"),
+        (vary.is_some() && resource.resource.filename.is_none())
+            || resource.resource.filename.as_deref() == Some("hero.mp4"),
         "{resource:?}"
     );
     assert_eq!(server.state().requests_to("/v1/direct_upload").len(), 1);

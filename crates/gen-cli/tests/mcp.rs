@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use genpro_sdk::genpro_api::operations::OPERATIONS;
 use genpro_sdk::genpro_api::types::Engine;
-use genpro_sdk::phases::first_row_cell;
+use genpro_sdk::steps::Role;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, ProgressToken,
     Request, ServerResult,
@@ -251,7 +251,7 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
         if op.method == "DELETE" {
             assert_eq!(annotations.destructive_hint, Some(true), "{name}");
         }
-        let paid = op.retry == genpro_sdk::phases::RetryClass::Paid && op.method != "GET";
+        let paid = op.retry == genpro_sdk::steps::RetryClass::Paid && op.method != "GET";
         assert_eq!(description.contains("Spends credits"), paid, "{name}");
     }
     let paid = tools
@@ -349,15 +349,10 @@ async fn clone_engine(session: &Session) -> Engine {
 }
 
 fn video_cell(engine: &Engine) -> i64 {
-    first_row_cell(engine, |c| {
-        let role = c.role.as_ref().map_or("", |r| r.as_str());
-        role.eq_ignore_ascii_case("video")
-            || c.column_type
-                .as_ref()
-                .is_some_and(|t| t.as_str().eq_ignore_ascii_case("video"))
-                && !role.eq_ignore_ascii_case("final_video")
-    })
-    .expect("a video cell")
+    Role::Video
+        .first_row_cell(engine)
+        .expect("a video cell")
+        .get()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

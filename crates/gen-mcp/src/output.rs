@@ -279,7 +279,7 @@ pub(crate) fn wait_error(
     if let Some(job) = error.resume() {
         base.insert(
             "resume".into(),
-            json!({"tool": crate::workflow::Workflow::WaitForJob.name(), "arguments": job_json(&job)}),
+            json!({"tool": crate::workflow::Workflow::WAIT_FOR_JOB.name(), "arguments": job_json(&job)}),
         );
     }
     if let WaitError::InsufficientCredit {

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use genpro_sdk::GenClient;
 use genpro_sdk::genpro_api::operations::RetryClass;
-use genpro_sdk::wait::{JobRef, Outcome, Progress, WaitError, Waiter};
+use std::future::Future;
+
+use genpro_sdk::wait::{Progress, WaitError, WaitOptions};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
@@ -178,21 +180,26 @@ impl Call<'_> {
         }
     }
 
-    /// Waits for `job` with `waiter`, sending a progress notification on
-    /// every change (progress = seconds waited, total = the maximum wait).
-    /// `None` when the call was cancelled: the wait future is dropped, which
-    /// stops polling and, with `stop_on_cancel`, stops the generation.
-    pub(crate) async fn wait(
+    /// Runs the wait `run` with `options` plus a progress channel, sending
+    /// a progress notification on every change (progress = seconds waited,
+    /// total = the maximum wait). `None` when the call was cancelled: the
+    /// wait future is dropped, which stops polling and, with
+    /// `stop_on_cancel`, stops the generation.
+    pub(crate) async fn wait<T, F, Fut>(
         &self,
-        waiter: &Waiter,
-        job: JobRef,
-    ) -> Option<Result<Outcome, WaitError>> {
-        let total = waiter.options().max_wait.as_secs_f64();
-        let (fut, mut rx) = waiter.wait_with_progress(job.clone());
+        options: WaitOptions,
+        run: F,
+    ) -> Option<Result<T, WaitError>>
+    where
+        F: FnOnce(WaitOptions) -> Fut,
+        Fut: Future<Output = Result<T, WaitError>>,
+    {
+        let total = options.max_wait.as_secs_f64();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+        let fut = run(options.progress(tx));
         let report = async {
             let mut last = -1.0_f64;
-            loop {
-                let progress: Progress = rx.borrow_and_update().clone();
+            while let Some(progress) = rx.recv().await {
                 let mut value = progress.elapsed.as_secs_f64();
                 if value <= last {
                     value = last + 0.001;
@@ -207,18 +214,15 @@ impl Call<'_> {
                     .progress_percent
                     .map(|p| format!(" {p:.0}%"))
                     .unwrap_or_default();
-                self.notify(value, total, format!("{job}: {status}{percent}"))
+                self.notify(value, total, format!("{}: {status}{percent}", progress.job))
                     .await;
-                if rx.changed().await.is_err() {
-                    break;
-                }
             }
             std::future::pending::<()>().await;
         };
         tokio::select! {
             biased;
             _ = self.ct.cancelled() => {
-                tracing::debug!(%job, "wait cancelled by the client");
+                tracing::debug!("wait cancelled by the client");
                 None
             }
             result = fut => Some(result),

@@ -80,7 +80,7 @@ pub(crate) fn multipart_note(op: &Operation) -> String {
     format!(
         "`{}` takes a multipart/form-data file upload, which MCP tool arguments cannot carry: upload a content resource with the `{}` tool (a local file path); for the other multipart forms use genpro-sdk (genpro_sdk::multipart) or the `gen` CLI.",
         op.operation_id,
-        Workflow::UploadFile.name()
+        Workflow::UPLOAD_FILE.name()
     )
 }
 

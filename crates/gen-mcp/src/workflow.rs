@@ -1,13 +1,19 @@
 //! The workflow tools: what an agent cannot do well with single operations
 //! — bounded waits with progress and cancellation, uploads of local files,
-//! credit checks — on genpro-sdk's helpers.
+//! credit checks — as a table ([`Workflow::ALL`]), one entry per tool, each
+//! presenting genpro-sdk's handles and workflow layer
+//! ([`genpro_sdk::steps`], [`genpro_sdk::workflow`]).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use genpro_sdk::cards::Card;
 use genpro_sdk::genpro_api::operations::{self, Phase};
-use genpro_sdk::phases::{CellRef, PublishPost, first_row_cell};
+use genpro_sdk::steps::{
+    AgentId, CellId, EngineId, LayerId, OrganizationId, PublishOutcome, PublishPost, Role,
+};
 use genpro_sdk::upload::{UploadOptions, UploadPhase, UploadSource};
 use genpro_sdk::wait::{
     CellResult, JobRef, MassRegenerate, Outcome, WaitOptions, default_cost_estimate,
@@ -25,180 +31,184 @@ pub const DEFAULT_MAX_WAIT_SECS: u64 = 600;
 /// Longest maximum wait a workflow tool accepts, in seconds.
 pub const MAX_MAX_WAIT_SECS: u64 = 3600;
 
-/// A workflow tool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Workflow {
-    /// `ideas_run_and_wait`: start an agent run, wait, return the ideas.
-    IdeasRunAndWait,
-    /// `edit_generate_and_wait`: generate a cell or layer from a typed card
-    /// and wait.
-    GenerateAndWait,
-    /// `edit_upload_file`: upload a local file as a content resource.
-    UploadFile,
-    /// `edit_regenerate_column`: regenerate a column, refused up front when
-    /// the estimate exceeds the credit.
-    RegenerateColumn,
-    /// `publish_render_and_wait`: render the final_video cell and wait.
-    RenderAndWait,
-    /// `publish_post_and_wait`: publish now or scheduled, and wait.
-    PublishAndWait,
-    /// `setup_credit_balance`: a workspace's credit, with a cost check.
-    CreditBalance,
-    /// `wait_for_job`: wait for any job kind.
-    WaitForJob,
+type Handler = for<'a> fn(
+    &'a Call<'a>,
+    JsonObject,
+) -> Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>>;
+
+/// A workflow tool: one entry of the table [`Workflow::ALL`] (name, phase,
+/// description, input schema, handler).
+#[derive(Clone, Copy, Debug)]
+pub struct Workflow {
+    name: &'static str,
+    phase: Option<Phase>,
+    summary: &'static str,
+    details: &'static str,
+    read_only: bool,
+    schema: fn() -> JsonObject,
+    run: Handler,
+}
+
+/// A handler: parses the arguments into `$args`, then runs `$f`.
+macro_rules! handler {
+    ($f:ident) => {{
+        fn run<'a>(
+            call: &'a Call<'a>,
+            args: JsonObject,
+        ) -> Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>> {
+            Box::pin(async move {
+                match serde_json::from_value(Value::Object(args)) {
+                    Ok(args) => $f(call, args).await,
+                    Err(e) => output::bad_arguments(e.to_string(), call.secret()),
+                }
+            })
+        }
+        run as Handler
+    }};
 }
 
 impl Workflow {
-    /// Every workflow tool, in listing order.
+    /// `setup_credit_balance`: a workspace's credit, with a cost check.
+    pub const CREDIT_BALANCE: Workflow = Workflow {
+        name: "setup_credit_balance",
+        phase: Some(Phase::Setup),
+        summary: "A workspace's credit balance, and whether it covers the generations you plan (estimates err high).",
+        details: " Read-only. Pass the cards you plan to generate (and how many of each) to compare the estimated cost with available_credit.generic before a mass regeneration.",
+        read_only: true,
+        schema: schema::<CreditArgs>,
+        run: handler!(credit),
+    };
+    /// `ideas_run_and_wait`: start an agent run, wait, return the ideas.
+    pub const IDEAS_RUN_AND_WAIT: Workflow = Workflow {
+        name: "ideas_run_and_wait",
+        phase: Some(Phase::Ideas),
+        summary: "Start an Ideas Engine run (or refine a conversation), wait for it, return its ideas.",
+        details: " Spends credits (POST /v1/agent/run, sent once). Pass conversation_id to refine earlier ideas. Reports MCP progress while waiting; cancelling the call ends the wait (the run goes on).",
+        read_only: false,
+        schema: schema::<IdeasRunArgs>,
+        run: handler!(ideas_run),
+    };
+    /// `edit_generate_and_wait`: generate a cell or layer from a typed card
+    /// and wait.
+    pub const GENERATE_AND_WAIT: Workflow = Workflow {
+        name: "edit_generate_and_wait",
+        phase: Some(Phase::Edit),
+        summary: "Generate a cell (or layer) from a typed creation card, validated before any credit is spent, and wait; returns the outcome and output URLs.",
+        details: " Spends credits (sent once, never retried after it may have reached GEN). `card` is {generation_type, data} as in POST .../generate; cards of a type this version does not know go through `edit_generate_on_cell` instead. Reports MCP progress; cancelling ends the wait, and with stop_on_cancel also stops the generation (credits refunded).",
+        read_only: false,
+        schema: schema::<GenerateArgs>,
+        run: handler!(generate),
+    };
+    /// `edit_upload_file`: upload a local file as a content resource.
+    pub const UPLOAD_FILE: Workflow = Workflow {
+        name: "edit_upload_file",
+        phase: Some(Phase::Edit),
+        summary: "Upload a local file (up to 1 GiB; direct upload above 50 MiB) as a content resource.",
+        details: " Reads the file from this machine's disk (the server's working directory for relative paths). Use the returned id as content_resource_id / image_resource_id in a card.",
+        read_only: false,
+        schema: schema::<UploadArgs>,
+        run: handler!(upload),
+    };
+    /// `edit_regenerate_column`: regenerate a column, refused up front when
+    /// the estimate exceeds the credit.
+    pub const REGENERATE_COLUMN: Workflow = Workflow {
+        name: "edit_regenerate_column",
+        phase: Some(Phase::Edit),
+        summary: "Regenerate every cell of a column from one card, refused before anything is sent when the estimated cost exceeds the workspace's credit.",
+        details: " Spends credits. Reads the engine and the workspace's available_credit.generic first; the per-card estimates are deliberately high placeholders. Cancelling the call stops waiting (generations already triggered go on).",
+        read_only: false,
+        schema: schema::<RegenerateArgs>,
+        run: handler!(regenerate),
+    };
+    /// `publish_render_and_wait`: render the final_video cell and wait.
+    pub const RENDER_AND_WAIT: Workflow = Workflow {
+        name: "publish_render_and_wait",
+        phase: Some(Phase::Publish),
+        summary: "Render the final_video cell (found in the engine when not given) and wait; returns the MP4 URL.",
+        details: " Spends credits (sent once). Reports MCP progress; cancelling ends the wait, and with stop_on_cancel also stops the render.",
+        read_only: false,
+        schema: schema::<RenderArgs>,
+        run: handler!(render),
+    };
+    /// `publish_post_and_wait`: publish now or scheduled, and wait.
+    pub const PUBLISH_AND_WAIT: Workflow = Workflow {
+        name: "publish_post_and_wait",
+        phase: Some(Phase::Publish),
+        summary: "Publish a video to a social account now, or schedule it, and wait for the publish job.",
+        details: " Needs a connected account on the platform. scheduled_time (RFC 3339) schedules the post; a scheduled post is not awaited unless wait is true, and then only until GEN has accepted it (outcome `scheduled`).",
+        read_only: false,
+        schema: schema::<PublishArgs>,
+        run: handler!(publish),
+    };
+    /// `wait_for_job`: wait for any job kind.
+    pub const WAIT_FOR_JOB: Workflow = Workflow {
+        name: "wait_for_job",
+        phase: None,
+        summary: "Wait (bounded) for a generation, render, agent run, user job or voice preview; progress notifications; cancellable.",
+        details: " Read-only (polls; long-poll for generations). kind generation|agent_run|user_job|voice_preview; user jobs and voice previews need agent_id. With stop_on_cancel, cancelling the wait stops the generation.",
+        read_only: true,
+        schema: schema::<WaitArgs>,
+        run: handler!(wait_for_job),
+    };
+
+    /// Every workflow tool, in listing order: the table.
     pub const ALL: &'static [Workflow] = &[
-        Workflow::CreditBalance,
-        Workflow::IdeasRunAndWait,
-        Workflow::GenerateAndWait,
-        Workflow::UploadFile,
-        Workflow::RegenerateColumn,
-        Workflow::RenderAndWait,
-        Workflow::PublishAndWait,
-        Workflow::WaitForJob,
+        Self::CREDIT_BALANCE,
+        Self::IDEAS_RUN_AND_WAIT,
+        Self::GENERATE_AND_WAIT,
+        Self::UPLOAD_FILE,
+        Self::REGENERATE_COLUMN,
+        Self::RENDER_AND_WAIT,
+        Self::PUBLISH_AND_WAIT,
+        Self::WAIT_FOR_JOB,
     ];
 
     /// The tool name.
     pub const fn name(self) -> &'static str {
-        match self {
-            Self::IdeasRunAndWait => "ideas_run_and_wait",
-            Self::GenerateAndWait => "edit_generate_and_wait",
-            Self::UploadFile => "edit_upload_file",
-            Self::RegenerateColumn => "edit_regenerate_column",
-            Self::RenderAndWait => "publish_render_and_wait",
-            Self::PublishAndWait => "publish_post_and_wait",
-            Self::CreditBalance => "setup_credit_balance",
-            Self::WaitForJob => "wait_for_job",
-        }
+        self.name
     }
 
-    /// The phase (`None`: any).
+    /// The phase it belongs to (`None`: any).
     pub const fn phase(self) -> Option<Phase> {
-        match self {
-            Self::IdeasRunAndWait => Some(Phase::Ideas),
-            Self::GenerateAndWait | Self::UploadFile | Self::RegenerateColumn => Some(Phase::Edit),
-            Self::RenderAndWait | Self::PublishAndWait => Some(Phase::Publish),
-            Self::CreditBalance => Some(Phase::Setup),
-            Self::WaitForJob => None,
-        }
+        self.phase
     }
 
     /// One line on what it does.
     pub const fn summary(self) -> &'static str {
-        match self {
-            Self::IdeasRunAndWait => {
-                "Start an Ideas Engine run (or refine a conversation), wait for it, return its ideas."
-            }
-            Self::GenerateAndWait => {
-                "Generate a cell (or layer) from a typed creation card, validated before any credit is spent, and wait; returns the outcome and output URLs."
-            }
-            Self::UploadFile => {
-                "Upload a local file (up to 1 GiB; direct upload above 50 MiB) as a content resource."
-            }
-            Self::RegenerateColumn => {
-                "Regenerate every cell of a column from one card, refused before anything is sent when the estimated cost exceeds the workspace's credit."
-            }
-            Self::RenderAndWait => {
-                "Render the final_video cell (found in the engine when not given) and wait; returns the MP4 URL."
-            }
-            Self::PublishAndWait => {
-                "Publish a video to a social account now, or schedule it, and wait for the publish job."
-            }
-            Self::CreditBalance => {
-                "A workspace's credit balance, and whether it covers the generations you plan (estimates err high)."
-            }
-            Self::WaitForJob => {
-                "Wait (bounded) for a generation, render, agent run, user job or voice preview; progress notifications; cancellable."
-            }
-        }
-    }
-
-    fn details(self) -> &'static str {
-        match self {
-            Self::IdeasRunAndWait => {
-                " Spends credits (POST /v1/agent/run, sent once). Pass conversation_id to refine earlier ideas. Reports MCP progress while waiting; cancelling the call ends the wait (the run goes on)."
-            }
-            Self::GenerateAndWait => {
-                " Spends credits (sent once, never retried after it may have reached GEN). `card` is {generation_type, data} as in POST .../generate; cards of a type this version does not know go through `edit_generate_on_cell` instead. Reports MCP progress; cancelling ends the wait, and with stop_on_cancel also stops the generation (credits refunded)."
-            }
-            Self::UploadFile => {
-                " Reads the file from this machine's disk (the server's working directory for relative paths). Use the returned id as content_resource_id / image_resource_id in a card."
-            }
-            Self::RegenerateColumn => {
-                " Spends credits. Reads the engine and the workspace's available_credit.generic first; the per-card estimates are deliberately high placeholders. Cancelling the call stops waiting (generations already triggered go on)."
-            }
-            Self::RenderAndWait => {
-                " Spends credits (sent once). Reports MCP progress; cancelling ends the wait, and with stop_on_cancel also stops the render."
-            }
-            Self::PublishAndWait => {
-                " Needs a connected account on the platform. scheduled_time (RFC 3339) schedules the post; a scheduled post is not awaited unless wait is true."
-            }
-            Self::CreditBalance => {
-                " Read-only. Pass the cards you plan to generate (and how many of each) to compare the estimated cost with available_credit.generic before a mass regeneration."
-            }
-            Self::WaitForJob => {
-                " Read-only (polls; long-poll for generations). kind generation|agent_run|user_job|voice_preview; user jobs and voice previews need agent_id. With stop_on_cancel, cancelling the wait stops the generation."
-            }
-        }
-    }
-
-    fn read_only(self) -> bool {
-        matches!(self, Self::CreditBalance | Self::WaitForJob)
+        self.summary
     }
 
     /// The MCP definition.
     pub fn tool(self) -> Tool {
-        let schema = match self {
-            Self::IdeasRunAndWait => schema::<IdeasRunArgs>(),
-            Self::GenerateAndWait => schema::<GenerateArgs>(),
-            Self::UploadFile => schema::<UploadArgs>(),
-            Self::RegenerateColumn => schema::<RegenerateArgs>(),
-            Self::RenderAndWait => schema::<RenderArgs>(),
-            Self::PublishAndWait => schema::<PublishArgs>(),
-            Self::CreditBalance => schema::<CreditArgs>(),
-            Self::WaitForJob => schema::<WaitArgs>(),
-        };
-        let mut annotations = ToolAnnotations::with_title(self.summary())
-            .read_only(self.read_only())
+        let mut annotations = ToolAnnotations::with_title(self.summary)
+            .read_only(self.read_only)
             .destructive(false)
             .open_world(true);
-        if self.read_only() {
+        if self.read_only {
             annotations = annotations.idempotent(true);
         }
         Tool::new(
-            self.name(),
-            format!("{}{}", self.summary(), self.details()),
-            Arc::new(schema),
+            self.name,
+            format!("{}{}", self.summary, self.details),
+            Arc::new((self.schema)()),
         )
         .with_annotations(annotations)
     }
 
     /// Runs the tool.
     pub(crate) async fn run(self, call: &Call<'_>, args: JsonObject) -> CallToolResult {
-        macro_rules! run {
-            ($f:ident) => {
-                match serde_json::from_value(Value::Object(args)) {
-                    Ok(args) => $f(call, args).await,
-                    Err(e) => output::bad_arguments(e.to_string(), call.secret()),
-                }
-            };
-        }
-        match self {
-            Self::IdeasRunAndWait => run!(ideas_run),
-            Self::GenerateAndWait => run!(generate),
-            Self::UploadFile => run!(upload),
-            Self::RegenerateColumn => run!(regenerate),
-            Self::RenderAndWait => run!(render),
-            Self::PublishAndWait => run!(publish),
-            Self::CreditBalance => run!(credit),
-            Self::WaitForJob => run!(wait_for_job),
-        }
+        (self.run)(call, args).await
     }
 }
+
+/// Tools are equal when their names are (the names are distinct).
+impl PartialEq for Workflow {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Workflow {}
 
 /// The JSON Schema of `T`, with `card` properties replaced by the spec's
 /// creation card schema (the body of `generate_on_cell`).
@@ -260,36 +270,48 @@ fn parse_card(value: Value, secret: &str) -> Result<Card, CallToolResult> {
     Ok(card)
 }
 
-fn max_wait(secs: Option<u64>) -> Duration {
-    Duration::from_secs(
-        secs.unwrap_or(DEFAULT_MAX_WAIT_SECS)
-            .clamp(1, MAX_MAX_WAIT_SECS),
-    )
+fn wait_options(secs: Option<u64>, stop_on_cancel: bool) -> WaitOptions {
+    WaitOptions::default()
+        .max_wait(Duration::from_secs(
+            secs.unwrap_or(DEFAULT_MAX_WAIT_SECS)
+                .clamp(1, MAX_MAX_WAIT_SECS),
+        ))
+        .stop_on_cancel(stop_on_cancel)
 }
 
-fn waiter(call: &Call<'_>, secs: Option<u64>, stop_on_cancel: bool) -> genpro_sdk::wait::Waiter {
-    call.client().waiter().with_options(
-        WaitOptions::default()
-            .max_wait(max_wait(secs))
-            .stop_on_cancel(stop_on_cancel),
-    )
-}
-
-/// Waits for `job` and turns the result into a tool result, `extra`
-/// merged in.
-async fn wait_result(
+/// The tool result of a wait, `extra` merged in.
+fn wait_result(
     call: &Call<'_>,
-    waiter: &genpro_sdk::wait::Waiter,
-    job: JobRef,
+    result: Option<Result<Outcome, genpro_sdk::wait::WaitError>>,
     extra: Map<String, Value>,
 ) -> (CallToolResult, Option<Outcome>) {
-    match call.wait(waiter, job).await {
+    match result {
         None => (call.cancelled(), None),
         Some(Ok(outcome)) => (
             output::outcome_result(&outcome, extra, call.secret()),
             Some(outcome),
         ),
         Some(Err(e)) => (output::wait_error(&e, extra, call.secret()), None),
+    }
+}
+
+/// `result` with `key: value` added when `outcome` completed.
+fn with_on_completion(
+    call: &Call<'_>,
+    result: CallToolResult,
+    outcome: Option<Outcome>,
+    key: &str,
+    value: impl FnOnce(&Outcome) -> Value,
+) -> CallToolResult {
+    match outcome {
+        Some(outcome) if outcome.is_completed() => {
+            let mut structured = result.structured_content.clone().unwrap_or(Value::Null);
+            if let Some(map) = structured.as_object_mut() {
+                map.insert(key.into(), value(&outcome));
+            }
+            output::success(structured, call.secret())
+        }
+        _ => result,
     }
 }
 
@@ -311,10 +333,10 @@ pub struct IdeasRunArgs {
 
 async fn ideas_run(call: &Call<'_>, args: IdeasRunArgs) -> CallToolResult {
     let secret = call.secret();
-    let run = match call
-        .client()
-        .ideas()
-        .start_run(args.agent_id, args.message, args.conversation_id.as_deref())
+    let client = call.client();
+    let agent = client.agent(AgentId::new(args.agent_id));
+    let run = match agent
+        .start_run(args.message, args.conversation_id.as_deref())
         .await
     {
         Ok(run) => run,
@@ -323,11 +345,13 @@ async fn ideas_run(call: &Call<'_>, args: IdeasRunArgs) -> CallToolResult {
     let mut extra = Map::new();
     extra.insert("run_id".into(), json!(run.run_id));
     extra.insert("conversation_id".into(), json!(run.conversation_id));
-    let waiter = waiter(call, args.max_wait_secs, false);
-    let outcome = match call
-        .wait(&waiter, JobRef::AgentRun(run.run_id.clone()))
-        .await
-    {
+    let options = wait_options(args.max_wait_secs, false);
+    let waited = call
+        .wait(options, |o| async move {
+            client.wait_run(&run.run_id, &o).await
+        })
+        .await;
+    let outcome = match waited {
         None => return call.cancelled(),
         Some(Ok(outcome)) => outcome,
         Some(Err(e)) => return output::wait_error(&e, extra, secret),
@@ -335,7 +359,7 @@ async fn ideas_run(call: &Call<'_>, args: IdeasRunArgs) -> CallToolResult {
     if outcome.is_completed()
         && let Some(conversation) = &run.conversation_id
     {
-        match call.client().ideas().messages(conversation).await {
+        match client.messages(conversation).await {
             Ok(messages) => {
                 let ideas: Vec<Value> = messages
                     .iter()
@@ -382,33 +406,29 @@ async fn generate(call: &Call<'_>, args: GenerateArgs) -> CallToolResult {
         Ok(card) => card,
         Err(result) => return result,
     };
-    let cell = CellRef::new(args.agent_id, args.engine_id, args.cell_id);
+    let client = call.client();
+    let cell = client
+        .agent(AgentId::new(args.agent_id))
+        .engine(EngineId::new(args.engine_id))
+        .cell(CellId::new(args.cell_id));
     // The paid trigger is not cancellable: once sent it runs to its answer
     // so that the generation id is known (and can be stopped).
     let created = match args.layer_id {
-        Some(layer) => {
-            call.client()
-                .edit()
-                .generate_on_layer(cell.layer(layer), &card)
-                .await
-        }
-        None => call.client().edit().generate_on_cell(cell, &card).await,
+        Some(layer) => cell.layer(LayerId::new(layer)).generate(&card).await,
+        None => cell.generate(&card).await,
     };
     let created = match created {
         Ok(created) => created,
         Err(e) => return output::error(&e, secret),
     };
     let mut extra = Map::new();
-    extra.insert("generation_id".into(), json!(created.generation_id));
-    let waiter = waiter(call, args.max_wait_secs, args.stop_on_cancel);
-    wait_result(
-        call,
-        &waiter,
-        JobRef::Generation(created.generation_id),
-        extra,
-    )
-    .await
-    .0
+    extra.insert("generation_id".into(), json!(created.id));
+    let generation = client.generation(created.id);
+    let options = wait_options(args.max_wait_secs, args.stop_on_cancel);
+    let waited = call
+        .wait(options, |o| async move { generation.wait(&o).await })
+        .await;
+    wait_result(call, waited, extra).0
 }
 
 /// Arguments of `edit_upload_file`.
@@ -439,8 +459,8 @@ async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
     let (options, mut progress) = UploadOptions::new()
         .cancel_token(call.cancellation().child_token())
         .progress_channel();
-    let edit = call.client().edit();
-    let upload = edit.upload(args.agent_id, source, options);
+    let agent = call.client().agent(AgentId::new(args.agent_id));
+    let upload = agent.upload(source, options);
     let report = async {
         // Progress: bytes hashed, then bytes sent on top (a retried PUT
         // restarts from 0; the value never goes back).
@@ -468,9 +488,9 @@ async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
         _ = report => return call.cancelled(),
     };
     match answer {
-        Ok(resource) => output::success(
+        Ok(uploaded) => output::success(
             json!({
-                "content_resource": resource,
+                "content_resource": uploaded.resource,
                 "next": "use content_resource.id as content_resource_id in a media card (or image_resource_id in video_from_image)",
             }),
             secret,
@@ -508,15 +528,20 @@ async fn regenerate(call: &Call<'_>, args: RegenerateArgs) -> CallToolResult {
         Ok(card) => card,
         Err(result) => return result,
     };
+    let client = call.client();
+    let engine = client
+        .agent(AgentId::new(args.agent_id))
+        .engine(EngineId::new(args.engine_id));
     let plan = MassRegenerate::column(
-        args.organization_id,
-        args.agent_id,
-        args.engine_id,
+        OrganizationId::new(args.organization_id),
+        &engine,
         args.column_id,
         card,
     )
     .wait(args.wait.unwrap_or(true));
-    let waiter = waiter(call, args.max_wait_secs, false);
+    let waiter = client
+        .waiter()
+        .with_options(wait_options(args.max_wait_secs, false));
     // rustc cannot prove `mass_regenerate`'s future `Send` (higher-ranked
     // closures inside it), so it runs on a blocking thread of the runtime.
     let ct = call.cancellation().clone();
@@ -605,24 +630,19 @@ pub struct RenderArgs {
 
 async fn render(call: &Call<'_>, args: RenderArgs) -> CallToolResult {
     let secret = call.secret();
-    let cell_id = match args.cell_id {
-        Some(id) => id,
+    let client = call.client();
+    let engine = client
+        .agent(AgentId::new(args.agent_id))
+        .engine(EngineId::new(args.engine_id));
+    let cell = match args.cell_id {
+        Some(id) => engine.cell(CellId::new(id)),
         None => {
-            let engine = match call
-                .client()
-                .vidsheet()
-                .engine(args.engine_id, args.agent_id)
-                .await
-            {
-                Ok(engine) => engine,
+            let answer = match engine.get().await {
+                Ok(answer) => answer,
                 Err(e) => return output::error(&e, secret),
             };
-            match first_row_cell(&engine, |c| {
-                c.role
-                    .as_ref()
-                    .is_some_and(|r| r.as_str().eq_ignore_ascii_case("final_video"))
-            }) {
-                Some(id) => id,
+            match engine.cell_in(&answer, &Role::FinalVideo) {
+                Some(cell) => cell,
                 None => {
                     return output::bad_arguments(
                         format!(
@@ -635,35 +655,22 @@ async fn render(call: &Call<'_>, args: RenderArgs) -> CallToolResult {
             }
         }
     };
-    let cell = CellRef::new(args.agent_id, args.engine_id, cell_id);
-    let created = match call.client().publish().render(cell).await {
+    let created = match cell.render().await {
         Ok(created) => created,
         Err(e) => return output::error(&e, secret),
     };
     let mut extra = Map::new();
-    extra.insert("cell_id".into(), json!(cell_id));
-    extra.insert("generation_id".into(), json!(created.generation_id));
-    let waiter = waiter(call, args.max_wait_secs, args.stop_on_cancel);
-    let (result, outcome) = wait_result(
-        call,
-        &waiter,
-        JobRef::Generation(created.generation_id),
-        extra,
-    )
-    .await;
-    match outcome {
-        Some(outcome) if outcome.is_completed() => {
-            let mut value = result.structured_content.clone().unwrap_or(Value::Null);
-            if let Some(map) = value.as_object_mut() {
-                map.insert(
-                    "video_url".into(),
-                    json!(outcome.output_resources().first().map(|r| r.url.clone())),
-                );
-            }
-            output::success(value, secret)
-        }
-        _ => result,
-    }
+    extra.insert("cell_id".into(), json!(cell.id()));
+    extra.insert("generation_id".into(), json!(created.id));
+    let generation = client.generation(created.id);
+    let options = wait_options(args.max_wait_secs, args.stop_on_cancel);
+    let waited = call
+        .wait(options, |o| async move { generation.wait(&o).await })
+        .await;
+    let (result, outcome) = wait_result(call, waited, extra);
+    with_on_completion(call, result, outcome, "video_url", |outcome| {
+        json!(outcome.output_resources().first().map(|r| r.url.clone()))
+    })
 }
 
 /// Arguments of `publish_post_and_wait`.
@@ -714,16 +721,17 @@ async fn publish(call: &Call<'_>, args: PublishArgs) -> CallToolResult {
             }
         }
     }
-    let created = match call.client().publish().publish(args.agent_id, &post).await {
+    let agent = call.client().agent(AgentId::new(args.agent_id));
+    let created = match agent.publish(&post).await {
         Ok(created) => created,
         Err(e) => return output::error(&e, secret),
     };
     let job = JobRef::UserJob {
-        id: created.user_job_id,
+        id: created.get(),
         agent_id: args.agent_id,
     };
     let mut extra = Map::new();
-    extra.insert("user_job_id".into(), json!(created.user_job_id));
+    extra.insert("user_job_id".into(), json!(created));
     extra.insert(
         "scheduled_time".into(),
         json!(args.scheduled_time.as_deref()),
@@ -735,31 +743,43 @@ async fn publish(call: &Call<'_>, args: PublishArgs) -> CallToolResult {
             "next".into(),
             json!(format!(
                 "wait with the `{}` tool",
-                Workflow::WaitForJob.name()
+                Workflow::WAIT_FOR_JOB.name()
             )),
         );
         return output::success(Value::Object(extra), secret);
     }
-    let waiter = waiter(call, args.max_wait_secs, false);
-    let (result, outcome) = wait_result(call, &waiter, job, extra).await;
-    match outcome {
-        Some(outcome) if outcome.is_completed() => {
-            let mut value = result.structured_content.clone().unwrap_or(Value::Null);
-            if let Some(map) = value.as_object_mut() {
-                map.insert(
-                    "post_id".into(),
-                    outcome
-                        .snapshot()
-                        .body
-                        .pointer("/result/post_id")
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                );
-            }
-            output::success(value, secret)
+    let options = wait_options(args.max_wait_secs, false);
+    let post = &post;
+    let waited = call
+        .wait(options, |o| async move {
+            agent.wait_published(created, post, &o).await
+        })
+        .await;
+    let outcome = match waited {
+        Some(Ok(PublishOutcome::Scheduled { scheduled_time, .. })) => {
+            // GEN accepted the post; it stays pending until its time.
+            extra.insert("outcome".into(), json!("scheduled"));
+            extra.insert("scheduled_time".into(), json!(scheduled_time));
+            extra.insert("job".into(), output::job_json(&job));
+            return output::success(Value::Object(extra), secret);
         }
-        _ => result,
-    }
+        Some(Ok(PublishOutcome::Finished(outcome))) => Some(Ok(*outcome)),
+        Some(Ok(other)) => {
+            extra.insert("outcome".into(), json!(other.to_string()));
+            return output::success(Value::Object(extra), secret);
+        }
+        Some(Err(e)) => Some(Err(e)),
+        None => None,
+    };
+    let (result, outcome) = wait_result(call, outcome, extra);
+    with_on_completion(call, result, outcome, "post_id", |outcome| {
+        outcome
+            .snapshot()
+            .body
+            .pointer("/result/post_id")
+            .cloned()
+            .unwrap_or(Value::Null)
+    })
 }
 
 /// A card planned `count` times.
@@ -797,7 +817,11 @@ async fn credit(call: &Call<'_>, args: CreditArgs) -> CallToolResult {
         estimated += default_cost_estimate(&card) * f64::from(count);
         generations += u64::from(count);
     }
-    let credit = match call.client().setup().credits(args.organization_id).await {
+    let credit = match call
+        .client()
+        .credits(OrganizationId::new(args.organization_id))
+        .await
+    {
         Ok(credit) => credit,
         Err(e) => return output::error(&e, secret),
     };
@@ -899,8 +923,14 @@ async fn wait_for_job(call: &Call<'_>, args: WaitArgs) -> CallToolResult {
         Ok(job) => job,
         Err(message) => return output::bad_arguments(message, call.secret()),
     };
-    let waiter = waiter(call, args.max_wait_secs, args.stop_on_cancel);
-    wait_result(call, &waiter, job, Map::new()).await.0
+    let waiter = call.client().waiter();
+    let options = wait_options(args.max_wait_secs, args.stop_on_cancel);
+    let waited = call
+        .wait(options, |o| async move {
+            waiter.with_options(o).wait(job).await
+        })
+        .await;
+    wait_result(call, waited, Map::new()).0
 }
 
 #[cfg(test)]
@@ -909,7 +939,7 @@ mod tests {
 
     #[test]
     fn card_properties_use_the_spec_schema() {
-        let schema = Workflow::GenerateAndWait.tool().input_schema;
+        let schema = Workflow::GENERATE_AND_WAIT.tool().input_schema;
         let card = &schema["properties"]["card"];
         assert_eq!(card, &card_schema());
         assert!(card.to_string().contains("generation_type"));
@@ -920,7 +950,7 @@ mod tests {
             .filter_map(Value::as_str)
             .collect();
         assert_eq!(required, ["agent_id", "engine_id", "cell_id", "card"]);
-        let credit = Workflow::CreditBalance.tool().input_schema;
+        let credit = Workflow::CREDIT_BALANCE.tool().input_schema;
         assert!(
             credit
                 .get("$defs")

@@ -89,6 +89,11 @@ pub struct MockConfig {
     /// How long a user job (publish, train_social) and a voice preview take to complete
     /// (`pending` for the first third, then `processing`). Default 600 ms.
     pub user_job_duration: Duration,
+    /// A scheduled publish (`schedule_type: "scheduled"`) stays `pending` until its
+    /// `scheduled_time`, as GEN keeps it (seed 001), then runs like any user job. The time until
+    /// then is multiplied by this factor, so tests can scale it down (0.001: an hour passes in
+    /// 3.6 s). Default 1.0 (real time).
+    pub schedule_scale: f64,
     /// Honour `wait=true` on `GET /v1/generations/{id}` (long-poll). When false the parameter is
     /// ignored and the server answers at once. Default true.
     pub long_poll: bool,
@@ -128,6 +133,7 @@ impl Default for MockConfig {
             costs: default_costs(),
             run_duration: Duration::from_millis(500),
             user_job_duration: Duration::from_millis(600),
+            schedule_scale: 1.0,
             long_poll: true,
             fail_next_generations: 0,
             failed_reason: "Mock generation failure".to_string(),
@@ -203,6 +209,13 @@ impl MockConfig {
     /// User job (and voice preview) duration.
     pub fn with_user_job_duration(mut self, d: Duration) -> Self {
         self.user_job_duration = d;
+        self
+    }
+
+    /// Scale of the time a scheduled publish waits for its `scheduled_time`
+    /// ([`MockConfig::schedule_scale`]; negative values count as 0).
+    pub fn with_schedule_scale(mut self, scale: f64) -> Self {
+        self.schedule_scale = scale;
         self
     }
 

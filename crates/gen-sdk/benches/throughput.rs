@@ -44,6 +44,7 @@
 //! (or a comma-separated list of them) and `GEN_BENCH_IN_FLIGHT` (e.g. `1`; default `1,64`) picks the modes, for
 //! a profiler.
 
+use genpro_sdk::steps::GenerationId;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -197,7 +198,11 @@ impl Clients {
             0 => self.baseline(&self.http, i).await,
             1 => self.baseline(&self.control, i).await,
             2 => {
-                self.sdk.edit().generation(i).await.unwrap();
+                self.sdk
+                    .generation(GenerationId::new(i))
+                    .get()
+                    .await
+                    .unwrap();
             }
             3 => {
                 self.sdk_raw
@@ -245,7 +250,7 @@ async fn main() {
         println!(
             "future sizes: reqwest+serde {} B, edit().generation {} B, raw builder {} B",
             std::mem::size_of_val(&c.baseline(&c.http, 0)),
-            std::mem::size_of_val(&c.sdk.edit().generation(0)),
+            std::mem::size_of_val(&c.sdk.generation(GenerationId::new(0)).get()),
             std::mem::size_of_val(&c.sdk.raw().get_generation().id(0).send()),
         );
     }

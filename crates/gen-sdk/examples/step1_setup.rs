@@ -1,34 +1,21 @@
 //! Step 1 — set up the agent: one Agent Core PATCH (only the fields set are
 //! sent), then the workspace's credit balance.
 //!
-//! `cargo run -p genpro-sdk --example step1_setup` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --features offline --example step1_setup`
+//! (offline without `GEN_API_KEY`).
 
-mod common;
-
-use genpro_sdk::agent_core::AgentCorePatch;
+use genpro_sdk::GenClient;
+use genpro_sdk::steps::OrganizationId;
+use genpro_sdk::workflow::seed_persona;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = common::connect().await?;
-    let client = &session.client;
-
-    let me = client.setup().me().await?;
+    let conn = GenClient::connect_or_offline().await?;
+    let me = conn.client.me().await?;
     println!("signed in as user {}", me.id.unwrap_or_default());
 
-    let patch = AgentCorePatch::new()
-        .brand_name("Santiago")
-        .description("San Antonio street food scout who hunts the best tacos.")
-        .identity_type("character")
-        .goal("growth")
-        .target_platforms(["tiktok", "instagram"])
-        .shortform(true)
-        .keywords(["streetfood", "foodtruck", "tacotok"])
-        .personality("Santiago grew up eating at his tia taco stand in south San Antonio...");
     // validated before sending: description ≤ 500, personality ≤ 20000 characters
-    let saved = client
-        .setup()
-        .update_agent_core(session.agent_id, &patch)
-        .await?;
+    let saved = conn.agent()?.update_core(&seed_persona()).await?;
     if saved.is_complete() {
         println!("agent core saved (HTTP {})", saved.status);
     } else {
@@ -38,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    if let Some(credit) = client.setup().credits(1).await? {
+    if let Some(credit) = conn.client.credits(OrganizationId::new(1)).await? {
         // no seed shows the balance with values: either may be missing
         let show = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
         println!(
@@ -47,5 +34,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             show(credit.aura)
         );
     }
+    conn.close().await;
     Ok(())
 }

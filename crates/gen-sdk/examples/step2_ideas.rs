@@ -1,39 +1,34 @@
-//! Step 2 — generate content ideas: start an agent run, wait for it (bounded,
-//! with the waiter), read the ideas from the conversation.
+//! Step 2 — generate content ideas: start an agent run, wait for it (bounded),
+//! read the ideas from the conversation.
 //!
-//! `cargo run -p genpro-sdk --example step2_ideas` (offline without `GEN_API_KEY`).
-
-mod common;
+//! `cargo run -p genpro-sdk --features offline --example step2_ideas`
+//! (offline without `GEN_API_KEY`).
 
 use std::time::Duration;
 
-use genpro_sdk::wait::{JobRef, WaitOptions};
+use genpro_sdk::GenClient;
+use genpro_sdk::wait::WaitOptions;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = common::connect().await?;
-    let client = &session.client;
-
-    let run = client
-        .ideas()
+    let conn = GenClient::connect_or_offline().await?;
+    let run = conn
+        .agent()?
         .start_run(
-            session.agent_id,
             "Generate 5 content ideas grounded in this week trends",
             None,
         )
         .await?;
     println!("run {} started", run.run_id);
 
-    let waiter = client
-        .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::from_secs(600)));
-    waiter
-        .wait(JobRef::AgentRun(run.run_id.clone()))
+    let wait = WaitOptions::default().max_wait(Duration::from_secs(600));
+    conn.client
+        .wait_run(&run.run_id, &wait)
         .await?
         .into_completed()?;
 
     let conversation = run.conversation_id.ok_or("the run has no conversation")?;
-    for message in client.ideas().messages(&conversation).await? {
+    for message in conn.client.messages(&conversation).await? {
         for idea in &message.ideas {
             println!(
                 "- {} [{}] — {}",
@@ -46,5 +41,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    conn.close().await;
     Ok(())
 }

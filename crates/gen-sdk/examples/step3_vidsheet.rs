@@ -1,29 +1,22 @@
 //! Step 3 — convert an idea to a vidsheet: take an idea's video type, pick
 //! the template tagged with it and clone it (free of credits).
 //!
-//! `cargo run -p genpro-sdk --example step3_vidsheet [-- VIDEO_TYPE]` (offline
-//! without `GEN_API_KEY`). The video type is the argument if given, else the
-//! one of the agent's latest idea, else `montage`.
-
-mod common;
+//! `cargo run -p genpro-sdk --features offline --example step3_vidsheet [-- VIDEO_TYPE]`
+//! (offline without `GEN_API_KEY`). The video type is the argument if given,
+//! else the one of the agent's latest idea, else `montage`.
 
 use futures::TryStreamExt;
+use genpro_sdk::GenClient;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = common::connect().await?;
-    let client = &session.client;
+    let conn = GenClient::connect_or_offline().await?;
+    let agent = conn.agent()?;
 
-    let from_idea = client
-        .ideas()
-        .ideas(session.agent_id, None)
-        .await?
-        .into_iter()
-        .rev()
-        .find_map(|idea| {
-            let title = idea.title.unwrap_or_else(|| "(untitled)".to_owned());
-            Some((title, idea.video_type?.to_string()))
-        });
+    let from_idea = agent.ideas(None).await?.into_iter().rev().find_map(|idea| {
+        let title = idea.title.unwrap_or_else(|| "(untitled)".to_owned());
+        Some((title, idea.video_type?.to_string()))
+    });
     let (video_type, source) = match (std::env::args().nth(1), from_idea) {
         (Some(arg), _) => (arg, "the command line".to_owned()),
         (None, Some((title, video_type))) => (video_type, format!("idea \"{title}\"")),
@@ -32,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("video type {video_type} (from {source})");
 
     // every page of the template list, fetched lazily
-    let templates: Vec<_> = client.vidsheet().templates_stream().try_collect().await?;
+    let templates: Vec<_> = conn.client.templates_stream().try_collect().await?;
     for t in &templates {
         let slug = t.slug.as_deref().unwrap_or("(no slug)");
         println!("template {slug} — tags {:?}", t.tags);
@@ -43,15 +36,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find_map(|t| t.slug.as_deref())
         .unwrap_or("tiktok-talking-avatar");
 
-    let engine = client
-        .vidsheet()
-        .clone_template(slug, session.agent_id)
-        .await?;
+    // the engine id is typed and required: it feeds the next call as is
+    let cloned = agent.clone_template(slug).await?;
     println!(
         "cloned {slug} into engine {}: {} columns, {} rows",
-        engine.id.unwrap_or_default(),
-        engine.spreadsheet_columns.len(),
-        engine.spreadsheet_rows.len()
+        cloned.id,
+        cloned.engine.spreadsheet_columns.len(),
+        cloned.engine.spreadsheet_rows.len()
     );
+    conn.close().await;
     Ok(())
 }

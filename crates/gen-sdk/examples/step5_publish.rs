@@ -1,34 +1,29 @@
 //! Step 5 — export and publish: render the final_video cell and wait,
-//! download the video (no API key goes to the CDN), publish to TikTok now.
+//! download the video (no API key goes to the CDN), publish to TikTok now,
+//! then schedule a second post (accepted by GEN, not waited for).
 //!
-//! `cargo run -p genpro-sdk --example step5_publish` (offline without `GEN_API_KEY`).
+//! `cargo run -p genpro-sdk --features offline --example step5_publish`
+//! (offline without `GEN_API_KEY`).
 
-mod common;
-
+use genpro_sdk::GenClient;
+use genpro_sdk::chrono::{Duration, Utc};
 use genpro_sdk::download::DownloadOptions;
-use genpro_sdk::phases::{CellRef, PublishPost};
+use genpro_sdk::steps::{PublishOutcome, PublishPost, Role};
+use genpro_sdk::wait::WaitOptions;
+use genpro_sdk::workflow::published_post_id;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = common::connect().await?;
-    let client = &session.client;
-    let agent = session.agent_id;
-
-    let engine = client
-        .vidsheet()
-        .clone_template("tiktok-talking-avatar", agent)
+    let conn = GenClient::connect_or_offline().await?;
+    let agent = conn.agent()?;
+    let wait = WaitOptions::default();
+    let cloned = agent.clone_template("tiktok-talking-avatar").await?;
+    let final_video = agent
+        .engine(cloned.id)
+        .cell_by_role(Role::FinalVideo)
         .await?;
-    let final_video = common::cell_of(&engine, "final_video", None).ok_or("no final_video cell")?;
 
-    let render = client
-        .publish()
-        .render_and_wait(CellRef::new(
-            agent,
-            engine.id.unwrap_or_default(),
-            final_video,
-        ))
-        .await?
-        .into_completed()?;
+    let render = final_video.render_and_wait(&wait).await?.into_completed()?;
     let url = render
         .output_resources
         .first()
@@ -36,27 +31,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the render has no output")?;
     println!("rendered: {url}");
 
-    let path =
-        std::env::temp_dir().join(format!("gen-final-{}.mp4", engine.id.unwrap_or_default()));
-    let file = client
-        .publish()
+    let path = std::env::temp_dir().join(format!("gen-final-{}.mp4", cloned.id));
+    let file = conn
+        .client
         .download(&url, &path, DownloadOptions::new().overwrite(true))
         .await?;
     println!("downloaded {} bytes to {}", file.bytes, file.path.display());
     std::fs::remove_file(&path).ok();
 
     let post = PublishPost::tiktok(&url, "The $2 taco at 2am #streetfood #tacotok");
-    let job = client
-        .publish()
-        .publish_and_wait(agent, &post)
-        .await?
-        .into_completed()?;
-    println!(
-        "published: post id {}",
-        job.body
-            .pointer("/result/post_id")
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    );
+    let published = agent.publish_and_wait(&post, &wait).await?;
+    println!("published: post id {:?}", published_post_id(&published));
+
+    let later = post.scheduled(Utc::now() + Duration::hours(3));
+    match agent.publish_and_wait(&later, &wait).await? {
+        PublishOutcome::Scheduled {
+            user_job_id,
+            scheduled_time,
+        } => println!("publish job {user_job_id} scheduled for {scheduled_time}"),
+        other => println!("scheduled post: {other}"),
+    }
+    conn.close().await;
     Ok(())
 }

@@ -19,6 +19,7 @@
 //! - the peak RSS of this (client) process, from `VmHWM` in
 //!   `/proc/self/status` (target ≤ 64 MiB).
 
+use genpro_sdk::steps::AgentId;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -123,8 +124,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
         });
         let t = Instant::now();
         let resource = client
-            .edit()
-            .upload(42, UploadSource::path(&path), options)
+            .agent(AgentId::new(42)).upload(UploadSource::path(&path), options)
             .await?;
         let total = t.elapsed();
         let hashed = watcher.await?.unwrap_or(Duration::ZERO);
@@ -132,7 +132,7 @@ fn run(size: u64, child: &mut std::process::Child) -> Result<(), Box<dyn std::er
         println!(
             "genpro-sdk upload: {:.2} s total (content resource {}): checksum {:.2} s ({:.0} MiB/s), PUT + API calls {:.2} s ({:.0} MiB/s)",
             total.as_secs_f64(),
-            resource.id.unwrap_or_default(),
+            resource.id,
             hashed.as_secs_f64(),
             size as f64 / 1048576.0 / hashed.as_secs_f64().max(1e-9),
             put.as_secs_f64(),

@@ -8,15 +8,16 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue}
 
 use crate::config::{AuthScheme, Config, GenClientBuilder, Secret};
 use crate::error::{Error, from_gen_api, from_reqwest};
-use crate::phases::{Edit, Host, Ideas, Phase, Publish, Setup, Vidsheet};
 use crate::response::Response;
 use crate::retry::{Idempotency, Retrier};
+use crate::steps::Host;
 use crate::transport::GenTransport;
 
 /// The GEN client: both hosts (`api.gen.pro`, `agent.gen.pro`), the key in a
-/// sensitive header, retries that never spend credits twice, and the five
-/// steps of the journey as handles ([`Self::setup`], [`Self::ideas`],
-/// [`Self::vidsheet`], [`Self::edit`], [`Self::publish`]).
+/// sensitive header, retries that never spend credits twice, and the API as
+/// handles that carry their scope ([`Self::agent`], then
+/// [`crate::steps::Agent::engine`], [`crate::steps::Engine::cell`];
+/// [`Self::generation`]; see [`crate::steps`]).
 ///
 /// Cheap to clone (one shared connection pool).
 #[derive(Clone)]
@@ -85,12 +86,6 @@ impl GenClient {
         from_gen_api(e, Some(self.secret()))
     }
 
-    /// The generated client ([`Self::raw`]; both hosts are routed by the
-    /// transport).
-    pub fn api(&self) -> &genpro_api::Client {
-        &self.inner.raw
-    }
-
     /// The HTTP client (no credentials, no redirects); send through
     /// [`Self::execute`] to get auth, retries and typed errors.
     pub fn http(&self) -> &reqwest::Client {
@@ -150,37 +145,6 @@ impl GenClient {
     /// (`Error::redact`); never log or send it elsewhere.
     pub(crate) fn secret(&self) -> &str {
         self.inner.secret.expose()
-    }
-
-    /// Step 1 — set up the agent.
-    pub fn setup(&self) -> Setup<'_> {
-        Setup::new(self)
-    }
-
-    /// Step 2 — generate content ideas.
-    pub fn ideas(&self) -> Ideas<'_> {
-        Ideas::new(self)
-    }
-
-    /// Step 3 — convert an idea to a vidsheet.
-    pub fn vidsheet(&self) -> Vidsheet<'_> {
-        Vidsheet::new(self)
-    }
-
-    /// Step 4 — edit and generate.
-    pub fn edit(&self) -> Edit<'_> {
-        Edit::new(self)
-    }
-
-    /// Step 5 — export and publish.
-    pub fn publish(&self) -> Publish<'_> {
-        Publish::new(self)
-    }
-
-    /// The generated client if `operation_id` belongs to `phase`.
-    pub fn raw_for(&self, phase: Phase, operation_id: &str) -> Option<&genpro_api::Client> {
-        let op = genpro_api::operations::find(operation_id)?;
-        (op.phase == phase).then(|| self.raw())
     }
 
     /// Awaits one genpro-api call and converts its error with

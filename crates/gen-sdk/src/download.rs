@@ -6,12 +6,13 @@
 //! use genpro_sdk::download::DownloadOptions;
 //!
 //! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
-//! let generation = client.edit().generation(56789).await?;
+//! use genpro_sdk::steps::GenerationId;
+//! let generation = client.generation(GenerationId::new(56789)).get().await?;
 //! if let Some(output) = generation.output_resources.first() {
 //!     let options = DownloadOptions::new().on_progress(|done, total| {
 //!         eprintln!("{done}/{}", total.map_or("?".into(), |t| t.to_string()));
 //!     });
-//!     client.publish().download(&output.url, "final_video.mp4", options).await?;
+//!     client.download(&output.url, "final_video.mp4", options).await?;
 //! }
 //! # Ok(()) }
 //! ```
@@ -44,9 +45,9 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::client::GenClient;
 use crate::error::read_capped;
 use crate::error::{Error, from_reqwest};
-use crate::phases::Publish;
 use crate::retry::{Idempotency, Retrier};
 use crate::upload::{build_storage_client, io_error};
 
@@ -218,32 +219,27 @@ pub async fn download(
     .await
 }
 
-impl<'a> Publish<'a> {
-    /// Downloads a public output URL (e.g. a render's
-    /// `output_resources[0].url`) to `path`, with the client's retry
-    /// policy, connect timeout and user agent but **without** its API key;
-    /// see the [module documentation](crate::download).
-    pub async fn download(
-        &self,
-        url: &str,
-        path: impl AsRef<Path>,
-        options: DownloadOptions,
-    ) -> Result<Downloaded, Error> {
-        let client = self.client();
-        let http = match &options.http {
-            Some(c) => c.clone(),
-            None => build_storage_client(client)?,
-        };
-        let retrier = options
-            .retrier
-            .clone()
-            .unwrap_or_else(|| client.retrier().clone());
-        run_cancellable(
-            &options,
-            download_inner(&http, &retrier, url, path.as_ref(), &options),
-        )
-        .await
-    }
+/// [`GenClient::download`]: the client's retry policy, connect timeout and
+/// user agent, without its key.
+pub(crate) async fn download_with(
+    client: &GenClient,
+    url: &str,
+    path: &Path,
+    options: DownloadOptions,
+) -> Result<Downloaded, Error> {
+    let http = match &options.http {
+        Some(c) => c.clone(),
+        None => build_storage_client(client)?,
+    };
+    let retrier = options
+        .retrier
+        .clone()
+        .unwrap_or_else(|| client.retrier().clone());
+    run_cancellable(
+        &options,
+        download_inner(&http, &retrier, url, path, &options),
+    )
+    .await
 }
 
 async fn run_cancellable<T>(

@@ -1,68 +1,79 @@
 //! # genpro-sdk — the ergonomic Rust client for the GEN Auto Content Engine API
 //!
-//! GEN takes a raw idea to a published short video in five steps. In code:
+//! GEN takes a raw idea to a published short video in five steps. In code,
+//! offline against the built-in fake when `GEN_API_KEY` is unset (feature
+//! `offline`), against GEN with it:
 //!
-//! ```no_run
+//! ```
 //! use genpro_sdk::agent_core::AgentCorePatch;
 //! use genpro_sdk::cards::{AspectRatio, Card, VideoFromTextCard, VideoFromTextModel};
-//! use genpro_sdk::phases::{CellRef, PublishPost};
-//! use genpro_sdk::wait::JobRef;
+//! use genpro_sdk::chrono::{Duration, Utc};
+//! use genpro_sdk::steps::{PublishOutcome, PublishPost, Role};
+//! use genpro_sdk::wait::WaitOptions;
 //! use genpro_sdk::GenClient;
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = GenClient::from_env()?; // GEN_API_KEY
-//! let agent = 42;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "offline")] {
+//! let conn = GenClient::connect_or_offline().await?; // GEN_API_KEY, GEN_AGENT_ID
+//! let agent = conn.agent()?;
+//! let wait = WaitOptions::default(); // timeout, progress channel, cancellation
 //!
 //! // Step 1 — set up the agent: one PATCH, only the fields set are sent.
 //! let core = AgentCorePatch::new()
 //!     .brand_name("Santiago")
 //!     .keywords(["streetfood", "tacotok"]);
-//! let saved = client.setup().update_agent_core(agent, &core).await?; // 200, or 207 + failed sections
+//! let saved = agent.update_core(&core).await?; // 200, or 207 + failed sections
 //! assert!(saved.failed_section_names().is_empty());
 //!
 //! // Step 2 — generate ideas: start a run, wait for it (bounded), read the ideas.
-//! let run = client.ideas().start_run(agent, "Generate 5 content ideas", None).await?;
-//! client.wait_for(JobRef::AgentRun(run.run_id.clone())).await?.into_completed()?;
+//! let run = agent.start_run("Generate 5 content ideas", None).await?;
+//! conn.client.wait_run(&run.run_id, &wait).await?.into_completed()?;
 //! let conversation = run.conversation_id.unwrap_or_default();
-//! let messages = client.ideas().messages(&conversation).await?;
+//! let messages = conn.client.messages(&conversation).await?;
 //! let idea = messages.iter().flat_map(|m| m.ideas.iter()).next().expect("an idea");
 //!
-//! // Step 3 — clone a template into a vidsheet (free).
-//! let engine = client.vidsheet().clone_template("tiktok-talking-avatar", agent).await?;
+//! // Step 3 — clone a template into a vidsheet (free); its id is typed.
+//! let cloned = agent.clone_template("tiktok-talking-avatar").await?;
+//! let engine = agent.engine(cloned.id);
 //!
-//! // Step 4 — edit a cell, then generate from a typed card (validated before
-//! // sending, never sent twice) and wait (long-poll where GEN serves it).
-//! let engine_id = engine.id.expect("the clone answer carries the engine id");
-//! let script = CellRef::new(agent, engine_id, 3000);
-//! client.edit().update_cell(script, idea.hook.clone().unwrap_or_default()).await?;
+//! // Step 4 — write the script cell, then generate the video cell from a
+//! // typed card (validated before sending, never sent twice) and wait.
+//! // Cells are found by role: their ids differ per clone.
+//! let script = engine.cell_by_role(Role::Script).await?;
+//! script.update(idea.hook.clone().unwrap_or_default()).await?;
 //! let card = Card::from(
 //!     VideoFromTextCard::new("Taco truck at golden hour", VideoFromTextModel::Kling16)
 //!         .aspect_ratio(AspectRatio::Ratio9x16)
 //!         .duration(5),
 //! );
-//! let video = CellRef::new(agent, engine_id, 3001);
-//! client.edit().generate_on_cell_and_wait(video, &card).await?.into_completed()?;
+//! let video = engine.cell_by_role(Role::Video).await?;
+//! video.generate_and_wait(&card, &wait).await?.into_completed()?;
 //!
-//! // Step 5 — render, download (no key sent to the CDN), publish.
-//! let final_video = CellRef::new(agent, engine_id, 3099);
-//! let render = client.publish().render_and_wait(final_video).await?.into_completed()?;
+//! // Step 5 — render the final-video cell, download (no key sent to the
+//! // CDN), publish later: a scheduled post is accepted, not waited for.
+//! let final_video = engine.cell_by_role(Role::FinalVideo).await?;
+//! let render = final_video.render_and_wait(&wait).await?.into_completed()?;
 //! let url = render.output_resources[0].url.clone();
-//! client.publish().download(&url, "final.mp4", Default::default()).await?;
-//! client
-//!     .publish()
-//!     .publish_and_wait(agent, &PublishPost::tiktok(&url, "The $2 taco at 2am #tacotok"))
-//!     .await?
-//!     .into_completed()?;
+//! # let dir = tempfile::tempdir()?;
+//! # let final_mp4 = dir.path().join("final.mp4");
+//! conn.client.download(&url, &final_mp4, Default::default()).await?;
+//! let post = PublishPost::tiktok(&url, "The $2 taco at 2am #tacotok")
+//!     .scheduled(Utc::now() + Duration::hours(2));
+//! let published = agent.publish_and_wait(&post, &wait).await?;
+//! assert!(matches!(published, PublishOutcome::Scheduled { .. }));
+//! # conn.close().await;
+//! # }
 //! # Ok(()) }
 //! ```
 //!
-//! | step | handle | host |
+//! | scope | handle | file |
 //! |---|---|---|
-//! | 1 — set up the agent | [`GenClient::setup`] | api |
-//! | 2 — generate content ideas | [`GenClient::ideas`] | agent (and api for monitoring jobs) |
-//! | 3 — convert an idea to a vidsheet | [`GenClient::vidsheet`] | api |
-//! | 4 — edit and generate | [`GenClient::edit`] | api |
-//! | 5 — export and publish | [`GenClient::publish`] | api |
+//! | the account: user, workspaces, credit, templates, runs, downloads | [`GenClient`] | [`steps::account`] |
+//! | an agent: setup, ideas, clone, uploads, publish | [`GenClient::agent`] → [`steps::Agent`] | [`steps::agent`] |
+//! | an engine: read, cells by role, variables | [`steps::Agent::engine`] → [`steps::Engine`] | [`steps::engine`] |
+//! | a cell or layer: value, card, generate, render | [`steps::Engine::cell`] → [`steps::Cell`] | [`steps::cell`] |
+//! | a generation: status, stop, continue, wait | [`GenClient::generation`] → [`steps::Generation`] | [`steps::generation`] |
 //!
 //! On top of the generated [`genpro_api`] client it adds:
 //!
@@ -77,18 +88,18 @@
 //!   documented fix ([`Error::hint`]);
 //! - typed creation cards validated before sending ([`cards`]);
 //! - waiting for generations, renders, agent runs, user jobs and voice
-//!   previews: long-poll detected at run time, bounded waits, progress,
-//!   many at once, mass regenerate with an up-front credit check ([`wait`]);
+//!   previews, one way: [`wait::WaitOptions`] with a timeout, a progress
+//!   channel and cancellation; long-poll detected at run time, many at
+//!   once, mass regenerate with an up-front credit check ([`wait`]);
 //! - uploads up to 1 GiB, streamed and checksummed ([`upload`]), downloads
 //!   ([`download`]) and the multipart operations genpro-api cannot generate
 //!   ([`multipart`]);
 //! - typed open enums for response statuses ([`status`]);
-//! - the five steps as handles, one file each ([`steps`], also reachable as
-//!   [`phases`]): ready-made methods that are thin typed wrappers over the
-//!   generated builders, with typed ids ([`steps::AgentId`]...) that plain
-//!   `i64`s convert into; every other operation is a builder of
-//!   [`GenClient::raw`], routed by the generated table
-//!   ([`phases::OPERATIONS`]).
+//! - handles that carry their scope and typed ids that cannot be swapped
+//!   ([`steps`]); every other operation is a builder of [`GenClient::raw`],
+//!   routed by the generated table ([`steps::OPERATIONS`]);
+//! - the workflows (connect or run offline, the whole journey) once, for
+//!   apps, the CLI and the MCP server ([`workflow`]).
 //!
 //! Runnable versions of each step, offline against the built-in fake when
 //! `GEN_API_KEY` is unset, are in `examples/`.
@@ -114,7 +125,6 @@ pub mod dynamic;
 pub mod error;
 pub mod multipart;
 pub mod pagination;
-pub mod phases;
 pub mod response;
 pub mod retry;
 pub mod status;
@@ -122,6 +132,7 @@ pub mod steps;
 pub mod transport;
 pub mod upload;
 pub mod wait;
+pub mod workflow;
 
 pub use client::GenClient;
 pub use config::GenClientBuilder;
@@ -147,6 +158,11 @@ pub(crate) fn init_tls() {
     }
 }
 
+/// The README's snippet, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 /// The raw generated client, re-exported.
 pub use genpro_api;
 
@@ -154,3 +170,7 @@ pub use genpro_api;
 /// one [`GenClientBuilder::http_client`] takes, and the one of
 /// [`GenClient::http`], [`GenClient::execute`] and [`Error::from_response_parts`].
 pub use reqwest;
+
+/// The time types the API takes ([`steps::PublishPost::scheduled`] takes a
+/// `chrono::DateTime<Utc>`), re-exported.
+pub use chrono;

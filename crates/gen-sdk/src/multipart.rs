@@ -4,27 +4,27 @@
 //!
 //! | operation | method | form fields |
 //! |---|---|---|
-//! | `create_content_resource` | [`Edit::upload_multipart`] | `content_resource[file]` (file) |
-//! | `create_content_resource` (after a direct upload) | [`Edit::upload`] | `content_resource[file]` (the `signed_id`, a text field) |
-//! | `create_user_job` (train_social) | [`Ideas::train_social`] | `user_job[user_job_type]=train_social`, `user_job[data]` (JSON string) |
-//! | `import_global_variables` | [`Edit::import_global_variables`] | `file` (XLSX) |
-//! | `clone_voice` | [`Setup::clone_voice`] | `name`, `description` (optional), `file` (audio) |
+//! | `create_content_resource` | [`Agent::upload_multipart`] | `content_resource[file]` (file) |
+//! | `create_content_resource` (after a direct upload) | [`Agent::upload`] | `content_resource[file]` (the `signed_id`, a text field) |
+//! | `create_user_job` (train_social) | [`Agent::train_social`] | `user_job[user_job_type]=train_social`, `user_job[data]` (JSON string) |
+//! | `import_global_variables` | [`Engine::import_global_variables`] | `file` (XLSX) |
+//! | `clone_voice` | [`Agent::clone_voice`] | `name`, `description` (optional), `file` (audio) |
 //!
 //! Files are streamed from their [`UploadSource`], never read into memory
 //! whole. Requests carry the API key like every other GEN call and the
 //! `api-version` header of the generated client. Errors are [`Error`]s
 //! (status, `error_code`, body), scrubbed of the key.
 //!
-//! Retries follow the operation's class in [`crate::phases::OPERATIONS`];
+//! Retries follow the operation's class in [`crate::steps::OPERATIONS`];
 //! the content resource upload (which creates a resource each time) is
 //! retried only when the request never reached GEN. A request whose file
 //! comes from an async reader is sent once (a reader cannot be rewound).
 //!
-//! [`Edit::upload_multipart`]: crate::phases::Edit::upload_multipart
-//! [`Edit::upload`]: crate::phases::Edit::upload
-//! [`Edit::import_global_variables`]: crate::phases::Edit::import_global_variables
-//! [`Ideas::train_social`]: crate::phases::Ideas::train_social
-//! [`Setup::clone_voice`]: crate::phases::Setup::clone_voice
+//! [`Agent::upload_multipart`]: crate::steps::Agent::upload_multipart
+//! [`Agent::upload`]: crate::steps::Agent::upload
+//! [`Engine::import_global_variables`]: crate::steps::Engine::import_global_variables
+//! [`Agent::train_social`]: crate::steps::Agent::train_social
+//! [`Agent::clone_voice`]: crate::steps::Agent::clone_voice
 
 use std::fmt;
 use std::future::Future;
@@ -36,8 +36,8 @@ use serde::de::DeserializeOwned;
 
 use crate::client::GenClient;
 use crate::error::Error;
-use crate::phases::{Edit, Host, Ideas, Setup};
 use crate::retry::{Idempotency, Retrier, RetryPolicy};
+use crate::steps::Host;
 use crate::upload::{
     CountingStream, DIRECT_UPLOAD_THRESHOLD, Described, ProgressSink, UploadSource,
     default_file_timeout,
@@ -175,17 +175,14 @@ pub(crate) async fn post_signed_content_resource(
     .await
 }
 
-impl<'a> Edit<'a> {
-    /// `POST /v1/content_resources?agent_id=` (multipart): uploads a small
-    /// file (1 byte to 50 MiB) in one request, the file in
-    /// `content_resource[file]`. Larger files need a direct upload: use
-    /// [`Edit::upload`], which picks the way by size.
-    pub async fn upload_multipart(
-        &self,
-        agent_id: i64,
-        source: impl Into<UploadSource>,
-    ) -> Result<types::ContentResource, Error> {
-        let source = source.into();
+/// [`crate::steps::Agent::upload_multipart`]: the file in
+/// `content_resource[file]`.
+pub(crate) async fn upload_multipart(
+    client: &GenClient,
+    agent_id: i64,
+    source: UploadSource,
+) -> Result<types::ContentResource, Error> {
+    {
         let described = source.describe().await?;
         if described.len > DIRECT_UPLOAD_THRESHOLD {
             return Err(Error::validation(
@@ -197,7 +194,6 @@ impl<'a> Edit<'a> {
                 None,
             ));
         }
-        let client = self.client();
         post_content_resource(
             client,
             agent_id,
@@ -208,23 +204,20 @@ impl<'a> Edit<'a> {
         )
         .await
     }
+}
 
-    /// `POST /v1/autocontentengine/{engine_id}/import_global_variables?agent_id=`:
-    /// imports the sheet's global variables from an XLSX file (form field
-    /// `file`, content type [`XLSX_CONTENT_TYPE`]); the template is
-    /// `GET /v1/autocontentengine/global_variables_template`. Returns the
-    /// variables.
-    pub async fn import_global_variables(
-        &self,
-        engine_id: i64,
-        agent_id: i64,
-        xlsx: impl Into<UploadSource>,
-    ) -> Result<Vec<types::GlobalVariable>, Error> {
-        let source = xlsx.into();
+/// [`crate::steps::Engine::import_global_variables`]: form field `file`,
+/// content type [`XLSX_CONTENT_TYPE`].
+pub(crate) async fn import_global_variables(
+    client: &GenClient,
+    engine_id: i64,
+    agent_id: i64,
+    source: UploadSource,
+) -> Result<Vec<types::GlobalVariable>, Error> {
+    {
         let mut described = source.describe().await?;
         described.content_type = XLSX_CONTENT_TYPE.to_owned();
         let (source, described) = (&source, &described);
-        let client = self.client();
         send_multipart(
             client,
             "import_global_variables",
@@ -246,7 +239,7 @@ impl<'a> Edit<'a> {
 }
 
 /// A voice to clone from an audio sample: the body of
-/// [`Setup::clone_voice`] (`VoiceCloneRequest` in the spec).
+/// [`crate::steps::Agent::clone_voice`] (`VoiceCloneRequest` in the spec).
 #[derive(Debug)]
 pub struct VoiceClone {
     name: String,
@@ -280,20 +273,17 @@ impl VoiceClone {
     }
 }
 
-impl<'a> Setup<'a> {
-    /// `POST /v1/agents/{agent_id}/voice/clone` (multipart: `name`,
-    /// `description`, `file`): clones a voice from an audio sample and
-    /// returns it (its `voice_id` goes into `default_user_voice` or a
-    /// `speech_from_text` card).
-    pub async fn clone_voice(
-        &self,
-        agent_id: i64,
-        voice: VoiceClone,
-    ) -> Result<types::Voice, Error> {
+/// [`crate::steps::Agent::clone_voice`]: multipart `name`, `description`,
+/// `file`.
+pub(crate) async fn clone_voice(
+    client: &GenClient,
+    agent_id: i64,
+    voice: VoiceClone,
+) -> Result<types::Voice, Error> {
+    {
         voice.validate()?;
         let described = &voice.sample.describe().await?;
         let voice = &voice;
-        let client = self.client();
         send_multipart(
             client,
             "clone_voice",
@@ -386,7 +376,7 @@ impl fmt::Display for SocialSourceType {
 }
 
 /// A `train_social` job: scrape trending content from a platform into the
-/// agent's knowledge base ([`Ideas::train_social`]).
+/// agent's knowledge base ([`Agent::train_social`](crate::steps::Agent::train_social)).
 ///
 /// ```
 /// use genpro_sdk::multipart::{SocialPlatform, SocialSourceType, TrainSocial};
@@ -508,20 +498,17 @@ impl TrainSocial {
     }
 }
 
-impl<'a> Ideas<'a> {
-    /// `POST /v1/user_jobs?agent_id=` (multipart `train_social`): starts
-    /// scraping trending content into the agent (validated first). Poll the
-    /// job with `GET /v1/user_jobs/{id}`. Starts paid work: retried only
-    /// when the request never reached GEN.
-    pub async fn train_social(
-        &self,
-        agent_id: i64,
-        job: &TrainSocial,
-    ) -> Result<types::UserJobCreated, Error> {
+/// [`crate::steps::Agent::train_social`]: multipart `user_job[...]` fields.
+pub(crate) async fn train_social(
+    client: &GenClient,
+    agent_id: i64,
+    job: &TrainSocial,
+) -> Result<types::UserJobCreated, Error> {
+    {
         job.validate()?;
         let data = job.data_string();
         send_multipart(
-            self.client(),
+            client,
             "create_user_job",
             idempotency_of("create_user_job"),
             true,

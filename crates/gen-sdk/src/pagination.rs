@@ -12,8 +12,8 @@
 //!
 //! # async fn run(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! let videos: Vec<_> = client
-//!     .edit()
-//!     .content_resources(42, ContentResourceFilter::default().object_type("video"))
+//!     .agent(genpro_sdk::steps::AgentId::new(42))
+//!     .content_resources(ContentResourceFilter::default().object_type("video"))
 //!     .try_collect()
 //!     .await?;
 //! # Ok(()) }
@@ -32,12 +32,12 @@ use genpro_api::prelude::*;
 use genpro_api::types;
 
 use crate::Error;
-use crate::phases::{Edit, Vidsheet};
+use crate::client::GenClient;
 
 /// A stream of items from a paginated list.
 pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 
-/// Templates asked for per page by [`Vidsheet::templates_stream`].
+/// Templates asked for per page by [`GenClient::templates_stream`].
 pub const TEMPLATES_PER_PAGE: u64 = 50;
 
 /// One fetched page: its items, and whether it is the last.
@@ -93,7 +93,7 @@ fn is_last(page: u64, meta: Option<&types::PaginationMeta>) -> bool {
         .is_some_and(|total| i64::try_from(page).unwrap_or(i64::MAX) >= total)
 }
 
-/// Filters of [`Edit::content_resources`].
+/// Filters of [`Agent::content_resources`](crate::steps::Agent::content_resources).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ContentResourceFilter {
@@ -109,7 +109,7 @@ impl ContentResourceFilter {
     }
 }
 
-/// Filters of [`Edit::asset_library`].
+/// Filters of [`Agent::asset_library`](crate::steps::Agent::asset_library).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AssetFilter {
@@ -151,20 +151,19 @@ pub enum AssetItem {
     Resource(types::ContentResource),
 }
 
-impl Edit<'_> {
-    /// `GET /v1/content_resources?agent_id=&type=&page=`, every page, as a
-    /// stream of resources.
-    pub fn content_resources(
-        &self,
-        agent_id: i64,
-        filter: ContentResourceFilter,
-    ) -> ItemStream<types::ContentResource> {
-        let client = self.client().clone();
+/// [`crate::steps::Agent::content_resources`].
+pub(crate) fn content_resources(
+    client: &GenClient,
+    agent_id: i64,
+    filter: ContentResourceFilter,
+) -> ItemStream<types::ContentResource> {
+    {
+        let client = client.clone();
         paginate(move |page| {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let api = client.api();
+                let api = client.raw();
                 let list = client
                     .send({
                         let mut b = api
@@ -188,17 +187,21 @@ impl Edit<'_> {
             }
         })
     }
+}
 
-    /// `GET /v1/asset_libraries?agent_id=&folder_id=&asset_type=&search=&page=`,
-    /// every page, as a stream of folders and resources (each page's folders
-    /// first).
-    pub fn asset_library(&self, agent_id: i64, filter: AssetFilter) -> ItemStream<AssetItem> {
-        let client = self.client().clone();
+/// [`crate::steps::Agent::asset_library`].
+pub(crate) fn asset_library(
+    client: &GenClient,
+    agent_id: i64,
+    filter: AssetFilter,
+) -> ItemStream<AssetItem> {
+    {
+        let client = client.clone();
         paginate(move |page| {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let api = client.api();
+                let api = client.raw();
                 let list = client
                     .send({
                         let mut b = api
@@ -238,12 +241,11 @@ impl Edit<'_> {
     }
 }
 
-impl Vidsheet<'_> {
-    /// `GET /v1/templates/projects?page=&per_page=`, every page, as a stream
-    /// of templates ([`TEMPLATES_PER_PAGE`] a page; the list is a bare
-    /// array, so a short page is the last).
-    pub fn templates_stream(&self) -> ItemStream<types::Template> {
-        let client = self.client().clone();
+/// [`GenClient::templates_stream`]: [`TEMPLATES_PER_PAGE`] a page; the
+/// list is a bare array, so a short page is the last.
+pub(crate) fn templates(client: &GenClient) -> ItemStream<types::Template> {
+    {
+        let client = client.clone();
         paginate(move |page| {
             let client = client.clone();
             async move {

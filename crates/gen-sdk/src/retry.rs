@@ -17,8 +17,8 @@
 //!
 //! A retried stop or continue whose earlier attempt landed gets seed 000's
 //! 422 "Generation cannot be stopped/continued in its current state":
-//! [`crate::steps::Edit::stop_generation`] and
-//! [`crate::steps::Edit::continue_generation`] take that answer to a retry
+//! [`crate::steps::Generation::stop`] and
+//! [`crate::steps::Generation::resume`] take that answer to a retry
 //! as done ([`crate::transport::recording_attempts`] tells them it was one).
 //!
 //! Sleeping and the clock are injected ([`Sleep`], [`Clock`]) so tests run

@@ -39,7 +39,7 @@ async fn a_successful_call_keeps_its_request_id() {
     let client = builder(&server).build().unwrap();
 
     // A step handle's method.
-    let answer = client.setup().me().with_meta().await.unwrap();
+    let answer = client.me().with_meta().await.unwrap();
     assert_eq!(answer.request_id(), Some("req-ok-1"));
     assert_eq!(answer.status(), Some(200));
     assert_eq!(answer.value().id, Some(1));
@@ -84,7 +84,7 @@ async fn no_request_id_header_and_no_request_give_none() {
         })
         .await;
     let client = builder(&server).build().unwrap();
-    let answer = client.setup().me().with_meta().await.unwrap();
+    let answer = client.me().with_meta().await.unwrap();
     assert_eq!(answer.status(), Some(200));
     assert_eq!(answer.request_id(), None);
 
@@ -102,8 +102,7 @@ async fn with_meta_keeps_the_future_send() {
     fn send<T: Send>(_: &T) {}
     let server = MockServer::start_async().await;
     let client = builder(&server).build().unwrap();
-    let setup = client.setup();
-    let fut = setup.me().with_meta();
+    let fut = client.me().with_meta();
     send(&fut);
 }
 
@@ -167,7 +166,7 @@ async fn the_request_id_is_recorded_in_the_call_span() {
         lines: lines.clone(),
         next: AtomicU64::new(1),
     });
-    client.setup().me().await.unwrap();
+    client.me().await.unwrap();
     let err = client
         .send(client.raw().get_generation().id(404).send())
         .await
@@ -222,7 +221,7 @@ async fn a_user_http_client_with_default_headers_reaches_the_server() {
         .user_agent("hooks-test/1")
         .build()
         .unwrap();
-    let answer = client.setup().me().await.unwrap();
+    let answer = client.me().await.unwrap();
     assert_eq!(answer.id, Some(1));
     assert_eq!(me.calls_async().await, 1);
     // The builder's Debug names the header, not its value.
@@ -256,7 +255,7 @@ async fn a_user_http_client_still_follows_no_redirect_and_sends_no_key_elsewhere
         .http_client(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10)))
         .build()
         .unwrap();
-    let err = client.setup().me().await.unwrap_err();
+    let err = client.me().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api, "{err:?}");
     assert_eq!(err.status(), Some(307));
     assert_eq!(redirect.calls_async().await, 1);
@@ -319,7 +318,7 @@ async fn the_sdk_timeouts_apply_over_a_user_http_client() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = client.setup().me().await.unwrap_err();
+    let err = client.me().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
     assert!(!err.is_connect());
     assert!(

@@ -41,7 +41,6 @@ async fn downloads_without_credentials_and_renames() {
     let url = format!("{}/outputs/render_xyz.mp4", cdn.base);
 
     let done = client
-        .publish()
         .download(
             &url,
             &target,
@@ -140,7 +139,6 @@ async fn follows_redirects_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("a.jpg");
     client
-        .publish()
         .download(
             &format!("{}/short", cdn.base),
             &target,

@@ -18,6 +18,7 @@
 
 mod hostile_common;
 
+use genpro_sdk::steps::{AgentId, CellId, EngineId, GenerationId, OrganizationId};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,7 +27,6 @@ use std::time::{Duration, Instant};
 use genpro_sdk::ErrorKind;
 use genpro_sdk::GenClient;
 use genpro_sdk::cards::{Card, TextCard, TextModel};
-use genpro_sdk::phases::CellRef;
 use genpro_sdk::wait::{JobRef, Outcome, WaitError, WaitOptions};
 use hostile_common::{Body, HostileServer, Reply, refused_base};
 use serde_json::json;
@@ -40,10 +40,6 @@ fn client(base: &str) -> GenClient {
         .agent_url(base)
         .build()
         .unwrap()
-}
-
-fn cell() -> CellRef {
-    CellRef::new(42, 101, 3000)
 }
 
 fn card() -> Card {
@@ -106,7 +102,10 @@ async fn a_cross_host_redirect_never_delivers_the_key() {
     let location = format!("{}/steal", other.base);
     let api = redirecting(302, location).await;
 
-    let error = client(&api.base).setup().organization(1).await.unwrap_err();
+    let error = client(&api.base)
+        .organization(OrganizationId::new(1))
+        .await
+        .unwrap_err();
 
     assert_eq!(
         other.hit_count(),
@@ -131,8 +130,10 @@ async fn a_307_on_a_paid_generate_is_final_and_goes_nowhere_else() {
     let api = redirecting(307, location).await;
 
     let error = client(&api.base)
-        .edit()
-        .generate_on_cell(cell(), &card())
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card())
         .await
         .unwrap_err();
 
@@ -152,8 +153,10 @@ async fn c_a_redirect_to_a_dead_host_does_not_make_a_paid_post_look_unsent() {
         let api = redirecting(status, format!("{dead}/v1/x")).await;
 
         let error = client(&api.base)
-            .edit()
-            .generate_on_cell(cell(), &card())
+            .agent(AgentId::new(42))
+            .engine(EngineId::new(101))
+            .cell(CellId::new(3000))
+            .generate(&card())
             .await
             .unwrap_err();
 
@@ -180,7 +183,7 @@ async fn d_a_300_mib_answer_is_cut_at_the_body_cap() {
         let before = peak_rss();
 
         // Never print the value: it is 300 MiB.
-        let error = match client(&api.base).setup().organization(1).await {
+        let error = match client(&api.base).organization(OrganizationId::new(1)).await {
             Ok(_) => panic!("{status}: a 300 MiB answer was accepted whole"),
             Err(e) => e,
         };
@@ -253,8 +256,8 @@ async fn d_a_300_mib_answer_to_a_multipart_upload_is_cut_at_the_body_cap() {
     let source = genpro_sdk::upload::UploadSource::bytes(vec![7u8; 1024], "clip.mp4");
 
     let result = client(&api.base)
-        .edit()
-        .upload(42, source, genpro_sdk::upload::UploadOptions::new())
+        .agent(AgentId::new(42))
+        .upload(source, genpro_sdk::upload::UploadOptions::new())
         .await;
 
     let Err(error) = result else {
@@ -497,13 +500,13 @@ async fn g_dot_segments_in_path_parameters_are_refused_before_any_request() {
     let client = client(&api.base);
 
     let e1 = client
-        .vidsheet()
-        .clone_template("..", 42)
+        .agent(AgentId::new(42))
+        .clone_template("..")
         .await
         .unwrap_err();
-    let e2 = client.ideas().run("..").await.unwrap_err();
-    let e3 = client.ideas().run(".").await.unwrap_err();
-    let e4 = client.ideas().run("").await.unwrap_err();
+    let e2 = client.agent_run("..").await.unwrap_err();
+    let e3 = client.agent_run(".").await.unwrap_err();
+    let e4 = client.agent_run("").await.unwrap_err();
 
     for e in [e1, e2, e3, e4] {
         assert!(e.kind() == ErrorKind::Validation, "{e:?}");
@@ -574,9 +577,13 @@ async fn b_a_key_in_a_wrongly_typed_field_never_reaches_any_text() {
     let (lines, _guard) = capture();
 
     let client = client(&api.base);
-    let error = client.edit().generation(1).await.unwrap_err();
+    let error = client
+        .generation(GenerationId::new(1))
+        .get()
+        .await
+        .unwrap_err();
     // The same answer through the generated client (`GenClient::send`).
-    let api_client = client.api();
+    let api_client = client.raw();
     let raw_error = client
         .send({
             use genpro_sdk::genpro_api::prelude::*;
@@ -615,7 +622,7 @@ async fn b_a_key_in_wrongly_typed_optional_fields_is_read_as_absent() {
     .await;
     let (lines, _guard) = capture();
     let client = client(&api.base);
-    let org = client.setup().organization(1).await.unwrap();
+    let org = client.organization(OrganizationId::new(1)).await.unwrap();
     assert_eq!(org.id, None);
     assert_eq!(org.name, None);
     assert_eq!(org.available_credit, None);
@@ -638,7 +645,10 @@ async fn b_a_key_echoed_in_an_error_answer_is_scrubbed_everywhere() {
     .await;
     let (lines, _guard) = capture();
 
-    let error = client(&api.base).setup().organization(1).await.unwrap_err();
+    let error = client(&api.base)
+        .organization(OrganizationId::new(1))
+        .await
+        .unwrap_err();
 
     let texts = all_texts(&error);
     assert_eq!(error.status(), Some(401));
@@ -664,17 +674,27 @@ async fn b_a_key_echoed_into_status_answers_is_scrubbed_from_wait_errors() {
     })
     .await;
     let (lines, _guard) = capture();
-    let (wait, progress) = client(&api.base)
+    let (tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
+    let error = client(&api.base)
         .waiter()
-        .with_options(WaitOptions::default().max_wait(Duration::from_secs(5)))
-        .wait_with_progress(9000);
-
-    let error = wait.await.unwrap_err();
+        .with_options(
+            WaitOptions::default()
+                .max_wait(Duration::from_secs(5))
+                .progress(tx),
+        )
+        .wait(9000)
+        .await
+        .unwrap_err();
 
     let texts = all_texts(&error);
     assert!(!texts.contains(KEY), "{texts}");
     assert!(texts.contains("nope ***"), "{texts}");
-    assert!(!format!("{:?}", progress.borrow()).contains(KEY));
+    let mut events = 0;
+    while let Ok(p) = progress.try_recv() {
+        assert!(!format!("{p:?}").contains(KEY));
+        events += 1;
+    }
+    assert!(events > 0);
     let lines = lines.lock().unwrap().join("\n");
     assert!(!lines.contains(KEY), "{lines}");
 }

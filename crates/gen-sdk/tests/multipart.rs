@@ -10,6 +10,7 @@ use genpro_sdk::multipart::{
     SocialPlatform, SocialSourceType, TrainSocial, VoiceClone, XLSX_CONTENT_TYPE,
 };
 use genpro_sdk::retry::testing::ManualTime;
+use genpro_sdk::steps::{AgentId, ContentResourceId, EngineId, UserJobId};
 use genpro_sdk::upload::{DIRECT_UPLOAD_THRESHOLD, UploadSource};
 use serde_json::json;
 use upload_common::*;
@@ -28,11 +29,12 @@ async fn upload_multipart_wire_format() {
     let (server, _, client) = api(|_, _| Reply::json(200, content_resource(77, "photo.png"))).await;
     let data = pseudo_random(4096, 11);
     let resource = client
-        .edit()
-        .upload_multipart(42, UploadSource::bytes(data.clone(), "photo.png"))
+        .agent(AgentId::new(42))
+        .upload_multipart(UploadSource::bytes(data.clone(), "photo.png"))
         .await
         .unwrap();
-    assert_eq!(resource.id, Some(77));
+    assert_eq!(resource.id, ContentResourceId::new(77));
+    assert_eq!(resource.resource.id, Some(77));
     let req = &server.requests()[0];
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
@@ -58,8 +60,8 @@ async fn upload_multipart_refuses_large_files() {
         .set_len(DIRECT_UPLOAD_THRESHOLD + 1)
         .unwrap();
     let err = client
-        .edit()
-        .upload_multipart(1, path.as_path())
+        .agent(AgentId::new(1))
+        .upload_multipart(path.as_path())
         .await
         .unwrap_err();
     assert!(
@@ -80,8 +82,12 @@ async fn train_social_wire_format() {
     .days(7)
     .max_results(50)
     .monitoring(false);
-    let created = client.ideas().train_social(42, &job).await.unwrap();
-    assert_eq!(created.user_job_id, 138860);
+    let created = client
+        .agent(AgentId::new(42))
+        .train_social(&job)
+        .await
+        .unwrap();
+    assert_eq!(created, UserJobId::new(138860));
 
     let req = &server.requests()[0];
     assert_eq!(
@@ -114,7 +120,11 @@ async fn train_social_validates_before_sending() {
         SocialSourceType::Keyword,
         "tacos",
     );
-    let err = client.ideas().train_social(42, &job).await.unwrap_err();
+    let err = client
+        .agent(AgentId::new(42))
+        .train_social(&job)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err:?}");
     assert_eq!(err.field(), Some("type"));
     assert_eq!(
@@ -122,7 +132,13 @@ async fn train_social_validates_before_sending() {
         Some(&["username".to_owned(), "hashtag".to_owned()][..])
     );
     let job = TrainSocial::new(SocialPlatform::YouTube, SocialSourceType::Keyword, "");
-    assert!(client.ideas().train_social(42, &job).await.is_err());
+    assert!(
+        client
+            .agent(AgentId::new(42))
+            .train_social(&job)
+            .await
+            .is_err()
+    );
     assert!(server.requests().is_empty(), "0 hits");
 }
 
@@ -131,7 +147,11 @@ async fn train_social_5xx_is_not_retried() {
     let (server, time, client) =
         api(|_, _| Reply::json(503, json!({"error": "busy", "error_code": "busy"}))).await;
     let job = TrainSocial::new(SocialPlatform::YouTube, SocialSourceType::Username, "mkbhd");
-    let err = client.ideas().train_social(42, &job).await.unwrap_err();
+    let err = client
+        .agent(AgentId::new(42))
+        .train_social(&job)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(
         err.error_code().map(|c| c.as_str().to_owned()),
@@ -155,8 +175,9 @@ async fn import_global_variables_wire_format() {
     let data = pseudo_random(9000, 12);
     std::fs::write(&path, &data).unwrap();
     let variables = client
-        .edit()
-        .import_global_variables(314, 42, path.as_path())
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(314))
+        .import_global_variables(path.as_path())
         .await
         .unwrap();
     assert_eq!(variables.len(), 2);
@@ -182,8 +203,9 @@ async fn import_global_variables_wire_format() {
 async fn import_global_variables_forces_the_xlsx_type() {
     let (server, _, client) = api(|_, _| Reply::json(200, json!([]))).await;
     client
-        .edit()
-        .import_global_variables(1, 2, UploadSource::bytes(vec![1, 2, 3], "vars.bin"))
+        .agent(AgentId::new(2))
+        .engine(EngineId::new(1))
+        .import_global_variables(UploadSource::bytes(vec![1, 2, 3], "vars.bin"))
         .await
         .unwrap();
     let fields = form_fields(&server.requests()[0]).await;
@@ -201,9 +223,8 @@ async fn clone_voice_wire_format() {
     .await;
     let sample = pseudo_random(30_000, 13);
     let voice = client
-        .setup()
+        .agent(AgentId::new(42))
         .clone_voice(
-            42,
             VoiceClone::new(
                 "Santiago",
                 UploadSource::bytes(sample.clone(), "sample.mp3"),
@@ -242,22 +263,19 @@ async fn clone_voice_without_description_and_blank_name() {
     })
     .await;
     let err = client
-        .setup()
-        .clone_voice(
-            1,
-            VoiceClone::new("  ", UploadSource::bytes(vec![1], "a.wav")),
-        )
+        .agent(AgentId::new(1))
+        .clone_voice(VoiceClone::new("  ", UploadSource::bytes(vec![1], "a.wav")))
         .await
         .unwrap_err();
     assert!(err.kind() == ErrorKind::Validation && err.field() == Some("name"));
     assert!(server.requests().is_empty());
 
     client
-        .setup()
-        .clone_voice(
-            1,
-            VoiceClone::new("n", UploadSource::bytes(vec![1; 100], "a.wav")),
-        )
+        .agent(AgentId::new(1))
+        .clone_voice(VoiceClone::new(
+            "n",
+            UploadSource::bytes(vec![1; 100], "a.wav"),
+        ))
         .await
         .unwrap();
     let fields = form_fields(&server.requests()[0]).await;
@@ -277,11 +295,11 @@ async fn errors_carry_status_code_body_and_hide_the_key() {
     })
     .await;
     let err = client
-        .setup()
-        .clone_voice(
-            1,
-            VoiceClone::new("n", UploadSource::bytes(vec![1; 10], "a.wav")),
-        )
+        .agent(AgentId::new(1))
+        .clone_voice(VoiceClone::new(
+            "n",
+            UploadSource::bytes(vec![1; 10], "a.wav"),
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api, "{err:?}");
@@ -303,7 +321,11 @@ async fn undecodable_success_is_a_decode_error() {
         SocialSourceType::Username,
         "keithlee",
     );
-    let err = client.ideas().train_social(1, &job).await.unwrap_err();
+    let err = client
+        .agent(AgentId::new(1))
+        .train_social(&job)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
     assert_eq!(err.status(), Some(200));
 }

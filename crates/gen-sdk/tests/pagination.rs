@@ -2,6 +2,7 @@
 
 use futures::{StreamExt, TryStreamExt};
 use genpro_sdk::pagination::{AssetFilter, AssetItem, ContentResourceFilter};
+use genpro_sdk::steps::AgentId;
 use genpro_sdk::{GenClient, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
@@ -49,8 +50,8 @@ async fn three_pages_in_order_with_one_request_each() {
     let p2 = resources_page(&server, 2, &[3, 4], 3).await;
     let p3 = resources_page(&server, 3, &[5], 3).await;
     let items: Vec<_> = client(&server)
-        .edit()
-        .content_resources(42, ContentResourceFilter::default().object_type("video"))
+        .agent(AgentId::new(42))
+        .content_resources(ContentResourceFilter::default().object_type("video"))
         .try_collect()
         .await
         .unwrap();
@@ -71,8 +72,8 @@ async fn taking_two_items_fetches_only_the_first_page() {
     let p1 = resources_page(&server, 1, &[1, 2], 3).await;
     let p2 = resources_page(&server, 2, &[3, 4], 3).await;
     let items: Vec<_> = client(&server)
-        .edit()
-        .content_resources(42, ContentResourceFilter::default().object_type("video"))
+        .agent(AgentId::new(42))
+        .content_resources(ContentResourceFilter::default().object_type("video"))
         .take(2)
         .collect()
         .await;
@@ -94,8 +95,8 @@ async fn an_error_on_page_two_follows_page_one_and_ends_the_stream() {
         .await;
     let p3 = resources_page(&server, 3, &[5], 3).await;
     let results: Vec<_> = client(&server)
-        .edit()
-        .content_resources(42, ContentResourceFilter::default().object_type("video"))
+        .agent(AgentId::new(42))
+        .content_resources(ContentResourceFilter::default().object_type("video"))
         .collect()
         .await;
     assert_eq!(results.len(), 3);
@@ -123,8 +124,8 @@ async fn without_meta_an_empty_page_ends_the_stream() {
     let p3 = page(3, &[]).await;
     let p4 = page(4, &[4]).await;
     let items: Vec<_> = client(&server)
-        .edit()
-        .content_resources(42, ContentResourceFilter::default())
+        .agent(AgentId::new(42))
+        .content_resources(ContentResourceFilter::default())
         .try_collect()
         .await
         .unwrap();
@@ -161,7 +162,6 @@ async fn templates_stop_at_a_short_page() {
         })
         .await;
     let templates: Vec<_> = client(&server)
-        .vidsheet()
         .templates_stream()
         .try_collect()
         .await
@@ -190,8 +190,8 @@ async fn asset_library_yields_folders_then_resources_with_filters() {
         })
         .await;
     let items: Vec<_> = client(&server)
-        .edit()
-        .asset_library(42, AssetFilter::default().folder_id(7).search("taco"))
+        .agent(AgentId::new(42))
+        .asset_library(AssetFilter::default().folder_id(7).search("taco"))
         .try_collect()
         .await
         .unwrap();

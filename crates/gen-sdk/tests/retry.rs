@@ -1,13 +1,13 @@
 //! Retries against an httpmock server, counting hits. Sleeping and the clock
 //! are injected (`ManualTime`), so nothing waits for real.
 
+use genpro_sdk::steps::{AgentId, CellId, EngineId, GenerationId, UserJobId};
 use std::sync::Arc;
 use std::time::Duration;
 
 use genpro_sdk::ErrorKind;
 use genpro_sdk::cards::{Card, TextCard, TextModel};
 use genpro_sdk::genpro_api::prelude::*;
-use genpro_sdk::phases::CellRef;
 use genpro_sdk::retry::Clock;
 use genpro_sdk::retry::testing::ManualTime;
 use genpro_sdk::{Error, ErrorCode, GenClient, GenClientBuilder, RetryPolicy};
@@ -39,10 +39,6 @@ fn client(server: &MockServer, policy: RetryPolicy, time: &ManualTime) -> GenCli
 
 fn generation() -> serde_json::Value {
     json!({ "id": 9000, "status": "completed", "output_resources": [] })
-}
-
-fn cell() -> CellRef {
-    CellRef::new(42, 101, 3000)
 }
 
 fn card() -> Card {
@@ -115,8 +111,8 @@ async fn get_is_retried_on_503_then_succeeds() {
         .await;
 
     let g = client(&server, policy(), &time)
-        .edit()
-        .generation(9000)
+        .generation(GenerationId::new(9000))
+        .get()
         .await
         .unwrap();
     assert_eq!(g.id, 9000);
@@ -145,8 +141,7 @@ async fn gateway_html_503_keeps_its_status_and_is_retried() {
         })
         .await;
     let run = client(&server, policy(), &time)
-        .ideas()
-        .run("run_abc")
+        .agent_run("run_abc")
         .await
         .unwrap();
     assert_eq!(run.status.as_str(), "completed");
@@ -173,7 +168,7 @@ async fn retry_after_seconds_is_honoured() {
             then.status(200).json_body(json!({"id": 1}));
         })
         .await;
-    let me = client(&server, policy(), &time).setup().me().await.unwrap();
+    let me = client(&server, policy(), &time).me().await.unwrap();
     assert_eq!(me.id, Some(1));
     assert_eq!(limited.calls_async().await + ok.calls_async().await, 2);
     assert_eq!(time.sleeps(), vec![Duration::from_secs(7)]);
@@ -199,7 +194,7 @@ async fn retry_after_http_date_is_honoured() {
             then.status(200).json_body(json!({"id": 1}));
         })
         .await;
-    client(&server, policy(), &time).setup().me().await.unwrap();
+    client(&server, policy(), &time).me().await.unwrap();
     assert_eq!(time.sleeps(), vec![Duration::from_secs(12)]);
 }
 
@@ -213,11 +208,7 @@ async fn retry_after_beyond_the_cap_is_not_waited_for() {
             then.status(429).header("retry-after", "3600").body("");
         })
         .await;
-    let err = client(&server, policy(), &time)
-        .setup()
-        .me()
-        .await
-        .unwrap_err();
+    let err = client(&server, policy(), &time).me().await.unwrap_err();
     assert_eq!(err.status(), Some(429));
     assert_eq!(limited.calls_async().await, 1);
     assert!(time.sleeps().is_empty());
@@ -234,8 +225,8 @@ async fn retries_are_bounded() {
         })
         .await;
     let err = client(&server, policy(), &time)
-        .edit()
-        .generation(9000)
+        .generation(GenerationId::new(9000))
+        .get()
         .await
         .unwrap_err();
     assert_eq!(failing.calls_async().await, 3, "max_attempts = 3");
@@ -262,8 +253,8 @@ async fn retries_stop_when_the_time_budget_is_spent() {
         .with_backoff(Duration::from_secs(1), Duration::from_secs(1))
         .with_max_elapsed(Some(Duration::from_millis(2500)));
     client(&server, policy, &time)
-        .edit()
-        .generation(9000)
+        .generation(GenerationId::new(9000))
+        .get()
         .await
         .unwrap_err();
     assert_eq!(
@@ -284,8 +275,8 @@ async fn no_retry_policy_sends_once() {
         })
         .await;
     let err = client(&server, RetryPolicy::none(), &time)
-        .edit()
-        .generation(9000)
+        .generation(GenerationId::new(9000))
+        .get()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
@@ -312,8 +303,10 @@ async fn paid_post_answered_503_is_sent_exactly_once() {
         })
         .await;
     let err = client(&server, policy(), &time)
-        .edit()
-        .generate_on_cell(cell(), &card())
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card())
         .await
         .unwrap_err();
     assert_eq!(generate.calls_async().await, 1);
@@ -340,10 +333,16 @@ async fn paid_posts_are_not_retried_on_429_either() {
         })
         .await;
     let client = client(&server, policy(), &time);
-    client.publish().render(cell()).await.unwrap_err();
     client
-        .ideas()
-        .start_run(42, "Generate 5 ideas", None)
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .render()
+        .await
+        .unwrap_err();
+    client
+        .agent(AgentId::new(42))
+        .start_run("Generate 5 ideas", None)
         .await
         .unwrap_err();
     assert_eq!(render.calls_async().await, 1);
@@ -366,7 +365,11 @@ async fn paid_post_timing_out_is_not_retried() {
         .request_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let err = client.edit().continue_generation(9000).await.unwrap_err();
+    let err = client
+        .generation(GenerationId::new(9000))
+        .resume()
+        .await
+        .unwrap_err();
     assert!(
         err.kind() == ErrorKind::Timeout && !err.is_connect(),
         "{err:?}"
@@ -389,8 +392,10 @@ async fn paid_post_to_a_closed_port_is_retried() {
         .build()
         .unwrap();
     let err = client
-        .edit()
-        .generate_on_cell(cell(), &card())
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card())
         .await
         .unwrap_err();
     assert!(err.is_connect(), "{err:?}");
@@ -420,8 +425,10 @@ async fn invalid_card_is_refused_before_any_request() {
             .duration(12),
     );
     let err = client(&server, policy(), &time)
-        .edit()
-        .generate_on_cell(cell(), &card)
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card)
         .await
         .unwrap_err();
     assert!(err.kind() == ErrorKind::Validation && err.field() == Some("data.duration"));
@@ -489,8 +496,14 @@ async fn a_veo_card_the_seeds_disagree_on_is_sent_and_warned_about_once() {
     );
     let client = client(&server, policy(), &time);
     for _ in 0..2 {
-        let created = client.edit().generate_on_cell(cell(), &card).await.unwrap();
-        assert_eq!(created.generation_id, 789);
+        let created = client
+            .agent(AgentId::new(42))
+            .engine(EngineId::new(101))
+            .cell(CellId::new(3000))
+            .generate(&card)
+            .await
+            .unwrap();
+        assert_eq!(created.id, GenerationId::new(789));
     }
     assert_eq!(sent.calls_async().await, 2);
     let warnings: Vec<String> = seen
@@ -532,7 +545,7 @@ async fn raw_builder_calls_get_retries_and_error_conversion() {
         })
         .await;
     let client = client(&server, policy(), &time);
-    let api = client.edit().raw();
+    let api = client.raw();
     let g = client
         .send(api.get_generation().id(9000).send())
         .await
@@ -567,8 +580,10 @@ async fn insufficient_credits_error_has_the_documented_hint() {
         })
         .await;
     let err = client(&server, policy(), &time)
-        .edit()
-        .generate_on_cell(cell(), &card())
+        .agent(AgentId::new(42))
+        .engine(EngineId::new(101))
+        .cell(CellId::new(3000))
+        .generate(&card())
         .await
         .unwrap_err();
     assert_eq!(
@@ -601,7 +616,7 @@ async fn the_key_never_appears_in_debug_or_errors() {
         .unwrap();
     // Not `Clone` (a builder may hold a `reqwest::ClientBuilder`): another one.
     let builder = builder(&server.base_url(), policy(), &time);
-    let err = client.setup().me().await.unwrap_err();
+    let err = client.me().await.unwrap_err();
     assert_eq!(err.error_code(), Some(&ErrorCode::Unauthorized));
     assert!(err.hint().unwrap().contains("GEN_API_KEY"));
 
@@ -611,7 +626,6 @@ async fn the_key_never_appears_in_debug_or_errors() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()
-        .setup()
         .me()
         .await
         .unwrap_err();
@@ -659,7 +673,7 @@ async fn bearer_token_and_user_agent_are_sent() {
         .api_url(server.base_url())
         .build()
         .unwrap();
-    assert_eq!(client.setup().me().await.unwrap().id, Some(7));
+    assert_eq!(client.me().await.unwrap().id, Some(7));
     assert_eq!(me.calls_async().await, 1);
 }
 
@@ -681,9 +695,8 @@ async fn agent_core_207_reports_failed_sections() {
         })
         .await;
     let result = client(&server, policy(), &time)
-        .setup()
-        .update_agent_core(
-            42,
+        .agent(AgentId::new(42))
+        .update_core(
             &genpro_sdk::agent_core::AgentCorePatch::new()
                 .brand_name("Santiago")
                 .keywords(["streetfood"]),
@@ -712,16 +725,16 @@ async fn publish_hides_the_json_string_data() {
             then.status(201).json_body(json!({"user_job_id": 138860}));
         })
         .await;
-    let post = genpro_sdk::phases::PublishPost::tiktok(
+    let post = genpro_sdk::steps::PublishPost::tiktok(
         "https://cdn.gen.pro/outputs/render_xyz.mp4",
         "The $2 taco at 2am #streetfood #tacotok",
     );
     let created = client(&server, policy(), &time)
-        .publish()
-        .publish(42, &post)
+        .agent(AgentId::new(42))
+        .publish(&post)
         .await
         .unwrap();
-    assert_eq!(created.user_job_id, 138860);
+    assert_eq!(created, UserJobId::new(138860));
     assert_eq!(publish.calls_async().await, 1);
 
     let at = chrono::DateTime::parse_from_rfc3339("2026-04-20T15:00:00Z")
@@ -841,8 +854,8 @@ async fn a_retried_stop_refused_for_its_state_is_done() {
     )
     .await;
     let g = client(&server, policy(), &time)
-        .edit()
-        .stop_generation(9000)
+        .generation(GenerationId::new(9000))
+        .stop()
         .await
         .unwrap();
     assert_eq!(g.id, 9000);
@@ -872,7 +885,7 @@ async fn a_retried_continue_refused_for_its_state_is_done() {
     let client = client(&server, policy(), &time);
     let g = genpro_sdk::transport::with_retry_class(
         genpro_sdk::Idempotency::Idempotent,
-        client.edit().continue_generation(9000),
+        client.generation(GenerationId::new(9000)).resume(),
     )
     .await
     .unwrap();
@@ -898,8 +911,8 @@ async fn a_continue_answered_503_is_not_retried() {
     )
     .await;
     let err = client(&server, policy(), &time)
-        .edit()
-        .continue_generation(9000)
+        .generation(GenerationId::new(9000))
+        .resume()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
@@ -923,8 +936,8 @@ async fn a_stop_refused_at_the_first_attempt_is_an_error() {
     )
     .await;
     let err = client(&server, policy(), &time)
-        .edit()
-        .stop_generation(9000)
+        .generation(GenerationId::new(9000))
+        .stop()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(422));
@@ -956,7 +969,7 @@ async fn a_retried_continue_refused_for_credit_is_an_error() {
     let client = client(&server, policy(), &time);
     let err = genpro_sdk::transport::with_retry_class(
         genpro_sdk::Idempotency::Idempotent,
-        client.edit().continue_generation(9000),
+        client.generation(GenerationId::new(9000)).resume(),
     )
     .await
     .unwrap_err();
@@ -1018,7 +1031,11 @@ async fn a_stop_whose_answer_was_lost_is_done_after_the_retry() {
     });
     let time = ManualTime::default();
     let client = builder(&url, policy(), &time).build().unwrap();
-    let g = client.edit().stop_generation(9000).await.unwrap();
+    let g = client
+        .generation(GenerationId::new(9000))
+        .stop()
+        .await
+        .unwrap();
     assert_eq!(g.status, genpro_sdk::status::GenerationStatus::Stopped);
     assert_eq!(
         *requests.lock().unwrap(),

@@ -4,6 +4,7 @@
 
 mod upload_common;
 
+use genpro_sdk::steps::{AgentId, ContentResourceId};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -121,11 +122,11 @@ async fn small_file_is_one_multipart_post() {
 
     let resource = f
         .client
-        .edit()
-        .upload(42, UploadSource::path(&path), options)
+        .agent(AgentId::new(42))
+        .upload(UploadSource::path(&path), options)
         .await
         .unwrap();
-    assert_eq!(resource.id, Some(4821));
+    assert_eq!(resource.id, ContentResourceId::new(4821));
 
     let requests = f.api.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
@@ -164,11 +165,11 @@ async fn large_file_goes_by_direct_upload() {
 
     let resource = f
         .client
-        .edit()
-        .upload(42, UploadSource::path(&path), options)
+        .agent(AgentId::new(42))
+        .upload(UploadSource::path(&path), options)
         .await
         .unwrap();
-    assert_eq!(resource.id, Some(4821));
+    assert_eq!(resource.id, ContentResourceId::new(4821));
 
     // 1. direct_upload, with the key.
     let api = f.api.requests();
@@ -252,9 +253,8 @@ async fn bearer_token_never_reaches_storage() {
         .build()
         .unwrap();
     client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(pseudo_random(5000, 3), "a.bin"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -286,9 +286,8 @@ async fn failed_put_is_retried_from_the_file() {
     let data = pseudo_random(400_000, 4);
     let path = write_temp(&dir, "retry.mov", &data);
     f.client
-        .edit()
+        .agent(AgentId::new(7))
         .upload(
-            7,
             UploadSource::path(&path),
             UploadOptions::new().direct_upload_threshold(1000),
         )
@@ -312,9 +311,8 @@ async fn put_gives_up_after_the_policy_attempts() {
     let f = fixture(|_, _| Reply::bytes(500, "boom")).await;
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(7))
         .upload(
-            7,
             UploadSource::bytes(pseudo_random(3000, 5), "x.mp4"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -331,9 +329,8 @@ async fn storage_4xx_is_not_retried() {
         .await;
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(7))
         .upload(
-            7,
             UploadSource::bytes(pseudo_random(3000, 5), "x.mp4"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -357,9 +354,8 @@ async fn direct_upload_post_500_is_not_retried() {
     let time = ManualTime::default();
     let client = client(&api.base, &time);
     let err = client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(pseudo_random(3000, 6), "a.mp4"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -380,9 +376,8 @@ async fn multipart_post_502_is_not_retried() {
     let time = ManualTime::default();
     let client = client(&api.base, &time);
     let err = client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(vec![1, 2, 3], "a.png"),
             UploadOptions::new(),
         )
@@ -408,15 +403,14 @@ async fn multipart_post_503_and_429_are_retried() {
     let time = ManualTime::default();
     let client = client(&api.base, &time);
     let resource = client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(vec![1, 2, 3], "a.png"),
             UploadOptions::new(),
         )
         .await
         .unwrap();
-    assert_eq!(resource.id, Some(5));
+    assert_eq!(resource.id, ContentResourceId::new(5));
     assert_eq!(api.requests().len(), 3);
 }
 
@@ -429,9 +423,8 @@ async fn connect_errors_are_retried() {
     let time = ManualTime::default();
     let client = client(&base, &time);
     let err = client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(pseudo_random(3000, 6), "a.mp4"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -449,8 +442,8 @@ async fn size_limits_fail_before_any_request() {
     let empty = write_temp(&dir, "empty.mp4", b"");
     let err = f
         .client
-        .edit()
-        .upload(1, UploadSource::path(&empty), UploadOptions::new())
+        .agent(AgentId::new(1))
+        .upload(UploadSource::path(&empty), UploadOptions::new())
         .await
         .unwrap_err();
     match &err {
@@ -464,9 +457,8 @@ async fn size_limits_fail_before_any_request() {
 
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::bytes(Vec::new(), "e.bin"),
             UploadOptions::new(),
         )
@@ -482,8 +474,8 @@ async fn size_limits_fail_before_any_request() {
         .unwrap();
     let err = f
         .client
-        .edit()
-        .upload(1, UploadSource::path(&huge), UploadOptions::new())
+        .agent(AgentId::new(1))
+        .upload(UploadSource::path(&huge), UploadOptions::new())
         .await
         .unwrap_err();
     match &err {
@@ -499,9 +491,8 @@ async fn size_limits_fail_before_any_request() {
     let reader = tokio::io::empty();
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::reader(reader, MAX_UPLOAD_BYTES + 1, "r.mp4"),
             UploadOptions::new(),
         )
@@ -511,9 +502,8 @@ async fn size_limits_fail_before_any_request() {
 
     let missing = f
         .client
-        .edit()
+        .agent(AgentId::new(1))
         .upload(
-            1,
             UploadSource::path(dir.path().join("nope.mp4")),
             UploadOptions::new(),
         )
@@ -543,9 +533,8 @@ async fn large_reader_is_spooled_and_hashed() {
         .spool_dir(spool.path())
         .progress_channel();
     f.client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::reader(reader, 300_000, "stream.webm"),
             options,
         )
@@ -575,9 +564,8 @@ async fn reader_with_wrong_length_fails() {
     let short = std::io::Cursor::new(vec![1u8; 10]);
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::reader(short, 5000, "a.mp4"),
             UploadOptions::new().direct_upload_threshold(100),
         )
@@ -590,9 +578,8 @@ async fn reader_with_wrong_length_fails() {
     let long = std::io::Cursor::new(vec![1u8; 500]);
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::reader(long, 100, "a.mp4"),
             UploadOptions::new(),
         )
@@ -606,9 +593,8 @@ async fn small_reader_is_streamed_once() {
     let f = fixture(ok_storage()).await;
     let data = pseudo_random(20_000, 9);
     f.client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::reader(std::io::Cursor::new(data.clone()), 20_000, "pic.jpg"),
             UploadOptions::new(),
         )
@@ -627,9 +613,8 @@ async fn content_type_and_filename_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(&dir, "raw.dat", &[7u8; 2048]);
     f.client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::path(&path)
                 .with_filename("voice.wav")
                 .with_content_type("audio/x-wav"),
@@ -656,9 +641,8 @@ async fn cancellation_token_stops_the_put() {
     let started = std::time::Instant::now();
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::bytes(pseudo_random(50_000, 10), "a.mp4"),
             UploadOptions::new()
                 .direct_upload_threshold(100)
@@ -678,9 +662,8 @@ async fn cancelled_before_start_sends_nothing() {
     token.cancel();
     let err = f
         .client
-        .edit()
+        .agent(AgentId::new(5))
         .upload(
-            5,
             UploadSource::bytes(vec![1, 2, 3], "a.mp4"),
             UploadOptions::new().cancel_token(token),
         )
@@ -703,9 +686,8 @@ async fn api_errors_keep_status_code_and_body() {
     let time = ManualTime::default();
     let client = client(&api.base, &time);
     let err = client
-        .edit()
+        .agent(AgentId::new(999))
         .upload(
-            999,
             UploadSource::bytes(vec![1; 10], "a.png"),
             UploadOptions::new(),
         )

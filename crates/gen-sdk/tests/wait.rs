@@ -201,9 +201,12 @@ async fn transient_errors_are_retried_within_the_wait_honouring_retry_after() {
             json!({"id": 9000, "status": "completed", "result": "ok"}),
         )],
     );
-    let (wait, progress) = fake.waiter().wait_with_progress(9000);
+    let (tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
+    let waiter = fake
+        .waiter()
+        .with_options(WaitOptions::default().progress(tx));
 
-    let outcome = wait.await.unwrap();
+    let outcome = waiter.wait(9000).await.unwrap();
 
     assert_eq!(outcome.result(), Some("ok"));
     assert_eq!(fake.hits().len(), 4);
@@ -211,7 +214,11 @@ async fn transient_errors_are_retried_within_the_wait_honouring_retry_after() {
     assert_eq!(sleeps.len(), 3);
     assert_eq!(sleeps[0], secs(7), "Retry-After honoured");
     assert_eq!(sleeps[2], secs(2), "Retry-After honoured");
-    let last = progress.borrow().clone();
+    let mut last = None;
+    while let Ok(p) = progress.try_recv() {
+        last = Some(p);
+    }
+    let last = last.expect("progress events");
     assert!(last.finished);
     assert_eq!(last.status, Some(JobStatus::Completed));
     assert_eq!(last.polls, 4);
@@ -249,26 +256,26 @@ async fn statuses_are_case_insensitive_and_unknown_ones_are_reported_not_termina
             ),
         ],
     );
+    let (tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
     let waiter = fake
         .waiter()
-        .with_options(WaitOptions::default().long_poll(false));
-    let (wait, mut progress) = waiter.wait_with_progress(9000);
+        .with_options(WaitOptions::default().long_poll(false).progress(tx));
     let seen = tokio::spawn(async move {
         let mut seen = Vec::new();
-        loop {
-            let p = progress.borrow_and_update().clone();
+        while let Some(p) = progress.recv().await {
             if let Some(status) = &p.status
                 && seen.last() != Some(status)
             {
                 seen.push(status.clone());
             }
-            if p.finished || progress.changed().await.is_err() {
+            if p.finished {
                 return seen;
             }
         }
+        seen
     });
 
-    let outcome = wait.await.unwrap();
+    let outcome = waiter.wait(9000).await.unwrap();
 
     assert!(matches!(outcome, Outcome::Completed(_)), "{outcome:?}");
     assert_eq!(outcome.snapshot().raw_status, "COMPLETED");
@@ -441,19 +448,22 @@ async fn progress_reports_mode_and_percent_while_interval_polling() {
             (20, json!({"id": 9000, "status": "completed"})),
         ],
     );
-    let (wait, mut progress) = fake.waiter().wait_with_progress(9000);
+    let (tx, mut progress) = tokio::sync::mpsc::unbounded_channel();
+    let waiter = fake
+        .waiter()
+        .with_options(WaitOptions::default().progress(tx));
     let seen = tokio::spawn(async move {
         let mut seen = Vec::new();
-        loop {
-            let p = progress.borrow_and_update().clone();
+        while let Some(p) = progress.recv().await {
             seen.push((p.mode, p.progress_percent));
-            if p.finished || progress.changed().await.is_err() {
+            if p.finished {
                 return seen;
             }
         }
+        seen
     });
 
-    wait.await.unwrap();
+    waiter.wait(9000).await.unwrap();
 
     let seen = seen.await.unwrap();
     assert!(seen.contains(&(PollMode::Interval, Some(10.0))), "{seen:?}");
@@ -657,7 +667,8 @@ async fn wait_for_on_the_client_uses_the_client_time() {
     );
 
     let client = fake.client();
-    let wait = client.wait_for(JobRef::UserJob {
+    let waiter = client.waiter();
+    let wait = waiter.wait(JobRef::UserJob {
         id: 77,
         agent_id: 42,
     });

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::StreamExt;
+use genpro_sdk::GenClient;
 use genpro_sdk::cards::{Card, TextCard, TextModel, VideoFromTextCard, VideoFromTextModel};
-use genpro_sdk::phases::CellRef;
+use genpro_sdk::steps::{AgentId, CellId, Engine, EngineId, GenerationId, LayerId, OrganizationId};
 use genpro_sdk::wait::{
     CellResult, ControlAction, JobRef, JobStatus, MassRegenerate, Outcome, RequestBudget,
     WaitError, WaitOptions,
@@ -27,6 +28,10 @@ fn video_card() -> Card {
     )
 }
 
+fn engine(client: &GenClient) -> Engine<'_> {
+    client.agent(AgentId::new(42)).engine(EngineId::new(101))
+}
+
 fn generate_path(cell_id: i64) -> String {
     format!("/v1/autocontentengine/101/cells/{cell_id}/generate")
 }
@@ -37,9 +42,9 @@ async fn generate_on_cell_sends_one_generate_then_long_polls_the_new_generation(
     fake.with(|s| s.honour_wait = true);
     let card = text_card();
 
-    let outcome = fake
-        .waiter()
-        .generate_on_cell(CellRef::new(42, 101, 3000), &card)
+    let outcome = engine(&fake.client())
+        .cell(CellId::new(3000))
+        .generate_and_wait(&card, &WaitOptions::default())
         .await
         .unwrap();
 
@@ -59,14 +64,15 @@ async fn generate_on_cell_sends_one_generate_then_long_polls_the_new_generation(
 async fn generate_on_layer_and_render_wait_for_their_generations() {
     let fake = Fake::start().await;
     fake.with(|s| s.honour_wait = true);
-    let waiter = fake.waiter();
-    let cell = CellRef::new(42, 101, 3000);
+    let client = fake.client();
+    let cell = engine(&client).cell(CellId::new(3000));
+    let wait = WaitOptions::default();
 
-    waiter
-        .generate_on_layer(cell.layer(4000), &text_card())
+    cell.layer(LayerId::new(4000))
+        .generate_and_wait(&text_card(), &wait)
         .await
         .unwrap();
-    waiter.render(cell).await.unwrap();
+    cell.render_and_wait(&wait).await.unwrap();
 
     let paths: Vec<(String, String)> = fake
         .hits()
@@ -100,9 +106,9 @@ async fn a_refused_generate_is_sent_once_and_reported_as_a_request_error() {
         )
     });
 
-    let error = fake
-        .waiter()
-        .generate_on_cell(CellRef::new(42, 101, 3000), &text_card())
+    let error = engine(&fake.client())
+        .cell(CellId::new(3000))
+        .generate_and_wait(&text_card(), &WaitOptions::default())
         .await
         .unwrap_err();
 
@@ -123,10 +129,12 @@ async fn stop_and_continue_refused_with_422_are_invalid_state_errors() {
         s.stop_status = 422;
         s.continue_status = 422;
     });
-    let waiter = fake.waiter();
+    let client = fake.client();
+    let generation = client.generation(GenerationId::new(9000));
+    let wait = WaitOptions::default();
 
-    let stop = waiter.stop(9000).await.unwrap_err();
-    let cont = waiter.continue_and_wait(9000).await.unwrap_err();
+    let stop = generation.stop_and_wait(&wait).await.unwrap_err();
+    let cont = generation.resume_and_wait(&wait).await.unwrap_err();
 
     let WaitError::InvalidState {
         generation_id,
@@ -175,10 +183,12 @@ async fn stop_returns_the_stopped_outcome_and_continue_waits_again() {
         "/v1/generations/9000",
         vec![(0, json!({"id": 9000, "status": "processing"}))],
     );
-    let waiter = fake.waiter();
+    let client = fake.client();
+    let generation = client.generation(GenerationId::new(9000));
+    let wait = WaitOptions::default();
 
-    let stopped = waiter.stop(9000).await.unwrap();
-    let continued = waiter.continue_and_wait(9000).await.unwrap();
+    let stopped = generation.stop_and_wait(&wait).await.unwrap();
+    let continued = generation.resume_and_wait(&wait).await.unwrap();
 
     assert!(matches!(stopped, Outcome::Stopped(_)), "{stopped:?}");
     assert_eq!(continued.result(), Some("continued"));
@@ -200,15 +210,15 @@ async fn stop_returns_the_stopped_outcome_and_continue_waits_again() {
 #[tokio::test]
 async fn mass_regenerate_refuses_up_front_when_credit_is_too_low() {
     let fake = Fake::start().await;
+    let client = fake.client();
     fake.with(|s| s.credit = Some(120.0));
     let plan = MassRegenerate::cells(
-        12,
-        42,
-        101,
+        OrganizationId::new(12),
+        &engine(&client),
         [
-            (3001, video_card()),
-            (3002, video_card()),
-            (3003, video_card()),
+            (CellId::new(3001), video_card()),
+            (CellId::new(3002), video_card()),
+            (CellId::new(3003), video_card()),
         ],
     );
 
@@ -240,15 +250,19 @@ async fn mass_regenerate_refuses_up_front_when_credit_is_too_low() {
 #[tokio::test]
 async fn mass_regenerate_uses_the_caller_estimate_and_goes_on_without_a_balance() {
     let fake = Fake::start().await;
+    let client = fake.client();
     fake.with(|s| s.credit = Some(120.0));
     let cells = [
-        (3001, video_card()),
-        (3002, video_card()),
-        (3003, video_card()),
+        (CellId::new(3001), video_card()),
+        (CellId::new(3002), video_card()),
+        (CellId::new(3003), video_card()),
     ];
     let report = fake
         .waiter()
-        .mass_regenerate(MassRegenerate::cells(12, 42, 101, cells.clone()).estimate(|_| 40.0))
+        .mass_regenerate(
+            MassRegenerate::cells(OrganizationId::new(12), &engine(&client), cells.clone())
+                .estimate(|_| 40.0),
+        )
         .await
         .unwrap();
     assert_eq!(report.estimated_cost, 120.0);
@@ -263,7 +277,11 @@ async fn mass_regenerate_uses_the_caller_estimate_and_goes_on_without_a_balance(
     // without charging, a generate it cannot pay for), each cell once.
     let report = fake
         .waiter()
-        .mass_regenerate(MassRegenerate::cells(12, 42, 101, cells))
+        .mass_regenerate(MassRegenerate::cells(
+            OrganizationId::new(12),
+            &engine(&client),
+            cells,
+        ))
         .await
         .unwrap();
     assert_eq!(report.available_credit, None);
@@ -277,6 +295,7 @@ async fn mass_regenerate_uses_the_caller_estimate_and_goes_on_without_a_balance(
 #[tokio::test]
 async fn mass_regenerate_reports_each_cell_and_triggers_none_twice() {
     let fake = Fake::start().await;
+    let client = fake.client();
     fake.with(|s| {
         s.generate.insert(
             3002,
@@ -295,14 +314,13 @@ async fn mass_regenerate_reports_each_cell_and_triggers_none_twice() {
     });
     // 3002 listed twice: triggered once.
     let plan = MassRegenerate::cells(
-        12,
-        42,
-        101,
+        OrganizationId::new(12),
+        &engine(&client),
         [
-            (3001, text_card()),
-            (3002, text_card()),
-            (3003, text_card()),
-            (3002, text_card()),
+            (CellId::new(3001), text_card()),
+            (CellId::new(3002), text_card()),
+            (CellId::new(3003), text_card()),
+            (CellId::new(3002), text_card()),
         ],
     )
     .trigger_concurrency(2);
@@ -342,11 +360,17 @@ async fn mass_regenerate_reports_each_cell_and_triggers_none_twice() {
 #[tokio::test]
 async fn mass_regenerate_of_a_column_triggers_exactly_its_cells() {
     let fake = Fake::start().await;
+    let client = fake.client();
     fake.with(|s| s.engine_cells = vec![(3001, 2000), (3002, 2000), (3003, 2001)]);
 
     let report = fake
         .waiter()
-        .mass_regenerate(MassRegenerate::column(12, 42, 101, 2000, text_card()))
+        .mass_regenerate(MassRegenerate::column(
+            OrganizationId::new(12),
+            &engine(&client),
+            2000,
+            text_card(),
+        ))
         .await
         .unwrap();
 
@@ -374,6 +398,7 @@ async fn mass_regenerate_of_a_column_triggers_exactly_its_cells() {
 #[tokio::test]
 async fn mass_regenerate_stops_triggering_after_insufficient_credits() {
     let fake = Fake::start().await;
+    let client = fake.client();
     fake.with(|s| {
         s.generate.insert(
             3001,
@@ -384,13 +409,12 @@ async fn mass_regenerate_stops_triggering_after_insufficient_credits() {
         )
     });
     let plan = MassRegenerate::cells(
-        12,
-        42,
-        101,
+        OrganizationId::new(12),
+        &engine(&client),
         [
-            (3001, text_card()),
-            (3002, text_card()),
-            (3003, text_card()),
+            (CellId::new(3001), text_card()),
+            (CellId::new(3002), text_card()),
+            (CellId::new(3003), text_card()),
         ],
     )
     .trigger_concurrency(1);

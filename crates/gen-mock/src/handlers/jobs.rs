@@ -84,6 +84,8 @@ fn validate(job_type: &str, data: &Map<String, Value>) -> Result<(), ApiError> {
 /// `POST /v1/user_jobs?agent_id=`: JSON `{user_job_type, data: "<json>"}` or multipart
 /// `user_job[user_job_type]`, `user_job[data]` → `{user_job_id}`. Completes after
 /// [`crate::MockConfig::user_job_duration`]; publishing to a platform other than TikTok fails.
+/// A scheduled publish stays `pending` until its `scheduled_time` (scaled by
+/// [`crate::MockConfig::schedule_scale`]) before it runs.
 pub(crate) async fn create_user_job(
     State(s): State<MockState>,
     Q(q): Q<Query>,
@@ -124,16 +126,35 @@ pub(crate) async fn create_user_job(
     let mut d = s.data();
     let id = d.next(|i| &mut i.user_job);
     let now = Instant::now();
+    let started = now + scheduled_delay(&d.wall(now), &data, d.cfg.schedule_scale);
     let job = UserJob {
         id,
         agent_id: agent,
         job_type,
         data,
-        started: now,
+        started,
         created_at: d.wall(now),
     };
     d.jobs.user_jobs.insert(id, job);
     ok(json!({"user_job_id": id}))
+}
+
+/// How long a publish job waits before it starts: until its `scheduled_time` (from the wall
+/// clock `now`), times `scale`; zero for a post published now or a time already past.
+fn scheduled_delay(now: &str, data: &Map<String, Value>, scale: f64) -> std::time::Duration {
+    let scheduled = data.get("schedule_type").and_then(Value::as_str) == Some("scheduled");
+    let at = data
+        .get("scheduled_time")
+        .and_then(Value::as_str)
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let now = chrono::DateTime::parse_from_rfc3339(now).ok();
+    match (scheduled, at, now) {
+        (true, Some(at), Some(now)) => (at - now)
+            .to_std()
+            .map(|d| d.mul_f64(scale.max(0.0)))
+            .unwrap_or_default(),
+        _ => std::time::Duration::ZERO,
+    }
 }
 
 /// `GET /v1/user_jobs/{id}?agent_id=`

@@ -1,25 +1,35 @@
-//! Typed ids for the arguments of the phase handles.
-//!
-//! Every handle method that takes an id takes `impl Into<...Id>`: a plain
-//! `i64` still works, and code that keeps its ids typed cannot pass an
-//! agent id where an engine id belongs:
+//! Typed ids: each id of the API has its own type, built explicitly from
+//! the number ([`AgentId::new`]) and read back with `.get()`. There is no
+//! conversion from a bare `i64`, so ids cannot be swapped: a handle takes
+//! its scope's id once (`client.agent(AgentId)`, `agent.engine(EngineId)`,
+//! `engine.cell(CellId)`) and an agent id where an engine id belongs does
+//! not compile:
 //!
 //! ```compile_fail
-//! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
-//! use genpro_sdk::phases::{AgentId, EngineId};
-//! let (agent, engine) = (AgentId(42), EngineId(101));
-//! client.vidsheet().engine(agent, engine).await?; // swapped: does not compile
-//! # Ok(()) }
+//! # fn f(client: genpro_sdk::GenClient) {
+//! use genpro_sdk::steps::{AgentId, EngineId};
+//! let (agent, engine) = (AgentId::new(42), EngineId::new(101));
+//! client.agent(engine).engine(agent); // swapped: does not compile
+//! # }
 //! ```
 //!
-//! ```no_run
-//! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
-//! use genpro_sdk::phases::{AgentId, EngineId};
-//! let (agent, engine) = (AgentId(42), EngineId(101));
-//! client.vidsheet().engine(engine, agent).await?;
-//! client.vidsheet().engine(101, 42).await?; // plain ids still work
-//! # Ok(()) }
+//! ```compile_fail
+//! # fn f(client: genpro_sdk::GenClient) {
+//! client.agent(42); // a bare number is not an id
+//! # }
 //! ```
+//!
+//! ```
+//! # fn f(client: genpro_sdk::GenClient) {
+//! use genpro_sdk::steps::{AgentId, EngineId};
+//! let (agent, engine) = (AgentId::new(42), EngineId::new(101));
+//! let engine = client.agent(agent).engine(engine);
+//! assert_eq!(engine.id().get(), 101);
+//! # }
+//! ```
+//!
+//! Ids serialise as the bare number (`#[serde(transparent)]`) and display
+//! as it.
 
 use std::fmt;
 
@@ -31,11 +41,18 @@ macro_rules! id {
             serde::Serialize, serde::Deserialize,
         )]
         #[serde(transparent)]
-        pub struct $name(pub i64);
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+        pub struct $name(pub(crate) i64);
 
-        impl From<i64> for $name {
-            fn from(id: i64) -> Self {
+        impl $name {
+            /// The id `id`.
+            pub const fn new(id: i64) -> Self {
                 Self(id)
+            }
+
+            /// The number.
+            pub const fn get(self) -> i64 {
+                self.0
             }
         }
 
@@ -81,3 +98,25 @@ id!(
     /// A workspace (organization).
     OrganizationId
 );
+id!(
+    /// A content resource (an upload; `image_resource_id`... of a card).
+    ContentResourceId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_transparent_on_the_wire_and_in_text() {
+        let id = EngineId::new(101);
+        assert_eq!(id.get(), 101);
+        assert_eq!(id.to_string(), "101");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "101");
+        assert_eq!(
+            serde_json::from_str::<EngineId>("7").unwrap(),
+            EngineId::new(7)
+        );
+        assert_eq!(i64::from(AgentId::new(42)), 42);
+    }
+}

@@ -1,28 +1,48 @@
-//! The five steps of the GEN journey as handles on [`GenClient`], one file
-//! per step: [`setup`], [`ideas`], [`vidsheet`], [`edit`], [`publish`].
+//! The API as handles that carry their scope, one file per handle:
 //!
-//! Every operation of the API belongs to one step (`x-phase` in
-//! `openapi.yaml`) and one host; the generated table
-//! ([`genpro_api::operations::OPERATIONS`]) records both, with the retry class.
-//! A handle's ready-made methods are thin typed wrappers over the generated
-//! builders (`client.raw().get_generation().id(id).send()`), so they share
-//! the one transport ([`crate::transport`]) with every other call: auth,
-//! routing to the right host, retries by the operation's class, typed
-//! errors. They exist only where they add something: validation before
-//! sending, waiting, the `207` of an Agent Core update, the publish `data`
-//! string, uploads. Every other operation is a builder of
-//! [`GenClient::raw`] (or a call by name through [`crate::dynamic`]).
+//! | handle | made by | file |
+//! |---|---|---|
+//! | the client's own calls (user, workspaces, templates, runs, downloads) | [`GenClient`] | [`account`] |
+//! | [`Agent`] (step 1, 2, uploads, 5) | [`GenClient::agent`] | [`agent`] |
+//! | [`Engine`] (step 3, 4) | [`Agent::engine`] | [`engine`] |
+//! | [`Cell`], [`Layer`] (step 4, render) | [`Engine::cell`], [`Engine::cell_by_role`], [`Cell::layer`] | [`cell`] |
+//! | [`Generation`] (status, stop, continue, wait) | [`GenClient::generation`] | [`generation`] |
 //!
-//! ```no_run
-//! use genpro_sdk::{GenClient, phases::CellRef, cards::*};
+//! A handle's methods never take its ids again: `client.agent(agent)
+//! .engine(engine).cell(cell).generate(&card)`. The ids are typed
+//! ([`ids`]), so they cannot be swapped. Each method is a thin typed
+//! wrapper over the generated builder (`client.raw().get_generation()...`),
+//! sharing the one transport ([`crate::transport`]) with every other call:
+//! auth, routing to the right host, retries by the operation's class,
+//! typed errors. The mechanisms behind them (waiting, uploads, creation
+//! cards, downloads) are in [`crate::wait`], [`crate::upload`],
+//! [`crate::cards`] and [`crate::download`]. Every other operation is a
+//! builder of [`GenClient::raw`] (or a call by name through
+//! [`crate::dynamic`]).
 //!
-//! # async fn run() -> Result<(), genpro_sdk::Error> {
-//! let client = GenClient::from_env()?;
-//! let cell = CellRef::new(42, 101, 3000); // agent, engine, cell
+//! Every operation of the API belongs to one step of the journey (`x-phase`
+//! in `openapi.yaml`) and one host; the generated table ([`OPERATIONS`])
+//! records both, with the retry class.
+//!
+//! ```
+//! use genpro_sdk::cards::{Card, TextCard, TextModel};
+//! use genpro_sdk::steps::Role;
+//! use genpro_sdk::wait::WaitOptions;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "offline")] {
+//! let conn = genpro_sdk::GenClient::connect_or_offline().await?;
+//! let agent = conn.agent()?;
+//! let cloned = agent.clone_template("tiktok-talking-avatar").await?;
+//! let engine = agent.engine(cloned.id);
+//! let script = engine.cell_by_role(Role::Script).await?;
 //! let card = Card::from(TextCard::new("Write a 12s hook for {{topic}}", TextModel::Gemini25Pro)
 //!     .variable("topic", "San Antonio tacos"));
-//! let created = client.edit().generate_on_cell(cell, &card).await?;
-//! let generation = client.edit().generation(created.generation_id).await?;
+//! let done = script.generate_and_wait(&card, &WaitOptions::default()).await?.into_completed()?;
+//! println!("{}", done.result.unwrap_or_default());
+//! # conn.close().await;
+//! # }
 //! # Ok(()) }
 //! ```
 
@@ -36,77 +56,25 @@ use crate::error::Error;
 
 pub use genpro_api::operations::{Host, OPERATIONS, Operation, Phase, RetryClass};
 
-pub mod edit;
-pub mod ideas;
+pub mod account;
+pub mod agent;
+pub mod cell;
+pub mod engine;
+pub mod generation;
 pub mod ids;
-pub mod publish;
-pub mod setup;
-pub mod vidsheet;
 
-pub use edit::Edit;
-pub use ideas::Ideas;
-pub use ids::{AgentId, CellId, EngineId, GenerationId, LayerId, OrganizationId, UserJobId};
-pub use publish::{Publish, PublishPost, Schedule};
-pub use setup::Setup;
-pub use vidsheet::Vidsheet;
-
-/// Address of a vidsheet cell: agent, engine (sheet) and cell ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CellRef {
-    /// The agent owning the engine (`?agent_id=`).
-    pub agent_id: i64,
-    /// The engine (sheet) id.
-    pub engine_id: i64,
-    /// The cell id.
-    pub cell_id: i64,
-}
-
-impl CellRef {
-    /// A cell address: agent, engine, cell (plain `i64`s or typed ids).
-    pub fn new(
-        agent_id: impl Into<AgentId>,
-        engine_id: impl Into<EngineId>,
-        cell_id: impl Into<CellId>,
-    ) -> Self {
-        Self {
-            agent_id: agent_id.into().0,
-            engine_id: engine_id.into().0,
-            cell_id: cell_id.into().0,
-        }
-    }
-
-    /// A layer of this cell.
-    pub fn layer(self, layer_id: impl Into<LayerId>) -> LayerRef {
-        LayerRef {
-            cell: self,
-            layer_id: layer_id.into().0,
-        }
-    }
-}
-
-/// Address of a layer of a vidsheet cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LayerRef {
-    /// The cell.
-    pub cell: CellRef,
-    /// The layer id.
-    pub layer_id: i64,
-}
+pub use agent::{Agent, EngineClone, PublishOutcome, PublishPost, Schedule, Uploaded};
+pub use cell::{Cell, Layer, Triggered};
+pub use engine::{Engine, Role};
+pub use generation::Generation;
+pub use ids::{
+    AgentId, CellId, ContentResourceId, EngineId, GenerationId, LayerId, OrganizationId, UserJobId,
+};
 
 /// The id of the cell in the engine's first row (lowest `position`) whose
-/// column matches `column`, e.g. the `final_video` cell to render:
-///
-/// ```
-/// # fn f(engine: &genpro_sdk::genpro_api::types::Engine) {
-/// let final_video = genpro_sdk::phases::first_row_cell(engine, |c| {
-///     c.role.as_ref().is_some_and(|r| r.as_str() == "final_video")
-/// });
-/// # }
-/// ```
-///
-/// Cells are looked up in `spreadsheet_cells` and in each row's nested
-/// `spreadsheet_cells` (GEN may send either).
-pub fn first_row_cell(
+/// column matches `column`. Cells are looked up in `spreadsheet_cells` and
+/// in each row's nested `spreadsheet_cells` (GEN may send either).
+pub(crate) fn first_row_cell(
     engine: &types::Engine,
     column: impl Fn(&types::Column) -> bool,
 ) -> Option<i64> {
@@ -116,13 +84,13 @@ pub fn first_row_cell(
         .filter(|r| r.id.is_some())
         .min_by_key(|r| r.position.unwrap_or(i64::MAX))?
         .id?;
-    let columns: Vec<i64> = engine
+    let mut columns: Vec<&types::Column> = engine
         .spreadsheet_columns
         .iter()
-        .filter(|c| column(c))
-        .filter_map(|c| c.id)
+        .filter(|c| c.id.is_some() && column(c))
         .collect();
-    engine
+    columns.sort_by_key(|c| c.position.unwrap_or(i64::MAX));
+    let cells: Vec<&types::Cell> = engine
         .spreadsheet_cells
         .iter()
         .chain(
@@ -131,62 +99,14 @@ pub fn first_row_cell(
                 .iter()
                 .flat_map(|r| r.spreadsheet_cells.iter()),
         )
-        .find(|c| {
-            c.id.is_some()
-                && c.row_id == Some(row)
-                && c.column_id.is_some_and(|id| columns.contains(&id))
-        })
-        .and_then(|c| c.id)
+        .collect();
+    columns.iter().find_map(|col| {
+        cells
+            .iter()
+            .find(|c| c.id.is_some() && c.row_id == Some(row) && c.column_id == col.id)
+            .and_then(|c| c.id)
+    })
 }
-
-macro_rules! handle {
-    ($(#[$meta:meta])* $name:ident, $phase:expr) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug)]
-        pub struct $name<'a> {
-            client: &'a $crate::client::GenClient,
-        }
-
-        impl<'a> $name<'a> {
-            /// The phase of this handle.
-            pub const PHASE: $crate::steps::Phase = $phase;
-
-            pub(crate) fn new(client: &'a $crate::client::GenClient) -> Self {
-                Self { client }
-            }
-
-            /// The generated client: every operation (of this step and the
-            /// others) is a builder of it (bring the traits in scope with
-            /// `use genpro_api::prelude::*`). Its calls go through the one
-            /// transport, which routes each to its host; convert errors
-            /// with `genpro_sdk::Error::from`.
-            pub fn raw(&self) -> &'a genpro_api::Client {
-                self.client.raw()
-            }
-
-            /// The generated client if `operation_id` is part of this step,
-            /// else `None`.
-            pub fn raw_for(&self, operation_id: &str) -> Option<&'a genpro_api::Client> {
-                self.client.raw_for(Self::PHASE, operation_id)
-            }
-
-            /// The operations of this step.
-            pub fn operations(
-                &self,
-            ) -> impl Iterator<Item = &'static $crate::steps::Operation> + 'static {
-                $crate::steps::OPERATIONS
-                    .iter()
-                    .filter(|op| op.phase == Self::PHASE)
-            }
-
-            /// The client.
-            pub fn client(&self) -> &'a $crate::client::GenClient {
-                self.client
-            }
-        }
-    };
-}
-pub(crate) use handle;
 
 /// Refuses an empty (or blank) string id before anything is sent.
 pub(crate) fn non_empty<'v>(field: &str, value: &'v str) -> Result<&'v str, Error> {

@@ -1,9 +1,8 @@
 //! Uploads: one call from a local file to a GEN content resource.
 //!
-//! [`Edit::upload`] takes an [`UploadSource`] (a path, bytes, or an async
-//! reader with a known length) and returns the created
-//! [`types::ContentResource`], whose `id` the creation cards take as
-//! `*_resource_id`:
+//! [`Agent::upload`] takes an [`UploadSource`] (a path, bytes, or an async
+//! reader with a known length) and returns the created content resource,
+//! whose id the creation cards take as `*_resource_id`:
 //!
 //! ```no_run
 //! use genpro_sdk::upload::{UploadOptions, UploadSource};
@@ -12,11 +11,9 @@
 //! let options = UploadOptions::new().on_progress(|sent, total| {
 //!     eprintln!("{sent}/{total} bytes");
 //! });
-//! let resource = client
-//!     .edit()
-//!     .upload(42, UploadSource::path("hero.mp4"), options)
-//!     .await?;
-//! println!("content resource {}", resource.id.unwrap_or_default());
+//! let agent = client.agent(genpro_sdk::steps::AgentId::new(42));
+//! let uploaded = agent.upload(UploadSource::path("hero.mp4"), options).await?;
+//! println!("content resource {}", uploaded.id);
 //! # Ok(()) }
 //! ```
 //!
@@ -89,7 +86,7 @@
 //!
 //! [`RetryPolicy`]: crate::retry::RetryPolicy
 //! [`Idempotency::NonIdempotent`]: crate::retry::Idempotency::NonIdempotent
-//! [`Edit::upload`]: crate::phases::Edit::upload
+//! [`Agent::upload`]: crate::steps::Agent::upload
 
 mod checksum;
 mod direct;
@@ -113,7 +110,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::GenClient;
 use crate::error::Error;
-use crate::phases::Edit;
 
 /// Files larger than this many bytes (50 MiB = 50 × 1024 × 1024) are sent
 /// with a direct upload; smaller ones in one multipart request.
@@ -175,7 +171,7 @@ impl ProgressSink {
     }
 }
 
-/// Options of [`Edit::upload`]. `UploadOptions::default()` uses the 50 MiB
+/// Options of [`Agent::upload`](crate::steps::Agent::upload). `UploadOptions::default()` uses the 50 MiB
 /// threshold, no progress, no cancellation token, a size-based timeout and
 /// the system temporary directory for spooling.
 #[derive(Clone, Default)]
@@ -288,23 +284,15 @@ pub(crate) fn default_file_timeout(request_timeout: Duration, len: u64) -> Durat
     request_timeout.max(by_size)
 }
 
-impl<'a> Edit<'a> {
-    /// Uploads a file (up to 1 GiB) and returns the content resource:
-    /// multipart up to the threshold (50 MiB), a checksummed direct upload
-    /// above it. See the [module documentation](crate::upload) for the
-    /// steps, retries, progress and cancellation.
-    ///
-    /// Errors: [`ErrorKind::Validation`](crate::ErrorKind::Validation) (field `file`) for an empty file or
-    /// one over 1 GiB, before any request; [`ErrorKind::Io`](crate::ErrorKind::Io) when the file
-    /// cannot be read; [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled); and the API / storage errors
-    /// of the requests ([`ErrorKind::Api`](crate::ErrorKind::Api) with the status).
-    pub async fn upload(
-        &self,
-        agent_id: i64,
-        source: impl Into<UploadSource>,
-        options: UploadOptions,
-    ) -> Result<types::ContentResource, Error> {
-        let source = source.into();
+/// [`crate::steps::Agent::upload`]: multipart up to the threshold, a
+/// direct upload above it.
+pub(crate) async fn upload(
+    client: &GenClient,
+    agent_id: i64,
+    source: UploadSource,
+    options: UploadOptions,
+) -> Result<types::ContentResource, Error> {
+    {
         let token = options
             .cancel
             .as_ref()
@@ -315,7 +303,7 @@ impl<'a> Edit<'a> {
         tokio::select! {
             biased;
             () = token.cancelled() => Err(Error::cancelled()),
-            result = upload_inner(self.client(), agent_id, &source, &options, &token) => result,
+            result = upload_inner(client, agent_id, &source, &options, &token) => result,
         }
     }
 }

@@ -12,17 +12,13 @@ use tokio::sync::watch;
 
 use crate::client::GenClient;
 use crate::error::{DEFAULT_MAX_BODY, Error, read_success_body};
-use crate::phases::Host;
-use crate::retry::{Backoff, BoxFuture, Clock, RetryAfter, Sleep};
+use crate::retry::{Backoff, Clock, RetryAfter, Sleep};
+use crate::steps::Host;
 
 use super::budget::RequestBudget;
 use super::types::{
     JobKind, JobRef, JobSnapshot, Outcome, PollMode, Progress, WaitError, WaitOptions,
 };
-
-/// The future of one wait ([`Waiter::wait_with_progress`]): `'static` and
-/// `Send`, so it can be spawned. Dropping it stops polling.
-pub type WaitFuture = BoxFuture<'static, Result<Outcome, WaitError>>;
 
 /// Results of [`Waiter::wait_all`], in the order the jobs finish.
 pub type WaitStream = BoxStream<'static, (JobRef, Result<Outcome, WaitError>)>;
@@ -118,11 +114,6 @@ impl GenClient {
     pub fn waiter(&self) -> Waiter {
         Waiter::new(self)
     }
-
-    /// Waits for `job` with the default options; see [`Waiter::wait`].
-    pub async fn wait_for(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
-        self.waiter().wait(job).await
-    }
 }
 
 impl Waiter {
@@ -203,22 +194,21 @@ impl Waiter {
 
     /// Waits until `job` reaches a terminal state, the maximum wait passes
     /// or a non-transient error occurs.
+    ///
+    /// The options' progress channel ([`WaitOptions::progress`]) receives
+    /// every change; their cancellation token ([`WaitOptions::cancel`])
+    /// ends the wait with [`WaitError::Cancelled`].
     pub async fn wait(&self, job: impl Into<JobRef>) -> Result<Outcome, WaitError> {
         let job = job.into();
         let (tx, _rx) = watch::channel(initial_progress(&job));
-        self.clone().run(job, tx).await
-    }
-
-    /// Like [`Self::wait`], with a channel receiving every change of
-    /// status, `progress_percent`, poll mode or transient error. The
-    /// returned future is `'static`: spawn it or await it.
-    pub fn wait_with_progress(
-        &self,
-        job: impl Into<JobRef>,
-    ) -> (WaitFuture, watch::Receiver<Progress>) {
-        let job = job.into();
-        let (tx, rx) = watch::channel(initial_progress(&job));
-        (Box::pin(self.clone().run(job, tx)), rx)
+        match self.options.hooks.cancel.clone() {
+            Some(cancel) => tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(WaitError::Cancelled { job }),
+                result = self.clone().run(job.clone(), tx) => result,
+            },
+            None => self.clone().run(job, tx).await,
+        }
     }
 
     /// Waits for many jobs, at most `concurrency` at a time (at least 1),
@@ -329,6 +319,9 @@ impl Waiter {
                     p.mode = mode;
                     p.last_error = error;
                     p.finished = finished;
+                }
+                if changed && let Some(events) = &options.hooks.progress {
+                    let _ = events.send(p.clone());
                 }
                 changed
             });
@@ -756,7 +749,7 @@ impl Drop for StopOnDrop {
                     "wait cancelled; stopping the generation"
                 );
                 handle.spawn(async move {
-                    if let Err(error) = client.edit().stop_generation(id).await {
+                    if let Err(error) = crate::steps::generation::stop(&client, id).await {
                         tracing::warn!(generation_id = id, error = %error, "could not stop the generation after the wait was cancelled");
                     }
                 });

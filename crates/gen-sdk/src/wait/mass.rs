@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use crate::cards::Card;
 use crate::error::{Error, ErrorCode};
-use crate::phases::CellRef;
+use crate::steps::{AgentId, CellId, Engine, EngineId, OrganizationId};
 
 use super::engine::Waiter;
 use super::types::{JobRef, Outcome, WaitError};
@@ -82,9 +82,12 @@ enum Target {
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = GenClient::from_env()?;
 /// let card = Card::from(TextCard::new("Write a punchier hook", TextModel::Gpt4o));
+/// use genpro_sdk::steps::{AgentId, EngineId, OrganizationId};
+/// let engine = client.agent(AgentId::new(42)).engine(EngineId::new(101));
+/// let plan = MassRegenerate::column(OrganizationId::new(12), &engine, 2000, card);
 /// let report = client
 ///     .waiter()
-///     .mass_regenerate(MassRegenerate::column(12, 42, 101, 2000, card).trigger_concurrency(4))
+///     .mass_regenerate(plan.trigger_concurrency(4))
 ///     .await?;
 /// for cell in &report.cells {
 ///     println!("cell {}: {}", cell.cell_id, cell.result);
@@ -132,35 +135,33 @@ impl MassRegenerate {
         }
     }
 
-    /// Every cell of column `column_id` of engine `engine_id`, generated
-    /// from `card`. `organization_id` is the workspace whose credit pays.
+    /// Every cell of column `column_id` of `engine`, generated from
+    /// `card`. `organization` is the workspace whose credit pays.
     pub fn column(
-        organization_id: i64,
-        agent_id: i64,
-        engine_id: i64,
+        organization: OrganizationId,
+        engine: &Engine<'_>,
         column_id: i64,
         card: Card,
     ) -> Self {
         Self::new(
-            organization_id,
-            agent_id,
-            engine_id,
+            organization.0,
+            engine.agent_id().0,
+            engine.id().0,
             Target::Column { column_id, card },
         )
     }
 
-    /// The listed cells of engine `engine_id`, each with its card.
+    /// The listed cells of `engine`, each with its card.
     pub fn cells(
-        organization_id: i64,
-        agent_id: i64,
-        engine_id: i64,
-        cells: impl IntoIterator<Item = (i64, Card)>,
+        organization: OrganizationId,
+        engine: &Engine<'_>,
+        cells: impl IntoIterator<Item = (CellId, Card)>,
     ) -> Self {
         Self::new(
-            organization_id,
-            agent_id,
-            engine_id,
-            Target::Cells(cells.into_iter().collect()),
+            organization.0,
+            engine.agent_id().0,
+            engine.id().0,
+            Target::Cells(cells.into_iter().map(|(id, card)| (id.0, card)).collect()),
         )
     }
 
@@ -293,8 +294,9 @@ impl Waiter {
             Target::Column { column_id, card } => {
                 card.validate().map_err(WaitError::request)?;
                 let engine = client
-                    .vidsheet()
-                    .engine(plan.engine_id, plan.agent_id)
+                    .agent(AgentId(plan.agent_id))
+                    .engine(EngineId(plan.engine_id))
+                    .get()
                     .await
                     .map_err(WaitError::request)?;
                 engine
@@ -320,8 +322,7 @@ impl Waiter {
             .unwrap_or_else(|| Arc::new(default_cost_estimate));
         let estimated: f64 = cells.iter().map(|(_, card)| estimate(card).max(0.0)).sum();
         let credit = client
-            .setup()
-            .credits(plan.organization_id)
+            .credits(OrganizationId(plan.organization_id))
             .await
             .map_err(WaitError::request)?;
         // `available_credit.generic` is optional (no seed shows it with a
@@ -350,7 +351,10 @@ impl Waiter {
         let triggers = futures_util::stream::iter(cells.iter().enumerate())
             .map(|(index, (cell_id, card))| {
                 let halted = halted.clone();
-                let cell = CellRef::new(plan.agent_id, plan.engine_id, *cell_id);
+                let cell = client
+                    .agent(AgentId(plan.agent_id))
+                    .engine(EngineId(plan.engine_id))
+                    .cell(CellId(*cell_id));
                 async move {
                     if halted.load(Ordering::SeqCst) {
                         return (
@@ -361,8 +365,8 @@ impl Waiter {
                             )),
                         );
                     }
-                    match client.edit().generate_on_cell(cell, card).await {
-                        Ok(created) => (index, Ok(created.generation_id)),
+                    match cell.generate(card).await {
+                        Ok(created) => (index, Ok(created.id.0)),
                         Err(error) => {
                             if halts_batch(&error) {
                                 halted.store(true, Ordering::SeqCst);

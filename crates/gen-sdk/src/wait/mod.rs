@@ -56,38 +56,62 @@
 //!   Statuses are parsed case-insensitively (`"COMPLETED"` is `completed`);
 //!   statuses this version does not know are non-terminal and shown in
 //!   [`Progress`] ([`JobStatus::Unknown`]).
-//! - **Progress** as a [`tokio::sync::watch`] channel of [`Progress`]
-//!   ([`Waiter::wait_with_progress`]); wrap it in
-//!   `tokio_stream::wrappers::WatchStream` for a `Stream`.
+//! - **Progress** as [`Progress`] events on a channel
+//!   ([`WaitOptions::progress`]).
 //!   *Choice:* `include=progress` cannot be combined with `wait=true` (the
 //!   server answers 422), so `progress_percent` is requested only while
 //!   interval polling. In long-poll mode progress reports status changes
 //!   only; set [`WaitOptions::long_poll`] to `false` for live percentages
 //!   (at the cost of more requests).
-//! - **Cancellation**: dropping the wait future stops polling at once. With
+//! - **Cancellation**: a token ([`WaitOptions::cancel`]) ends the wait with
+//!   [`WaitError::Cancelled`]; dropping the wait future stops polling at once. With
 //!   [`WaitOptions::stop_on_cancel`], dropping it before a terminal state
 //!   also sends one `POST /v1/generations/{id}/stop` (credits refunded).
 //! - **Many at once** ([`Waiter::wait_all`]): bounded concurrency, results
 //!   as they finish, and a shared [`RequestBudget`] (requests in flight and
 //!   per second) across every wait of a waiter.
-//! - **Conveniences**: generate-and-wait on a cell or layer, render-and-wait,
-//!   publish-and-wait, stop and continue with the documented 422 cases
-//!   mapped to [`WaitError::InvalidState`], and [`MassRegenerate`] (seed
+//! - **Conveniences** on the handles: generate-and-wait on a cell or layer,
+//!   render-and-wait, publish-and-wait (a scheduled post ends the wait once
+//!   GEN accepted it), stop and continue with the documented 422 cases
+//!   mapped to [`WaitError::InvalidState`]; and [`MassRegenerate`] (seed
 //!   "Regenerate workflow", pattern 4): a whole column or a list of cells
 //!   with bounded concurrency, refused up front when the estimated cost
 //!   exceeds the workspace's `available_credit.generic`.
 //!
+//! One way to wait: every trigger-and-wait method of the handles
+//! ([`Cell::generate_and_wait`](crate::steps::Cell::generate_and_wait),
+//! [`Cell::render_and_wait`](crate::steps::Cell::render_and_wait),
+//! [`Agent::publish_and_wait`](crate::steps::Agent::publish_and_wait),
+//! [`Generation::wait`](crate::steps::Generation::wait),
+//! [`GenClient::wait_run`](crate::GenClient::wait_run)) takes
+//! [`WaitOptions`]: the timeout ([`WaitOptions::max_wait`]), a progress
+//! channel ([`WaitOptions::progress`]) and a cancellation token
+//! ([`WaitOptions::cancel`]). [`Waiter`] is the mechanism underneath, for
+//! waiting on a [`JobRef`] directly and for many jobs at once.
+//!
 //! ```no_run
-//! use genpro_sdk::{GenClient, cards::*, phases::CellRef, wait::{Outcome, WaitOptions}};
+//! use genpro_sdk::{GenClient, cards::*, wait::{Outcome, WaitOptions}};
+//! use genpro_sdk::steps::{AgentId, EngineId, Role};
 //! use std::time::Duration;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = GenClient::from_env()?;
-//! let waiter = client.waiter().with_options(
-//!     WaitOptions::default().max_wait(Duration::from_secs(600)).stop_on_cancel(true),
-//! );
+//! let cancel = genpro_sdk::wait::CancellationToken::new();
+//! let (progress, mut events) = tokio::sync::mpsc::unbounded_channel();
+//! let options = WaitOptions::default()
+//!     .max_wait(Duration::from_secs(600))
+//!     .progress(progress)
+//!     .cancel(cancel.clone())
+//!     .stop_on_cancel(true);
+//! tokio::spawn(async move {
+//!     while let Some(p) = events.recv().await {
+//!         eprintln!("{:?} {:?}", p.status, p.progress_percent);
+//!     }
+//! });
+//! let engine = client.agent(AgentId::new(42)).engine(EngineId::new(101));
+//! let script = engine.cell_by_role(Role::Script).await?;
 //! let card = Card::from(TextCard::new("Write a 12s hook", TextModel::Gemini25Pro));
-//! match waiter.generate_on_cell(CellRef::new(42, 101, 3000), &card).await? {
+//! match script.generate_and_wait(&card, &options).await? {
 //!     Outcome::Completed(done) => println!("{}", done.result.unwrap_or_default()),
 //!     other => println!("did not complete: {other}"),
 //! }
@@ -108,10 +132,11 @@ mod types;
 
 pub use actions::ControlAction;
 pub use budget::RequestBudget;
-pub use engine::{WaitFuture, WaitStream, Waiter};
+pub use engine::{WaitStream, Waiter};
 pub use mass::{
     CellOutcome, CellResult, MassRegenerate, MassRegenerateReport, default_cost_estimate,
 };
+pub use tokio_util::sync::CancellationToken;
 pub use types::{
     JobKind, JobRef, JobSnapshot, JobStatus, Outcome, PollMode, Progress, WaitError, WaitOptions,
 };

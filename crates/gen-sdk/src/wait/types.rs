@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use genpro_api::types::OutputResource;
 use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorCode, ErrorCodeExt};
 use crate::retry::{Backoff, Jitter};
@@ -471,7 +473,7 @@ pub enum PollMode {
 }
 
 /// The state of a wait, published on every change
-/// ([`super::Waiter::wait_with_progress`]).
+/// ([`WaitOptions::progress`]).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Progress {
@@ -547,6 +549,27 @@ pub struct WaitOptions {
     pub max_consecutive_errors: Option<u32>,
     /// Timeout of one plain (not long-poll) status request (default 30 s).
     pub request_timeout: Duration,
+    /// Where progress goes and what cancels the wait
+    /// ([`Self::progress`], [`Self::cancel`]).
+    pub(crate) hooks: Hooks,
+}
+
+/// The progress channel and the cancellation token of a wait.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Hooks {
+    pub(crate) progress: Option<mpsc::UnboundedSender<Progress>>,
+    pub(crate) cancel: Option<CancellationToken>,
+}
+
+impl PartialEq for Hooks {
+    fn eq(&self, other: &Self) -> bool {
+        let same_progress = match (&self.progress, &other.progress) {
+            (Some(a), Some(b)) => a.same_channel(b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_progress && self.cancel.is_some() == other.cancel.is_some()
+    }
 }
 
 impl Default for WaitOptions {
@@ -567,6 +590,7 @@ impl Default for WaitOptions {
             max_retry_after: Duration::from_secs(300),
             max_consecutive_errors: None,
             request_timeout: Duration::from_secs(30),
+            hooks: Hooks::default(),
         }
     }
 }
@@ -672,6 +696,35 @@ impl WaitOptions {
         self
     }
 
+    /// Sends every change of the wait (status, `progress_percent`, poll
+    /// mode, transient error, end) to `progress`, as a [`Progress`] event;
+    /// the last event of a wait has [`Progress::finished`] set. Read the
+    /// channel from another task while the wait runs:
+    ///
+    /// ```
+    /// use genpro_sdk::wait::WaitOptions;
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    /// let options = WaitOptions::default().progress(tx);
+    /// let printer = async move {
+    ///     while let Some(p) = rx.recv().await {
+    ///         println!("{:?} after {} requests", p.status, p.polls);
+    ///     }
+    /// };
+    /// # drop((options, printer));
+    /// ```
+    pub fn progress(mut self, progress: mpsc::UnboundedSender<Progress>) -> Self {
+        self.hooks.progress = Some(progress);
+        self
+    }
+
+    /// Ends the wait with [`WaitError::Cancelled`] as soon as `cancel` is
+    /// cancelled (the job goes on at GEN unless [`Self::stop_on_cancel`]
+    /// is set, which stops a generation).
+    pub fn cancel(mut self, cancel: CancellationToken) -> Self {
+        self.hooks.cancel = Some(cancel);
+        self
+    }
+
     /// The interval schedule: [`Self::initial_interval`] ×
     /// [`Self::multiplier`]`^n`, at most [`Self::max_interval`] (raised to
     /// the initial interval if lower), each interval multiplied by a random
@@ -717,6 +770,14 @@ fn describe_last(last: &Option<Box<JobSnapshot>>) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WaitError {
+    /// The wait was cancelled through [`WaitOptions::cancel`]. The job
+    /// goes on at GEN (unless [`WaitOptions::stop_on_cancel`] stopped a
+    /// generation): resume with [`WaitError::resume`].
+    #[error("the wait for {job} was cancelled")]
+    Cancelled {
+        /// The job.
+        job: JobRef,
+    },
     /// The maximum wait passed before the job ended. The job goes on:
     /// resume with [`WaitError::resume`].
     #[error(
@@ -821,6 +882,7 @@ impl WaitError {
     pub fn job(&self) -> Option<&JobRef> {
         match self {
             Self::MaxWaitExceeded { job, .. }
+            | Self::Cancelled { job }
             | Self::Poll { job, .. }
             | Self::Unreachable { job, .. } => Some(job),
             Self::Unsuccessful(outcome) => Some(outcome.job()),
@@ -844,7 +906,9 @@ impl WaitError {
     /// transient [`WaitError::Poll`]).
     pub fn resume(&self) -> Option<JobRef> {
         match self {
-            Self::MaxWaitExceeded { job, .. } | Self::Unreachable { job, .. } => Some(job.clone()),
+            Self::MaxWaitExceeded { job, .. }
+            | Self::Cancelled { job }
+            | Self::Unreachable { job, .. } => Some(job.clone()),
             Self::Poll { job, source, .. } if source.is_retryable() => Some(job.clone()),
             _ => None,
         }
@@ -866,6 +930,9 @@ impl WaitError {
         match self {
             Self::MaxWaitExceeded { .. } => Some(
                 "the job is still running: wait again with the same job (WaitError::resume), raise WaitOptions::max_wait, or stop it",
+            ),
+            Self::Cancelled { .. } => Some(
+                "the wait was cancelled; the job goes on at GEN: wait for it again (WaitError::resume) or stop it",
             ),
             Self::Unreachable { .. } => Some(
                 "GEN could not be reached: check the network and the base URLs (GEN_API_URL / GEN_AGENT_URL); the job goes on, wait for it again (WaitError::resume) when the network is back",
