@@ -4,10 +4,11 @@
 # 1. `cargo package` packages every publishable crate and verifies each one: it builds from its
 #    .crate file alone (nothing from outside its folder), with the other workspace crates taken
 #    from their own .crate files, in dependency order.
-# 2. A small app in a temporary folder outside the repository depends on genpro-sdk "0.1.0" and
-#    genpro-mock "0.1.0" as a crates.io user would, patched to the unpacked .crate contents, with no
-#    lockfile (so the newest compatible versions of every dependency), builds without a deprecation
-#    warning, and runs a journey step against the packaged fake.
+# 2. A small app in a temporary folder outside the repository depends on genpro-sdk "0.1.0" (with
+#    its `offline` feature, so genpro-mock too) as a crates.io user would, patched to the unpacked
+#    .crate contents, with no lockfile (so the newest compatible versions of every dependency),
+#    builds without a deprecation warning, and runs clone → generate → render against the packaged
+#    fake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,8 +29,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-genpro-sdk = "0.1.0"
-genpro-mock = "0.1.0"
+genpro-sdk = { version = "0.1.0", features = ["offline"] }
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 
 [patch.crates-io]
@@ -46,4 +46,4 @@ if grep -n 'deprecated' build.log; then
   echo "the packaged crates build with deprecation warnings against the newest compatible dependencies" >&2
   exit 1
 fi
-CARGO_TARGET_DIR="$TARGET/outside-app" cargo run --quiet
+env -u GEN_API_KEY CARGO_TARGET_DIR="$TARGET/outside-app" cargo run --quiet

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # async fn f(client: genpro_sdk::GenClient) -> Result<(), genpro_sdk::Error> {
 //! use genpro_sdk::response::WithMeta as _;
-//! let me = client.setup().me().with_meta().await?;
+//! let me = client.me().with_meta().await?;
 //! println!("request id {:?}, status {:?}", me.request_id(), me.status());
 //! let me = me.into_inner();
 //! # Ok(()) }

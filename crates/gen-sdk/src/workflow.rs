@@ -234,11 +234,29 @@ pub struct JourneyReport {
 /// A journey (or agent lookup) that did not get to the end: the step, and
 /// what went wrong, prefixed with the step (`step 1 (set up the agent):
 /// ...`).
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
+///
+/// The error that stopped it is its [`source`](std::error::Error::source)
+/// (a [`crate::Error`], a [`crate::wait::WaitError`]...), so callers can
+/// tell an API answer from a timeout.
+#[derive(Debug)]
 pub struct JourneyError {
     step: JourneyStep,
     message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl fmt::Display for JourneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for JourneyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl JourneyError {
@@ -246,11 +264,20 @@ impl JourneyError {
         Self {
             step,
             message: message.into(),
+            source: None,
         }
     }
 
-    fn at(step: JourneyStep, context: &str, error: impl fmt::Display) -> Self {
-        Self::new(step, format!("{context}: {error}"))
+    fn at<E>(step: JourneyStep, context: &str, error: E) -> Self
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    {
+        let error = error.into();
+        Self {
+            step,
+            message: format!("{context}: {error}"),
+            source: Some(error),
+        }
     }
 
     /// The step that failed.

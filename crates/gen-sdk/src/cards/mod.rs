@@ -49,7 +49,7 @@
 //! is a valid card, otherwise sent as given ([`GenerateBody::Raw`]).
 //!
 //! Render is not a card: it has its own endpoint and no body
-//! (`client.publish().render(..)`).
+//! ([`Cell::render`](crate::steps::Cell::render)).
 //!
 //! # Validation ([`Card::validate`])
 //!
