@@ -8,7 +8,8 @@
 # Prints wall seconds per build, the ratio per round, and the median ratio
 # with min–max. Like with like: genpro-sdk on ring (its default) against bare
 # reqwest on ring, and genpro-sdk on aws-lc-rs against bare reqwest on aws-lc-rs
-# (reqwest's default). The bare apps keep reqwest's other default features.
+# (reqwest's default). The bare apps take reqwest with genpro-sdk's own features
+# (json, query, stream, multipart, http2), so only the SDK differs.
 set -euo pipefail
 ROUNDS=${1:-3}
 PROFILE=${2:-dev}
@@ -28,9 +29,11 @@ BARE_MAIN='#[derive(serde::Deserialize)] struct G { id: i64 }
 COMMON='serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }'
-mkapp bare "reqwest = { version = \"0.13\", features = [\"json\"] }
+# The bare apps use genpro-sdk's own reqwest features (workspace Cargo.toml) with the same TLS.
+REQWEST_FEATURES='"json", "query", "stream", "multipart", "http2"'
+mkapp bare "reqwest = { version = \"0.13\", default-features = false, features = [$REQWEST_FEATURES, \"rustls\"] }
 $COMMON" "${BARE_MAIN/TLS_INIT/}"
-mkapp barering "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"charset\", \"http2\", \"system-proxy\", \"rustls-no-provider\"] }
+mkapp barering "reqwest = { version = \"0.13\", default-features = false, features = [$REQWEST_FEATURES, \"rustls-no-provider\"] }
 rustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }
 $COMMON" "${BARE_MAIN/TLS_INIT/#[allow(deprecated)] let _ = rustls::crypto::ring::default_provider().install_default();}"
 SDK_MAIN='use genpro_sdk::genpro_api::prelude::*;
