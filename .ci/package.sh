@@ -14,6 +14,16 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 
+# `cargo package` serves the workspace's own .crate files to the verification builds from a local
+# registry, extracted under CARGO_HOME/registry/src/-<hash of its path>/. A folder extracted by an
+# earlier run at the same path is reused as it is, even though the crate changed since (same
+# version): a clean clone at a reused path then verifies against stale sources. Those local
+# registries are the folders whose name starts with `-` (crates.io's is named after its host);
+# only the genpro crates (never published) are removed from them.
+CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+for stale in "$CARGO_HOME"/registry/src/-*/genpro-* "$CARGO_HOME"/registry/cache/-*/genpro-*; do
+  if [ -e "$stale" ]; then rm -rf "$stale"; fi
+done
 cargo package --workspace --exclude gen-contract-tests --exclude xtask --locked
 ls -l "$TARGET"/package/*.crate
 

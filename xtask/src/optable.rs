@@ -51,6 +51,10 @@ pub struct Row {
     pub retry_explicit: bool,
     /// Summary.
     pub summary: String,
+    /// Description (empty when the operation has none).
+    pub description: String,
+    /// `x-mcp-core: true`: listed in `gen mcp`'s default tool set.
+    pub mcp_core: bool,
     /// Parameters.
     pub params: Vec<Param>,
     /// Request media types, in spec order.
@@ -278,6 +282,11 @@ pub fn build(doc: &Value, w: &mut Warnings) -> Result<Table> {
                 None if method == "post" => ("paid".to_owned(), false),
                 None => ("idempotent".to_owned(), false),
             };
+            let mcp_core = match op.get("x-mcp-core") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => bail!("{operation_id}: x-mcp-core `{other}` is not a boolean"),
+            };
             let mut params = Vec::new();
             let mut props = Map::new();
             let mut required = Vec::new();
@@ -366,6 +375,13 @@ pub fn build(doc: &Value, w: &mut Warnings) -> Result<Table> {
                     .unwrap_or_default()
                     .trim()
                     .to_owned(),
+                description: op
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                mcp_core,
                 params,
                 body_media_types,
                 body_required,
@@ -517,6 +533,9 @@ pub fn render(table: &Table, header: &str) -> String {
          \x20   /// The host (path-level `servers`, else the root one).\n    pub host: Host,\n\
          \x20   /// The retry class (`x-retry`).\n    pub retry: RetryClass,\n\
          \x20   /// The summary in openapi.yaml.\n    pub summary: &'static str,\n\
+         \x20   /// The description in openapi.yaml (empty when it has none).\n    pub description: &'static str,\n\
+         \x20   /// `x-mcp-core: true`: in `gen mcp`'s default tool set (the core tools a content\n\
+         \x20   /// agent needs at every step; every other operation is reached through its meta-tools).\n    pub mcp_core: bool,\n\
          \x20   /// Path and query parameters.\n    pub params: &'static [Param],\n\
          \x20   /// Request body media types (empty: no body).\n    pub body_media_types: &'static [&'static str],\n\
          \x20   /// Whether the body is required.\n    pub body_required: bool,\n\
@@ -551,6 +570,8 @@ pub fn render(table: &Table, header: &str) -> String {
         let _ = writeln!(o, "        host: Host::{},", camel(&r.host));
         let _ = writeln!(o, "        retry: RetryClass::{},", camel(&r.retry));
         let _ = writeln!(o, "        summary: {:?},", r.summary);
+        let _ = writeln!(o, "        description: {:?},", r.description);
+        let _ = writeln!(o, "        mcp_core: {},", r.mcp_core);
         let _ = write!(o, "        params: &[");
         for p in &r.params {
             let _ = write!(
@@ -606,7 +627,8 @@ pub const README_END: &str = "<!-- operation tools (cargo xtask generate): end -
 /// journey order (the same table `genpro_mcp::tools::markdown_operations`
 /// builds at run time from the generated table).
 pub fn render_tool_table(table: &Table) -> String {
-    let mut o = String::from("| tool | phase | kind | description |\n|---|---|---|---|\n");
+    let mut o =
+        String::from("| tool | phase | kind | default | description |\n|---|---|---|---|---|\n");
     for (phase, _) in &table.phases {
         for r in table.rows.iter().filter(|r| &r.phase == phase) {
             let multipart = !r.body_media_types.is_empty()
@@ -627,8 +649,13 @@ pub fn render_tool_table(table: &Table) -> String {
                 .replace('\n', " ");
             let _ = writeln!(
                 o,
-                "| `{}_{}` | {} | {} | {} |",
-                r.phase, r.operation_id, r.phase, kind, description
+                "| `{}_{}` | {} | {} | {} | {} |",
+                r.phase,
+                r.operation_id,
+                r.phase,
+                kind,
+                if r.mcp_core { "yes" } else { "" },
+                description
             );
         }
     }

@@ -13733,6 +13733,10 @@ pub mod types {
 ///reached GEN and landed gets 422 (seed 000: "Generation cannot be stopped/continued in its current state"): genpro-sdk
 ///takes that answer to a retry as done and returns the generation as it now is.
 ///
+///`x-mcp-core: true` marks the operations `gen mcp` lists as tools by default (what a content agent needs at
+///every step); every other operation stays reachable through its meta-tools (search, describe, call). The seeds
+///do not speak of MCP: this is the client's choice.
+///
 ///1. `setup`: Set Up Your Agent
 ///2. `ideas`: Generate Content Ideas
 ///3. `vidsheet`: Convert Idea to Vidsheet

@@ -196,6 +196,11 @@ pub struct Operation {
     pub retry: RetryClass,
     /// The summary in openapi.yaml.
     pub summary: &'static str,
+    /// The description in openapi.yaml (empty when it has none).
+    pub description: &'static str,
+    /// `x-mcp-core: true`: in `gen mcp`'s default tool set (the core tools a content
+    /// agent needs at every step; every other operation is reached through its meta-tools).
+    pub mcp_core: bool,
     /// Path and query parameters.
     pub params: &'static [Param],
     /// Request body media types (empty: no body).
@@ -270,6 +275,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "List conversations",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Query,
@@ -289,6 +296,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "Get a conversation",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -308,6 +317,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "Delete a conversation",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -327,6 +338,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "Rename or pin a conversation",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -346,6 +359,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "List the messages of a conversation",
+        description: "Assistant messages of idea runs carry the `ideas`.",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -365,6 +380,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "List the runs of a conversation",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -384,6 +401,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "List ideas",
+        description: "",
+        mcp_core: true,
         params: &[
             Param {
                 name: "agent_id",
@@ -412,6 +431,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::FreeCreate,
         summary: "Cycle an idea to its next status",
+        description: "`generated` → `approve_to_create` → `ready_for_review` → `approved_to_post` → `posted`.",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -431,6 +452,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "Set an idea's status explicitly",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -459,6 +482,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Paid,
         summary: "Trigger an agent run (ideas, refinement, preferences, chat)",
+        description: "Async. POST a natural-language message, get back a `run_id` and `conversation_id`, poll `GET /v1/agent/runs/{run_id}` (every ~5 s) until `completed`, then read the ideas from `GET /v1/agent/conversations/{id}/messages`. Refine ideas by sending another message with the same `conversation_id`; a message starting with `remember:` sets long-term preferences for all future runs. `agent_id` is a string in this body.",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -472,6 +497,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Idempotent,
         summary: "Poll an agent run",
+        description: "Research runs carry the structured `findings` and `summary` once `completed`.",
+        mcp_core: false,
         params: &[Param {
             name: "run_id",
             location: ParamLocation::Path,
@@ -491,6 +518,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Paid,
         summary: "Approve or reject a pending action",
+        description: "Seed 001: \"approve or reject a pending action; body { approved: true|false }\". The seeds do not name the status of a run that waits for approval (`pending_approval` is this spec's guess).",
+        mcp_core: false,
         params: &[Param {
             name: "run_id",
             location: ParamLocation::Path,
@@ -510,6 +539,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List agents of a workspace",
+        description: "",
+        mcp_core: true,
         params: &[Param {
             name: "workspace_id",
             location: ParamLocation::Query,
@@ -529,6 +560,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create an agent",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -542,6 +575,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get the automation config",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -561,6 +596,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update the automation config",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -580,6 +617,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Send a test delivery to the callback URL",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -599,6 +638,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Send a test delivery to the webhook URL",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -618,6 +659,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Read the flat agent setup (Agent Core)",
+        description: "Identity, personality, voice, inspiration sources and linked accounts in one flat record.",
+        mcp_core: true,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -637,6 +680,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Write any subset of the agent setup",
+        description: "The one call that sets everything up. Send only the fields you want to change; unknown fields return 422, as does a `description` over 500 characters. Returns `200` on full success and `207 Multi-Status` if some sections fail. The seeds show neither body: `AgentCoreUpdateResult` reads the flat core or `{core, failed_sections}`, a guess. `keywords` sent without `monitored` are mirrored into `monitored` with `item_type: keyword`.",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -656,6 +701,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Clone a voice from an audio sample",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -675,6 +722,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Voice design step 4: finalize and save",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -694,6 +743,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Voice design step 2: style description",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -713,6 +764,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Voice design step 3: three candidate voices",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -732,6 +785,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Voice design step 1: prompt to script",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -751,6 +806,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Connect the user's ElevenLabs key",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -770,6 +827,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Disconnect ElevenLabs",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -789,6 +848,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Validate an ElevenLabs key without saving it",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Path,
@@ -808,6 +869,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List the agent's voice library",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -836,6 +899,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Poll a voice preview",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -864,6 +929,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete a user-owned voice",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -892,6 +959,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Start an async TTS preview of a voice",
+        description: "Seed 001: \"async TTS preview\"; poll `GET /v1/agents/{agent_id}/voice/preview/{job_id}` (\"poll preview\"). The seeds do not show either answer: `job_id`, `status` and `audio_url` are this spec's guesses.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -920,6 +989,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get an agent",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -939,6 +1010,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete an agent",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -958,6 +1031,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update an agent",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -977,6 +1052,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create an asset folder",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Query,
@@ -996,6 +1073,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete an asset folder",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1024,6 +1103,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update an asset folder",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1052,6 +1133,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Browse the asset library",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -1101,6 +1184,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create a blank engine",
+        description: "Rarely needed: custom engines take 15-25 more calls than cloning a template.",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Query,
@@ -1120,6 +1205,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Download the global variables XLSX template",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &[],
         body_required: false,
@@ -1133,6 +1220,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Read an engine with all nested data",
+        description: "Includes `spreadsheet_columns`, `spreadsheet_rows`, `spreadsheet_cells`, `layers` and the generations (`user_jobs`).",
+        mcp_core: true,
         params: &[
             Param {
                 name: "id",
@@ -1161,6 +1250,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update many cells",
+        description: "There is no single endpoint that regenerates N cells: mass-update the cards, then trigger each cell's generate.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1189,6 +1280,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a cell",
+        description: "`user_job_id` is the generation currently displayed; the engine's `user_jobs` hold the full history.",
+        mcp_core: true,
         params: &[
             Param {
                 name: "id",
@@ -1224,6 +1317,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update a cell's value or creation card",
+        description: "",
+        mcp_core: true,
         params: &[
             Param {
                 name: "id",
@@ -1259,6 +1354,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Trigger a generation on a cell",
+        description: "Credits are pre-charged on creation (reconciled on completion, refunded on failure or stop). Each new generation is charged independently; the previous one stays in the cell's history. Poll `GET /v1/generations/{generation_id}`.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1294,6 +1391,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create a layer",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1329,6 +1428,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Reorder layers",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1364,6 +1465,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a layer",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1406,6 +1509,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete a layer",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1448,6 +1553,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update a layer",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1490,6 +1597,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Duplicate a layer",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1532,6 +1641,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Trigger a generation on a layer",
+        description: "Same body and behaviour as generating on a cell.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1574,6 +1685,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Render the final video",
+        description: "Composites all layers of the `final_video` cell into one MP4. Async like any generation: no body, poll `GET /v1/generations/{generation_id}`; on `completed` `output_resources[0].url` is a public CDN URL. The documentation does not give this endpoint's status code: this spec uses 201, like generate.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1609,6 +1722,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Choose which generation a cell displays",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1644,6 +1759,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Clone an engine (same or different agent)",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1672,6 +1789,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List columns",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1700,6 +1819,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create an ingredient column",
+        description: "Only `ingredient` role columns can be created; system roles are read-only.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1728,6 +1849,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update many ingredient columns",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1756,6 +1879,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Reorder columns",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1784,6 +1909,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Duplicate a column",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1819,6 +1946,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List global variables",
+        description: "Sheet-level variables substituted into `{{name}}` placeholders at generation time.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1847,6 +1976,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Import global variables from XLSX",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1875,6 +2006,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List rows",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1903,6 +2036,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create a row",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1931,6 +2066,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update many rows",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1959,6 +2096,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Reorder rows",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -1987,6 +2126,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a row",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2022,6 +2163,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Duplicate a row",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2057,6 +2200,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List content resources",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "agent_id",
@@ -2092,6 +2237,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Upload a content resource",
+        description: "Seed 001: small files \"(multipart)\" with `content_resource[file]=@local.mp4`; large files: \"3. POST /v1/content_resources with signed_id as `content_resource[file]`\". Both are `multipart/form-data` with the one field `content_resource[file]`: the file's bytes, or the `signed_id` string of a finished direct upload.",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Query,
@@ -2111,6 +2258,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a content resource",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2139,6 +2288,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete a content resource",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2167,6 +2318,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update a content resource",
+        description: "",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2195,6 +2348,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Get a pre-signed upload URL (large files)",
+        description: "Seed 001: \"Large files (>50 MB, up to 1 GB): # 1. Get pre-signed S3 URL\", then \"2. PUT file to returned direct_upload.url\" and \"3. POST /v1/content_resources with signed_id as content_resource[file]\". Checksum = `openssl md5 -binary FILE | base64`. Each call creates an upload: free, but not idempotent (`x-retry: free_create`).",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -2208,6 +2363,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a generation (optionally long-poll)",
+        description: "Returns the generation. Status flow: `pending` → `processing` → `completed` | `failed` | `stopped`. On `completed`, text is in `result` and media URLs in `output_resources`.\n\nLong-poll (behaviour adopted from sync.so's Get Generation): with `wait=true` the request is held open until the generation reaches a terminal status (`completed`, `failed`, `stopped`) or `timeout` seconds elapse, then the latest state is returned. On timeout the current (non-terminal) state is returned: poll again. `wait=true` \"Cannot be combined with include=progress.\" (seed 004, which does not say what a server answers when both are sent: the seeds are silent on it). `include=progress` adds `progress_percent`. A server that does not support these parameters ignores them and answers immediately, so clients must still loop until a terminal status.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2250,6 +2407,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Continue a stopped generation (credits re-charged)",
+        description: "Resumes a stopped generation from `pending`; credits are re-charged. 422 `validation_error` when it cannot be continued in its current state (seed 000), which is also what a retry gets when the first attempt landed: genpro-sdk takes that answer to a retry as done.",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2269,6 +2428,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Stop a generation (credits refunded)",
+        description: "Cancels a running generation; its status becomes `stopped` and its credits are refunded. 422 `validation_error` when it cannot be stopped in its current state (seed 000), which is also what a retry gets when the first attempt landed: genpro-sdk takes that answer to a retry as done.",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2288,6 +2449,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get the current user",
+        description: "",
+        mcp_core: true,
         params: &[],
         body_media_types: &[],
         body_required: false,
@@ -2301,6 +2464,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List workspaces (organizations)",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &[],
         body_required: false,
@@ -2314,6 +2479,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create a workspace",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -2327,6 +2494,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Get a workspace, including its credit balance",
+        description: "Includes `available_credit: {generic, aura}`. Check `generic` before a batch of generations: a 422 `insufficient_credits_for_job` mid-batch is painful.",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2346,6 +2515,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Delete a workspace (owner only)",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2365,6 +2536,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update a workspace",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2384,6 +2557,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List API keys",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &[],
         body_required: false,
@@ -2397,6 +2572,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Create an API key",
+        description: "The token is shown once, in this response only.",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -2410,6 +2587,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Revoke all API keys",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &[],
         body_required: false,
@@ -2423,6 +2602,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Rename an API key",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2442,6 +2623,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Revoke an API key",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "id",
             location: ParamLocation::Path,
@@ -2461,6 +2644,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Agent,
         retry: RetryClass::Paid,
         summary: "Run standalone research",
+        description: "Research a topic without generating ideas. Returns a `run_id`; poll `GET /v1/agent/runs/{run_id}` until `completed` to read the structured research findings and summary. Depths: `quick`, `default`, `deep`.",
+        mcp_core: false,
         params: &[],
         body_media_types: &["application/json"],
         body_required: true,
@@ -2474,6 +2659,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List templates",
+        description: "Returns a bare JSON array. Match an idea's `video_type` to a template's tags.",
+        mcp_core: true,
         params: &[
             Param {
                 name: "page",
@@ -2502,6 +2689,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Preview a template",
+        description: "",
+        mcp_core: false,
         params: &[Param {
             name: "slug",
             location: ParamLocation::Path,
@@ -2521,6 +2710,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::FreeCreate,
         summary: "Clone a template into an agent",
+        description: "The 80% path from an idea to a fully configured engine (columns, rows, cells, layer stack) in one call. Free: no credits consumed.",
+        mcp_core: true,
         params: &[Param {
             name: "slug",
             location: ParamLocation::Path,
@@ -2540,6 +2731,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Paid,
         summary: "Start a background job (publish content or scrape trending data)",
+        description: "Two forms:\n\n- **Publish** (`application/json`, `UserJobCreate`): `user_job_type: publish_content` and `data` = a STRING containing JSON (`PublishContentData`). Publish now (`schedule_type: now`) or later (`scheduled` + `scheduled_time`). Requires a connected TikTok account; `media_url` must be public at post time.\n- **Scrape trending data** (`multipart/form-data`, `UserJobTrainSocialForm`): `user_job[user_job_type]=train_social` and `user_job[data]` = JSON string of `TrainSocialData`. Scraped content is indexed into the agent.\n\nPoll `GET /v1/user_jobs/{id}`.",
+        mcp_core: false,
         params: &[Param {
             name: "agent_id",
             location: ParamLocation::Query,
@@ -2559,6 +2752,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Poll a background job",
+        description: "`pending` → `processing` → `completed` | `failed`. For a completed publish job `result.post_id` is the TikTok post id.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2587,6 +2782,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "Update a monitoring job",
+        description: "Updates a `train_social` monitoring job (e.g. stop monitoring). The documentation names the endpoint but not its body; this spec mirrors the create call: `data` is a JSON-encoded string.",
+        mcp_core: false,
         params: &[
             Param {
                 name: "id",
@@ -2615,6 +2812,8 @@ pub static OPERATIONS: &[Operation] = &[
         host: Host::Api,
         retry: RetryClass::Idempotent,
         summary: "List workspaces",
+        description: "",
+        mcp_core: false,
         params: &[],
         body_media_types: &[],
         body_required: false,

@@ -16,6 +16,7 @@
 //! instead.
 
 mod api;
+mod batch;
 mod commands;
 mod journey;
 mod mcp;
@@ -108,6 +109,8 @@ enum Command {
     Api(api::ApiArgs),
     /// Serve the GEN API as an MCP server for AI agents (stdio; --http for Streamable HTTP).
     Mcp(mcp::McpArgs),
+    /// Crash-safe batches: run a JSON Lines manifest of generations, read its journal.
+    Batch(batch::BatchArgs),
     /// Print a shell completion script (e.g. `gen completions bash > ~/.local/share/bash-completion/completions/gen`).
     Completions(CompletionsArgs),
 }
@@ -233,6 +236,7 @@ async fn run(global: &Global, command: Command) -> Result<()> {
         Command::Mock(args) => commands::mock(global, args).await,
         Command::Api(args) => api::run(global, args).await,
         Command::Mcp(args) => mcp::run(global, args).await,
+        Command::Batch(args) => batch::run(global, args).await,
         Command::Completions(_) => Ok(()),
     }
 }

@@ -17,9 +17,31 @@ pub struct McpArgs {
     /// Serve the built-in offline fake (genpro-mock) even when GEN_API_KEY is set.
     #[arg(long)]
     pub offline: bool,
-    /// Print the tool list as a markdown table and exit.
+    /// Print the tool list as a markdown table and exit (every tool, with
+    /// the ones listed by default marked; with --sizes, the selected tools).
     #[arg(long)]
     pub list_tools: bool,
+    /// With --list-tools: the bytes of each selected tool as tools/list
+    /// sends it, and the total.
+    #[arg(long, requires = "list_tools")]
+    pub sizes: bool,
+    /// The toolsets to list: default (core, workflow, meta), all, core,
+    /// workflow, meta, setup, ideas, vidsheet, edit, publish (comma-separated).
+    #[arg(long, value_name = "LIST")]
+    pub toolsets: Option<String>,
+    /// Single tools to list, by name (comma-separated; added to --toolsets,
+    /// or alone without it).
+    #[arg(long, value_name = "NAMES")]
+    pub tools: Option<String>,
+    /// Dynamic toolsets: also list list_toolsets and enable_toolset, with
+    /// which the client adds toolsets at run time
+    /// (notifications/tools/list_changed).
+    #[arg(long)]
+    pub dynamic_toolsets: bool,
+    /// A folder edit_upload_file may read from when the client offers no
+    /// MCP roots (repeatable; default: the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub allow_dir: Vec<std::path::PathBuf>,
     /// Offline fake only: how long each generation takes, in milliseconds
     /// (pending for a third, processing for the rest).
     #[arg(long, value_name = "MS", hide = true)]
@@ -31,10 +53,36 @@ pub struct McpArgs {
 
 /// Run `gen mcp`.
 pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
+    let selection = genpro_mcp::Selection::parse(
+        args.toolsets.as_deref(),
+        args.tools.as_deref(),
+        args.dynamic_toolsets,
+    )
+    .map_err(crate::ui::refused)?;
     if args.list_tools {
-        print!("{}", genpro_mcp::tools::markdown());
+        if args.sizes {
+            print!("{}", genpro_mcp::tools::sizes_table(&selection));
+        } else {
+            print!("{}", genpro_mcp::tools::markdown());
+        }
         return Ok(());
     }
+    let mut allow_dirs = Vec::with_capacity(args.allow_dir.len());
+    for dir in &args.allow_dir {
+        let resolved = std::fs::canonicalize(dir)
+            .map_err(|e| crate::ui::refused(format!("--allow-dir {}: {e}", dir.display())))?;
+        if !resolved.is_dir() {
+            return Err(crate::ui::refused(format!(
+                "--allow-dir {}: not a folder",
+                dir.display()
+            )));
+        }
+        allow_dirs.push(resolved);
+    }
+    let settings = genpro_mcp::Settings {
+        selection,
+        allow_dirs,
+    };
     genpro_mcp::log_to_stderr();
     let mut mock = crate::commands::offline_fake(global);
     if let Some(ms) = args.mock_generation_ms {
@@ -66,12 +114,12 @@ pub async fn run(global: &Global, args: McpArgs) -> Result<()> {
     match args.http {
         Some(addr) => {
             eprintln!("gen mcp: Streamable HTTP at http://{addr}/mcp (Ctrl-C to stop)");
-            genpro_mcp::serve_http(backend, addr, async {
+            genpro_mcp::serve_http(backend, settings, addr, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
         }
-        None => genpro_mcp::serve_stdio(backend).await,
+        None => genpro_mcp::serve_stdio(backend, settings).await,
     }
     .map_err(|e| anyhow!("{e}"))
 }

@@ -78,6 +78,15 @@ async fn connect(extra: &[&str]) -> Session {
 /// [`connect`], the fake varying its answers with `vary` when given
 /// (`GEN_MOCK_VARY`).
 async fn connect_varied(extra: &[&str], vary: Option<u64>) -> Session {
+    Client::default()
+        .serve(spawn(extra, vary))
+        .await
+        .expect("initialize the MCP session")
+}
+
+/// `gen mcp --offline` (plus `extra` arguments) as a child process without
+/// a key, the fake varying its answers with `vary` when given.
+fn spawn(extra: &[&str], vary: Option<u64>) -> TokioChildProcess {
     let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
     let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
         cmd.arg("mcp").arg("--offline").args(&extra);
@@ -94,10 +103,7 @@ async fn connect_varied(extra: &[&str], vary: Option<u64>) -> Session {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn gen mcp");
-    Client::default()
-        .serve(transport)
-        .await
-        .expect("initialize the MCP session")
+    transport
 }
 
 /// `check` holds for `value`, or, in a varied run, the value is absent
@@ -202,12 +208,22 @@ fn expected_names() -> BTreeSet<String> {
                 .iter()
                 .map(|w| w.name().to_owned()),
         )
+        .chain(["search_operations", "describe_operation", "call_operation"].map(String::from))
         .collect()
 }
 
+/// The bytes of a `tools/list` result holding `tools`, as sent.
+fn list_bytes(tools: &[rmcp::model::Tool]) -> usize {
+    serde_json::to_vec(&rmcp::model::ListToolsResult::with_all_items(
+        tools.to_vec(),
+    ))
+    .unwrap()
+    .len()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
-    let session = connect(&[]).await;
+async fn all_lists_one_tool_per_operation_plus_the_workflow_and_meta_tools() {
+    let session = connect(&["--toolsets", "all"]).await;
     let info = session.peer_info().expect("server info");
     assert_eq!(
         info.server_info.as_ref().map(|i| i.name.as_str()),
@@ -220,7 +236,7 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
     let tools = session.list_all_tools().await.expect("tools/list");
     let workflow = genpro_mcp::tools::Workflow::ALL.len();
     assert_eq!(workflow, 8);
-    assert_eq!(tools.len(), OPERATIONS.len() + workflow);
+    assert_eq!(tools.len(), OPERATIONS.len() + workflow + 3);
     let names: BTreeSet<String> = tools.iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names.len(), tools.len(), "tool names are distinct");
     assert_eq!(names, expected_names());
@@ -231,8 +247,8 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
         let schema: Value = serde_json::from_str(op.input_schema).unwrap();
         assert_eq!(
             Value::Object((*tool.input_schema).clone()),
-            schema,
-            "{name}: the input schema is the operation's"
+            genpro_mcp::compact::listed(&schema),
+            "{name}: the input schema is the operation's, compact"
         );
         let description = tool.description.as_deref().unwrap_or_default();
         assert!(description.starts_with(op.summary.trim().trim_end_matches('.')));
@@ -254,22 +270,281 @@ async fn initialize_and_list_one_tool_per_operation_plus_the_workflow_tools() {
         let paid = op.retry == genpro_sdk::steps::RetryClass::Paid && op.method != "GET";
         assert_eq!(description.contains("Spends credits"), paid, "{name}");
     }
-    let paid = tools
+    // No tool carries the 24 KB creation card any more: it is a shared brief.
+    let largest = tools
         .iter()
-        .find(|t| t.name == "edit_generate_on_cell")
+        .map(|t| serde_json::to_vec(t).unwrap().len())
+        .max()
+        .unwrap();
+    assert!(largest < 4_096, "largest tool {largest} bytes");
+    session.cancel().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_list_is_small_and_reaches_every_operation() {
+    let session = connect(&[]).await;
+    let tools = session.list_all_tools().await.expect("tools/list");
+    let names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, genpro_mcp::Selection::default().names());
+    assert!(tools.len() <= 30, "{} tools", tools.len());
+    let bytes = list_bytes(&tools);
+    assert!(bytes <= 20 * 1024, "{bytes} bytes");
+    eprintln!("default tools/list: {} tools, {bytes} bytes", tools.len());
+    for core in OPERATIONS.iter().filter(|op| op.mcp_core) {
+        assert!(names.contains(&format!("{}_{}", op_phase(core), core.operation_id)));
+    }
+
+    // Every operation is found by search and described in full.
+    let all = ok(&session, "search_operations", json!({"limit": 100})).await;
+    assert_eq!(all["total"], OPERATIONS.len());
+    for op in OPERATIONS {
+        let described = ok(
+            &session,
+            "describe_operation",
+            json!({"operation_id": op.operation_id}),
+        )
+        .await;
+        assert_eq!(
+            described["input_schema"],
+            serde_json::from_str::<Value>(op.input_schema).unwrap(),
+            "{}",
+            op.operation_id
+        );
+    }
+    // A listed-by-name call of an unlisted tool says how to reach it.
+    let refused = call(&session, "edit_get_row", json!({"id": 1, "row_id": 1})).await;
+    assert_eq!(refused.is_error, Some(true));
+    assert_eq!(
+        content(&refused)["error"],
+        "tool `edit_get_row` is not enabled on this server: start the server with --toolsets or --tools naming it, or reach an operation through call_operation"
+    );
+    // call_operation reaches it, GEN's error passed on as for any tool.
+    let missing = call(
+        &session,
+        "call_operation",
+        json!({"operation_id": "get_generation", "arguments": {"id": 987654}}),
+    )
+    .await;
+    assert_eq!(missing.is_error, Some(true));
+    assert_eq!(content(&missing)["status"], 404, "{missing:?}");
+    let unknown = call(
+        &session,
+        "call_operation",
+        json!({"operation_id": "launch_rocket", "arguments": {}}),
+    )
+    .await;
+    assert_eq!(
+        content(&unknown)["error"],
+        "no operation `launch_rocket`; search_operations finds operation ids"
+    );
+    session.cancel().await.ok();
+}
+
+fn op_phase(op: &genpro_sdk::genpro_api::operations::Operation) -> &'static str {
+    op.phase.as_str()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toolsets_and_single_tools_list_exactly_those() {
+    let session = connect(&["--toolsets", "publish", "--tools", "setup_get_me"]).await;
+    let names: Vec<String> = names_of(&session).await;
+    let expected = genpro_mcp::Selection::parse(Some("publish"), Some("setup_get_me"), false)
+        .unwrap()
+        .names();
+    assert_eq!(names, expected);
+    assert!(names.contains(&"setup_get_me".to_owned()));
+    assert!(names.contains(&"publish_render_and_wait".to_owned()));
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("publish_") || n == "setup_get_me" || n == "wait_for_job"),
+        "{names:?}"
+    );
+    session.cancel().await.ok();
+
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["mcp", "--offline", "--toolsets", "render"])
+        .env_remove("GEN_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(3), "input error");
+    assert!(
+        String::from_utf8_lossy(&status.stderr).contains("unknown toolset `render`"),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// The names of the tools `session` lists.
+async fn names_of<H: ClientHandler>(session: &RunningService<RoleClient, H>) -> Vec<String> {
+    session
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect()
+}
+
+/// A client that counts `notifications/tools/list_changed`.
+#[derive(Clone, Default)]
+struct Watcher {
+    changed: Arc<Mutex<usize>>,
+}
+
+impl ClientHandler for Watcher {
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        *self.changed.lock().unwrap() += 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_mode_enables_a_toolset_and_says_the_list_changed() {
+    let transport = spawn(&["--dynamic-toolsets"], None);
+    let watcher = Watcher::default();
+    let session = watcher.clone().serve(transport).await.expect("initialize");
+    let caps = session.peer_info().unwrap().capabilities.clone();
+    assert_eq!(caps.tools.and_then(|t| t.list_changed), Some(true));
+    let before: Vec<String> = names_of(&session).await;
+    assert!(before.contains(&"enable_toolset".to_owned()));
+    assert!(!before.contains(&"edit_get_row".to_owned()));
+    let refused = session
+        .call_tool(
+            CallToolRequestParams::new("edit_get_row")
+                .with_arguments(args(json!({"id": 1, "row_id": 1}))),
+        )
+        .await
         .unwrap();
     assert!(
-        paid.description
-            .as_deref()
+        content(&refused)["error"]
+            .as_str()
             .unwrap()
-            .contains("Spends credits")
+            .contains("enable its toolset with enable_toolset"),
+        "{refused:?}"
+    );
+
+    let toolsets = session
+        .call_tool(CallToolRequestParams::new("list_toolsets"))
+        .await
+        .unwrap();
+    let toolsets = content(&toolsets);
+    let edit = toolsets["toolsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["toolset"] == "edit")
+        .unwrap()
+        .clone();
+    assert_eq!(edit["enabled"], false);
+
+    let enabled = session
+        .call_tool(
+            CallToolRequestParams::new("enable_toolset")
+                .with_arguments(args(json!({"toolset": "edit"}))),
+        )
+        .await
+        .unwrap();
+    let enabled = content(&enabled);
+    assert!(
+        enabled["added"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("edit_get_row")),
+        "{enabled}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while *watcher.changed.lock().unwrap() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no notifications/tools/list_changed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let after: Vec<String> = names_of(&session).await;
+    let edit_tools: Vec<String> = edit["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
+    assert!(edit_tools.iter().all(|t| after.contains(t)));
+    assert_eq!(
+        after.len(),
+        before.len() + enabled["added"].as_array().unwrap().len()
+    );
+    // Enabling it again adds nothing and sends no second notification.
+    let again = session
+        .call_tool(
+            CallToolRequestParams::new("enable_toolset")
+                .with_arguments(args(json!({"toolset": "edit"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(content(&again)["added"], json!([]));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(*watcher.changed.lock().unwrap(), 1);
+    let row = session
+        .call_tool(
+            CallToolRequestParams::new("edit_list_rows")
+                .with_arguments(args(json!({"id": 999999, "agent_id": 42}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(content(&row)["status"], 404, "{row:?}");
+    session.cancel().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_and_the_journey_prompt() {
+    let session = connect(&[]).await;
+    let resources = session.list_all_resources().await.unwrap();
+    let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
+    assert_eq!(uris, [genpro_mcp::INDEX_URI, genpro_mcp::CARD_URI]);
+    let templates = session.list_all_resource_templates().await.unwrap();
+    assert_eq!(
+        templates[0].uri_template,
+        genpro_mcp::OPERATION_URI_TEMPLATE
+    );
+    let read = session
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "gen://operations/get_generation",
+        ))
+        .await
+        .unwrap();
+    let text = match &read.contents[0] {
+        rmcp::model::ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["path"], "/v1/generations/{id}");
+    assert!(
+        session
+            .read_resource(rmcp::model::ReadResourceRequestParams::new(
+                "gen://operations/nope"
+            ))
+            .await
+            .is_err()
+    );
+    let prompts = session.list_all_prompts().await.unwrap();
+    assert_eq!(prompts[0].name, genpro_mcp::JOURNEY_PROMPT);
+    let prompt = session
+        .get_prompt(
+            rmcp::model::GetPromptRequestParams::new(genpro_mcp::JOURNEY_PROMPT)
+                .with_arguments(args(json!({"agent_id": "42", "idea": "tacos at 2am"}))),
+        )
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&prompt).unwrap();
+    assert!(
+        text.contains("agent 42") && text.contains("tacos at 2am"),
+        "{text}"
     );
     session.cancel().await.ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_tool_answers_with_status_and_body() {
-    let session = connect(&[]).await;
+    let session = connect(&["--toolsets", "all"]).await;
     let me = ok(&session, "setup_get_me", json!({})).await;
     assert_eq!(me["status"], 200);
     assert_eq!(me["body"]["id"], 7);
@@ -281,7 +556,7 @@ async fn a_read_only_tool_answers_with_status_and_body() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tool_errors_carry_status_error_code_and_hint() {
-    let session = connect(&[]).await;
+    let session = connect(&["--toolsets", "all"]).await;
     let result = call(&session, "edit_get_generation", json!({"id": 987654})).await;
     assert_eq!(result.is_error, Some(true));
     let error = content(&result);
@@ -364,10 +639,33 @@ async fn the_whole_journey_through_workflow_tools_on(vary: Option<u64>) {
     let session = connect_varied(&[], vary).await;
 
     // 1 — set up the agent (operation tool).
+    // An operation outside the default set: found, described, called
+    // through the meta-tools.
+    let found = ok(
+        &session,
+        "search_operations",
+        json!({"query": "agent core", "phase": "setup"}),
+    )
+    .await;
+    let ids: Vec<&str> = found["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["operation_id"].as_str())
+        .collect();
+    assert!(ids.contains(&"update_agent_core"), "{found}");
+    let described = ok(
+        &session,
+        "describe_operation",
+        json!({"operation_id": "update_agent_core"}),
+    )
+    .await;
+    assert_eq!(described["method"], "PATCH");
+    assert!(described["input_schema"]["properties"]["body"].is_object());
     let core = ok(
         &session,
-        "setup_update_agent_core",
-        json!({"agent_id": 42, "body": {"brand_name": "Santiago", "keywords": ["streetfood", "tacotok"]}}),
+        "call_operation",
+        json!({"operation_id": "update_agent_core", "arguments": {"agent_id": 42, "body": {"brand_name": "Santiago", "keywords": ["streetfood", "tacotok"]}}}),
     )
     .await;
     assert_eq!(core["status"], 200);
@@ -539,7 +837,11 @@ async fn a_cancelled_wait_ends_and_stops_the_generation_only_when_asked() {
 
 async fn a_cancelled_wait_ends_and_stops_the_generation_only_when_asked_on(vary: Option<u64>) {
     // Generations take 60 s in this fake: only a stop ends them early.
-    let session = connect_varied(&["--mock-generation-ms", "60000"], vary).await;
+    let session = connect_varied(
+        &["--toolsets", "all", "--mock-generation-ms", "60000"],
+        vary,
+    )
+    .await;
 
     let kept = start_generation(&session).await;
     wait_then_cancel(&session, kept, false).await;
@@ -592,7 +894,8 @@ fn readme_tool_tables_are_the_list_tools_output() {
         .expect("run gen mcp --list-tools");
     assert!(output.status.success());
     let listed = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(listed.lines().count(), 5 + expected_names().len());
+    // Every tool, plus the two of dynamic mode.
+    assert_eq!(listed.lines().count(), 5 + expected_names().len() + 2);
     for name in expected_names() {
         assert!(listed.contains(&format!("| `{name}` |")), "{name}");
     }
@@ -642,7 +945,7 @@ async fn with_a_key_it_talks_to_the_given_host_and_never_shows_the_key() {
             .expect("fake GEN");
     let (api_url, agent_url) = (mock.api_url(), mock.agent_url());
     let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen")).configure(|cmd| {
-        cmd.arg("mcp")
+        cmd.args(["mcp", "--toolsets", "all"])
             .env("GEN_API_KEY", KEY)
             .env("GEN_API_URL", &api_url)
             .env("GEN_AGENT_URL", &agent_url);
@@ -705,7 +1008,8 @@ async fn upload_a_local_file_as_a_content_resource_on(vary: Option<u64>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hero.mp4");
     std::fs::write(&path, vec![7u8; 4096]).unwrap();
-    let session = connect_varied(&[], vary).await;
+    let root = dir.path().display().to_string();
+    let session = connect_varied(&["--toolsets", "all", "--allow-dir", &root], vary).await;
     let uploaded = ok(
         &session,
         "edit_upload_file",
@@ -752,6 +1056,246 @@ async fn upload_a_local_file_as_a_content_resource_on(vary: Option<u64>) {
         "{missing:?}"
     );
     session.cancel().await.ok();
+}
+
+/// The error of a refused upload of `path`, and the roots it names.
+async fn refused_upload(session: &Session, path: &str) -> (String, Value) {
+    let result = call(
+        session,
+        "edit_upload_file",
+        json!({"agent_id": 42, "path": path}),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(true), "{path}: {result:?}");
+    let value = content(&result);
+    assert_eq!(value["error_code"], "path_not_allowed", "{value}");
+    (
+        value["error"].as_str().unwrap().to_owned(),
+        value["allowed_roots"].clone(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_outside_the_allowed_roots_are_refused() {
+    let allowed = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("id_ed25519");
+    std::fs::write(&secret, b"PRIVATE KEY").unwrap();
+    let inside = allowed.path().join("clip.mp4");
+    std::fs::write(&inside, vec![1u8; 64]).unwrap();
+    let root = std::fs::canonicalize(allowed.path()).unwrap();
+    let root_text = root.display().to_string();
+    let session = connect(&["--allow-dir", &root_text]).await;
+
+    // 1. An absolute path outside.
+    let (error, roots) = refused_upload(&session, &secret.display().to_string()).await;
+    assert_eq!(
+        error,
+        format!(
+            "`{}` is outside the allowed roots ({root_text}): this server reads files only under `gen mcp --allow-dir DIR` (default: the working directory)",
+            secret.display()
+        )
+    );
+    assert_eq!(roots, json!([root_text]));
+    let (error, _) = refused_upload(&session, "/etc/passwd").await;
+    assert!(
+        error.starts_with("`/etc/passwd` is outside the allowed roots"),
+        "{error}"
+    );
+
+    // 2. `../` traversal from a relative path and from inside the root.
+    let relative = format!(
+        "../{}/id_ed25519",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    let (error, _) = refused_upload(&session, &relative).await;
+    assert!(error.contains("is outside the allowed roots"), "{error}");
+    let through = format!(
+        "{root_text}/../{}/id_ed25519",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    let (error, _) = refused_upload(&session, &through).await;
+    assert!(error.contains("is outside the allowed roots"), "{error}");
+
+    // 3. A symlink inside the root that points outside.
+    let link = root.join("innocent.mp4");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let (error, _) = refused_upload(&session, &link.display().to_string()).await;
+    assert!(error.contains("is outside the allowed roots"), "{error}");
+    let (error, _) = refused_upload(&session, "innocent.mp4").await;
+    assert!(error.contains("is outside the allowed roots"), "{error}");
+    // A symlinked folder escaping the root, too.
+    std::os::unix::fs::symlink(outside.path(), root.join("shared")).unwrap();
+    let (error, _) = refused_upload(&session, "shared/id_ed25519").await;
+    assert!(error.contains("is outside the allowed roots"), "{error}");
+
+    // Inside the root: relative (from the root) and absolute paths upload.
+    for path in ["clip.mp4".to_owned(), inside.display().to_string()] {
+        let uploaded = ok(
+            &session,
+            "edit_upload_file",
+            json!({"agent_id": 42, "path": path}),
+        )
+        .await;
+        assert_eq!(
+            uploaded["content_resource"]["filename"], "clip.mp4",
+            "{uploaded}"
+        );
+    }
+    session.cancel().await.ok();
+}
+
+/// A client offering MCP roots.
+#[derive(Clone)]
+struct WithRoots {
+    roots: Vec<String>,
+}
+
+impl ClientHandler for WithRoots {
+    // Roots are deprecated by SEP-2577 for a future protocol version; the
+    // server honours them while clients offer them.
+    #[allow(deprecated)]
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        rmcp::model::ClientConfig::new(
+            rmcp::model::ClientCapabilities::builder()
+                .enable_roots()
+                .build(),
+            rmcp::model::Implementation::new("roots-test", "1"),
+        )
+    }
+
+    #[allow(deprecated)]
+    async fn list_roots(
+        &self,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ListRootsResult, rmcp::ErrorData> {
+        Ok(rmcp::model::ListRootsResult::new(
+            self.roots.iter().map(rmcp::model::Root::new).collect(),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clients_roots_take_the_place_of_allow_dir() {
+    let client_root = tempfile::tempdir().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_root_path = std::fs::canonicalize(client_root.path()).unwrap();
+    std::fs::write(client_root_path.join("a.mp4"), vec![1u8; 32]).unwrap();
+    let server_file = server_dir.path().join("b.mp4");
+    std::fs::write(&server_file, vec![1u8; 32]).unwrap();
+    let server_text = server_dir.path().display().to_string();
+    let transport = spawn(&["--allow-dir", &server_text], None);
+    let uri = genpro_sdk::reqwest::Url::from_directory_path(&client_root_path)
+        .unwrap()
+        .to_string();
+    let session = WithRoots { roots: vec![uri] }
+        .serve(transport)
+        .await
+        .expect("initialize");
+    let uploaded = session
+        .call_tool(
+            CallToolRequestParams::new("edit_upload_file")
+                .with_arguments(args(json!({"agent_id": 42, "path": "a.mp4"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(uploaded.is_error, Some(false), "{uploaded:?}");
+    let refused = session
+        .call_tool(
+            CallToolRequestParams::new("edit_upload_file").with_arguments(args(
+                json!({"agent_id": 42, "path": server_file.display().to_string()}),
+            )),
+        )
+        .await
+        .unwrap();
+    let refused = content(&refused);
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("this server reads files only under the client's MCP roots"),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["allowed_roots"],
+        json!([client_root_path.display().to_string().trim_end_matches('/')])
+    );
+    session.cancel().await.ok();
+}
+
+/// Starts `gen mcp --offline --http` on a free loopback port; the child
+/// and the base URL.
+async fn http_server() -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["mcp", "--offline", "--http", &format!("127.0.0.1:{port}")])
+        .env_remove("GEN_API_KEY")
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "gen mcp --http did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, url)
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_checks_origin_and_ends_sessions_with_204() {
+    let (_child, url) = http_server().await;
+    let http = genpro_sdk::reqwest::Client::new();
+    let post = |origin: Option<&str>| {
+        let mut request = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(INITIALIZE);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let evil = post(Some("http://evil.example")).await.unwrap();
+    assert_eq!(evil.status(), 403);
+    let port_origin = url.trim_end_matches("/mcp").to_owned();
+    for origin in [
+        None,
+        Some("http://localhost:6274"),
+        Some(port_origin.as_str()),
+    ] {
+        let answer = post(origin).await.unwrap();
+        assert_eq!(answer.status(), 200, "{origin:?}");
+    }
+    let answer = post(None).await.unwrap();
+    let session = answer
+        .headers()
+        .get("mcp-session-id")
+        .expect("a session id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let _ = answer.text().await;
+    let ended = http
+        .delete(&url)
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    assert_eq!(ended.text().await.unwrap(), "");
 }
 
 fn column_of(engine: &Engine, cell_id: i64) -> i64 {

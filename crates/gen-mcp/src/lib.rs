@@ -1,30 +1,43 @@
 //! # genpro-mcp — the GEN API as a Model Context Protocol server
 //!
 //! `gen mcp` (the `gen` CLI) serves these tools over stdio, or Streamable
-//! HTTP on a loopback address, with the official Rust MCP SDK (`rmcp`):
+//! HTTP on a loopback address, with the official Rust MCP SDK (`rmcp`).
+//! Every tool comes from one catalog ([`tools::catalog`]); a [`Selection`]
+//! says which are listed (by default about 19 KB of `tools/list`, where
+//! listing every tool takes about 80 KB):
 //!
 //! - **One tool per operation of the API, generated at run time** from the
 //!   operation table ([`genpro_sdk::genpro_api::operations::OPERATIONS`]): named
 //!   `{phase}_{operation_id}` (`edit_get_generation`), described by the
 //!   operation's summary, method, path and phase ("Spends credits." for paid
 //!   operations, "Read-only." for GETs), with the operation's JSON Schema
-//!   (path and query parameters as properties, `body` for the JSON body)
-//!   and the annotations `readOnlyHint` (GET), `destructiveHint` (DELETE),
-//!   `idempotentHint` (retry class idempotent). Calling one runs
-//!   [`genpro_sdk::dynamic::call`] through genpro-sdk's one transport (auth, host
-//!   routing, retries by class: a paid POST is never sent twice); its
-//!   result is `{"status", "body"}`, a text answer's `body` its text, a
-//!   binary answer's bytes in `body_base64` (up to 16 KiB; larger ones are
-//!   described, never passed on as lossy text). A new operation in
-//!   openapi.yaml becomes a tool after `cargo xtask generate`, with no
-//!   edit here.
+//!   in compact form ([`compact::listed`]: path and query parameters as
+//!   properties, `body` for the JSON body) and the annotations
+//!   `readOnlyHint` (GET), `destructiveHint` (DELETE), `idempotentHint`
+//!   (retry class idempotent). Calling one runs [`genpro_sdk::dynamic::call`]
+//!   through genpro-sdk's one transport (auth, host routing, retries by
+//!   class: a paid POST is never sent twice); its result is
+//!   `{"status", "body"}`, a text answer's `body` its text, a binary
+//!   answer's bytes in `body_base64` (up to 16 KiB; larger ones are
+//!   described, never passed on as lossy text). Listed by default: the
+//!   operations openapi.yaml marks `x-mcp-core: true`.
+//! - **Meta-tools** ([`tools::Meta`]): `search_operations`,
+//!   `describe_operation` (the full input schema) and `call_operation`
+//!   reach every operation on demand; in dynamic mode `list_toolsets` and
+//!   `enable_toolset` add a [`Toolset`] to the session's list and send
+//!   `notifications/tools/list_changed`. A new operation in openapi.yaml
+//!   is a tool, searchable and callable, after `cargo xtask generate`,
+//!   with no edit here.
 //! - **Workflow tools** on genpro-sdk's helpers ([`tools::Workflow`]): generate
-//!   from a typed card and wait, wait for any job, upload a local file,
-//!   render and wait, publish and wait, run the Ideas Engine and wait, the
-//!   credit balance with a cost check, and a credit-checked column
-//!   regeneration. Their waits are bounded, report MCP progress
-//!   notifications and end on MCP cancellation (optionally stopping the
-//!   generation: `stop_on_cancel`).
+//!   from a typed card and wait, wait for any job, upload a local file
+//!   (only under the allowed roots: the client's MCP roots, else
+//!   [`Settings::allow_dirs`]), render and wait, publish and wait, run the
+//!   Ideas Engine and wait, the credit balance with a cost check, and a
+//!   credit-checked column regeneration. Their waits are bounded, report
+//!   MCP progress notifications and end on MCP cancellation (optionally
+//!   stopping the generation: `stop_on_cancel`).
+//! - **Resources and a prompt**: the operation reference ([`INDEX_URI`],
+//!   [`OPERATION_URI_TEMPLATE`], [`CARD_URI`]) and [`JOURNEY_PROMPT`].
 //!
 //! Errors come back as tool errors (`isError: true`) whose structured
 //! content carries GEN's `status`, `error_code`, `hint` and `request_id`.
@@ -38,25 +51,61 @@
 //! ```no_run
 //! # async fn run() -> Result<(), genpro_mcp::BoxError> {
 //! let backend = genpro_mcp::Backend::connect(genpro_mcp::Options::default()).await?;
-//! genpro_mcp::serve_stdio(backend).await?;
+//! let settings = genpro_mcp::Settings {
+//!     selection: genpro_mcp::Selection::parse(Some("default,publish"), None, false)?,
+//!     allow_dirs: vec!["/home/me/videos".into()],
+//! };
+//! genpro_mcp::serve_stdio(backend, settings).await?;
 //! # Ok(()) }
 //! ```
 
 #![forbid(unsafe_code)]
 
+pub mod compact;
+mod meta;
 mod output;
+mod reference;
+mod roots;
 mod server;
 pub mod tools;
 mod workflow;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use genpro_sdk::GenClient;
 use rmcp::ServiceExt;
 
+pub use reference::{CARD_URI, INDEX_URI, JOURNEY_PROMPT, OPERATION_URI_TEMPLATE};
+pub use roots::RootsSource;
 pub use server::GenMcp;
+pub use tools::{Selection, Toolset};
+
+/// What a server offers: which tools it lists ([`Selection`]) and which
+/// folders its upload tool may read when the client offers no MCP roots.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The tools listed at the start of a session (default: core, workflow
+    /// and meta), and whether the client may enable more at run time.
+    pub selection: Selection,
+    /// The folders `edit_upload_file` may read when the client offers no
+    /// MCP roots (`gen mcp --allow-dir`). Empty: the working directory.
+    pub allow_dirs: Vec<PathBuf>,
+}
+
+impl Settings {
+    /// The folders local files may be read from when the client offers no
+    /// roots: [`Settings::allow_dirs`], or the working directory.
+    pub fn allowed_dirs(&self) -> Vec<PathBuf> {
+        if self.allow_dirs.is_empty() {
+            std::env::current_dir().into_iter().collect()
+        } else {
+            self.allow_dirs.clone()
+        }
+    }
+}
 
 /// The error type of the serving functions.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -194,8 +243,8 @@ pub fn log_to_stderr() {
 
 /// Serves the tools on stdin/stdout until the client disconnects. Logs go
 /// to stderr (never stdout, which carries the protocol).
-pub async fn serve_stdio(backend: Arc<Backend>) -> Result<(), BoxError> {
-    let service = GenMcp::new(backend.clone())
+pub async fn serve_stdio(backend: Arc<Backend>, settings: Settings) -> Result<(), BoxError> {
+    let service = GenMcp::with_settings(backend.clone(), Arc::new(settings))
         .serve(rmcp::transport::stdio())
         .await?;
     let result = service.waiting().await;
@@ -204,11 +253,47 @@ pub async fn serve_stdio(backend: Arc<Backend>) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The official Python client takes only 200 or 204 as a successful end of
+/// a session (it logs "Session termination failed: 202" otherwise); rmcp
+/// answers the session-ending `DELETE` with 202. A body-less 2xx to a
+/// `DELETE` becomes 204 No Content.
+async fn session_end_no_content(
+    method: axum::http::Method,
+    response: axum::response::Response,
+) -> axum::response::Response {
+    if method == axum::http::Method::DELETE && response.status() == axum::http::StatusCode::ACCEPTED
+    {
+        let (mut parts, _) = response.into_parts();
+        parts.status = axum::http::StatusCode::NO_CONTENT;
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        parts.headers.remove(axum::http::header::CONTENT_TYPE);
+        return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+    }
+    response
+}
+
+/// The `Origin`s the HTTP transport serves: pages on a loopback host (any
+/// port). A request with another `Origin` (a page of another site, e.g.
+/// after DNS rebinding) is refused with 403; a request without one (not
+/// from a browser) is served.
+pub const ALLOWED_ORIGINS: &[&str] = &[
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "https://[::1]:*",
+];
+
 /// Serves the tools over Streamable HTTP at `http://{addr}/mcp` until
 /// `shutdown` resolves. Only loopback addresses are accepted: the server
-/// acts with the API key and has no authentication of its own.
+/// acts with the API key and has no authentication of its own. The `Host`
+/// must be a loopback name and the `Origin`, when present, one of
+/// [`ALLOWED_ORIGINS`]; the `DELETE` that ends a session is answered
+/// `204 No Content`.
 pub async fn serve_http(
     backend: Arc<Backend>,
+    settings: Settings,
     addr: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), BoxError> {
@@ -224,14 +309,24 @@ pub async fn serve_http(
     }
     let ct = tokio_util::sync::CancellationToken::new();
     let factory_backend = backend.clone();
+    let settings = Arc::new(settings);
     let service = StreamableHttpService::new(
-        move || Ok(GenMcp::new(factory_backend.clone())),
+        move || {
+            Ok(GenMcp::with_settings(
+                factory_backend.clone(),
+                settings.clone(),
+            ))
+        },
         Arc::new(LocalSessionManager::default()),
         StreamableHttpServerConfig::default()
             .with_sse_keep_alive(Some(Duration::from_secs(15)))
+            .with_allowed_origins(ALLOWED_ORIGINS.iter().copied())
+            .enforce_origin_validation()
             .with_cancellation_token(ct.child_token()),
     );
-    let router = axum::Router::new().nest_service("/mcp", service);
+    let router = axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(axum::middleware::map_response(session_end_no_content));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use genpro_sdk::cards::Card;
-use genpro_sdk::genpro_api::operations::{self, Phase};
+use genpro_sdk::genpro_api::operations::Phase;
 use genpro_sdk::steps::{
     AgentId, CellId, EngineId, LayerId, OrganizationId, PublishOutcome, PublishPost, Role,
 };
@@ -104,7 +104,7 @@ impl Workflow {
         name: "edit_upload_file",
         phase: Some(Phase::Edit),
         summary: "Upload a local file (up to 1 GiB; direct upload above 50 MiB) as a content resource.",
-        details: " Reads the file from this machine's disk (the server's working directory for relative paths). Use the returned id as content_resource_id / image_resource_id in a card.",
+        details: " Reads only files under the allowed roots: the client's MCP roots, else `gen mcp --allow-dir` (default: the working directory); relative paths start at the first root, and symlinks and `..` are resolved before the check. Use the returned id as content_resource_id / image_resource_id in a card.",
         read_only: false,
         schema: schema::<UploadArgs>,
         run: handler!(upload),
@@ -178,19 +178,47 @@ impl Workflow {
         self.summary
     }
 
-    /// The MCP definition.
+    /// Whether it only reads.
+    pub const fn read_only(self) -> bool {
+        self.read_only
+    }
+
+    /// The full description: the summary and the details.
+    pub fn description(self) -> String {
+        format!("{}{}", self.summary, self.details)
+    }
+
+    /// The full input schema (the creation card inlined in full), as
+    /// `describe_operation` gives it.
+    pub fn full_schema(self) -> JsonObject {
+        (self.schema)()
+    }
+
+    /// The MCP definition as listed: the summary and the details' first
+    /// sentence (whether it spends credits), with a compact schema
+    /// ([`crate::compact::listed`]).
     pub fn tool(self) -> Tool {
-        let mut annotations = ToolAnnotations::with_title(self.summary)
+        let mut annotations = ToolAnnotations::new()
             .read_only(self.read_only)
             .destructive(false)
             .open_world(true);
         if self.read_only {
             annotations = annotations.idempotent(true);
         }
+        let first = self.details.trim().split(". ").next().unwrap_or_default();
+        let description = format!(
+            "{} {}. More: describe_operation.",
+            self.summary,
+            first.trim_end_matches('.')
+        );
+        let schema = crate::compact::listed(&Value::Object(self.full_schema()));
         Tool::new(
             self.name,
-            format!("{}{}", self.summary, self.details),
-            Arc::new((self.schema)()),
+            description,
+            Arc::new(match schema {
+                Value::Object(map) => map,
+                _ => JsonObject::new(),
+            }),
         )
         .with_annotations(annotations)
     }
@@ -250,9 +278,8 @@ fn schema<T: JsonSchema>() -> JsonObject {
 /// The creation card schema of openapi.yaml (the JSON body of
 /// `generate_on_cell`), or a plain object when the table lacks it.
 fn card_schema() -> Value {
-    operations::find("generate_on_cell")
-        .and_then(|op| serde_json::from_str::<Value>(op.input_schema).ok())
-        .and_then(|s| s.pointer("/properties/body").cloned())
+    crate::compact::card_schema()
+        .cloned()
         .unwrap_or_else(|| json!({"type": "object", "required": ["generation_type", "data"]}))
 }
 
@@ -449,7 +476,18 @@ pub struct UploadArgs {
 
 async fn upload(call: &Call<'_>, args: UploadArgs) -> CallToolResult {
     let secret = call.secret();
-    let mut source = UploadSource::path(&args.path);
+    let (roots, from) = call.allowed_roots().await;
+    let path = match crate::roots::resolve(&args.path, &roots, from) {
+        Ok(path) => path,
+        Err(e) => {
+            let roots: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+            return output::failure(
+                json!({"error": e, "status": null, "error_code": "path_not_allowed", "hint": "pass a file under one of allowed_roots", "allowed_roots": roots}),
+                secret,
+            );
+        }
+    };
+    let mut source = UploadSource::path(&path);
     if let Some(name) = args.filename {
         source = source.with_filename(name);
     }
@@ -938,24 +976,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn card_properties_use_the_spec_schema() {
-        let schema = Workflow::GENERATE_AND_WAIT.tool().input_schema;
-        let card = &schema["properties"]["card"];
-        assert_eq!(card, &card_schema());
-        assert!(card.to_string().contains("generation_type"));
-        let required: Vec<&str> = schema["required"]
+    fn card_properties_use_the_spec_schema_in_full_and_a_shared_brief_when_listed() {
+        let full = Workflow::GENERATE_AND_WAIT.full_schema();
+        assert_eq!(full["properties"]["card"], card_schema());
+        let listed = Workflow::GENERATE_AND_WAIT.tool().input_schema;
+        assert_eq!(
+            listed["properties"]["card"],
+            json!({"$ref": "#/$defs/Card"})
+        );
+        assert_eq!(listed["$defs"]["Card"], crate::compact::card_brief());
+        let required: Vec<&str> = listed["required"]
             .as_array()
             .unwrap()
             .iter()
             .filter_map(Value::as_str)
             .collect();
         assert_eq!(required, ["agent_id", "engine_id", "cell_id", "card"]);
+        let credit = Workflow::CREDIT_BALANCE.full_schema();
+        assert_eq!(
+            credit["$defs"]["PlannedCards"]["properties"]["card"],
+            card_schema()
+        );
         let credit = Workflow::CREDIT_BALANCE.tool().input_schema;
-        assert!(
-            credit
-                .get("$defs")
-                .is_none_or(|d| d["PlannedCards"]["properties"]["card"] == card_schema()),
-            "{credit:?}"
+        assert_eq!(
+            credit["$defs"]["PlannedCards"]["properties"]["card"],
+            json!({"$ref": "#/$defs/Card"})
         );
     }
 

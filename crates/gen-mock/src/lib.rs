@@ -56,7 +56,7 @@ pub use config::{
     GENERATION_TYPES, MockConfig, RAILS_GENERATION_TYPES, canonical_generation_type, default_costs,
 };
 pub use error::ApiError;
-pub use state::{MockState, RequestRecord, StoragePutRecord};
+pub use state::{LedgerEntry, MockState, RequestRecord, StoragePutRecord};
 
 use handlers::{engine, generations, ideas, jobs, setup, uploads};
 

@@ -200,6 +200,39 @@ impl MockState {
             .unwrap_or(0)
     }
 
+    /// Every charge and refund of a generation (cell, layer or render), in
+    /// order: a charge when it is created or continued, a refund when it
+    /// fails or is stopped.
+    pub fn ledger(&self) -> Vec<LedgerEntry> {
+        self.raw().ledger.clone()
+    }
+
+    /// The generations whose charges exceed their refunds (net charged), by
+    /// cell id.
+    pub fn net_charged_by_cell(&self) -> BTreeMap<i64, Vec<i64>> {
+        let mut net: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
+        for e in self.raw().ledger.iter() {
+            if let Some(cell) = e.cell_id {
+                net.entry(e.generation_id).or_insert((cell, 0.0)).1 += e.amount;
+            }
+        }
+        let mut by_cell: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (generation, (cell, amount)) in net {
+            if amount > 1e-9 {
+                by_cell.entry(cell).or_default().push(generation);
+            }
+        }
+        by_cell
+    }
+
+    /// Makes every generate call (cell or layer) wait `delay` after it has
+    /// created and charged the generation, before it answers: a client
+    /// killed in that window has spent credits without learning the
+    /// generation's id. Default zero.
+    pub fn set_generate_answer_delay(&self, delay: std::time::Duration) {
+        self.raw().generate_answer_delay = delay;
+    }
+
     /// Every PUT to the storage route, in order.
     pub fn storage_puts(&self) -> Vec<StoragePutRecord> {
         self.raw().log.storage_puts.clone()
@@ -278,4 +311,20 @@ impl MockState {
             None
         }
     }
+}
+
+/// One charge or refund of a generation ([`MockState::ledger`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LedgerEntry {
+    /// The generation.
+    pub generation_id: i64,
+    /// Its engine.
+    pub engine_id: i64,
+    /// Its cell (`None` for none).
+    pub cell_id: Option<i64>,
+    /// Its layer, for a layer generation.
+    pub layer_id: Option<i64>,
+    /// Credits charged (> 0) or refunded (< 0).
+    pub amount: f64,
 }

@@ -62,6 +62,9 @@ fn create_generation(
         now,
         created_at,
     });
+    if let Some(g) = d.generations.by_id.get(&id).cloned() {
+        d.record(&g, cost);
+    }
     Ok(json!({"generation_id": id, "status": status}))
 }
 
@@ -85,11 +88,15 @@ pub(crate) async fn generate_on_cell(
     Q(q): Q<Query>,
     body: Bytes,
 ) -> ApiResult {
-    let mut d = s.data();
-    let (id, cell_id) = engine_cell(&d, &p, &q)?;
-    *d.generations.generate_calls.entry(cell_id).or_default() += 1;
-    let (gt, data) = generate_body(&body)?;
-    let v = create_generation(&mut d, id, cell_id, None, &gt, data)?;
+    let (v, delay) = {
+        let mut d = s.data();
+        let (id, cell_id) = engine_cell(&d, &p, &q)?;
+        *d.generations.generate_calls.entry(cell_id).or_default() += 1;
+        let (gt, data) = generate_body(&body)?;
+        let v = create_generation(&mut d, id, cell_id, None, &gt, data)?;
+        (v, d.generate_answer_delay)
+    };
+    tokio::time::sleep(delay).await;
     created(v)
 }
 
@@ -100,19 +107,23 @@ pub(crate) async fn generate_on_layer(
     Q(q): Q<Query>,
     body: Bytes,
 ) -> ApiResult {
-    let mut d = s.data();
-    let (id, cell_id) = engine_cell(&d, &p, &q)?;
-    let lid = id_param(&p, "layer_id", "Layer")?;
-    if !d.vidsheets.engines[&id]
-        .layers
-        .iter()
-        .any(|l| l.id == lid && l.cell_id == cell_id)
-    {
-        return Err(ApiError::not_found("Layer"));
-    }
-    *d.generations.generate_calls.entry(cell_id).or_default() += 1;
-    let (gt, data) = generate_body(&body)?;
-    let v = create_generation(&mut d, id, cell_id, Some(lid), &gt, data)?;
+    let (v, delay) = {
+        let mut d = s.data();
+        let (id, cell_id) = engine_cell(&d, &p, &q)?;
+        let lid = id_param(&p, "layer_id", "Layer")?;
+        if !d.vidsheets.engines[&id]
+            .layers
+            .iter()
+            .any(|l| l.id == lid && l.cell_id == cell_id)
+        {
+            return Err(ApiError::not_found("Layer"));
+        }
+        *d.generations.generate_calls.entry(cell_id).or_default() += 1;
+        let (gt, data) = generate_body(&body)?;
+        let v = create_generation(&mut d, id, cell_id, Some(lid), &gt, data)?;
+        (v, d.generate_answer_delay)
+    };
+    tokio::time::sleep(delay).await;
     created(v)
 }
 
@@ -213,6 +224,9 @@ pub(crate) async fn stop_generation(
         let mut d = s.data();
         let (org, refund) = d.generations.stop(id, now)?;
         d.account.credit(org, refund);
+        if let Some(g) = d.generations.by_id.get(&id).cloned() {
+            d.record(&g, -refund);
+        }
         let g = &d.generations.by_id[&id];
         d.generations.json(g, now, false)
     };
@@ -237,6 +251,9 @@ pub(crate) async fn continue_generation(
         }
         d.account.credit(org, -cost);
         d.generations.resume(id, now);
+        if let Some(g) = d.generations.by_id.get(&id).cloned() {
+            d.record(&g, cost);
+        }
         let g = &d.generations.by_id[&id];
         d.generations.json(g, now, false)
     };

@@ -134,9 +134,25 @@ pub(crate) struct Data {
     pub uploads: UploadStore,
     /// What the server saw.
     pub log: RequestLog,
+    /// Every charge and refund of a generation, in order.
+    pub ledger: Vec<crate::LedgerEntry>,
+    /// How long a generate call waits, after creating (and charging) the
+    /// generation, before it answers ([`crate::MockState::set_generate_answer_delay`]).
+    pub generate_answer_delay: std::time::Duration,
 }
 
 impl Data {
+    /// Records a charge (`amount` > 0) or a refund (< 0) of `g` in the ledger.
+    pub(crate) fn record(&mut self, g: &crate::model::Generation, amount: f64) {
+        self.ledger.push(crate::LedgerEntry {
+            generation_id: g.id,
+            engine_id: g.engine_id,
+            cell_id: g.cell_id,
+            layer_id: g.layer_id,
+            amount,
+        });
+    }
+
     /// Fresh data with the seed records (user, workspace 1, agent 42 with Agent Core, voices).
     pub fn new(cfg: MockConfig) -> Self {
         let clock = Clock {
@@ -175,6 +191,8 @@ impl Data {
             jobs: JobStore::new(cfg.user_job_duration),
             uploads: UploadStore::default(),
             log: RequestLog::default(),
+            ledger: Vec::new(),
+            generate_answer_delay: std::time::Duration::ZERO,
             base_url,
             clock,
             cfg,
@@ -231,6 +249,7 @@ impl Data {
         };
         if let Some(reason) = g.will_fail.clone() {
             self.account.credit(g.org_id, g.held);
+            self.record(&g, -g.held);
             self.generations.fail(id, reason);
             return;
         }
