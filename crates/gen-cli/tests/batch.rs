@@ -258,6 +258,14 @@ async fn killed_at_random_points_no_row_is_charged_twice_and_every_output_is_ver
         .iter()
         .filter(|r| r.path.starts_with("/cdn/outputs/"))
         .count();
+    // The batch fetched each output once (the check above fetched each once
+    // more), except downloads a kill cut short: at most 8 per kill
+    // (`--parallel 8`).
+    assert!(
+        (ROWS..=ROWS + 8 * kills).contains(&(downloads - ROWS)),
+        "{} output downloads by the batch for {ROWS} outputs and {kills} kills",
+        downloads - ROWS
+    );
     let again = batch_run(&mock, &manifest, None).await;
     assert_eq!(again.code, Some(0));
     assert_eq!(
