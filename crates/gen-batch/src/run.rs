@@ -11,7 +11,7 @@ use chrono::Utc;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use genpro_sdk::cards::GenerateBody;
 use genpro_sdk::steps::{AgentId, CellId, EngineId, LayerId, OrganizationId};
-use genpro_sdk::wait::{Outcome, WaitError, WaitOptions, default_cost_estimate};
+use genpro_sdk::wait::{Outcome, WaitOptions, default_cost_estimate};
 use genpro_sdk::{ErrorKind, GenClient};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -302,6 +302,13 @@ impl Shared<'_> {
         }
     }
 
+    /// A warning about row `id`.
+    fn warn_row(&self, id: &str, message: impl std::fmt::Display) {
+        self.emit(Event::Warning {
+            message: format!("row `{id}`: {message}"),
+        });
+    }
+
     fn save(
         &self,
         record: &mut RowRecord,
@@ -469,6 +476,14 @@ fn reconcile(jobs: &EngineJobs, row: &Row, known: &BTreeSet<i64>) -> Found {
             row.cell_id
         )),
     }
+}
+
+/// The status GEN reported for a generation that did not complete, and
+/// its reason (the status again when GEN gave none).
+fn status_and_reason(outcome: &Outcome) -> (&str, &str) {
+    let snapshot = outcome.snapshot();
+    let status = snapshot.raw_status.as_str();
+    (status, snapshot.failure_reason.as_deref().unwrap_or(status))
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -916,18 +931,13 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                     Ok(outcome @ (Outcome::Failed(_) | Outcome::Stopped(_))) => {
                         record.failures += 1;
                         shared.release(record.estimate);
-                        let reason = outcome
-                            .snapshot()
-                            .failure_reason
-                            .clone()
-                            .unwrap_or_else(|| outcome.snapshot().raw_status.clone());
+                        let (status, reason) = status_and_reason(&outcome);
                         if record.failures <= shared.options.retries {
                             shared.save(
                                 &mut record,
                                 RowState::Pending,
                                 Some(format!(
-                                    "generation {id} {}: {reason}; retrying with a new POST",
-                                    outcome.snapshot().raw_status
+                                    "generation {id} {status}: {reason}; retrying with a new POST"
                                 )),
                             )?;
                         } else {
@@ -935,8 +945,7 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                                 &mut record,
                                 RowState::Failed,
                                 Some(format!(
-                                    "generation {id} {} ({reason}); no retries left",
-                                    outcome.snapshot().raw_status
+                                    "generation {id} {status} ({reason}); no retries left"
                                 )),
                             )?;
                             return Ok(());
@@ -944,39 +953,19 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                     }
                     Ok(other) => {
                         shared.release(record.estimate);
-                        let reason = other
-                            .snapshot()
-                            .failure_reason
-                            .clone()
-                            .unwrap_or_else(|| other.snapshot().raw_status.clone());
+                        let (status, reason) = status_and_reason(&other);
                         shared.save(
                             &mut record,
                             RowState::Failed,
-                            Some(format!(
-                                "generation {id} {}: {reason}",
-                                other.snapshot().raw_status
-                            )),
+                            Some(format!("generation {id} {status}: {reason}")),
                         )?;
                         return Ok(());
                     }
-                    Err(
-                        e @ (WaitError::MaxWaitExceeded { .. } | WaitError::Unreachable { .. }),
-                    ) => {
-                        shared.emit(Event::Warning {
-                            message: format!(
-                                "row `{}`: {e}; it stays running for the next run",
-                                record.id
-                            ),
-                        });
-                        return Ok(());
-                    }
                     Err(e) => {
-                        shared.emit(Event::Warning {
-                            message: format!(
-                                "row `{}`: {e}; it stays running for the next run",
-                                record.id
-                            ),
-                        });
+                        shared.warn_row(
+                            &record.id,
+                            format_args!("{e}; it stays running for the next run"),
+                        );
                         return Ok(());
                     }
                 }
@@ -999,13 +988,10 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                     if let Some(dir) = path.parent()
                         && let Err(e) = std::fs::create_dir_all(dir)
                     {
-                        shared.emit(Event::Warning {
-                            message: format!(
-                                "row `{}`: cannot create {}: {e}",
-                                record.id,
-                                dir.display()
-                            ),
-                        });
+                        shared.warn_row(
+                            &record.id,
+                            format_args!("cannot create {}: {e}", dir.display()),
+                        );
                         return Ok(());
                     }
                     // genpro-sdk writes a temporary file and renames it:
@@ -1014,9 +1000,12 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                     remove_stale_temporaries(&part);
                     let options = genpro_sdk::download::DownloadOptions::new().overwrite(true);
                     if let Err(e) = client.download(&url, &part, options).await {
-                        shared.emit(Event::Warning {
-                            message: format!("row `{}`: download failed ({e}); it stays completed for the next run", record.id),
-                        });
+                        shared.warn_row(
+                            &record.id,
+                            format_args!(
+                                "download failed ({e}); it stays completed for the next run"
+                            ),
+                        );
                         return Ok(());
                     }
                 }
@@ -1027,13 +1016,10 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                         shared.save(&mut record, RowState::Fetched, None)?;
                     }
                     Err(e) => {
-                        shared.emit(Event::Warning {
-                            message: format!(
-                                "row `{}`: cannot read {}: {e}",
-                                record.id,
-                                part.display()
-                            ),
-                        });
+                        shared.warn_row(
+                            &record.id,
+                            format_args!("cannot read {}: {e}", part.display()),
+                        );
                         return Ok(());
                     }
                 }
@@ -1045,20 +1031,21 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                 };
                 let part = part_path(&path);
                 let expected = record.sha256.clone();
-                if part.exists()
-                    && sha256_file(&part).ok() == expected
-                    && let Err(e) = std::fs::rename(&part, &path)
-                {
-                    shared.emit(Event::Warning {
-                        message: format!(
-                            "row `{}`: cannot move {} into place: {e}",
-                            record.id,
-                            part.display()
-                        ),
-                    });
-                    return Ok(());
-                }
-                if sha256_file(&path).ok() == expected {
+                // The verified part file moved into place, or the output
+                // an earlier run already moved there.
+                let in_place = if part.exists() && sha256_file(&part).ok() == expected {
+                    if let Err(e) = std::fs::rename(&part, &path) {
+                        shared.warn_row(
+                            &record.id,
+                            format_args!("cannot move {} into place: {e}", part.display()),
+                        );
+                        return Ok(());
+                    }
+                    true
+                } else {
+                    sha256_file(&path).ok() == expected
+                };
+                if in_place {
                     shared.save(&mut record, RowState::Done, None)?;
                 } else {
                     let _ = std::fs::remove_file(&part);

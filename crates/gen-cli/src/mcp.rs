@@ -8,6 +8,14 @@ use anyhow::{Result, anyhow};
 
 use crate::Global;
 
+/// The help of `--toolsets`: the toolsets genpro-mcp offers.
+fn toolsets_help() -> String {
+    format!(
+        "The toolsets to list, comma-separated: {}",
+        genpro_mcp::Toolset::choices()
+    )
+}
+
 /// Options of `gen mcp`.
 #[derive(Debug, clap::Args)]
 pub struct McpArgs {
@@ -25,9 +33,9 @@ pub struct McpArgs {
     /// sends it, and the total.
     #[arg(long, requires = "list_tools")]
     pub sizes: bool,
-    /// The toolsets to list: default (core, workflow, meta), all, core,
-    /// workflow, meta, setup, ideas, vidsheet, edit, publish (comma-separated).
-    #[arg(long, value_name = "LIST")]
+    /// The toolsets to list (comma-separated); the help names them, from
+    /// genpro-mcp's toolsets.
+    #[arg(long, value_name = "LIST", help = toolsets_help())]
     pub toolsets: Option<String>,
     /// Single tools to list, by name (comma-separated; added to --toolsets,
     /// or alone without it).

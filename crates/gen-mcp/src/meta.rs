@@ -89,10 +89,24 @@ impl Meta {
             Meta::ListToolsets => json!({"type": "object", "properties": {}}),
             Meta::EnableToolset => schemars::schema_for!(EnableArgs).to_value(),
         };
-        match crate::compact::compact(&value) {
+        let mut map = match crate::compact::compact(&value) {
             Value::Object(map) => map,
             _ => JsonObject::new(),
+        };
+        if self == Meta::Search
+            && let Some(Value::Object(phase)) =
+                map.get_mut("properties").and_then(|p| p.get_mut("phase"))
+        {
+            // The phases come from the operation table (openapi.yaml's x-phase).
+            phase.insert(
+                "description".into(),
+                Value::String(format!(
+                    "Only operations of this phase ({})",
+                    tools::phase_names()
+                )),
+            );
         }
+        map
     }
 
     /// The MCP definition.
@@ -124,7 +138,7 @@ pub struct SearchArgs {
     /// Words to look for in the operation id, summary, path and description (any order).
     #[serde(default)]
     pub query: Option<String>,
-    /// Only operations of this phase (setup, ideas, vidsheet, edit, publish).
+    /// Only operations of this phase (the schema names the phases).
     #[serde(default)]
     pub phase: Option<String>,
     /// Most results (default 10, at most 100).
@@ -225,11 +239,7 @@ pub fn search(args: SearchArgs) -> Result<Value, String> {
         Some(name) => Some(Phase::from_name(name).ok_or_else(|| {
             format!(
                 "unknown phase `{name}`; the phases are {}",
-                Phase::ALL
-                    .iter()
-                    .map(|p| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                tools::phase_names()
             )
         })?),
     };

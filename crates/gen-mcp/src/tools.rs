@@ -74,6 +74,15 @@ pub fn operation_tool_name(op: &Operation) -> String {
     format!("{}_{}", op.phase.as_str(), op.operation_id)
 }
 
+/// The phases, in order, comma-separated (from the operation table).
+pub fn phase_names() -> String {
+    names(Phase::ALL.iter().map(|p| p.as_str()))
+}
+
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
+
 /// The step number (1–5) of a phase.
 fn step(phase: Phase) -> usize {
     Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0) + 1
@@ -242,19 +251,20 @@ impl Toolset {
             .map(|t| vec![t])
             .ok_or_else(|| {
                 format!(
-                    "unknown toolset `{name}`; the toolsets are {}, default ({}) and all",
-                    Toolset::all()
-                        .iter()
-                        .map(|t| t.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    Toolset::DEFAULT
-                        .iter()
-                        .map(|t| t.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    "unknown toolset `{name}`; the toolsets are {}",
+                    Toolset::choices()
                 )
             })
+    }
+
+    /// What `--toolsets` takes: every toolset, `default` (with what it
+    /// holds) and `all`.
+    pub fn choices() -> String {
+        format!(
+            "{}, default ({}) and all",
+            names(Toolset::all().into_iter().map(Toolset::name)),
+            names(Toolset::DEFAULT.iter().map(|t| t.name())),
+        )
     }
 
     /// Whether `entry` belongs to this toolset. The dynamic-mode tools
