@@ -171,11 +171,8 @@ impl GenMcp {
             }
             Meta::ListToolsets => Ok(self.toolsets()),
             Meta::EnableToolset => match parse::<meta::EnableArgs>(args) {
+                Ok(a) => self.enable(&a.toolset, &call.peer).await,
                 Err(e) => Err(e),
-                Ok(a) => match self.enable(&a.toolset, &call.peer).await {
-                    Ok(value) => Ok(value),
-                    Err(e) => Err(e),
-                },
             },
         };
         match answer {

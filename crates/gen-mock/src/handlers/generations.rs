@@ -46,7 +46,6 @@ fn create_generation(
     if balance < cost {
         return Err(ApiError::insufficient_credits(cost, balance));
     }
-    d.account.credit(org, -cost);
     let id = d.next(|i| &mut i.generation);
     let now = Instant::now();
     let created_at = d.wall(now);
@@ -62,9 +61,7 @@ fn create_generation(
         now,
         created_at,
     });
-    if let Some(g) = d.generations.by_id.get(&id).cloned() {
-        d.record(&g, cost);
-    }
+    d.charge(id, cost);
     Ok(json!({"generation_id": id, "status": status}))
 }
 
@@ -222,11 +219,8 @@ pub(crate) async fn stop_generation(
     let now = Instant::now();
     let v = {
         let mut d = s.data();
-        let (org, refund) = d.generations.stop(id, now)?;
-        d.account.credit(org, refund);
-        if let Some(g) = d.generations.by_id.get(&id).cloned() {
-            d.record(&g, -refund);
-        }
+        let (_, refund) = d.generations.stop(id, now)?;
+        d.charge(id, -refund);
         let g = &d.generations.by_id[&id];
         d.generations.json(g, now, false)
     };
@@ -249,11 +243,8 @@ pub(crate) async fn continue_generation(
         if balance < cost {
             return Err(ApiError::insufficient_credits(cost, balance));
         }
-        d.account.credit(org, -cost);
+        d.charge(id, cost);
         d.generations.resume(id, now);
-        if let Some(g) = d.generations.by_id.get(&id).cloned() {
-            d.record(&g, cost);
-        }
         let g = &d.generations.by_id[&id];
         d.generations.json(g, now, false)
     };

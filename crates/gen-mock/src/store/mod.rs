@@ -142,8 +142,13 @@ pub(crate) struct Data {
 }
 
 impl Data {
-    /// Records a charge (`amount` > 0) or a refund (< 0) of `g` in the ledger.
-    pub(crate) fn record(&mut self, g: &crate::model::Generation, amount: f64) {
+    /// Charges (`amount` > 0) or refunds (< 0) generation `id` to its
+    /// workspace, and records it in the ledger.
+    pub(crate) fn charge(&mut self, id: i64, amount: f64) {
+        let Some(g) = self.generations.by_id.get(&id) else {
+            return;
+        };
+        self.account.credit(g.org_id, -amount);
         self.ledger.push(crate::LedgerEntry {
             generation_id: g.id,
             engine_id: g.engine_id,
@@ -248,8 +253,7 @@ impl Data {
             return;
         };
         if let Some(reason) = g.will_fail.clone() {
-            self.account.credit(g.org_id, g.held);
-            self.record(&g, -g.held);
+            self.charge(id, -g.held);
             self.generations.fail(id, reason);
             return;
         }
