@@ -37,7 +37,8 @@ pub struct BatchOptions {
     pub organization: Option<i64>,
     /// Start even when the estimate exceeds the balance.
     pub allow_short_balance: bool,
-    /// The longest wait for one generation (default 30 minutes); a row
+    /// The longest wait for one generation (default genpro-sdk's
+    /// [`WaitOptions::max_wait`], 30 minutes); a row
     /// still running then is left `running` for the next run.
     pub max_wait: Duration,
     /// How long after its intent a POST that got no answer may still be
@@ -45,21 +46,23 @@ pub struct BatchOptions {
     /// generation is sent again only after this.
     pub doubt_grace: Duration,
     /// The shortest pause between two status requests of a wait
-    /// (default 500 ms, genpro-sdk's floor).
+    /// (default genpro-sdk's [`WaitOptions::min_interval`], 500 ms).
     pub min_poll_interval: Duration,
 }
 
 impl Default for BatchOptions {
     fn default() -> Self {
+        // The wait's bounds are genpro-sdk's wait defaults.
+        let wait = WaitOptions::default();
         Self {
             parallel: 4,
             retries: 2,
             max_credits: None,
             organization: None,
             allow_short_balance: false,
-            max_wait: Duration::from_secs(30 * 60),
+            max_wait: wait.max_wait,
             doubt_grace: Duration::from_secs(120),
-            min_poll_interval: Duration::from_millis(500),
+            min_poll_interval: wait.min_interval,
         }
     }
 }

@@ -41,10 +41,10 @@ struct RunArgs {
     #[arg(long, value_name = "PATH")]
     journal: Option<PathBuf>,
     /// Rows worked on at once.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    #[arg(long, default_value_t = BatchOptions::default().parallel, value_name = "N")]
     parallel: usize,
     /// New POSTs for a generation GEN reports failed (refunded), per row.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = BatchOptions::default().retries, value_name = "N")]
     retries: u32,
     /// Stop starting paid work once the estimated credits of the rows
     /// started would pass N.
@@ -58,14 +58,19 @@ struct RunArgs {
     #[arg(long)]
     yes: bool,
     /// The longest wait for one generation, in seconds.
-    #[arg(long, default_value_t = 1800, value_name = "SECS")]
+    #[arg(long, default_value_t = BatchOptions::default().max_wait.as_secs(), value_name = "SECS")]
     max_wait: u64,
     /// Seconds after its intent before an unanswered POST with no new
     /// generation on its cell counts as never sent.
-    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    #[arg(long, default_value_t = BatchOptions::default().doubt_grace.as_secs(), value_name = "SECS")]
     doubt_grace: u64,
     /// The shortest pause between two status requests, in milliseconds.
-    #[arg(long, default_value_t = 500, value_name = "MS", hide = true)]
+    #[arg(
+        long,
+        default_value_t = BatchOptions::default().min_poll_interval.as_millis() as u64,
+        value_name = "MS",
+        hide = true
+    )]
     min_poll_ms: u64,
 }
 
