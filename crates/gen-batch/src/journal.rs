@@ -214,7 +214,9 @@ pub trait Journal: Send + Sync {
     /// Adds the rows it does not hold yet (by id); the others are left as
     /// they are.
     fn add_rows(&self, rows: &[RowRecord]) -> Result<(), JournalError>;
-    /// Writes `record` over the row of the same id.
+    /// Writes `record` over the row of the same id and, in the same write,
+    /// records its `generation_id` (as [`Journal::add_generation`] does):
+    /// a row is never seen with its generation known but its state not.
     fn save(&self, record: &RowRecord) -> Result<(), JournalError>;
     /// Records that `generation_id` was created for the row `row_id`.
     fn add_generation(&self, row_id: &str, generation_id: i64) -> Result<(), JournalError>;
@@ -275,6 +277,9 @@ impl Journal for MemoryJournal {
         match m.rows.iter_mut().find(|r| r.id == record.id) {
             Some(r) => *r = record.clone(),
             None => m.rows.push(record.clone()),
+        }
+        if let Some(id) = record.generation_id {
+            m.generations.insert(id, record.id.clone());
         }
         Ok(())
     }
@@ -447,6 +452,18 @@ fn time(text: Option<String>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+fn insert_generation(
+    c: &Connection,
+    row_id: &str,
+    generation_id: i64,
+) -> Result<(), rusqlite::Error> {
+    c.execute(
+        "INSERT OR IGNORE INTO generations (generation_id, row_id) VALUES (?1, ?2)",
+        params![generation_id, row_id],
+    )
+    .map(|_| ())
+}
+
 /// Writes every field of `row` over the stored row of the same id.
 fn write_row(c: &Connection, row: &RowRecord) -> Result<(), rusqlite::Error> {
     c.execute(
@@ -548,18 +565,17 @@ impl Journal for SqliteJournal {
                 "NORMAL"
             };
             c.pragma_update(None, "synchronous", sync)?;
-            write_row(c, row)
+            let tx = c.transaction()?;
+            write_row(&tx, row)?;
+            if let Some(id) = row.generation_id {
+                insert_generation(&tx, &row.id, id)?;
+            }
+            tx.commit()
         })
     }
 
     fn add_generation(&self, row_id: &str, generation_id: i64) -> Result<(), JournalError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR IGNORE INTO generations (generation_id, row_id) VALUES (?1, ?2)",
-                params![generation_id, row_id],
-            )
-            .map(|_| ())
-        })
+        self.with(|c| insert_generation(c, row_id, generation_id))
     }
 
     fn generations(&self) -> Result<BTreeSet<i64>, JournalError> {
@@ -625,6 +641,8 @@ mod tests {
         changed.generation_id = Some(9000);
         changed.intent_at = Some(Utc::now());
         journal.save(&changed).unwrap();
+        // Saving a row records its generation in the same write.
+        assert_eq!(journal.generations().unwrap(), BTreeSet::from([9000]));
         // Adding again keeps what is there.
         journal
             .add_rows(&[a.clone(), RowRecord::new("c", 3, "fc", 0.0)])

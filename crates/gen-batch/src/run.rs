@@ -749,7 +749,8 @@ async fn reconcile_rows(
                 let (row, record) = &mut work[i];
                 match reconcile(&jobs, row, &known) {
                     Found::One(id) => {
-                        shared.journal.add_generation(&record.id, id)?;
+                        // Saved with its generation in one write (see
+                        // `Journal::save`).
                         known.insert(id);
                         record.generation_id = Some(id);
                         shared.save(
@@ -828,7 +829,11 @@ async fn drive(shared: &Shared<'_>, row: &Row, mut record: RowRecord) -> Result<
                 match answer {
                     Ok(triggered) => {
                         let id = triggered.id.get();
-                        shared.journal.add_generation(&record.id, id)?;
+                        // The state and the generation in one write: a kill
+                        // between two writes left the row `sending` with its
+                        // generation already known, which reconciliation
+                        // then excluded as known, found nothing new and sent
+                        // again.
                         record.generation_id = Some(id);
                         shared.save(&mut record, RowState::Running, None)?;
                     }
